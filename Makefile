@@ -1,0 +1,49 @@
+# Claim tracker. `make run` serves the product; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export TRACKER_BASE_URL ?= http://$(HOST):$(PORT)
+
+.DEFAULT_GOAL := help
+.PHONY: help install run serve test check lint format bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+install: $(STAMP) ## Create .venv and install the product with its development tools
+
+run: install ## Migrate, seed the article, and serve at http://127.0.0.1:5000 (SQLite under instance/)
+	$(BIN)/tracker db upgrade
+	$(BIN)/tracker seed
+	@echo
+	@echo "Claim tracker is starting at $(TRACKER_BASE_URL)  (Ctrl-C stops it)"
+	@echo "Public pages need no login: $(TRACKER_BASE_URL)/  and the API at $(TRACKER_BASE_URL)/api/v1/claims"
+	@echo
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
+
+test: install ## Run the whole test suite (PostgreSQL too when TRACKER_TEST_DATABASE_URL is set)
+	$(BIN)/pytest
+
+lint: install ## ruff lint and format check, mypy --strict on tracker/
+	$(BIN)/ruff check tracker tests migrations bench wsgi.py
+	$(BIN)/ruff format --check tracker tests migrations bench wsgi.py
+	$(BIN)/mypy tracker
+
+check: lint test ## Lint, type-check and test
+
+format: install ## Reformat the code
+	$(BIN)/ruff check --fix tracker tests migrations bench wsgi.py
+	$(BIN)/ruff format tracker tests migrations bench wsgi.py
+
+clean: ## Remove the virtual environment (instance/ and its database stay)
+	rm -rf $(VENV)

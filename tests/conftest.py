@@ -1,0 +1,153 @@
+"""Fixtures: an app per test on a fresh database, on SQLite always and on PostgreSQL when
+TRACKER_TEST_DATABASE_URL names a server (a database per run, dropped afterwards)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from tracker import migrate
+from tracker.app import create_app
+from tracker.db import normalize_url
+from tracker.models import Base
+
+PG_ADMIN_URL = os.environ.get("TRACKER_TEST_DATABASE_URL")
+BACKENDS = ["sqlite", "postgresql"]
+
+
+class PostgresDatabases:
+    """Creates and drops throwaway databases on the server named by TRACKER_TEST_DATABASE_URL."""
+
+    def __init__(self, admin_url: str) -> None:
+        self.admin_url = normalize_url(admin_url)
+        self.engine = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+        self.created: list[str] = []
+
+    def create(self) -> str:
+        name = f"tracker_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        with self.engine.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        self.created.append(name)
+        return make_url(self.admin_url).set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        with self.engine.connect() as connection:
+            for name in self.created:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresDatabases | None]:
+    if not PG_ADMIN_URL:
+        yield None
+        return
+    databases = PostgresDatabases(PG_ADMIN_URL)
+    try:
+        yield databases
+    finally:
+        databases.drop_all()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgresql" and not PG_ADMIN_URL:
+        if os.environ.get("CI"):
+            pytest.fail(
+                "CI must run every database test on PostgreSQL too: set TRACKER_TEST_DATABASE_URL"
+            )
+        pytest.skip("TRACKER_TEST_DATABASE_URL is not set: PostgreSQL tests skipped")
+    name: str = request.param
+    return name
+
+
+@pytest.fixture
+def empty_database_url(backend: str, tmp_path: Path, postgres: PostgresDatabases | None) -> str:
+    """A database with no tables at all."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    assert postgres is not None
+    return postgres.create()
+
+
+@pytest.fixture(scope="session")
+def _migrated(
+    tmp_path_factory: pytest.TempPathFactory, postgres: PostgresDatabases | None
+) -> dict[str, str]:
+    """One migrated database per backend, made once per run."""
+    urls = {}
+    template = tmp_path_factory.mktemp("template") / "tracker.sqlite3"
+    urls["sqlite"] = f"sqlite:///{template}"
+    migrate.upgrade(urls["sqlite"])
+    if postgres is not None:
+        urls["postgresql"] = postgres.create()
+        migrate.upgrade(urls["postgresql"])
+    return urls
+
+
+@pytest.fixture
+def database_url(backend: str, _migrated: dict[str, str], tmp_path: Path) -> str:
+    """A migrated, empty database for one test: a copy of the SQLite template, or the
+    PostgreSQL database with every table emptied."""
+    if backend == "sqlite":
+        copy = tmp_path / "tracker.sqlite3"
+        shutil.copyfile(make_url(_migrated["sqlite"]).database or "", copy)
+        return f"sqlite:///{copy}"
+    url = _migrated["postgresql"]
+    engine = create_engine(normalize_url(url))
+    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret-key",
+            "BASE_URL": "http://tracker.test",
+        }
+    )
+    yield app
+    app.extensions["tracker.engine"].dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    """A session on the test's database; tests commit when they mean to."""
+    with app.extensions["tracker.sessions"]() as session:
+        yield session
+
+
+@pytest.fixture
+def seeded(session: Session) -> int:
+    """The seed article recorded; returns its source id."""
+    from tracker.seed import seed
+
+    result = seed(session)
+    session.commit()
+    return result.source_id

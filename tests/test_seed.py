@@ -1,0 +1,95 @@
+"""The seed article: every claim at its offsets, every key, and idempotent."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask.testing import FlaskCliRunner
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tracker.cli import main
+from tracker.models import AuditEntry, Claim, Source
+from tracker.seed import seed
+
+FORECAST_KEYS = {
+    "iran-retaliation",
+    "terror-campaign",
+    "hormuz-disruption",
+    "diplomacy-closed",
+    "iraq-strife",
+    "sadr-unified",
+    "revenge-agenda",
+    "husayn-heir",
+    "out-escalate",
+    "near-term-ugly",
+}
+FACT_KEYS = {
+    "saudi-plot-2011",
+    "iraq-soldiers-killed",
+    "muhandis-killed",
+    "embassy-attack",
+    "contractor-killed",
+    "bush-mughniyeh-2008",
+    "drone-downed",
+}
+
+
+def _counts(session: Session) -> tuple[int, int, int]:
+    return (
+        session.scalar(select(func.count()).select_from(Source)) or 0,
+        session.scalar(select(func.count()).select_from(Claim)) or 0,
+        session.scalar(select(func.count()).select_from(AuditEntry)) or 0,
+    )
+
+
+def test_every_quote_at_its_offsets_and_every_key(session: Session, seeded: int) -> None:
+    source = session.get_one(Source, seeded)
+    claims = {c.key: c for c in source.claims}
+    assert {k for k, c in claims.items() if c.kind == "forecast"} == FORECAST_KEYS
+    assert {k for k, c in claims.items() if c.kind == "fact"} == FACT_KEYS
+    for claim in claims.values():
+        assert source.text[claim.quote_start : claim.quote_end] == claim.quote
+    assert source.author is None
+    assert source.outlet == "Washington Examiner"
+    assert source.published_at == dt.datetime(2020, 1, 3, 5, tzinfo=dt.UTC)
+
+
+def test_forecast_fields_follow_the_wording(session: Session, seeded: int) -> None:
+    claims = {c.key: c for c in session.scalars(select(Claim))}
+    hormuz = claims["hormuz-disruption"]
+    assert hormuz.hedged and hormuz.probability == 0.40 and hormuz.phrase == "might"
+    terror = claims["terror-campaign"]
+    assert 0.55 <= (terror.probability or 0) <= 0.80 and not terror.hedged
+    assert claims["diplomacy-closed"].probability == 0.90
+    escalate = claims["out-escalate"]
+    assert escalate.condition and escalate.hedged
+    assert claims["sadr-unified"].quote.startswith("They\u2019ll")
+    retaliation = claims["iran-retaliation"]
+    assert retaliation.deadline_at == dt.datetime(2020, 4, 3, 23, 59, 59, tzinfo=dt.UTC)
+    assert retaliation.deadline_origin == "inferred" and retaliation.deadline_reason
+    assert claims["husayn-heir"].question is None
+    for claim in claims.values():
+        if claim.kind == "forecast":
+            assert claim.probability_origin == "phrase"
+            assert claim.deadline_origin == "inferred"
+        else:
+            assert claim.probability is None and claim.deadline_at is None
+
+
+def test_seed_twice_changes_nothing(session: Session, seeded: int) -> None:
+    before = _counts(session)
+    result = seed(session)
+    session.commit()
+    assert result.claims_created == 0 and not result.source_created
+    assert _counts(session) == before == (1, 17, 18)
+
+
+def test_seed_command_is_idempotent(runner: FlaskCliRunner, session: Session) -> None:
+    first = runner.invoke(main, ["seed"])
+    assert first.exit_code == 0, first.output
+    assert "17 claims added" in first.output
+    second = runner.invoke(main, ["seed"])
+    assert second.exit_code == 0, second.output
+    assert "0 claims added, 17 already there" in second.output
+    assert _counts(session) == (1, 17, 18)

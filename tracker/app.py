@@ -1,0 +1,127 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, jsonify, render_template, request
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException
+
+from tracker import config as tracker_config
+from tracker.db import make_engine, make_sessionmaker, utcnow
+from tracker.errors import TrackerError
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the web application: configuration, database, views and error handlers."""
+    app = Flask(
+        __name__,
+        instance_path=str(tracker_config.INSTANCE_PATH),
+        template_folder=str(tracker_config.PROJECT_ROOT / "templates"),
+        static_folder=None,
+    )
+    app.config.from_mapping(tracker_config.defaults(Path(app.instance_path)))
+    if test_config is None:
+        app.config.from_prefixed_env("TRACKER")
+    else:
+        app.config.from_mapping(test_config)
+    if not app.config["SECRET_KEY"]:
+        # One host without TRACKER_SECRET_KEY keeps its key in the instance folder; several
+        # hosts must share one through the environment.
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    engine = make_engine(app.config["DATABASE_URL"], echo=bool(app.config["SQL_ECHO"]))
+    app.extensions["tracker.engine"] = engine
+    app.extensions["tracker.sessions"] = make_sessionmaker(engine)
+    app.teardown_appcontext(_close_session)
+
+    from tracker import api, web
+
+    app.register_blueprint(web.bp)
+    app.register_blueprint(api.bp)
+    _register_error_handlers(app)
+    app.jinja_env.filters["utc"] = _format_utc
+    app.jinja_env.filters["percent"] = _format_percent
+    return app
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """A secret key kept in the instance folder, made on first use."""
+    path = instance_path / "secret_key"
+    instance_path.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: of several workers starting at once, exactly one writes the key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):
+            key = path.read_text().strip()
+            if key:
+                return key
+            time.sleep(0.01)
+        raise RuntimeError(f"{path} is empty: delete it or set TRACKER_SECRET_KEY") from None
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def get_session() -> Session:
+    """The request's database session, opened on first use and closed at teardown."""
+    if "db_session" not in g:
+        from flask import current_app
+
+        g.db_session = current_app.extensions["tracker.sessions"]()
+    session: Session = g.db_session
+    return session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _error_response(status: int, code: str, message: str, fields: dict[str, str]) -> Any:
+    if _wants_json():
+        return jsonify({"error": {"code": code, "message": message, "fields": fields}}), status
+    return render_template("error.html", status=status, message=message, fields=fields), status
+
+
+def _register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(TrackerError)
+    def tracker_error(error: TrackerError) -> Any:
+        return _error_response(error.status, error.code, error.message, error.fields)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Any:
+        status = error.code or 500
+        code = (error.name or "error").lower().replace(" ", "_")
+        return _error_response(status, code, error.description or error.name, {})
+
+
+def _format_utc(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M UTC") -> str:
+    if value is None:
+        return ""
+    return value.astimezone(dt.UTC).strftime(fmt)
+
+
+def _format_percent(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value * 100:.1f}".rstrip("0").rstrip(".") + "%"
+
+
+def now() -> dt.datetime:
+    """The current time; views call this so tests can freeze it."""
+    return utcnow()

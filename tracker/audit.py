@@ -1,0 +1,113 @@
+"""The append-only audit log: every state change, each row chained to the hash of the one before."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from tracker.db import utcnow
+from tracker.models import AuditEntry
+
+GENESIS = "0" * 64
+# Any fixed number: PostgreSQL writers take this transaction lock to append in turn.
+_PG_LOCK_KEY = 0x7472_6163_6B65_72
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def _entry_hash(
+    prev_hash: str,
+    at: dt.datetime,
+    actor_id: int | None,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    data: str,
+) -> str:
+    body = _canonical(
+        {
+            "prev": prev_hash,
+            "at": at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+            "actor": actor_id,
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
+            "data": data,
+        }
+    )
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def record(
+    session: Session,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    data: dict[str, Any],
+    actor_id: int | None = None,
+) -> AuditEntry:
+    """Append one row after the current last row, in the caller's transaction."""
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+    prev = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
+    prev_hash = prev or GENESIS
+    at = utcnow()
+    payload = _canonical(data)
+    entry = AuditEntry(
+        at=at,
+        actor_id=actor_id,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        data=payload,
+        prev_hash=prev_hash,
+        hash=_entry_hash(prev_hash, at, actor_id, action, entity, entity_id, payload),
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    checked: int
+    first_bad_id: int | None
+    reason: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.first_bad_id is None
+
+
+def verify(session: Session, batch: int = 5000) -> VerifyResult:
+    """Walk the whole chain in id order; name the first row whose hash or link does not match."""
+    expected_prev = GENESIS
+    checked = 0
+    last_id = 0
+    while True:
+        rows = session.scalars(
+            select(AuditEntry).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch)
+        ).all()
+        if not rows:
+            return VerifyResult(checked, None, None)
+        for row in rows:
+            if row.prev_hash != expected_prev:
+                return VerifyResult(checked, row.id, "does not link to the row before it")
+            digest = _entry_hash(
+                row.prev_hash, row.at, row.actor_id, row.action, row.entity, row.entity_id, row.data
+            )
+            if digest != row.hash:
+                return VerifyResult(checked, row.id, "its content does not match its hash")
+            expected_prev = row.hash
+            checked += 1
+            last_id = row.id
+        session.expunge_all()

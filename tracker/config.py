@@ -1,0 +1,34 @@
+"""Configuration defaults; every setting can be overridden from the environment (TRACKER_*)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_PATH = PROJECT_ROOT / "instance"
+
+
+def default_database_url(instance_path: Path = INSTANCE_PATH) -> str:
+    return f"sqlite:///{instance_path / 'tracker.sqlite3'}"
+
+
+def defaults(instance_path: Path = INSTANCE_PATH) -> dict[str, Any]:
+    return {
+        "DATABASE_URL": default_database_url(instance_path),
+        "SECRET_KEY": None,
+        "BASE_URL": "http://127.0.0.1:5000",
+        "PUBLISHER_NAME": "Claim tracker",
+        "SMTP_URL": None,
+        "WEBHOOK_URL": None,
+        "WEBHOOK_SECRET": None,
+        "TICK_SECONDS": 30,
+        "RESOLUTION_QUORUM": 2,
+        "SQL_ECHO": False,
+    }
+
+
+def database_url_from_env() -> str:
+    """The database URL for processes that have no Flask app (Alembic run by hand)."""
+    return os.environ.get("TRACKER_DATABASE_URL") or default_database_url()

@@ -1,0 +1,42 @@
+"""Errors raised by the service layer; one handler maps them to HTTP answers."""
+
+from __future__ import annotations
+
+
+class TrackerError(Exception):
+    """Base of every error a user can cause; `code` is stable for API clients."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+
+class Invalid(TrackerError):
+    status = 422
+    code = "invalid"
+
+
+class NotFound(TrackerError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(TrackerError):
+    status = 409
+    code = "conflict"
+
+
+class Forbidden(TrackerError):
+    status = 403
+    code = "forbidden"
+
+
+class BadRequest(TrackerError):
+    """The request itself is malformed: a query parameter that does not parse, broken JSON."""
+
+    status = 400
+    code = "bad_request"

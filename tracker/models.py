@@ -1,0 +1,241 @@
+"""The data model. Invariants that must never break are in the schema as well as the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.db import Base, UTCDateTime, utcnow
+
+KINDS = ("forecast", "fact")
+STORED_STATUSES = ("open", "disputed", "resolved", "void")
+STATUSES = ("open", "due", "disputed", "resolved", "void")
+DEADLINE_ORIGINS = ("explicit", "inferred")
+PROBABILITY_ORIGINS = ("stated", "phrase", "reviewer")
+OUTCOMES = ("true", "false", "ambiguous", "annulled")
+VERDICTS = ("true", "mostly-true", "mixed", "mostly-false", "false", "unverifiable")
+STANCES = ("supports", "refutes", "context")
+ROLES = ("reviewer", "editor", "admin")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(_in("role", ROLES), name="role"),
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Bumped on password change or disable: every session carrying the old value ends.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class Source(Base):
+    __tablename__ = "sources"
+    __table_args__ = (
+        UniqueConstraint("url", "text_sha256"),
+        CheckConstraint("length(text_sha256) = 64", name="sha256_length"),
+        CheckConstraint("length(text) > 0", name="text_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str | None] = mapped_column(String(2048))
+    title: Mapped[str] = mapped_column(String(500))
+    outlet: Mapped[str | None] = mapped_column(String(200))
+    outlet_slug: Mapped[str | None] = mapped_column(String(200), index=True)
+    author: Mapped[str | None] = mapped_column(String(200))
+    author_slug: Mapped[str | None] = mapped_column(String(200), index=True)
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    text: Mapped[str] = mapped_column(Text)
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    fetched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    claims: Mapped[list[Claim]] = relationship(
+        back_populates="source", order_by="Claim.quote_start"
+    )
+
+
+class Claim(Base):
+    __tablename__ = "claims"
+    __table_args__ = (
+        UniqueConstraint("source_id", "key"),
+        CheckConstraint(_in("kind", KINDS), name="kind"),
+        CheckConstraint(_in("status", STORED_STATUSES), name="status"),
+        CheckConstraint("quote_start >= 0 AND quote_end > quote_start", name="offsets"),
+        CheckConstraint("length(quote) = quote_end - quote_start", name="quote_length"),
+        CheckConstraint(
+            "deadline_origin IS NULL OR " + _in("deadline_origin", DEADLINE_ORIGINS),
+            name="deadline_origin",
+        ),
+        CheckConstraint(
+            "probability_origin IS NULL OR " + _in("probability_origin", PROBABILITY_ORIGINS),
+            name="probability_origin",
+        ),
+        CheckConstraint(
+            "probability IS NULL OR (probability > 0 AND probability < 1)", name="probability"
+        ),
+        CheckConstraint(
+            "kind <> 'forecast' OR (deadline_at IS NOT NULL AND deadline_origin IS NOT NULL"
+            " AND probability IS NOT NULL AND probability_origin IS NOT NULL)",
+            name="forecast_fields",
+        ),
+        CheckConstraint(
+            "kind <> 'fact' OR (probability IS NULL AND condition IS NULL)", name="fact_fields"
+        ),
+        CheckConstraint("outcome IS NULL OR " + _in("outcome", OUTCOMES), name="outcome"),
+        CheckConstraint("verdict IS NULL OR " + _in("verdict", VERDICTS), name="verdict"),
+        CheckConstraint(
+            "(status = 'resolved') = (outcome IS NOT NULL OR verdict IS NOT NULL)",
+            name="resolved_has_result",
+        ),
+        CheckConstraint("(status = 'void') = (void_reason IS NOT NULL)", name="void_reason"),
+        Index("ix_claims_status_deadline_at", "status", "deadline_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    key: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16))
+    quote: Mapped[str] = mapped_column(Text)
+    quote_start: Mapped[int] = mapped_column(Integer)
+    quote_end: Mapped[int] = mapped_column(Integer)
+    question: Mapped[str | None] = mapped_column(Text)
+    resolution_criteria: Mapped[str | None] = mapped_column(Text)
+    deadline_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    deadline_origin: Mapped[str | None] = mapped_column(String(16))
+    deadline_reason: Mapped[str | None] = mapped_column(Text)
+    probability: Mapped[float | None] = mapped_column(Float)
+    probability_origin: Mapped[str | None] = mapped_column(String(16))
+    probability_reason: Mapped[str | None] = mapped_column(Text)
+    phrase: Mapped[str | None] = mapped_column(String(200))
+    hedged: Mapped[bool] = mapped_column(Boolean, default=False)
+    condition: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    void_reason: Mapped[str | None] = mapped_column(Text)
+    # The final result of the current resolution version, kept here for queries and scoring;
+    # every judgement that led to it stays in `resolutions`.
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    verdict: Mapped[str | None] = mapped_column(String(16))
+    resolution_version: Mapped[int] = mapped_column(Integer, default=1)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    source: Mapped[Source] = relationship(back_populates="claims")
+    tags: Mapped[list[ClaimTag]] = relationship(
+        cascade="all, delete-orphan", order_by="ClaimTag.tag", lazy="selectin"
+    )
+    resolutions: Mapped[list[Resolution]] = relationship(
+        back_populates="claim", order_by="(Resolution.version, Resolution.id)"
+    )
+
+    @property
+    def tag_names(self) -> list[str]:
+        return [t.tag for t in self.tags]
+
+
+class ClaimTag(Base):
+    __tablename__ = "claim_tags"
+    __table_args__ = (CheckConstraint("length(tag) > 0", name="tag_not_empty"),)
+
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
+
+
+class Resolution(Base):
+    """One reviewer's judgement of one claim in one resolution version. Never updated."""
+
+    __tablename__ = "resolutions"
+    __table_args__ = (
+        UniqueConstraint("claim_id", "version", "reviewer_id"),
+        CheckConstraint("outcome IS NULL OR " + _in("outcome", OUTCOMES), name="outcome"),
+        CheckConstraint("verdict IS NULL OR " + _in("verdict", VERDICTS), name="verdict"),
+        CheckConstraint("(outcome IS NULL) <> (verdict IS NULL)", name="outcome_or_verdict"),
+        CheckConstraint("version >= 1", name="version"),
+        CheckConstraint("length(rationale) > 0", name="rationale_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    verdict: Mapped[str | None] = mapped_column(String(16))
+    rationale: Mapped[str] = mapped_column(Text)
+    # An admin's settlement of a dispute decides the version on its own.
+    is_settlement: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    claim: Mapped[Claim] = relationship(back_populates="resolutions")
+    reviewer: Mapped[User] = relationship(lazy="joined")
+    evidence: Mapped[list[Evidence]] = relationship(
+        back_populates="resolution", order_by="Evidence.id", lazy="selectin"
+    )
+
+
+class Evidence(Base):
+    __tablename__ = "evidence"
+    __table_args__ = (
+        CheckConstraint(_in("stance", STANCES), name="stance"),
+        CheckConstraint("url LIKE 'http://%' OR url LIKE 'https://%'", name="url_scheme"),
+        CheckConstraint(
+            "archived_sha256 IS NULL OR length(archived_sha256) = 64", name="sha256_length"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resolution_id: Mapped[int] = mapped_column(ForeignKey("resolutions.id"), index=True)
+    url: Mapped[str] = mapped_column(String(2048))
+    title: Mapped[str | None] = mapped_column(String(500))
+    publisher: Mapped[str | None] = mapped_column(String(200))
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    stance: Mapped[str] = mapped_column(String(16))
+    archived_sha256: Mapped[str | None] = mapped_column(String(64))
+
+    resolution: Mapped[Resolution] = relationship(back_populates="evidence")
+
+
+class AuditEntry(Base):
+    """Append-only: each row carries the hash of the one before, so a change breaks the chain."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        CheckConstraint("length(hash) = 64 AND length(prev_hash) = 64", name="hash_length"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    data: Mapped[str] = mapped_column(Text)
+    # UNIQUE: two writers that read the same last row cannot both append after it.
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -1,0 +1,120 @@
+"""Public HTML pages: the front page, sources with their claims highlighted, claim pages, health."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from flask import Blueprint, jsonify, render_template
+from sqlalchemy import text
+
+from tracker import services
+from tracker.app import get_session, now
+from tracker.config import PROJECT_ROOT
+from tracker.models import Claim
+from tracker.quotes import Span, context
+
+bp = Blueprint("web", __name__)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of the archived text and the claims whose quotes cover it (innermost first)."""
+
+    text: str
+    claims: tuple[Claim, ...]
+
+
+def segments(text_value: str, claims: list[Claim]) -> list[Segment]:
+    """Cut the text at every quote boundary so overlapping quotes can all be highlighted."""
+    cuts = sorted(
+        {0, len(text_value)} | {c.quote_start for c in claims} | {c.quote_end for c in claims}
+    )
+    result = []
+    for start, end in itertools.pairwise(cuts):
+        covering = sorted(
+            (c for c in claims if c.quote_start <= start and end <= c.quote_end),
+            key=lambda c: c.quote_end - c.quote_start,
+        )
+        result.append(Segment(text_value[start:end], tuple(covering)))
+    return result
+
+
+@bp.get("/")
+def index() -> str:
+    session = get_session()
+    current = now()
+    return render_template(
+        "index.html",
+        due=services.list_due(session, current),
+        upcoming=services.list_upcoming(session, current, limit=10),
+        recent=services.list_recent(session, limit=20),
+        now=current,
+        status_of=lambda c: services.claim_status(c, current),
+    )
+
+
+@bp.get("/sources/<int:source_id>")
+def source_page(source_id: int) -> str:
+    session = get_session()
+    source = services.get_source(session, source_id)
+    current = now()
+    return render_template(
+        "source.html",
+        source=source,
+        segments=segments(source.text, list(source.claims)),
+        status_of=lambda c: services.claim_status(c, current),
+    )
+
+
+@bp.get("/claims/<int:claim_id>")
+def claim_page(claim_id: int) -> str:
+    session = get_session()
+    claim = services.get_claim(session, claim_id)
+    before, quote, after = context(claim.source.text, Span(claim.quote_start, claim.quote_end))
+    return render_template(
+        "claim.html",
+        claim=claim,
+        source=claim.source,
+        before=before,
+        quote=quote,
+        after=after,
+        status=services.claim_status(claim, now()),
+    )
+
+
+@bp.get("/healthz")
+def healthz() -> Any:
+    return jsonify({"status": "ok"})
+
+
+@cache
+def _migration_heads() -> frozenset[str]:
+    config = Config(toml_file=str(PROJECT_ROOT / "pyproject.toml"))
+    return frozenset(ScriptDirectory.from_config(config).get_heads())
+
+
+@bp.get("/readyz")
+def readyz() -> Any:
+    checks: dict[str, str] = {}
+    try:
+        revisions = {
+            row[0] for row in get_session().execute(text("SELECT version_num FROM alembic_version"))
+        }
+    except Exception as error:
+        checks["database"] = f"unreachable or not migrated: {type(error).__name__}"
+    else:
+        checks["database"] = "ok"
+        checks["migrations"] = (
+            "ok" if revisions == _migration_heads() else "not at head: run `tracker db upgrade`"
+        )
+    ready = all(value == "ok" for value in checks.values())
+    if not ready:
+        get_session().rollback()
+    response = jsonify({"status": "ok" if ready else "unavailable", "checks": checks})
+    response.status_code = 200 if ready else 503
+    return response
