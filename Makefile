@@ -3,6 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
+PY_PATHS := tracker tests migrations wsgi.py $(wildcard bench)
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
@@ -35,15 +36,15 @@ test: install ## Run the whole test suite (PostgreSQL too when TRACKER_TEST_DATA
 	$(BIN)/pytest
 
 lint: install ## ruff lint and format check, mypy --strict on tracker/
-	$(BIN)/ruff check tracker tests migrations bench wsgi.py
-	$(BIN)/ruff format --check tracker tests migrations bench wsgi.py
+	$(BIN)/ruff check $(PY_PATHS)
+	$(BIN)/ruff format --check $(PY_PATHS)
 	$(BIN)/mypy tracker
 
 check: lint test ## Lint, type-check and test
 
 format: install ## Reformat the code
-	$(BIN)/ruff check --fix tracker tests migrations bench wsgi.py
-	$(BIN)/ruff format tracker tests migrations bench wsgi.py
+	$(BIN)/ruff check --fix $(PY_PATHS)
+	$(BIN)/ruff format $(PY_PATHS)
 
 clean: ## Remove the virtual environment (instance/ and its database stay)
 	rm -rf $(VENV)
