@@ -41,9 +41,18 @@ def run_migrations_online() -> None:
     engine = make_engine(_url())
     try:
         with engine.connect() as connection:
+            if connection.dialect.name == "sqlite":
+                # Batch mode rebuilds tables; with foreign keys on, dropping the old copy of a
+                # referenced table would fail. Off for the migration, then checked.
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
             _configure(connection)
             with context.begin_transaction():
                 context.run_migrations()
+            if connection.dialect.name == "sqlite":
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                connection.rollback()
+                if broken:
+                    raise RuntimeError(f"migration left broken foreign keys: {broken[:5]}")
     finally:
         engine.dispose()
 

@@ -114,6 +114,9 @@ class Claim(Base):
             name="resolved_has_result",
         ),
         CheckConstraint("(status = 'void') = (void_reason IS NOT NULL)", name="void_reason"),
+        CheckConstraint(
+            "(snoozed_until IS NULL) = (snooze_reason IS NULL)", name="snooze_has_reason"
+        ),
         Index("ix_claims_status_deadline_at", "status", "deadline_at"),
     )
 
@@ -137,6 +140,8 @@ class Claim(Base):
     condition: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="open")
     void_reason: Mapped[str | None] = mapped_column(Text)
+    snoozed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    snooze_reason: Mapped[str | None] = mapped_column(Text)
     # The final result of the current resolution version, kept here for queries and scoring;
     # every judgement that led to it stays in `resolutions`.
     outcome: Mapped[str | None] = mapped_column(String(16))
@@ -154,6 +159,10 @@ class Claim(Base):
     resolutions: Mapped[list[Resolution]] = relationship(
         back_populates="claim", order_by="(Resolution.version, Resolution.id)"
     )
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="claim", order_by="Assignment.id"
+    )
+    edits: Mapped[list[ClaimEdit]] = relationship(order_by="ClaimEdit.id")
 
     @property
     def tag_names(self) -> list[str]:
@@ -239,3 +248,60 @@ class AuditEntry(Base):
     # UNIQUE: two writers that read the same last row cannot both append after it.
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class Assignment(Base):
+    """A reviewer asked to resolve a claim; the quorum needs this many distinct reviewers."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("claim_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    assigned_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    claim: Mapped[Claim] = relationship(back_populates="assignments")
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+
+
+class ClaimEdit(Base):
+    """An editor's change of a claim's question, criteria or deadline; the old value is kept."""
+
+    __tablename__ = "claim_edits"
+    __table_args__ = (
+        CheckConstraint(
+            _in("field", ("question", "resolution_criteria", "deadline_at", "probability")),
+            name="field",
+        ),
+        CheckConstraint("length(reason) > 0", name="reason_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    field: Mapped[str] = mapped_column(String(32))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    editor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    edited_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    editor: Mapped[User] = relationship(lazy="joined")
+
+
+class ApiToken(Base):
+    """A bearer token for the JSON API. Only its SHA-256 is stored; the token is shown once."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (CheckConstraint("length(token_sha256) = 64", name="sha256_length"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(lazy="joined")
