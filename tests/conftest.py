@@ -4,9 +4,10 @@ TRACKER_TEST_DATABASE_URL names a server (a database per run, dropped afterwards
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 from tracker import migrate
 from tracker.app import create_app
 from tracker.db import normalize_url
-from tracker.models import Base
+from tracker.models import Base, User
 
 PG_ADMIN_URL = os.environ.get("TRACKER_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"]
@@ -120,6 +121,9 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
             "DATABASE_URL": database_url,
             "SECRET_KEY": "test-secret-key",
             "BASE_URL": "http://tracker.test",
+            # Each test has its own limiter storage; the login-limit test sets a low limit.
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "LOGIN_RATE_LIMIT": "1000 per minute",
         }
     )
     yield app
@@ -151,3 +155,62 @@ def seeded(session: Session) -> int:
     result = seed(session)
     session.commit()
     return result.source_id
+
+
+@pytest.fixture
+def make_user(session: Session) -> Callable[..., User]:
+    """Create an active account with a known password ("correct horse battery")."""
+    from tracker import accounts
+
+    counter = iter(range(1, 10_000))
+
+    def make(role: str = "reviewer", email: str | None = None, name: str | None = None) -> User:
+        n = next(counter)
+        user = accounts.add_user(
+            session,
+            email=email or f"{role}{n}@newsroom.test",
+            role=role,
+            display_name=name or f"{role.capitalize()} {n}",
+            password=PASSWORD,
+        )
+        session.commit()
+        return user
+
+    return make
+
+
+PASSWORD = "correct horse battery"
+
+
+def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    """The CSRF token of the client's session, read from a form page."""
+    page = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+@pytest.fixture
+def login(client: FlaskClient) -> Callable[[User], FlaskClient]:
+    def do(user: User, the_client: FlaskClient | None = None) -> FlaskClient:
+        c = the_client or client
+        response = c.post(
+            "/login",
+            data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(c)},
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return c
+
+    return do
+
+
+@pytest.fixture
+def api_token(session: Session) -> Callable[[User], str]:
+    from tracker import accounts
+
+    def make(user: User) -> str:
+        token = accounts.create_token(session, user, "test", None)
+        session.commit()
+        return token
+
+    return make

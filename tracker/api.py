@@ -7,14 +7,16 @@ import binascii
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, current_app, jsonify, request, url_for
 
-from tracker import services
+from tracker import resolutions, schemas, services
 from tracker.app import get_session, now
+from tracker.auth import csrf, require_token, require_user
 from tracker.errors import BadRequest
 from tracker.models import Claim, Evidence, Resolution, Source
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # token-authenticated: no cookies, so no cross-site forgery
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -187,3 +189,92 @@ def list_claims() -> Any:
 @bp.get("/claims/<int:claim_id>")
 def get_claim(claim_id: int) -> Any:
     return jsonify(claim_json(services.get_claim(get_session(), claim_id), now()))
+
+
+def _body() -> Any:
+    if not request.is_json:
+        raise BadRequest(
+            "send a JSON body with Content-Type: application/json", {"body": "not JSON"}
+        )
+    data = request.get_json(silent=True)
+    if data is None:
+        raise BadRequest("the body is not valid JSON", {"body": "malformed JSON"})
+    return data
+
+
+def _created(data: dict[str, Any], location: str) -> Any:
+    response = jsonify(data)
+    response.status_code = 201
+    response.headers["Location"] = location
+    return response
+
+
+@bp.post("/sources")
+@require_token("editor")
+def create_source() -> Any:
+    body = schemas.parse(schemas.SourceIn, _body())
+    if body.text is None:
+        raise BadRequest(
+            "send the text of the source; fetching by URL is not available here",
+            {"text": "required"},
+        )
+    session = get_session()
+    source = services.record_source(
+        session,
+        title=body.title,
+        text=body.text,
+        url=body.url,
+        outlet=body.outlet,
+        author=body.author,
+        published_at=body.published_at,
+        actor_id=require_user().id,
+    )
+    session.commit()
+    return _created(
+        source_json(source, with_text=True), url_for("api.get_source", source_id=source.id)
+    )
+
+
+@bp.post("/sources/<int:source_id>/claims")
+@require_token("editor")
+def create_claim(source_id: int) -> Any:
+    body = schemas.parse(schemas.ClaimIn, _body())
+    session = get_session()
+    claim = services.record_claim(
+        session, source_id, actor_id=require_user().id, **body.model_dump()
+    )
+    resolutions.assign_reviewers(session, claim, int(current_app.config["RESOLUTION_QUORUM"]))
+    session.commit()
+    return _created(claim_json(claim, now()), url_for("api.get_claim", claim_id=claim.id))
+
+
+@bp.post("/claims/<int:claim_id>/resolutions")
+@require_token("reviewer")
+def create_resolution(claim_id: int) -> Any:
+    body = schemas.parse(schemas.ResolutionIn, _body())
+    session = get_session()
+    claim = services.get_claim(session, claim_id)
+    decision = resolutions.resolve_claim(
+        session,
+        claim,
+        require_user(),
+        rationale=body.rationale,
+        outcome=body.outcome,
+        verdict=body.verdict,
+        evidence=[resolutions.EvidenceItem(**e.model_dump()) for e in body.evidence],
+        quorum=int(current_app.config["RESOLUTION_QUORUM"]),
+        now=now(),
+        settle=body.settle,
+    )
+    session.commit()
+    session.refresh(claim)
+    return _created(
+        {
+            "state": decision.state,
+            "agreeing": decision.agreeing,
+            "quorum": decision.quorum,
+            "resolution": resolution_json(decision.resolution),
+            "claim": claim_json(claim, now()),
+        },
+        url_for("api.get_claim", claim_id=claim.id),
+    )

@@ -42,9 +42,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["tracker.sessions"] = make_sessionmaker(engine)
     app.teardown_appcontext(_close_session)
 
-    from tracker import api, web
+    from tracker import admin, api, auth, review, web
 
+    auth.init_app(app)
     app.register_blueprint(web.bp)
+    app.register_blueprint(review.bp)
+    app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
     _register_error_handlers(app)
     app.jinja_env.filters["utc"] = _format_utc

@@ -111,3 +111,40 @@ def verify(session: Session, batch: int = 5000) -> VerifyResult:
             checked += 1
             last_id = row.id
         session.expunge_all()
+
+
+def list_for(session: Session, entity: str, entity_id: int) -> list[AuditEntry]:
+    """Every recorded change of one thing, oldest first."""
+    return list(
+        session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.entity == entity, AuditEntry.entity_id == entity_id)
+            .order_by(AuditEntry.id)
+        )
+    )
+
+
+def describe(entry: AuditEntry) -> str:
+    """A sentence for the public history of a claim."""
+    data = json.loads(entry.data)
+    if entry.action == "claim.reopened":
+        return f"re-opened as version {data.get('version')}: {data.get('reason')}"
+    if entry.action == "claim.voided":
+        return f"voided: {data.get('reason')}"
+    if entry.action == "claim.snoozed":
+        return f"snoozed until {str(data.get('until', ''))[:10]}: {data.get('reason')}"
+    if entry.action == "claim.edited":
+        fields = ", ".join(change["field"].replace("_at", "") for change in data.get("changes", []))
+        return f"changed {fields}: {data.get('reason')}"
+    if entry.action in ("claim.judged", "claim.settled"):
+        verb = "settled it as" if entry.action == "claim.settled" else "judged it"
+        return (
+            f"{verb} {data.get('result')} (version {data.get('version')}, now {data.get('state')})"
+        )
+    if entry.action == "claim.assigned":
+        return f"assigned {len(data.get('user_ids', []))} reviewer(s)"
+    if entry.action == "claim.reassigned":
+        return "reassigned a reviewer"
+    if entry.action == "claim.recorded":
+        return "recorded"
+    return entry.action

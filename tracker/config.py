@@ -25,6 +25,16 @@ def defaults(instance_path: Path = INSTANCE_PATH) -> dict[str, Any]:
         "WEBHOOK_SECRET": None,
         "TICK_SECONDS": 30,
         "RESOLUTION_QUORUM": 2,
+        "LOGIN_RATE_LIMIT": "10 per minute",
+        # Memory is per process; several hosts share a Redis URI (redis://host:6379).
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # A reviewer may spend an hour on a rationale: the token lives as long as the session.
+        "WTF_CSRF_TIME_LIMIT": None,
         "SQL_ECHO": False,
     }
 

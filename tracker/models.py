@@ -51,6 +51,8 @@ class User(Base):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    invite_token_sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
+    invite_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class Source(Base):

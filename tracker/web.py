@@ -12,10 +12,10 @@ from alembic.script import ScriptDirectory
 from flask import Blueprint, jsonify, render_template
 from sqlalchemy import text
 
-from tracker import services
+from tracker import audit, services
 from tracker.app import get_session, now
 from tracker.config import PROJECT_ROOT
-from tracker.models import Claim
+from tracker.models import Claim, User
 from tracker.quotes import Span, context
 
 bp = Blueprint("web", __name__)
@@ -76,8 +76,14 @@ def claim_page(claim_id: int) -> str:
     session = get_session()
     claim = services.get_claim(session, claim_id)
     before, quote, after = context(claim.source.text, Span(claim.quote_start, claim.quote_end))
+    history = audit.list_for(session, "claim", claim.id)
+    actor_ids = {e.actor_id for e in history if e.actor_id is not None}
+    actors = {u.id: u.display_name for u in session.query(User).filter(User.id.in_(actor_ids))}
     return render_template(
         "claim.html",
+        history=[
+            (e, actors.get(e.actor_id or 0, "the system"), audit.describe(e)) for e in history
+        ],
         claim=claim,
         source=claim.source,
         before=before,

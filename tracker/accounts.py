@@ -1,0 +1,236 @@
+"""People and their credentials: users, roles, argon2id passwords, invitations and API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+from collections.abc import Sequence
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tracker import audit
+from tracker.db import utcnow
+from tracker.errors import Conflict, Forbidden, Invalid, NotFound
+from tracker.models import ROLES, ApiToken, User
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# Verifying against this keeps an unknown email as slow as a wrong password.
+_DUMMY_HASH = _hasher.hash("no such user")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD = 12
+INVITE_DAYS = 7
+
+
+def role_at_least(role: str, needed: str) -> bool:
+    """Roles are ordered: reviewer < editor < admin."""
+    return ROLES.index(role) >= ROLES.index(needed)
+
+
+def _email(value: str) -> str:
+    email = (value or "").strip().lower()
+    if not EMAIL.match(email) or len(email) > 254:
+        raise Invalid("give a valid email address", {"email": "not an email address"})
+    return email
+
+
+def _role(value: str) -> str:
+    if value not in ROLES:
+        raise Invalid(f"role must be one of {', '.join(ROLES)}", {"role": "unknown role"})
+    return value
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise Invalid(
+            f"the password needs at least {MIN_PASSWORD} characters",
+            {"password": f"at least {MIN_PASSWORD} characters"},
+        )
+    if len(password) > 1024:
+        raise Invalid("the password is too long", {"password": "at most 1024 characters"})
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(15)
+
+
+def sha256_hex(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def add_user(
+    session: Session,
+    *,
+    email: str,
+    role: str,
+    display_name: str | None = None,
+    password: str | None = None,
+    actor_id: int | None = None,
+) -> User:
+    """Create an account. Without a password the account can only be entered by invitation."""
+    clean_email = _email(email)
+    _role(role)
+    if session.scalar(select(User.id).where(User.email == clean_email)) is not None:
+        raise Conflict(f"{clean_email} already has an account", {"email": "already registered"})
+    name = (display_name or "").strip() or clean_email.split("@")[0]
+    if len(name) > 200:
+        raise Invalid("the name is too long", {"display_name": "at most 200 characters"})
+    if password is not None:
+        check_password_strength(password)
+    user = User(
+        email=clean_email,
+        display_name=name,
+        role=role,
+        password_hash=hash_password(password) if password is not None else None,
+        is_active=True,
+        session_version=1,
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session, "user.added", "user", user.id, {"email": clean_email, "role": role}, actor_id
+    )
+    return user
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"there is no user {user_id}")
+    return user
+
+
+def find_user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == (email or "").strip().lower()))
+
+
+def list_users(session: Session) -> Sequence[User]:
+    return session.scalars(select(User).order_by(User.role.desc(), User.email)).all()
+
+
+def count_users(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(User)) or 0
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The active user with this email and password, else None (same cost either way)."""
+    user = find_user_by_email(session, email)
+    stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+    try:
+        _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.password_hash or not user.is_active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    session.flush()
+    return user
+
+
+def set_password(session: Session, user: User, password: str, actor_id: int | None) -> None:
+    """Change a password; every existing session of the user ends."""
+    check_password_strength(password)
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    user.invite_token_sha256 = None
+    user.invite_expires_at = None
+    session.flush()
+    audit.record(session, "user.password_changed", "user", user.id, {}, actor_id)
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    if not user.password_hash or authenticate(session, user.email, current) is None:
+        raise Invalid("the current password is wrong", {"current_password": "wrong password"})
+    set_password(session, user, new, user.id)
+
+
+def set_active(session: Session, user: User, active: bool, actor_id: int | None) -> None:
+    """Disable or enable an account; disabling ends its sessions and tokens at once."""
+    if not active and actor_id == user.id:
+        raise Forbidden("you cannot disable your own account")
+    user.is_active = active
+    user.session_version += 1
+    session.flush()
+    audit.record(
+        session, "user.enabled" if active else "user.disabled", "user", user.id, {}, actor_id
+    )
+
+
+def set_role(session: Session, user: User, role: str, actor_id: int | None) -> None:
+    _role(role)
+    if actor_id == user.id and role != "admin":
+        raise Forbidden("you cannot lower your own role; ask another admin")
+    old = user.role
+    user.role = role
+    session.flush()
+    audit.record(session, "user.role_changed", "user", user.id, {"from": old, "to": role}, actor_id)
+
+
+def invite(session: Session, user: User, now: dt.datetime, actor_id: int | None) -> str:
+    """A one-time token with which the user sets a password (valid for a week)."""
+    token = secrets.token_urlsafe(32)
+    user.invite_token_sha256 = sha256_hex(token)
+    user.invite_expires_at = now + dt.timedelta(days=INVITE_DAYS)
+    session.flush()
+    audit.record(session, "user.invited", "user", user.id, {}, actor_id)
+    return token
+
+
+def accept_invite(session: Session, token: str, password: str, now: dt.datetime) -> User:
+    user = session.scalar(select(User).where(User.invite_token_sha256 == sha256_hex(token)))
+    if user is None or user.invite_expires_at is None or user.invite_expires_at < now:
+        raise NotFound("this invitation is unknown or has expired; ask an admin for a new one")
+    if not user.is_active:
+        raise Forbidden("this account is disabled")
+    set_password(session, user, password, user.id)
+    return user
+
+
+def create_token(session: Session, user: User, name: str, actor_id: int | None) -> str:
+    """A 256-bit random bearer token; only its SHA-256 is stored, so it is shown once."""
+    token = secrets.token_urlsafe(32)
+    label = (name or "").strip()[:100] or "API token"
+    row = ApiToken(user_id=user.id, name=label, token_sha256=sha256_hex(token))
+    session.add(row)
+    session.flush()
+    audit.record(session, "token.created", "api_token", row.id, {"user_id": user.id}, actor_id)
+    return token
+
+
+def list_tokens(session: Session, user_id: int | None = None) -> Sequence[ApiToken]:
+    query = select(ApiToken).order_by(ApiToken.id)
+    if user_id is not None:
+        query = query.where(ApiToken.user_id == user_id)
+    return session.scalars(query).all()
+
+
+def revoke_token(session: Session, token_id: int, now: dt.datetime, actor_id: int | None) -> None:
+    row = session.get(ApiToken, token_id)
+    if row is None:
+        raise NotFound(f"there is no token {token_id}")
+    if row.revoked_at is None:
+        row.revoked_at = now
+        session.flush()
+        audit.record(session, "token.revoked", "api_token", row.id, {}, actor_id)
+
+
+def user_for_token(session: Session, token: str, now: dt.datetime) -> User | None:
+    """The active user a live token belongs to; records when it was last used."""
+    row = session.scalar(select(ApiToken).where(ApiToken.token_sha256 == sha256_hex(token)))
+    if row is None or row.revoked_at is not None or not row.user.is_active:
+        return None
+    # Written at most once a minute so reads through the API stay cheap.
+    if row.last_used_at is None or now - row.last_used_at > dt.timedelta(minutes=1):
+        row.last_used_at = now
+        session.flush()
+    return row.user
