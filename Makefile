@@ -10,7 +10,7 @@ PORT ?= 5000
 export TRACKER_BASE_URL ?= http://$(HOST):$(PORT)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve test check lint format bench clean
+.PHONY: help install browser run serve test check lint format bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -23,16 +23,24 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP) ## Create .venv and install the product with its development tools
 
+browser: ## Install Debian's chromium for the browser tests (Playwright drives it)
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
 run: install ## Migrate, seed the article, and serve at http://127.0.0.1:5000 (SQLite under instance/)
 	$(BIN)/tracker db upgrade
 	$(BIN)/tracker seed
 	@echo
+	@$(BIN)/tracker users demo --file instance/demo-logins.txt
+	@echo
 	@echo "Claim tracker is starting at $(TRACKER_BASE_URL)  (Ctrl-C stops it)"
 	@echo "Public pages need no login: $(TRACKER_BASE_URL)/  and the API at $(TRACKER_BASE_URL)/api/v1/claims"
+	@echo "Reviewers log in at $(TRACKER_BASE_URL)/login and work from $(TRACKER_BASE_URL)/review"
 	@echo
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
 
-test: install ## Run the whole test suite (PostgreSQL too when TRACKER_TEST_DATABASE_URL is set)
+test: install browser ## Run the whole test suite (PostgreSQL too when TRACKER_TEST_DATABASE_URL is set)
 	$(BIN)/pytest
 
 lint: install ## ruff lint and format check, mypy --strict on tracker/

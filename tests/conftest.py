@@ -124,6 +124,10 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
             # Each test has its own limiter storage; the login-limit test sets a low limit.
             "RATELIMIT_STORAGE_URI": "memory://",
             "LOGIN_RATE_LIMIT": "1000 per minute",
+            # Still argon2id, at a cost that keeps hundreds of logins in the suite quick.
+            "ARGON2_TIME_COST": 1,
+            "ARGON2_MEMORY_KIB": 1024,
+            "ARGON2_PARALLELISM": 1,
         }
     )
     yield app

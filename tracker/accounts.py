@@ -18,12 +18,25 @@ from tracker.db import utcnow
 from tracker.errors import Conflict, Forbidden, Invalid, NotFound
 from tracker.models import ROLES, ApiToken, User
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+_hasher = PasswordHasher()  # argon2id, RFC 9106's low-memory parameters (t=3, 64 MiB, p=4)
 # Verifying against this keeps an unknown email as slow as a wrong password.
 _DUMMY_HASH = _hasher.hash("no such user")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 12
 INVITE_DAYS = 7
+
+
+def configure_hashing(time_cost: int, memory_kib: int, parallelism: int) -> None:
+    """Set the argon2id cost for new hashes (existing ones are upgraded at their next login)."""
+    global _hasher, _DUMMY_HASH
+    if (time_cost, memory_kib, parallelism) == (
+        _hasher.time_cost,
+        _hasher.memory_cost,
+        _hasher.parallelism,
+    ):
+        return
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism)
+    _DUMMY_HASH = _hasher.hash("no such user")
 
 
 def role_at_least(role: str, needed: str) -> bool:

@@ -36,6 +36,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # hosts must share one through the environment.
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if int(app.config["RESOLUTION_QUORUM"]) < 1:
+        raise ValueError("TRACKER_RESOLUTION_QUORUM must be 1 or more")
+
+    from tracker import accounts
+
+    accounts.configure_hashing(
+        int(app.config["ARGON2_TIME_COST"]),
+        int(app.config["ARGON2_MEMORY_KIB"]),
+        int(app.config["ARGON2_PARALLELISM"]),
+    )
 
     engine = make_engine(app.config["DATABASE_URL"], echo=bool(app.config["SQL_ECHO"]))
     app.extensions["tracker.engine"] = engine

@@ -26,6 +26,10 @@ def defaults(instance_path: Path = INSTANCE_PATH) -> dict[str, Any]:
         "TICK_SECONDS": 30,
         "RESOLUTION_QUORUM": 2,
         "LOGIN_RATE_LIMIT": "10 per minute",
+        # argon2id cost: RFC 9106's second recommended option.
+        "ARGON2_TIME_COST": 3,
+        "ARGON2_MEMORY_KIB": 65536,
+        "ARGON2_PARALLELISM": 4,
         # Memory is per process; several hosts share a Redis URI (redis://host:6379).
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from tracker.db import UTCDateTime
 from tracker.errors import Invalid
 from tracker.models import Assignment, Claim, Resolution
 
-TABS = ("due", "overdue", "disputed", "mine", "upcoming")
+TABS = ("mine", "due", "overdue", "facts", "disputed", "upcoming")
 OVERDUE_AFTER = dt.timedelta(days=3)
 PER_PAGE = 50
 
@@ -22,16 +24,17 @@ def _not_snoozed(now: dt.datetime) -> ColumnElement[bool]:
 
 def _condition(tab: str, now: dt.datetime, user_id: int | None) -> ColumnElement[bool]:
     overdue_at = now - OVERDUE_AFTER
+    # Range conditions on (status, deadline_at, snoozed_until): one index answers them.
     if tab == "due":
-        # Forecasts that fell due in the last three days, and fact claims waiting for a check.
         return and_(
             Claim.status == "open",
+            Claim.deadline_at > overdue_at,
+            Claim.deadline_at <= now,
             _not_snoozed(now),
-            or_(
-                and_(Claim.deadline_at <= now, Claim.deadline_at > overdue_at),
-                and_(Claim.kind == "fact", Claim.deadline_at.is_(None)),
-            ),
         )
+    if tab == "facts":
+        # Fact claims wait for a check from the day they are recorded.
+        return and_(Claim.status == "open", Claim.deadline_at.is_(None), _not_snoozed(now))
     if tab == "overdue":
         return and_(Claim.status == "open", _not_snoozed(now), Claim.deadline_at <= overdue_at)
     if tab == "disputed":
@@ -49,12 +52,20 @@ def _condition(tab: str, now: dt.datetime, user_id: int | None) -> ColumnElement
             Resolution.version == Claim.resolution_version,
             Resolution.reviewer_id == user_id,
         )
+        # Driven from the reviewer's assignments (see _select), not from every open claim.
         return and_(
+            Assignment.user_id == user_id,
             Claim.status.in_(("open", "disputed")),
-            Claim.id.in_(select(Assignment.claim_id).where(Assignment.user_id == user_id)),
             ~judged.exists(),
         )
     raise Invalid(f"tab must be one of {', '.join(TABS)}", {"tab": "unknown tab"})
+
+
+def _select(tab: str, now: dt.datetime, user_id: int | None, *columns: Any) -> Select[Any]:
+    query = select(*columns)
+    if tab == "mine":
+        query = query.select_from(Assignment).join(Claim, Claim.id == Assignment.claim_id)
+    return query.where(_condition(tab, now, user_id))
 
 
 def counts(session: Session, now: dt.datetime, user_id: int | None) -> dict[str, int]:
@@ -63,28 +74,39 @@ def counts(session: Session, now: dt.datetime, user_id: int | None) -> dict[str,
     for tab in TABS:
         if tab == "mine" and user_id is None:
             continue
-        result[tab] = (
-            session.scalar(select(func.count(Claim.id)).where(_condition(tab, now, user_id))) or 0
-        )
+        result[tab] = session.scalar(_select(tab, now, user_id, func.count(Claim.id))) or 0
     return result
 
 
+# Claims without a deadline (facts) come after every dated one.
+NO_DEADLINE = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
+
+
+def _sort_key(tab: str) -> ColumnElement[dt.datetime]:
+    if tab in ("due", "overdue", "upcoming"):
+        return Claim.deadline_at  # type: ignore[return-value]  # never NULL in these tabs
+    return func.coalesce(Claim.deadline_at, literal(NO_DEADLINE, UTCDateTime()))
+
+
 def list_tab(
-    session: Session, tab: str, now: dt.datetime, user_id: int | None, page: int = 1
+    session: Session,
+    tab: str,
+    now: dt.datetime,
+    user_id: int | None,
+    after: tuple[dt.datetime, int] | None = None,
 ) -> Sequence[Claim]:
-    """One page of a tab, the longest overdue first (upcoming: the soonest first)."""
-    if page < 1:
-        raise Invalid("page must be 1 or more", {"page": "must be at least 1"})
-    order = (
-        Claim.deadline_at.is_(None),
-        Claim.deadline_at,
-        Claim.id,
-    )
+    """One page of a tab, the longest overdue first (upcoming: the soonest first), after the
+    (deadline, id) of the last claim of the page before: page 200 costs what page 1 costs."""
+    key = _sort_key(tab)
+    query = _select(tab, now, user_id, Claim).order_by(key, Claim.id)
+    if after is not None:
+        deadline, claim_id = after
+        query = query.where(or_(key > deadline, and_(key == deadline, Claim.id > claim_id)))
     return session.scalars(
-        select(Claim)
-        .where(_condition(tab, now, user_id))
-        .order_by(*order)
-        .offset((page - 1) * PER_PAGE)
-        .limit(PER_PAGE)
-        .options(selectinload(Claim.source), selectinload(Claim.assignments))
+        query.limit(PER_PAGE).options(selectinload(Claim.source), selectinload(Claim.assignments))
     ).all()
+
+
+def position(claim: Claim) -> str:
+    """The `after` value that continues the queue after this claim."""
+    return f"{(claim.deadline_at or NO_DEADLINE).isoformat()}|{claim.id}"

@@ -38,7 +38,10 @@ def parse_date(value: str, field: str, end_of_day: bool = False) -> dt.datetime 
 
 def _evidence(form: MultiDict[str, str]) -> list[resolutions.EvidenceItem]:
     items = []
-    rows = min(int(form.get("evidence_rows", EVIDENCE_ROWS) or EVIDENCE_ROWS), 20)
+    try:
+        rows = max(0, min(int(form.get("evidence_rows", "")), 20))
+    except ValueError:
+        rows = EVIDENCE_ROWS
     for index in range(rows):
         url = form.get(f"evidence-{index}-url", "").strip()
         title = form.get(f"evidence-{index}-title", "")
@@ -63,21 +66,23 @@ def _evidence(form: MultiDict[str, str]) -> list[resolutions.EvidenceItem]:
 def queue_page() -> Any:
     user = require_user()
     tab = request.args.get("tab", "mine")
-    try:
-        page = int(request.args.get("page", "1"))
-    except ValueError:
-        raise BadRequest("page must be a whole number", {"page": "not a number"}) from None
+    after = None
+    if request.args.get("after"):
+        try:
+            stamp, _, ident = request.args["after"].rpartition("|")
+            after = (dt.datetime.fromisoformat(stamp).astimezone(dt.UTC), int(ident))
+        except ValueError:
+            raise BadRequest("this page link is broken", {"after": "not a position"}) from None
     session = get_session()
     current = now()
-    claims = queue.list_tab(session, tab, current, user.id, page)
+    claims = queue.list_tab(session, tab, current, user.id, after)
     return render_template(
         "queue.html",
+        next_after=queue.position(claims[-1]) if len(claims) == queue.PER_PAGE else None,
         tab=tab,
         tabs=queue.TABS,
         counts=queue.counts(session, current, user.id),
         claims=claims,
-        page=page,
-        per_page=queue.PER_PAGE,
         now=current,
         status_of=lambda c: services.claim_status(c, current),
     )
