@@ -4,7 +4,6 @@ voiding, snoozing and editing what is checked. Every change goes into the audit 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -25,7 +24,7 @@ from tracker.models import (
     Resolution,
     User,
 )
-from tracker.services import _check_url, _clean
+from tracker.services import check_probability, check_url, clean_text
 
 VOID_REASONS = ("not falsifiable", "duplicate", "retracted")
 # Outcomes and verdicts that assert something happened or not must show where that is seen.
@@ -174,7 +173,7 @@ def _evidence(items: Sequence[EvidenceItem]) -> list[Evidence]:
     rows = []
     for index, item in enumerate(items):
         name = f"evidence[{index}]"
-        url = _check_url(item.url, f"{name}.url")
+        url = check_url(item.url, f"{name}.url")
         if url is None:
             raise Invalid("every evidence row needs its url", {f"{name}.url": "required"})
         if item.stance not in STANCES:
@@ -186,8 +185,8 @@ def _evidence(items: Sequence[EvidenceItem]) -> list[Evidence]:
         rows.append(
             Evidence(
                 url=url,
-                title=_clean(item.title, f"{name}.title", 500),
-                publisher=_clean(item.publisher, f"{name}.publisher", 200),
+                title=clean_text(item.title, f"{name}.title", 500),
+                publisher=clean_text(item.publisher, f"{name}.publisher", 200),
                 published_at=item.published_at,
                 stance=item.stance,
             )
@@ -246,7 +245,7 @@ def resolve_claim(
             f"a fact claim is resolved with a verdict: {', '.join(VERDICTS)}",
             {"verdict": "required" if verdict is None else "unknown verdict"},
         )
-    text = _clean(rationale, "rationale", 10_000)
+    text = clean_text(rationale, "rationale", 10_000)
     if text is None:
         raise Invalid("say why: the rationale is required", {"rationale": "required"})
     evidence_rows = _evidence(evidence)
@@ -341,7 +340,7 @@ def _outcome_changed(session: Session, claim: Claim, old: str | None, new: str |
 def reopen_claim(session: Session, claim: Claim, actor: User, reason: str) -> None:
     """Start a new resolution version; the earlier judgements stay visible."""
     _require(actor, "admin", "only admins re-open claims")
-    text = _clean(reason, "reason", 2000)
+    text = clean_text(reason, "reason", 2000)
     if text is None:
         raise Invalid("say why the claim is re-opened", {"reason": "required"})
     if claim.status not in ("resolved", "void", "disputed"):
@@ -375,7 +374,7 @@ def void_claim(session: Session, claim: Claim, actor: User, reason: str, detail:
         )
     if claim.status in ("resolved", "void"):
         raise Conflict(f"this claim is already {claim.status}; an admin must re-open it first")
-    extra = _clean(detail, "detail", 2000)
+    extra = clean_text(detail, "detail", 2000)
     claim.status = "void"
     claim.void_reason = f"{reason}: {extra}" if extra else reason
     claim.snoozed_until = None
@@ -399,7 +398,7 @@ def snooze_claim(
         raise Invalid("snooze to a date in the future", {"until": "in the past"})
     if until > now + dt.timedelta(days=3660):
         raise Invalid("snooze for at most ten years", {"until": "too far ahead"})
-    text = _clean(reason, "reason", 2000)
+    text = clean_text(reason, "reason", 2000)
     if text is None:
         raise Invalid("say why the claim is snoozed", {"reason": "required"})
     claim.snoozed_until = until
@@ -415,9 +414,6 @@ def snooze_claim(
     )
 
 
-EDITABLE = ("question", "resolution_criteria", "deadline_at", "probability")
-
-
 def edit_claim(
     session: Session,
     claim: Claim,
@@ -431,7 +427,7 @@ def edit_claim(
 ) -> list[ClaimEdit]:
     """Change what is checked, keeping the old text. Question, criteria and deadline need an
     editor; a reviewer may override the probability. Each change needs a reason."""
-    text = _clean(reason, "reason", 2000)
+    text = clean_text(reason, "reason", 2000)
     if text is None:
         raise Invalid("say why the claim is changed", {"reason": "required"})
     if claim.status in ("resolved", "void"):
@@ -441,11 +437,11 @@ def edit_claim(
         _require(editor, "editor", "only editors change a claim's question, criteria or deadline")
     else:
         _require(editor, "reviewer", "only reviewers override a probability")
-    new_question = _clean(question, "question", 2000)
+    new_question = clean_text(question, "question", 2000)
     if new_question is not None and new_question != claim.question:
         changes.append(("question", claim.question, new_question))
         claim.question = new_question
-    new_criteria = _clean(resolution_criteria, "resolution_criteria", 5000)
+    new_criteria = clean_text(resolution_criteria, "resolution_criteria", 5000)
     if new_criteria is not None and new_criteria != claim.resolution_criteria:
         changes.append(("resolution_criteria", claim.resolution_criteria, new_criteria))
         claim.resolution_criteria = new_criteria
@@ -461,11 +457,7 @@ def edit_claim(
     if probability is not None:
         if claim.kind != "forecast":
             raise Invalid("a fact claim has no probability", {"probability": "only forecasts"})
-        if not math.isfinite(probability) or not 0 < probability < 1:
-            raise Invalid(
-                "the probability must lie strictly between 0 and 1",
-                {"probability": "must be > 0 and < 1"},
-            )
+        probability = check_probability(probability)
         if probability != claim.probability:
             changes.append(("probability", str(claim.probability), str(probability)))
             claim.probability = probability

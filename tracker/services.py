@@ -34,7 +34,7 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _clean(value: str | None, field: str, max_length: int | None = None) -> str | None:
+def clean_text(value: str | None, field: str, max_length: int | None = None) -> str | None:
     """Strip a free-text value; empty becomes None. NUL characters are refused (no database
     stores them faithfully)."""
     if value is None:
@@ -71,8 +71,8 @@ def _aware(value: dt.datetime | None, field: str) -> dt.datetime | None:
     return value.astimezone(dt.UTC)
 
 
-def _check_url(url: str | None, field: str = "url") -> str | None:
-    url = _clean(url, field, 2048)
+def check_url(url: str | None, field: str = "url") -> str | None:
+    url = clean_text(url, field, 2048)
     if url is None:
         return None
     if not re.match(r"^https?://[^\s/?#]+[^\s]*$", url, re.IGNORECASE):
@@ -95,7 +95,7 @@ def record_source(
     actor_id: int | None = None,
 ) -> Source:
     """Archive a source's text as received, with its sha256."""
-    clean_title = _require(_clean(title, "title", 500), "title", "a source needs a title")
+    clean_title = _require(clean_text(title, "title", 500), "title", "a source needs a title")
     if text is None or "\x00" in text:
         raise Invalid(
             "the text contains a NUL character", {"text": "NUL characters are not allowed"}
@@ -106,9 +106,9 @@ def record_source(
         raise Invalid(
             f"the text is longer than {MAX_TEXT_CHARS:,} characters", {"text": "too long"}
         )
-    clean_url = _check_url(url)
-    clean_outlet = _clean(outlet, "outlet", 200)
-    clean_author = _clean(author, "author", 200)
+    clean_url = check_url(url)
+    clean_outlet = clean_text(outlet, "outlet", 200)
+    clean_author = clean_text(author, "author", 200)
     digest = sha256_text(text)
     if clean_url is not None:
         existing = session.scalar(
@@ -180,12 +180,22 @@ def _unique_key(session: Session, source_id: int, base: str) -> str:
 def _tags(values: Iterable[str]) -> list[str]:
     tags: list[str] = []
     for value in values:
-        tag = slugify(_clean(value, "tags", 100) or "")
+        tag = slugify(clean_text(value, "tags", 100) or "")
         if not tag:
             raise Invalid(f"the tag {value!r} has no letters or digits", {"tags": "empty tag"})
         if tag not in tags:
             tags.append(tag)
     return tags
+
+
+def check_probability(probability: float) -> float:
+    """A probability must lie strictly between 0 and 1 (certainty cannot be scored)."""
+    if isinstance(probability, bool) or not math.isfinite(probability) or not 0 < probability < 1:
+        raise Invalid(
+            "the probability must lie strictly between 0 and 1",
+            {"probability": "must be > 0 and < 1"},
+        )
+    return float(probability)
 
 
 def _forecast_probability(
@@ -270,12 +280,12 @@ def record_claim(
         )
     verbatim = source.text[span.start : span.end]
     fields: dict[str, Any] = {
-        "question": _clean(question, "question", 2000),
-        "resolution_criteria": _clean(resolution_criteria, "resolution_criteria", 5000),
-        "condition": _clean(condition, "condition", 2000),
-        "deadline_reason": _clean(deadline_reason, "deadline_reason", 1000),
+        "question": clean_text(question, "question", 2000),
+        "resolution_criteria": clean_text(resolution_criteria, "resolution_criteria", 5000),
+        "condition": clean_text(condition, "condition", 2000),
+        "deadline_reason": clean_text(deadline_reason, "deadline_reason", 1000),
     }
-    clean_phrase = _clean(phrase, "phrase", 200)
+    clean_phrase = clean_text(phrase, "phrase", 200)
     deadline_at = _aware(deadline, "deadline")
     if deadline_origin is not None and deadline_origin not in DEADLINE_ORIGINS:
         raise Invalid(
@@ -298,7 +308,7 @@ def record_claim(
                 verbatim,
                 probability,
                 clean_phrase,
-                _clean(probability_reason, "probability_reason", 1000),
+                clean_text(probability_reason, "probability_reason", 1000),
                 negated,
             )
         )
