@@ -54,5 +54,8 @@ format: install ## Reformat the code
 	$(BIN)/ruff check --fix $(PY_PATHS)
 	$(BIN)/ruff format $(PY_PATHS)
 
+bench: install ## Benchmarks on 100,000 claims (SQLite, and PostgreSQL when TRACKER_TEST_DATABASE_URL is set)
+	$(BIN)/python bench/archive_bench.py
+
 clean: ## Remove the virtual environment (instance/ and its database stay)
 	rm -rf $(VENV)

@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -14,7 +15,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup
 from sqlalchemy.orm import Session
 
-from tracker import accounts, audit, migrate, resolutions, services
+from tracker import accounts, archive, audit, migrate, resolutions, services
 from tracker.app import create_app
 from tracker.db import transaction, utcnow
 from tracker.errors import TrackerError
@@ -293,3 +294,47 @@ def audit_verify() -> None:
         err=True,
     )
     sys.exit(1)
+
+
+@main.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+def export_command(file: str) -> None:
+    """Write everything (sources, claims, resolutions, users without secrets, the audit log) to
+    FILE as a versioned archive; `-` writes to standard output."""
+    engine = current_app.extensions["tracker.engine"]
+    if file == "-":
+        summary = archive.export(engine, sys.stdout)
+    else:
+        # Written beside the target and renamed at the end: a failed export leaves no half file.
+        target = Path(file)
+        partial = target.with_name(f".{target.name}.partial")
+        try:
+            with partial.open("w", encoding="utf-8", newline="\n") as out:
+                summary = archive.export(engine, out)
+            partial.replace(target)
+        finally:
+            partial.unlink(missing_ok=True)
+    click.echo(f"exported {summary.total} rows: {_counts(summary)}", err=True)
+
+
+@main.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+def restore_command(file: str) -> None:
+    """Load an archive made by `tracker export` into an empty, migrated database: all of it or
+    nothing. Users come back without passwords and API tokens are not restored."""
+    engine = current_app.extensions["tracker.engine"]
+    try:
+        if file == "-":
+            summary = archive.restore(engine, sys.stdin)
+        else:
+            with open(file, encoding="utf-8", newline="") as lines:
+                summary = archive.restore(engine, lines)
+    except (OSError, UnicodeDecodeError) as error:
+        raise click.ClickException(f"cannot read {file}: {error}") from error
+    except TrackerError as error:
+        raise click.ClickException(f"nothing restored: {error.message}") from error
+    click.echo(f"restored {summary.total} rows: {_counts(summary)}")
+
+
+def _counts(summary: archive.Summary) -> str:
+    return ", ".join(f"{count} {name}" for name, count in summary.counts.items())

@@ -1,0 +1,376 @@
+"""Export and restore: everything the tracker holds, as one versioned, streamed archive file.
+
+The file is JSON Lines (one JSON value per line, UTF-8, "\\n" line ends):
+
+    {"format": "claim-tracker-archive", "version": 1, "schema": "<alembic head>", "tables": [...]}
+    {"table": "users", "row": {...}}              one line per row, tables in the header's order,
+    ...                                           rows in primary key order
+    {"end": true, "counts": {"users": 3, ...}}    the trailer: a file without it is truncated
+
+Every line is written with sorted keys and no extra spaces; times are UTC ISO 8601 with
+microseconds and a `Z`. Restoring a file and exporting again gives the same bytes, on SQLite and
+PostgreSQL alike. Secrets are left out: users come back without password hashes (they set a new
+password) and API tokens are not archived (they are issued again). Audit rows are kept as they
+are, so `tracker audit verify` holds after a restore; a restore adds no audit row of its own, or
+the archive of a restored database would differ from the one it came from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    Float,
+    Integer,
+    String,
+    Table,
+    func,
+    insert,
+    inspect,
+    select,
+    text,
+)
+from sqlalchemy.exc import DBAPIError
+
+from tracker import (
+    migrate,
+    models,  # noqa: F401  (defines every table on Base.metadata)
+)
+from tracker.db import Base, UTCDateTime
+from tracker.errors import TrackerError
+
+FORMAT = "claim-tracker-archive"
+VERSION = 1
+
+# In the order rows must be inserted (foreign keys point backwards only).
+TABLES = (
+    "users",
+    "sources",
+    "claims",
+    "claim_tags",
+    "resolutions",
+    "evidence",
+    "assignments",
+    "claim_edits",
+    "audit_log",
+)
+# Columns left out on purpose: secrets never leave the installation.
+EXCLUDED_COLUMNS = {"users": ("password_hash",)}
+# Tables left out on purpose, with the reason.
+EXCLUDED_TABLES = {
+    "api_tokens": "bearer tokens are secrets; they are issued again after a restore",
+    "alembic_version": "the schema revision is in the header",
+}
+BATCH = 1000
+
+
+class ArchiveError(TrackerError):
+    """The archive file cannot be read, or the database cannot take it."""
+
+    status = 422
+    code = "invalid_archive"
+
+
+@dataclass(frozen=True)
+class Summary:
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def _table(name: str) -> Table:
+    return Base.metadata.tables[name]
+
+
+def _columns(table: Table) -> list[Column[Any]]:
+    excluded = EXCLUDED_COLUMNS.get(table.name, ())
+    return sorted((c for c in table.columns if c.name not in excluded), key=lambda c: c.name)
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _time_text(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _encoder(column: Column[Any]) -> Callable[[Any], Any]:
+    if isinstance(column.type, UTCDateTime | DateTime):
+        return lambda v: None if v is None else _time_text(v)
+    if isinstance(column.type, Boolean):
+        return lambda v: None if v is None else bool(v)
+    if isinstance(column.type, Float):
+        return lambda v: None if v is None else float(v)
+    return lambda v: v
+
+
+def _order_by(connection: Connection, table: Table) -> list[Any]:
+    """Primary key order, comparing text by code point on both databases."""
+    keys: list[Any] = []
+    for column in table.primary_key.columns:
+        if isinstance(column.type, String) and connection.dialect.name == "postgresql":
+            keys.append(column.collate("C"))
+        else:
+            keys.append(column)
+    return keys
+
+
+def schema_revision(connection: Connection) -> str | None:
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def export_lines(connection: Connection) -> Iterator[str]:
+    """The archive, one line at a time (each ending in a newline), read in one snapshot."""
+    yield (
+        _dump(
+            {
+                "format": FORMAT,
+                "version": VERSION,
+                "schema": schema_revision(connection),
+                "tables": list(TABLES),
+            }
+        )
+        + "\n"
+    )
+    counts: dict[str, int] = {}
+    for name in TABLES:
+        table = _table(name)
+        columns = _columns(table)
+        encoders = [(c.name, _encoder(c)) for c in columns]
+        query = select(*columns).order_by(*_order_by(connection, table))
+        result = connection.execution_options(yield_per=BATCH).execute(query)
+        count = 0
+        for row in result:
+            record = {k: encode(v) for (k, encode), v in zip(encoders, row, strict=True)}
+            yield _dump({"row": record, "table": name}) + "\n"
+            count += 1
+        counts[name] = count
+    yield _dump({"counts": counts, "end": True}) + "\n"
+
+
+def export(engine: Engine, out: IO[str]) -> Summary:
+    """Write the whole database to `out`, from one consistent snapshot."""
+    counts: dict[str, int] = {}
+    with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection = connection.execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            )
+        with connection.begin():
+            for line in export_lines(connection):
+                out.write(line)
+                if line.startswith('{"row"'):
+                    continue
+                trailer = json.loads(line)
+                if trailer.get("end"):
+                    counts = trailer["counts"]
+    return Summary(counts)
+
+
+def _decoder(column: Column[Any]) -> Callable[[Any], Any]:
+    name = f"{column.table.name}.{column.name}"
+
+    def fail(value: Any, kind: str) -> ArchiveError:
+        return ArchiveError(f"{name} must be {kind}, not {_dump(value)[:80]}")
+
+    if isinstance(column.type, UTCDateTime | DateTime):
+
+        def time_value(v: Any) -> dt.datetime | None:
+            if v is None:
+                return None
+            if not isinstance(v, str) or not v.endswith("Z"):
+                raise fail(v, "a UTC time like 2020-01-03T05:00:00.000000Z")
+            try:
+                return dt.datetime.fromisoformat(v).astimezone(dt.UTC)
+            except ValueError:
+                raise fail(v, "a UTC time like 2020-01-03T05:00:00.000000Z") from None
+
+        return time_value
+    if isinstance(column.type, Boolean):
+
+        def bool_value(v: Any) -> bool | None:
+            if v is None or isinstance(v, bool):
+                return v
+            raise fail(v, "true or false")
+
+        return bool_value
+    if isinstance(column.type, Integer):
+
+        def int_value(v: Any) -> int | None:
+            if v is None or (isinstance(v, int) and not isinstance(v, bool)):
+                return v
+            raise fail(v, "a whole number")
+
+        return int_value
+    if isinstance(column.type, Float):
+
+        def float_value(v: Any) -> float | None:
+            if v is None:
+                return None
+            if isinstance(v, int | float) and not isinstance(v, bool):
+                return float(v)
+            raise fail(v, "a number")
+
+        return float_value
+
+    def text_value(v: Any) -> str | None:
+        if v is None or isinstance(v, str):
+            return v
+        raise fail(v, "text")
+
+    return text_value
+
+
+def _parse_lines(lines: Iterable[str]) -> Iterator[tuple[int, Any]]:
+    for number, line in enumerate(lines, start=1):
+        if not line.endswith("\n"):
+            raise ArchiveError(f"line {number}: the archive is truncated (no line end)")
+        try:
+            yield number, json.loads(line)
+        except ValueError as error:
+            raise ArchiveError(f"line {number}: not JSON ({error})") from None
+
+
+def _check_header(header: Any) -> None:
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise ArchiveError(f"not a claim tracker archive (the first line names no {FORMAT!r})")
+    version = header.get("version")
+    if version != VERSION:
+        raise ArchiveError(
+            f"archive version {version!r} is not one this tracker reads (it reads {VERSION})"
+        )
+    if header.get("tables") != list(TABLES):
+        raise ArchiveError("the archive's tables are not the ones this version names")
+
+
+def _check_target(connection: Connection) -> None:
+    head = migrate.heads()
+    current = schema_revision(connection)
+    if current is None:
+        raise ArchiveError("the database is not migrated: run `tracker db upgrade` first")
+    if current not in head:
+        raise ArchiveError(
+            f"the database is at schema {current}, not the latest ({', '.join(head)}): "
+            "run `tracker db upgrade` first"
+        )
+    for name in (*TABLES, *[t for t in EXCLUDED_TABLES if t in Base.metadata.tables]):
+        table = _table(name)
+        if connection.execute(select(func.count()).select_from(table)).scalar():
+            raise ArchiveError(
+                f"the database is not empty ({name} has rows): restore only into a new, "
+                "migrated database"
+            )
+
+
+def _advance_sequences(connection: Connection) -> None:
+    """After inserting explicit ids, make PostgreSQL hand out the next id above them."""
+    if connection.dialect.name != "postgresql":
+        return
+    for name in TABLES:
+        table = _table(name)
+        if "id" not in table.primary_key.columns:
+            continue
+        connection.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "  # noqa: S608 (fixed names)
+                f"COALESCE((SELECT max(id) FROM {name}), 0) + 1, false)"
+            )
+        )
+
+
+def restore(engine: Engine, lines: Iterable[str]) -> Summary:
+    """Load an archive into an empty, migrated database in one transaction: all of it or none."""
+    with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            connection = connection.execution_options(sqlite_begin="IMMEDIATE")
+        with connection.begin():
+            _check_target(connection)
+            counts = _load(connection, _parse_lines(lines))
+            _advance_sequences(connection)
+    return Summary(counts)
+
+
+def _load(connection: Connection, parsed: Iterator[tuple[int, Any]]) -> dict[str, int]:
+    first = next(parsed, None)
+    if first is None:
+        raise ArchiveError("the archive is empty")
+    _check_header(first[1])
+    counts = dict.fromkeys(TABLES, 0)
+    position = 0  # index into TABLES of the table being read
+    batch: list[dict[str, Any]] = []
+    decoders: dict[str, Callable[[Any], Any]] = {}
+    columns: set[str] = set()
+
+    def flush() -> None:
+        if not batch:
+            return
+        try:
+            connection.execute(insert(_table(TABLES[position])), batch)
+        except DBAPIError as error:
+            reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+            raise ArchiveError(
+                f"{TABLES[position]} rows break a rule of the database: {reason}"
+            ) from None
+        batch.clear()
+
+    def start(index: int) -> None:
+        nonlocal position, columns
+        flush()
+        position = index
+        table = _table(TABLES[index])
+        decoders.clear()
+        decoders.update({c.name: _decoder(c) for c in _columns(table)})
+        columns = set(decoders)
+
+    start(0)
+    for number, value in parsed:
+        if not isinstance(value, dict):
+            raise ArchiveError(f"line {number}: expected an object")
+        if value.get("end") is True:
+            flush()
+            if value.get("counts") != counts:
+                raise ArchiveError(
+                    f"line {number}: the trailer counts {value.get('counts')} rows, "
+                    f"the file holds {counts}"
+                )
+            if next(parsed, None) is not None:
+                raise ArchiveError(f"line {number + 1}: lines after the end of the archive")
+            return counts
+        name, row = value.get("table"), value.get("row")
+        if name not in TABLES or not isinstance(row, dict):
+            raise ArchiveError(f"line {number}: not a row of a known table")
+        index = TABLES.index(name)
+        if index < position:
+            raise ArchiveError(f"line {number}: {name} rows must come before {TABLES[position]}")
+        if index > position:
+            start(index)
+        if set(row) != columns:
+            unknown = sorted(set(row) - columns)
+            missing = sorted(columns - set(row))
+            raise ArchiveError(
+                f"line {number}: {name} row does not match the table"
+                + (f"; unknown: {', '.join(unknown)}" if unknown else "")
+                + (f"; missing: {', '.join(missing)}" if missing else "")
+            )
+        try:
+            batch.append({key: decoders[key](item) for key, item in row.items()})
+        except ArchiveError as error:
+            raise ArchiveError(f"line {number}: {error.message}") from None
+        counts[name] += 1
+        if len(batch) >= BATCH:
+            flush()
+    raise ArchiveError("the archive is truncated: it has no end line")
