@@ -128,6 +128,8 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
             "ARGON2_TIME_COST": 1,
             "ARGON2_MEMORY_KIB": 1024,
             "ARGON2_PARALLELISM": 1,
+            # Every JSON answer is checked against the model the OpenAPI document names.
+            "API_CHECK_ANSWERS": True,
         }
     )
     yield app

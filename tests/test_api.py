@@ -57,7 +57,7 @@ def test_cursor_paging_walks_every_claim_once(client: FlaskClient, seeded: int) 
 
 @pytest.mark.parametrize(
     ("query", "status", "field"),
-    [("?limit=0", 400, "limit"), ("?limit=201", 400, "limit"), ("?limit=x", 400, "limit"),
+    [("?limit=0", 422, "limit"), ("?limit=201", 422, "limit"), ("?limit=x", 400, "limit"),
      ("?cursor=%%%", 400, "cursor"), ("?status=finished", 422, "status"),
      ("?kind=opinion", 422, "kind"), ("?source_id=abc", 400, "source_id")],
 )  # fmt: skip

@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import PG_ADMIN_URL, PostgresDatabases
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tests.conftest import PG_ADMIN_URL, PostgresDatabases
 from tracker import archive, audit, migrate
 from tracker.app import create_app
 from tracker.cli import main

@@ -7,19 +7,18 @@ import binascii
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request, url_for
+from flask import Blueprint, current_app, request, url_for
 
 from tracker import resolutions, schemas, services
 from tracker.app import get_session, now
-from tracker.auth import csrf, require_token, require_user
+from tracker.auth import csrf, require_user
 from tracker.errors import BadRequest
 from tracker.models import Claim, Evidence, Resolution, Source
+from tracker.openapi import route
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+Created = tuple[dict[str, Any], int, dict[str, str]]  # answer, 201, Location
 csrf.exempt(bp)  # token-authenticated: no cookies, so no cross-site forgery
-
-DEFAULT_LIMIT = 50
-MAX_LIMIT = 200
 
 
 def iso(value: dt.datetime | None) -> str | None:
@@ -109,110 +108,99 @@ def claim_json(claim: Claim, current: dt.datetime) -> dict[str, Any]:
     }
 
 
-def _int_arg(
-    name: str, default: int | None = None, low: int = 1, high: int | None = None
-) -> int | None:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadRequest(f"{name} must be a whole number", {name: "not a number"}) from None
-    if value < low or (high is not None and value > high):
-        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise BadRequest(f"{name} must be {bound}", {name: f"must be {bound}"})
-    return value
-
-
-def _paging() -> tuple[int, int]:
-    """(after_id, limit) from the `cursor` and `limit` query parameters."""
-    limit = _int_arg("limit", DEFAULT_LIMIT, 1, MAX_LIMIT) or DEFAULT_LIMIT
-    cursor = request.args.get("cursor")
+def _after_id(cursor: str | None) -> int:
+    """The id a `cursor` from a `next` link points after (0: from the start)."""
     if not cursor:
-        return 0, limit
+        return 0
     try:
         after_id = int(base64.urlsafe_b64decode(cursor.encode() + b"==").decode())
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise BadRequest("cursor is not one this API gave out", {"cursor": "invalid"}) from None
-    if after_id < 0:
+    if not 0 <= after_id < 2**63:
         raise BadRequest("cursor is not one this API gave out", {"cursor": "invalid"})
-    return after_id, limit
+    return after_id
 
 
-def _page(items: list[dict[str, Any]], limit: int, last_id: int | None) -> Any:
+def _page(items: list[dict[str, Any]], limit: int, last_id: int | None) -> dict[str, Any]:
     next_url = None
     if len(items) == limit and last_id is not None:
         cursor = base64.urlsafe_b64encode(str(last_id).encode()).decode().rstrip("=")
         args = request.args.to_dict()
         args["cursor"] = cursor
         next_url = url_for(request.endpoint or "", _external=True, **args)
-    return jsonify({"data": items, "next": next_url})
+    return {"data": items, "next": next_url}
 
 
-@bp.get("/sources")
-def list_sources() -> Any:
-    after_id, limit = _paging()
-    sources = services.list_sources(get_session(), after_id=after_id, limit=limit)
-    return _page([source_json(s) for s in sources], limit, sources[-1].id if sources else None)
+@route(bp, "GET", "/sources", query=schemas.SourceQuery, answers={200: schemas.SourcePage})
+def list_sources(query: schemas.SourceQuery) -> dict[str, Any]:
+    """List archived sources, oldest first.
+
+    Paged by cursor: follow `next` until it is null."""
+    sources = services.list_sources(
+        get_session(), after_id=_after_id(query.cursor), limit=query.limit
+    )
+    return _page(
+        [source_json(s) for s in sources], query.limit, sources[-1].id if sources else None
+    )
 
 
-@bp.get("/sources/<int:source_id>")
-def get_source(source_id: int) -> Any:
+@route(bp, "GET", "/sources/<id:source_id>", answers={200: schemas.SourceDetail})
+def get_source(source_id: int) -> dict[str, Any]:
+    """One source with its archived text and every claim recorded from it."""
     source = services.get_source(get_session(), source_id)
     data = source_json(source, with_text=True)
     current = now()
     data["claims"] = [claim_json(c, current) for c in source.claims]
-    return jsonify(data)
+    return data
 
 
-@bp.get("/claims")
-def list_claims() -> Any:
-    after_id, limit = _paging()
+@route(bp, "GET", "/claims", query=schemas.ClaimQuery, answers={200: schemas.ClaimPage})
+def list_claims(query: schemas.ClaimQuery) -> dict[str, Any]:
+    """List claims with their resolutions, oldest first, filtered.
+
+    Paged by cursor (keyset on id: the last page costs what the first does)."""
     current = now()
     claims = services.list_claims(
         get_session(),
         now=current,
-        after_id=after_id,
-        limit=limit,
-        status=request.args.get("status") or None,
-        kind=request.args.get("kind") or None,
-        source_id=_int_arg("source_id"),
-        key=request.args.get("key") or None,
-        author=request.args.get("author") or None,
-        outlet=request.args.get("outlet") or None,
-        tag=request.args.get("tag") or None,
+        after_id=_after_id(query.cursor),
+        limit=query.limit,
+        status=query.status,
+        kind=query.kind,
+        source_id=query.source_id,
+        key=query.key,
+        author=query.author,
+        outlet=query.outlet,
+        tag=query.tag,
     )
-    return _page([claim_json(c, current) for c in claims], limit, claims[-1].id if claims else None)
+    return _page(
+        [claim_json(c, current) for c in claims], query.limit, claims[-1].id if claims else None
+    )
 
 
-@bp.get("/claims/<int:claim_id>")
-def get_claim(claim_id: int) -> Any:
-    return jsonify(claim_json(services.get_claim(get_session(), claim_id), now()))
+@route(bp, "GET", "/claims/<id:claim_id>", answers={200: schemas.ClaimOut})
+def get_claim(claim_id: int) -> dict[str, Any]:
+    """One claim with its quote, status and every resolution version."""
+    return claim_json(services.get_claim(get_session(), claim_id), now())
 
 
-def _body() -> Any:
-    if not request.is_json:
-        raise BadRequest(
-            "send a JSON body with Content-Type: application/json", {"body": "not JSON"}
-        )
-    data = request.get_json(silent=True)
-    if data is None:
-        raise BadRequest("the body is not valid JSON", {"body": "malformed JSON"})
-    return data
+def _created(data: dict[str, Any], location: str) -> Created:
+    return data, 201, {"Location": location}
 
 
-def _created(data: dict[str, Any], location: str) -> Any:
-    response = jsonify(data)
-    response.status_code = 201
-    response.headers["Location"] = location
-    return response
+@route(
+    bp,
+    "POST",
+    "/sources",
+    body=schemas.SourceIn,
+    answers={201: schemas.SourceWithText},
+    errors=(409,),
+    role="editor",
+)
+def create_source(body: schemas.SourceIn) -> Created:
+    """Archive a source: its text, where and when it was published.
 
-
-@bp.post("/sources")
-@require_token("editor")
-def create_source() -> Any:
-    body = schemas.parse(schemas.SourceIn, _body())
+    The text is kept as sent and hashed; quotes of claims must be found in it."""
     if body.text is None:
         raise BadRequest(
             "send the text of the source; fetching by URL is not available here",
@@ -235,10 +223,20 @@ def create_source() -> Any:
     )
 
 
-@bp.post("/sources/<int:source_id>/claims")
-@require_token("editor")
-def create_claim(source_id: int) -> Any:
-    body = schemas.parse(schemas.ClaimIn, _body())
+@route(
+    bp,
+    "POST",
+    "/sources/<id:source_id>/claims",
+    body=schemas.ClaimIn,
+    answers={201: schemas.ClaimOut},
+    errors=(409,),
+    role="editor",
+    tag="claims",
+)
+def create_claim(source_id: int, body: schemas.ClaimIn) -> Created:
+    """Record a claim quoted word for word from a source.
+
+    422 if the quote is not in the source's archived text."""
     session = get_session()
     claim = services.record_claim(
         session, source_id, actor_id=require_user().id, **body.model_dump()
@@ -248,10 +246,20 @@ def create_claim(source_id: int) -> Any:
     return _created(claim_json(claim, now()), url_for("api.get_claim", claim_id=claim.id))
 
 
-@bp.post("/claims/<int:claim_id>/resolutions")
-@require_token("reviewer")
-def create_resolution(claim_id: int) -> Any:
-    body = schemas.parse(schemas.ResolutionIn, _body())
+@route(
+    bp,
+    "POST",
+    "/claims/<id:claim_id>/resolutions",
+    body=schemas.ResolutionIn,
+    answers={201: schemas.ResolutionAnswer},
+    errors=(409,),
+    role="reviewer",
+)
+def create_resolution(claim_id: int, body: schemas.ResolutionIn) -> Created:
+    """Resolve a claim: an outcome (forecasts) or verdict (facts), a rationale and evidence.
+
+    The claim is final when the quorum of reviewers agrees; disagreement puts it on the
+    disputed queue for an admin to settle (`settle`, admins only)."""
     session = get_session()
     claim = services.get_claim(session, claim_id)
     decision = resolutions.resolve_claim(

@@ -52,9 +52,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["tracker.sessions"] = make_sessionmaker(engine)
     app.teardown_appcontext(_close_session)
 
-    from tracker import admin, api, auth, review, web
+    from tracker import admin, api, auth, openapi, review, web
 
     auth.init_app(app)
+    openapi.init_app(app)
     app.register_blueprint(web.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(admin.bp)
@@ -119,8 +120,30 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:
         status = error.code or 500
-        code = (error.name or "error").lower().replace(" ", "_")
-        return _error_response(status, code, error.description or error.name, {})
+        code = _HTTP_CODES.get(status) or (error.name or "error").lower().replace(" ", "_")
+        message = error.description or error.name
+        if status == 413:
+            limit = app.config.get("MAX_CONTENT_LENGTH")
+            message = f"the request body is larger than {limit:,} bytes" if limit else message
+        response = app.make_response(_error_response(status, code, message, {}))
+        if "Allow" in dict(error.get_headers()):
+            response.headers["Allow"] = dict(error.get_headers())["Allow"]
+        return response
+
+
+# Stable error codes for API clients, whatever Werkzeug calls the status.
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+    500: "internal_error",
+}
 
 
 def _format_utc(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M UTC") -> str:

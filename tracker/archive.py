@@ -64,10 +64,11 @@ TABLES = (
     "audit_log",
 )
 # Columns left out on purpose: secrets never leave the installation.
-EXCLUDED_COLUMNS = {"users": ("password_hash",)}
+EXCLUDED_COLUMNS = {"users": ("password_hash", "invite_token_sha256", "invite_expires_at")}
 # Tables left out on purpose, with the reason.
 EXCLUDED_TABLES = {
     "api_tokens": "bearer tokens are secrets; they are issued again after a restore",
+    "idempotency_keys": "replayable answers of recent API retries, kept for a day",
     "alembic_version": "the schema revision is in the header",
 }
 BATCH = 1000

@@ -308,3 +308,24 @@ class ApiToken(Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class IdempotencyKey(Base):
+    """The first answer to a POST sent with an `Idempotency-Key`, replayed when it is retried.
+    `status` is NULL while the first request is being processed."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (
+        UniqueConstraint("user_id", "key"),
+        CheckConstraint("length(key) > 0", name="key_not_empty"),
+        CheckConstraint("length(request_sha256) = 64", name="sha256_length"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(String(200))
+    request_sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int | None] = mapped_column(Integer)
+    answer: Mapped[str | None] = mapped_column(Text)
+    location: Mapped[str | None] = mapped_column(String(2048))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

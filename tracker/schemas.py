@@ -1,16 +1,172 @@
-"""Request bodies of the JSON API, validated with pydantic (no Flask here)."""
+"""The JSON API's shapes: query strings, bodies and answers, as pydantic models.
+
+The OpenAPI document is generated from these (see openapi.py), so what a client reads there is
+what the code checks. Field names are snake_case; times are UTC ISO 8601 strings ending in `Z`.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import datetime as dt
+from typing import Any, Literal, get_args
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from tracker.errors import Invalid
+from tracker.models import KINDS, OUTCOMES, STANCES, STATUSES, VERDICTS
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+Status = Literal["open", "due", "disputed", "resolved", "void"]
+Kind = Literal["forecast", "fact"]
+Outcome = Literal["true", "false", "ambiguous", "annulled"]
+Verdict = Literal["true", "mostly-true", "mixed", "mostly-false", "false", "unverifiable"]
+Stance = Literal["supports", "refutes", "context"]
+# The Literals above must say what the schema's CHECK constraints say.
+assert (get_args(Status), get_args(Kind)) == (STATUSES, KINDS)
+assert (get_args(Outcome), get_args(Verdict), get_args(Stance)) == (OUTCOMES, VERDICTS, STANCES)
+
+
+class Query(BaseModel):
+    """A query string. Unknown parameters are ignored (caches and proxies add their own)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
 
 class Body(BaseModel):
+    """A request body. Unknown fields are refused, so a misspelt field is not silently lost."""
+
     model_config = ConfigDict(extra="forbid", str_max_length=2_000_000)
+
+
+class Answer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Paging(Query):
+    limit: int = Field(
+        DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="How many items per page (1 to 200)."
+    )
+    cursor: str | None = Field(
+        None,
+        max_length=40,
+        description="Where to go on from: copy it from the `next` link of the page before.",
+    )
+
+
+class SourceQuery(Paging):
+    pass
+
+
+class ClaimQuery(Paging):
+    status: Status | None = Field(None, description="`due`: deadline passed, not resolved.")
+    kind: Kind | None = None
+    source_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    key: str | None = Field(None, max_length=100, description="The claim's key in its source.")
+    author: str | None = Field(None, max_length=200, description="Author name or slug.")
+    outlet: str | None = Field(None, max_length=200, description="Outlet name or slug.")
+    tag: str | None = Field(None, max_length=100)
+
+
+class ErrorDetail(Answer):
+    code: str = Field(description="Stable and machine-readable: `invalid`, `not_found`, ...")
+    message: str = Field(description="For people: what went wrong and how to put it right.")
+    fields: dict[str, str] = Field(description="Per field (or parameter) at fault, why.")
+
+
+class ErrorAnswer(Answer):
+    error: ErrorDetail
+
+
+class EvidenceOut(Answer):
+    url: str
+    title: str | None
+    publisher: str | None
+    published_at: dt.datetime | None
+    stance: Stance
+    archived_sha256: str | None
+
+
+class ResolutionOut(Answer):
+    id: int
+    version: int = Field(description="Re-opening a claim starts a new version; old ones stay.")
+    reviewer: str
+    outcome: Outcome | None = Field(description="For forecasts.")
+    verdict: Verdict | None = Field(description="For facts.")
+    rationale: str
+    is_settlement: bool
+    created_at: dt.datetime
+    evidence: list[EvidenceOut]
+
+
+class ClaimOut(Answer):
+    id: int
+    source_id: int
+    key: str
+    kind: Kind
+    quote: str = Field(description="Word for word, as archived.")
+    quote_start: int = Field(description="Character offset of the quote in the source's text.")
+    quote_end: int
+    question: str | None
+    resolution_criteria: str | None
+    deadline: dt.datetime | None
+    deadline_origin: Literal["explicit", "inferred"] | None
+    deadline_reason: str | None
+    probability: float | None = Field(description="Strictly between 0 and 1; forecasts only.")
+    probability_origin: Literal["stated", "phrase", "reviewer"] | None
+    probability_reason: str | None
+    phrase: str | None = Field(description="The words that carry the confidence.")
+    hedged: bool
+    condition: str | None
+    status: Status
+    void_reason: str | None
+    outcome: Outcome | None
+    verdict: Verdict | None
+    resolution_version: int
+    resolved_at: dt.datetime | None
+    tags: list[str]
+    author: str | None
+    outlet: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    html_url: str
+    resolutions: list[ResolutionOut]
+
+
+class SourceOut(Answer):
+    id: int
+    url: str | None
+    title: str
+    outlet: str | None
+    outlet_slug: str | None
+    author: str | None
+    author_slug: str | None
+    published_at: dt.datetime | None
+    fetched_at: dt.datetime
+    text_sha256: str
+    created_at: dt.datetime
+    html_url: str
+
+
+class SourceWithText(SourceOut):
+    text: str = Field(description="The archived text the quotes' offsets point into.")
+
+
+class SourceDetail(SourceWithText):
+    claims: list[ClaimOut]
+
+
+class ClaimPage(Answer):
+    data: list[ClaimOut]
+    next: str | None = Field(description="The next page, or null on the last one.")
+
+
+class SourcePage(Answer):
+    data: list[SourceOut]
+    next: str | None = Field(description="The next page, or null on the last one.")
+
+
+# Request bodies of the write endpoints.
 
 
 class SourceIn(Body):
@@ -56,6 +212,16 @@ class ResolutionIn(Body):
     rationale: str = Field(max_length=10_000)
     evidence: list[EvidenceIn] = Field(default_factory=list, max_length=50)
     settle: bool = False
+
+
+class ResolutionAnswer(Answer):
+    state: Literal["pending", "final", "disputed"] = Field(
+        description="`final` once the quorum of reviewers agrees; `disputed` when they differ."
+    )
+    agreeing: int
+    quorum: int
+    resolution: ResolutionOut
+    claim: ClaimOut
 
 
 def parse(model: type[Body], data: Any) -> Any:

@@ -1,0 +1,243 @@
+"""The API's contract: the generated OpenAPI document, errors for every kind of bad request,
+ETags, the /api page, and schemathesis fuzzing against the app's own document."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import schemathesis
+from flask import Blueprint, Flask
+from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from pydantic import Field
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from sqlalchemy.orm import Session
+
+from tracker import openapi
+from tracker.auth import csrf
+from tracker.schemas import Answer, Body
+
+READ_PATHS = {
+    "/api/v1/claims",
+    "/api/v1/claims/{claim_id}",
+    "/api/v1/sources",
+    "/api/v1/sources/{source_id}",
+}
+
+
+def _error(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "fields"}
+    error: dict[str, Any] = body["error"]
+    assert error["message"] and isinstance(error["fields"], dict)
+    return error
+
+
+def test_openapi_document_is_generated_from_the_routes(client: FlaskClient) -> None:
+    doc = client.get("/api/v1/openapi.json").get_json()
+    assert doc["openapi"] == "3.1.0"
+    assert set(doc["paths"]) >= READ_PATHS
+    claims = doc["paths"]["/api/v1/claims"]["get"]
+    names = {p["name"] for p in claims["parameters"]}
+    assert {"limit", "cursor", "status", "kind", "source_id", "author", "tag", "key"} <= names
+    limit = next(p for p in claims["parameters"] if p["name"] == "limit")
+    assert limit["schema"] == {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}
+    assert set(claims["responses"]) >= {"200", "304", "400", "422"}
+    page = claims["responses"]["200"]["content"]["application/json"]["schema"]
+    assert page == {"$ref": "#/components/schemas/ClaimPage"}
+    schemas = doc["components"]["schemas"]
+    assert {"ClaimOut", "ResolutionOut", "EvidenceOut", "ErrorAnswer"} <= set(schemas)
+    assert schemas["ClaimOut"]["properties"]["deadline"]["anyOf"][0]["format"] == "date-time"
+    one = doc["paths"]["/api/v1/claims/{claim_id}"]["get"]
+    assert "404" in one["responses"] and one["parameters"][0]["in"] == "path"
+    # Every documented route exists in the app, and every JSON route is documented.
+    app_rules = {
+        (rule.rule.replace("<id:", "{").replace(">", "}"), method)
+        for rule in client.application.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/") and rule.endpoint != "api_docs.openapi_json"
+        for method in rule.methods or ()
+        if method not in ("HEAD", "OPTIONS")
+    }
+    documented = {(path, m.upper()) for path, ms in doc["paths"].items() for m in ms}
+    assert app_rules == documented
+
+
+def test_api_page_is_rendered_from_the_document(client: FlaskClient) -> None:
+    response = client.get("/api")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    for path in READ_PATHS:
+        assert path in page
+    assert "curl -sS -X POST" in page and "import requests" in page
+    assert "/resolutions" in page and "/claims" in page and "Idempotency-Key" in page
+    assert "ClaimOut" in page and "one of open, due, disputed, resolved, void" in page
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "field"),
+    [("?limit=-1", 422, "limit"), ("?limit=99999999999999999999999", 422, "limit"),
+     ("?limit=1.5", 400, "limit"), ("?limit=", 200, None), ("?cursor=LTE", 400, "cursor"),
+     ("?cursor=OTk5OTk5OTk5OTk5OTk5OTk5OTk5", 400, "cursor"), ("?source_id=-5", 422, "source_id"),
+     ("?source_id=99999999999", 422, "source_id"), ("?tag=" + "x" * 101, 422, "tag"),
+     ("?status=", 200, None), ("?unknown=1", 200, None)],
+)  # fmt: skip
+def test_paging_and_filter_values(
+    client: FlaskClient, query: str, status: int, field: str | None
+) -> None:
+    response = client.get("/api/v1/claims" + query)
+    if field is None:
+        assert response.status_code == status
+    else:
+        assert field in _error(response, status)["fields"]
+
+
+def test_path_ids_out_of_range_are_404(client: FlaskClient) -> None:
+    for path in ("/api/v1/claims/0", "/api/v1/claims/99999999999", "/api/v1/sources/-1"):
+        assert _error(client.get(path), 404)["code"] == "not_found"
+
+
+def test_wrong_method_is_json_405_with_allow(client: FlaskClient, seeded: int) -> None:
+    response = client.delete("/api/v1/claims/1")
+    assert _error(response, 405)["code"] == "method_not_allowed"
+    assert "GET" in response.headers["Allow"]
+
+
+def test_etag_and_304(client: FlaskClient, session: Session, seeded: int) -> None:
+    first = client.get("/api/v1/claims?limit=3")
+    etag = first.headers["ETag"]
+    assert etag and first.headers["Cache-Control"] == "no-cache"
+    again = client.get("/api/v1/claims?limit=3", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.get_data() == b""
+    other = client.get("/api/v1/claims?limit=4", headers={"If-None-Match": etag})
+    assert other.status_code == 200 and other.headers["ETag"] != etag
+    from tracker.models import Claim
+
+    claim = session.get(Claim, first.get_json()["data"][0]["id"])
+    assert claim is not None
+    claim.question = "A sharper question?"
+    session.commit()
+    changed = client.get("/api/v1/claims?limit=3", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    source = client.get(f"/api/v1/sources/{seeded}")
+    assert (
+        client.get(
+            f"/api/v1/sources/{seeded}", headers={"If-None-Match": source.headers["ETag"]}
+        ).status_code
+        == 304
+    )
+    assert (
+        _error(client.get("/api/v1/claims/4040"), 404)
+        and "ETag" not in client.get("/api/v1/claims/4040").headers
+    )
+
+
+class Probe(Body):
+    """A body for testing the plumbing every write endpoint shares."""
+
+    name: str = Field(min_length=1, max_length=50)
+    probability: float = Field(gt=0, lt=1)
+    tags: list[str] = Field(default_factory=list)
+
+
+class ProbeOut(Answer):
+    name: str
+
+
+@pytest.fixture
+def probe_client(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[FlaskClient]:
+    """The app with one more JSON write route, made with the same decorator as the real ones."""
+    monkeypatch.setattr(openapi, "REGISTRY", list(openapi.REGISTRY))
+    bp = Blueprint("probe", __name__, url_prefix="/api/v1")
+    csrf.exempt(bp)
+
+    @openapi.route(bp, "POST", "/probes", body=Probe, answers={201: ProbeOut})
+    def create_probe(body: Probe) -> tuple[dict[str, Any], int]:
+        """Create a probe."""
+        return {"name": body.name}, 201
+
+    app.register_blueprint(bp)
+    yield app.test_client()
+
+
+def test_body_errors(probe_client: FlaskClient) -> None:
+    url = "/api/v1/probes"
+    ok = probe_client.post(url, json={"name": "a", "probability": 0.5})
+    assert ok.status_code == 201 and ok.get_json() == {"name": "a"}
+
+    def post(data: bytes | str, content_type: str | None = "application/json") -> Any:
+        headers = {"Content-Type": content_type} if content_type else {}
+        return probe_client.post(url, data=data, headers=headers)
+
+    assert "body" in _error(post('{"name": "a", '), 400)["fields"]
+    assert "body" in _error(post(b"\xff\xfe{}"), 400)["fields"]
+    assert "content-type" in _error(post('{"name": "a"}', "text/plain"), 400)["fields"]
+    assert (
+        "content-type" in _error(post("name=a", "application/x-www-form-urlencoded"), 400)["fields"]
+    )
+    assert "content-type" in _error(post('{"name": "a"}', None), 400)["fields"]
+    assert "body" in _error(post("[1, 2]"), 422)["fields"]
+    unknown = _error(post('{"name": "a", "probability": 0.5, "colour": "red"}'), 422)
+    assert unknown["code"] == "invalid" and "colour" in unknown["fields"]
+    wrong = _error(post('{"name": 5, "probability": "high", "tags": "x"}'), 422)["fields"]
+    assert {"name", "probability", "tags"} <= set(wrong)
+    assert "probability" in _error(post('{"name": "a", "probability": 1.5}'), 422)["fields"]
+    assert "name" in _error(post('{"probability": 0.5}'), 422)["fields"]
+    huge = post(b'{"name": "' + b"x" * (10 * 1024 * 1024) + b'"}')
+    error = _error(huge, 413)
+    assert error["code"] == "too_large" and "5,242,880 bytes" in error["message"]
+    # The document now has the route, with its body model and error answers.
+    doc = probe_client.get("/api/v1/openapi.json").get_json()
+    op = doc["paths"]["/api/v1/probes"]["post"]
+    assert op["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("Probe")
+    assert {"201", "400", "413", "422"} <= set(op["responses"])
+    assert any(p["name"] == "Idempotency-Key" for p in op["parameters"])
+    assert doc["components"]["schemas"]["Probe"]["additionalProperties"] is False
+
+
+# About 300 generated requests over the read routes (on each database), bounded so the suite
+# stays quick; the derandomized seed keeps runs repeatable.
+EXAMPLES_PER_OPERATION = 60
+
+
+def test_schemathesis_finds_no_5xx_and_every_answer_matches(app: Flask, seeded: int) -> None:
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    checks = [
+        not_a_server_error,
+        status_code_conformance,
+        content_type_conformance,
+        response_schema_conformance,
+        negative_data_rejection,
+    ]
+    tested = calls = 0
+    statuses: set[int] = set()
+    for result in schema.get_all_operations():
+        operation = result.ok()
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=EXAMPLES_PER_OPERATION,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        def run(case: Any) -> None:
+            nonlocal calls
+            calls += 1
+            statuses.add(case.call_and_validate(checks=checks).status_code)
+
+        run()
+        tested += 1
+    assert tested >= len(READ_PATHS)
+    # The fuzzing reached both the answers and the errors.
+    assert calls >= tested * 20 and {200, 404} <= statuses and statuses & {400, 422}

@@ -1,0 +1,546 @@
+"""API routes that describe themselves: a decorator records each route's method, path, query
+model, body model and answer models, parses and checks the request against them, and the
+OpenAPI 3.1 document at /api/v1/openapi.json (and the /api page for people) is built from
+that record. Nothing in the document is written by hand."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
+from pydantic import BaseModel, ValidationError
+from werkzeug.routing import IntegerConverter, Map
+
+from tracker import idempotency
+from tracker.errors import BadRequest, Invalid
+from tracker.schemas import ErrorAnswer
+
+API_PREFIX = "/api/v1"
+TITLE = "Claim tracker API"
+VERSION = "1"
+
+# What each error status means, for the document; every one has the ErrorAnswer body.
+ERROR_MEANINGS = {
+    400: "Malformed: a parameter that does not parse, broken JSON, or not JSON at all.",
+    401: "No valid bearer token.",
+    403: "The token's user may not do this.",
+    404: "No such thing.",
+    409: "Conflicts with what is recorded (already there, or an Idempotency-Key reused).",
+    413: "The body is larger than the server accepts.",
+    422: "Well-formed but not valid: a value out of range, unknown, or missing.",
+    429: "Too many requests for this token; wait as Retry-After says.",
+}
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+_RULE_PART = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
+_PARSE_ERRORS = ("_parsing", "_type", "json_invalid")
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str  # OpenAPI style: /claims/{claim_id}
+    endpoint: str
+    summary: str
+    description: str
+    tag: str
+    path_params: tuple[tuple[str, str], ...]  # (name, flask converter)
+    query: type[BaseModel] | None
+    body: type[BaseModel] | None
+    answers: dict[int, type[BaseModel] | None]
+    errors: tuple[int, ...]
+    role: str | None
+    examples: dict[str, Any] = field(default_factory=dict)
+
+
+REGISTRY: list[Operation] = []
+
+
+def _openapi_path(rule: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    params = tuple((m["name"], m["converter"] or "string") for m in _RULE_PART.finditer(rule))
+    return _RULE_PART.sub(lambda m: "{" + m["name"] + "}", rule), params
+
+
+def _error_fields(error: ValidationError) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for item in error.errors(include_url=False):
+        name = ".".join(str(part) for part in item["loc"]) or "body"
+        fields.setdefault(name, item["msg"])
+    return fields
+
+
+def parse_query(model: type[BaseModel]) -> BaseModel:
+    """The query string as `model`; 400 when a value does not parse, 422 when it is not allowed.
+    Empty values count as absent, so `?status=` lists everything."""
+    raw = {k: v for k, v in request.args.items() if v != ""}
+    try:
+        return model.model_validate(raw)
+    except ValidationError as error:
+        fields = _error_fields(error)
+        detail = "; ".join(f"{k}: {v}" for k, v in fields.items())
+        if any(e["type"].endswith(_PARSE_ERRORS) for e in error.errors()):
+            raise BadRequest(f"the query string does not parse ({detail})", fields) from None
+        raise Invalid(f"the query string is not valid ({detail})", fields) from None
+
+
+def parse_body(model: type[BaseModel]) -> BaseModel:
+    """The JSON body as `model`: 400 if it is not JSON, 413 if too large, 422 if not valid."""
+    if not request.is_json:
+        raise BadRequest(
+            "send the body as JSON with Content-Type: application/json",
+            {"content-type": f"expected application/json, got {request.mimetype or 'nothing'}"},
+        )
+    data = request.get_data(cache=True)  # over MAX_CONTENT_LENGTH: 413, answered as JSON
+    try:
+        payload = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise BadRequest(f"the body is not valid JSON: {error}", {"body": "not JSON"}) from None
+    if not isinstance(payload, dict):
+        raise Invalid("the body must be a JSON object", {"body": "expected an object"})
+    try:
+        return model.model_validate(payload)
+    except ValidationError as error:
+        fields = _error_fields(error)
+        detail = "; ".join(f"{k}: {v}" for k, v in fields.items())
+        raise Invalid(f"the body is not valid ({detail})", fields) from None
+
+
+def route(
+    bp: Blueprint,
+    method: str,
+    rule: str,
+    *,
+    answers: dict[int, type[BaseModel] | None],
+    query: type[BaseModel] | None = None,
+    body: type[BaseModel] | None = None,
+    errors: tuple[int, ...] = (),
+    role: str | None = None,
+    tag: str | None = None,
+    examples: dict[str, Any] | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a JSON view and record it for the OpenAPI document.
+
+    The view gets `query=` and `body=` (instances of the models) besides its path values and
+    returns a dict (or a (dict, status) pair, or a Response). `role` documents bearer-token auth;
+    the view still applies it itself (tracker.auth.require_token)."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        path, params = _openapi_path((bp.url_prefix or "") + rule)
+        doc = (view.__doc__ or "").strip().split("\n\n", 1)
+        operation = Operation(
+            method=method.upper(),
+            path=path,
+            endpoint=f"{bp.name}.{view.__name__}",
+            summary=doc[0].replace("\n", " "),
+            description=doc[1].strip() if len(doc) > 1 else "",
+            tag=tag or (rule.strip("/").split("/")[0] or "api"),
+            path_params=params,
+            query=query,
+            body=body,
+            answers=answers,
+            errors=errors,
+            role=role,
+            examples=examples or {},
+        )
+        REGISTRY.append(operation)
+
+        def handle(**values: Any) -> Any:
+            if query is not None:
+                values["query"] = parse_query(query)
+            if body is not None:
+                values["body"] = parse_body(body)
+                key = request.headers.get(idempotency.HEADER)
+                if key is not None and operation.method == "POST":
+                    return _idempotent(key, values["body"], lambda: _answer(view(**values)))
+            return _answer(view(**values))
+
+        def _answer(result: Any) -> tuple[Any, int, dict[str, str]]:
+            if isinstance(result, Response):
+                return result, result.status_code, {}
+            if not isinstance(result, tuple):
+                result = (result, 200)
+            data, status, headers = (*result, {})[:3]
+            model = answers.get(status)
+            if model is not None and current_app.config.get("API_CHECK_ANSWERS"):
+                # In tests: every answer must be what the document promises.
+                model.model_validate(data)
+            return data, status, headers
+
+        guarded = handle
+        if role is not None:
+            from tracker.auth import require_token
+
+            guarded = require_token(role)(handle)
+
+        @functools.wraps(view)
+        def wrapper(**values: Any) -> Any:
+            data, status, headers = guarded(**values)
+            if isinstance(data, Response):
+                return data
+            return jsonify(data), status, headers
+
+        registered: Callable[..., Any] = wrapper
+        if role is not None:
+            from tracker.auth import limiter
+
+            # Per token (or per address without one): a runaway script cannot flood the log.
+            registered = limiter.limit(_write_limit, key_func=_limit_key)(wrapper)
+        bp.add_url_rule(rule, view.__name__, registered, methods=[method.upper()])
+        return registered
+
+    return decorate
+
+
+def _write_limit() -> str:
+    return str(current_app.config.get("API_RATE_LIMIT", "120 per minute"))
+
+
+def _limit_key() -> str:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return "token:" + hashlib.sha256(token.strip().encode()).hexdigest()[:32]
+    return "addr:" + (request.remote_addr or "unknown")
+
+
+def _idempotent(
+    raw_key: str, body: BaseModel, act: Callable[[], tuple[Any, int, dict[str, str]]]
+) -> tuple[Any, int, dict[str, str]]:
+    """Run `act` once per (user, key): a retry with the same request gets the first answer."""
+    from tracker.app import get_session, now
+    from tracker.auth import require_user
+
+    key = idempotency.check_key(raw_key)
+    user = require_user()
+    session = get_session()
+    digest = idempotency.fingerprint(
+        request.method, request.path, body.model_dump(mode="json", exclude_unset=False)
+    )
+    stored = idempotency.find_answer(session, user.id, key, digest, now())
+    if stored is not None:
+        session.commit()
+        headers = {"Idempotent-Replayed": "true"}
+        if stored.location:
+            headers["Location"] = stored.location
+        return json.loads(stored.answer or "null"), stored.status or 200, headers
+    row = idempotency.reserve(session, user.id, key, digest, now())
+    try:
+        data, status, headers = act()  # the view commits the reservation with its effect
+    except BaseException:
+        session.rollback()
+        raise
+    if 200 <= status < 300:
+        idempotency.store_answer(session, row, status, data, headers.get("Location"))
+    else:
+        session.delete(row)
+    session.commit()
+    return data, status, headers
+
+
+def _schema_ref(
+    model: type[BaseModel],
+    components: dict[str, Any],
+    mode: Literal["validation", "serialization"],
+) -> dict[str, Any]:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode=mode)
+    for name, definition in schema.pop("$defs", {}).items():
+        components.setdefault(name, definition)
+    components.setdefault(model.__name__, schema)
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    schema = model.model_json_schema(mode="validation")
+    required = set(schema.get("required", ()))
+    parameters = []
+    for name, prop in schema["properties"].items():
+        prop = dict(prop)
+        description = prop.pop("description", None)
+        prop.pop("title", None)
+        # `x | None = None` is optional: the parameter is left out, never sent as null.
+        options = [o for o in prop.get("anyOf", ()) if o.get("type") != "null"]
+        if options and len(options) == 1:
+            prop.pop("anyOf")
+            prop.update(options[0])
+        if prop.get("default") is None:
+            prop.pop("default", None)
+        parameter: dict[str, Any] = {
+            "name": name,
+            "in": "query",
+            "required": name in required,
+            "schema": prop,
+        }
+        if description:
+            parameter["description"] = description
+        parameters.append(parameter)
+    return parameters
+
+
+def document() -> dict[str, Any]:
+    """The OpenAPI 3.1 document of every registered route."""
+    components: dict[str, Any] = {}
+    paths: dict[str, dict[str, Any]] = {}
+    error_ref = _schema_ref(ErrorAnswer, components, "serialization")
+    for op in REGISTRY:
+        parameters: list[dict[str, Any]] = [
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+                if converter == "id"
+                else {"type": "string"},
+            }
+            for name, converter in op.path_params
+        ]
+        if op.query is not None:
+            parameters += _query_parameters(op.query)
+        responses: dict[str, Any] = {}
+        for status, model in sorted(op.answers.items()):
+            answer: dict[str, Any] = {"description": _status_text(status)}
+            if model is not None:
+                answer["content"] = {
+                    "application/json": {"schema": _schema_ref(model, components, "serialization")}
+                }
+            if op.method == "GET":
+                answer["headers"] = {
+                    "ETag": {
+                        "description": "Send it back in If-None-Match to get 304 if unchanged.",
+                        "schema": {"type": "string"},
+                    }
+                }
+            responses[str(status)] = answer
+        if op.method == "GET":
+            responses["304"] = {"description": "Not modified: the If-None-Match ETag still holds."}
+            parameters.append(
+                {
+                    "name": "If-None-Match",
+                    "in": "header",
+                    "required": False,
+                    "description": "An ETag from an earlier answer.",
+                    "schema": {"type": "string"},
+                }
+            )
+        statuses = set(op.errors)
+        if op.query is not None or op.path_params:
+            statuses |= {400, 422}
+        if op.path_params:
+            statuses.add(404)
+        if op.body is not None:
+            statuses |= {400, 413, 422}
+        if op.role is not None:
+            statuses |= {401, 403, 429}
+        for status in sorted(statuses):
+            responses[str(status)] = {
+                "description": ERROR_MEANINGS.get(status, _status_text(status)),
+                "content": {"application/json": {"schema": error_ref}},
+            }
+        operation: dict[str, Any] = {
+            "operationId": op.endpoint.split(".", 1)[-1],
+            "summary": op.summary,
+            "tags": [op.tag],
+            "parameters": parameters,
+            "responses": responses,
+        }
+        if op.description:
+            operation["description"] = op.description
+        if op.body is not None:
+            operation["requestBody"] = {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": _schema_ref(op.body, components, "validation")}
+                },
+            }
+            if op.method == "POST":
+                operation["parameters"].append(
+                    {
+                        "name": idempotency.HEADER,
+                        "in": "header",
+                        "required": False,
+                        "description": "Retrying with the same key and body replays the first "
+                        "answer instead of acting twice; the same key with another body is 409.",
+                        "schema": {"type": "string", "maxLength": 200},
+                    }
+                )
+        if op.role is not None:
+            operation["security"] = [{"bearer": []}]
+            operation["description"] = (
+                operation.get("description", "") + f"\n\nNeeds a token of a {op.role} or above."
+            ).strip()
+        paths.setdefault(op.path, {})[op.method.lower()] = operation
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": TITLE,
+            "version": VERSION,
+            "description": "Reads are public. Writes need `Authorization: Bearer <token>` "
+            "(`tracker tokens create`). Errors are always "
+            '`{"error": {"code", "message", "fields"}}`. Lists are paged by cursor: follow '
+            "`next` until it is null. Times are UTC ISO 8601.",
+        },
+        "servers": [{"url": request.host_url.rstrip("/")}],
+        "paths": dict(sorted(paths.items())),
+        "components": {
+            "schemas": dict(sorted(components.items())),
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+
+
+def _status_text(status: int) -> str:
+    from http import HTTPStatus
+
+    return HTTPStatus(status).phrase
+
+
+def add_etag(response: Response) -> Response:
+    """Strong ETag on successful GET answers; 304 when the client's copy is current."""
+    if request.method in ("GET", "HEAD") and response.status_code == 200:
+        response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
+        response.headers.setdefault("Cache-Control", "no-cache")
+        response.make_conditional(request)
+    return response
+
+
+bp = Blueprint("api_docs", __name__)
+
+
+@bp.get(f"{API_PREFIX}/openapi.json")
+def openapi_json() -> Any:
+    return jsonify(document())
+
+
+@bp.get("/api")
+def api_page() -> Any:
+    """The API for people: every route, its parameters and answers, with worked examples."""
+    doc = document()
+    return render_template(
+        "api.html",
+        doc=doc,
+        operations=_operations_for_people(doc),
+        models=_models_for_people(doc),
+        base=request.host_url.rstrip("/"),
+    )
+
+
+def describe(schema: dict[str, Any]) -> str:
+    """A JSON schema in a few words: `string (date-time) or null`, `array of ClaimOut`."""
+    if "$ref" in schema:
+        return str(schema["$ref"]).rsplit("/", 1)[-1]
+    if "anyOf" in schema:
+        return " or ".join(describe(option) for option in schema["anyOf"])
+    if "enum" in schema:
+        return "one of " + ", ".join(str(v) for v in schema["enum"])
+    if "const" in schema:
+        return json.dumps(schema["const"])
+    kind = schema.get("type", "any")
+    if kind == "array":
+        return f"array of {describe(schema.get('items', {}))}"
+    if kind == "object" and "additionalProperties" in schema:
+        return f"object of {describe(schema['additionalProperties'])}"
+    text = str(kind)
+    if "format" in schema:
+        text += f" ({schema['format']})"
+    bounds = [
+        f"{word} {schema[key]}"
+        for key, word in (
+            ("minimum", "≥"),
+            ("maximum", "≤"),
+            ("exclusiveMinimum", ">"),
+            ("exclusiveMaximum", "<"),
+            ("maxLength", "at most chars:"),
+        )
+        if key in schema
+    ]
+    if bounds:
+        text += ", " + ", ".join(bounds)
+    if "default" in schema:
+        text += f", default {json.dumps(schema['default'])}"
+    return text
+
+
+def _operations_for_people(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    result = []
+    for path, methods in doc["paths"].items():
+        for method, op in methods.items():
+            body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
+            result.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "id": op["operationId"],
+                    "summary": op["summary"],
+                    "description": op.get("description", ""),
+                    "auth": bool(op.get("security")),
+                    "parameters": [
+                        {
+                            "name": p["name"],
+                            "in": p["in"],
+                            "required": p["required"],
+                            "type": describe(p["schema"]),
+                            "description": p.get("description", ""),
+                        }
+                        for p in op["parameters"]
+                    ],
+                    "body": describe(body["schema"]) if body else None,
+                    "responses": [
+                        {
+                            "status": status,
+                            "description": answer["description"],
+                            "type": describe(
+                                answer.get("content", {})
+                                .get("application/json", {})
+                                .get("schema", {"type": "none"})
+                            ),
+                        }
+                        for status, answer in op["responses"].items()
+                    ],
+                }
+            )
+    return result
+
+
+def _models_for_people(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    models = []
+    for name, schema in doc["components"]["schemas"].items():
+        required = set(schema.get("required", ()))
+        models.append(
+            {
+                "name": name,
+                "description": schema.get("description", ""),
+                "fields": [
+                    {
+                        "name": field_name,
+                        "type": describe(prop),
+                        "required": field_name in required,
+                        "description": prop.get("description", ""),
+                    }
+                    for field_name, prop in schema.get("properties", {}).items()
+                ],
+            }
+        )
+    return models
+
+
+class IdConverter(IntegerConverter):
+    """A row id in a path: 1 to 2**31 - 1; anything else is no route (404), not a database error."""
+
+    def __init__(self, url_map: Map) -> None:
+        super().__init__(url_map, min=1, max=MAX_ID)
+
+
+def init_app(app: Flask) -> None:
+    """Register the `id` URL converter, the document's routes and the ETag hook. Call it before
+    the blueprints that use `<id:...>`."""
+    app.url_map.converters["id"] = IdConverter
+    app.register_blueprint(bp)
+
+    @app.after_request
+    def etag(response: Response) -> Response:
+        if request.path.startswith(API_PREFIX + "/"):
+            return add_etag(response)
+        return response
