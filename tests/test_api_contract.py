@@ -3,7 +3,7 @@ ETags, the /api page, and schemathesis fuzzing against the app's own document.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -19,10 +19,12 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker import openapi
 from tracker.auth import csrf
+from tracker.models import Claim, Resolution, User
 from tracker.schemas import Answer, Body
 
 READ_PATHS = {
@@ -85,12 +87,20 @@ def test_api_page_is_rendered_from_the_document(client: FlaskClient) -> None:
 
 @pytest.mark.parametrize(
     ("query", "status", "field"),
-    [("?limit=-1", 422, "limit"), ("?limit=99999999999999999999999", 422, "limit"),
-     ("?limit=1.5", 400, "limit"), ("?limit=", 200, None), ("?cursor=LTE", 400, "cursor"),
-     ("?cursor=OTk5OTk5OTk5OTk5OTk5OTk5OTk5", 400, "cursor"), ("?source_id=-5", 422, "source_id"),
-     ("?source_id=99999999999", 422, "source_id"), ("?tag=" + "x" * 101, 422, "tag"),
-     ("?status=", 200, None), ("?unknown=1", 200, None)],
-)  # fmt: skip
+    [
+        ("?limit=-1", 422, "limit"),
+        ("?limit=99999999999999999999999", 422, "limit"),
+        ("?limit=1.5", 400, "limit"),
+        ("?limit=", 200, None),
+        ("?cursor=LTE", 400, "cursor"),
+        ("?cursor=OTk5OTk5OTk5OTk5OTk5OTk5OTk5", 400, "cursor"),
+        ("?source_id=-5", 422, "source_id"),
+        ("?source_id=99999999999", 422, "source_id"),
+        ("?tag=" + "x" * 101, 422, "tag"),
+        ("?status=", 200, None),
+        ("?unknown=1", 200, None),
+    ],
+)
 def test_paging_and_filter_values(
     client: FlaskClient, query: str, status: int, field: str | None
 ) -> None:
@@ -204,12 +214,17 @@ def test_body_errors(probe_client: FlaskClient) -> None:
     assert doc["components"]["schemas"]["Probe"]["additionalProperties"] is False
 
 
-# About 300 generated requests over the read routes (on each database), bounded so the suite
-# stays quick; the derandomized seed keeps runs repeatable.
-EXAMPLES_PER_OPERATION = 60
+# About 300 generated requests per database, bounded so the suite stays quick; the
+# derandomized seed keeps runs repeatable. Writes are sent with an admin's token, so they reach
+# the services rather than stopping at 401.
+EXAMPLES_PER_OPERATION = 40
 
 
-def test_schemathesis_finds_no_5xx_and_every_answer_matches(app: Flask, seeded: int) -> None:
+def test_schemathesis_finds_no_5xx_and_every_answer_matches(
+    app: Flask, seeded: int, make_user: Callable[..., User], api_token: Callable[[User], str]
+) -> None:
+    app.config["API_RATE_LIMIT"] = "100000 per minute"
+    token = api_token(make_user("admin"))
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     checks = [
         not_a_server_error,
@@ -234,10 +249,165 @@ def test_schemathesis_finds_no_5xx_and_every_answer_matches(app: Flask, seeded: 
         def run(case: Any) -> None:
             nonlocal calls
             calls += 1
-            statuses.add(case.call_and_validate(checks=checks).status_code)
+            sent = {"Authorization": f"Bearer {token}"} if case.method == "POST" else None
+            statuses.add(case.call_and_validate(checks=checks, headers=sent).status_code)
 
         run()
         tested += 1
-    assert tested >= len(READ_PATHS)
+    assert tested >= len(READ_PATHS) + 3
     # The fuzzing reached both the answers and the errors.
-    assert calls >= tested * 20 and {200, 404} <= statuses and statuses & {400, 422}
+    assert calls >= tested * 20 and {200, 201, 404, 422} <= statuses and 400 in statuses
+
+
+MakeUser = Callable[..., User]
+
+
+@pytest.fixture
+def editor_headers(make_user: MakeUser, api_token: Callable[[User], str]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {api_token(make_user('editor'))}"}
+
+
+def _source(client: FlaskClient, headers: dict[str, str]) -> int:
+    response = client.post(
+        "/api/v1/sources",
+        json={"title": "Forecasts", "text": "It will rain in Paris tomorrow. Prices rose."},
+        headers=headers,
+    )
+    assert response.status_code == 201, response.get_json()
+    source_id: int = response.get_json()["id"]
+    return source_id
+
+
+def test_write_endpoints_refuse_bad_bodies(
+    client: FlaskClient, editor_headers: dict[str, str]
+) -> None:
+    url = "/api/v1/sources"
+    # No token: 401 before the body is even looked at.
+    assert _error(client.post(url, data="{", content_type="application/json"), 401)
+    h = editor_headers
+    assert (
+        "body"
+        in _error(
+            client.post(url, data='{"title":', headers=h, content_type="application/json"), 400
+        )["fields"]
+    )
+    assert _error(
+        client.post(
+            url, data="title=T", headers=h, content_type="application/x-www-form-urlencoded"
+        ),
+        400,
+    )
+    big = client.post(url, json={"title": "T", "text": "x" * (10 * 1024 * 1024)}, headers=h)
+    assert _error(big, 413)["code"] == "too_large"
+    unknown = client.post(url, json={"title": "T", "text": "x y", "colour": "red"}, headers=h)
+    assert "colour" in _error(unknown, 422)["fields"]
+    wrong = client.post(url, json={"title": 5, "text": ["x"], "published_at": "soon"}, headers=h)
+    assert {"title", "text", "published_at"} <= set(_error(wrong, 422)["fields"])
+    source_id = _source(client, h)
+    claims = f"/api/v1/sources/{source_id}/claims"
+    missing = client.post(claims, json={"kind": "fact", "quote": "It will snow"}, headers=h)
+    assert _error(missing, 422)["code"] == "invalid"
+    nowhere = client.post(
+        "/api/v1/sources/99999/claims", json={"kind": "fact", "quote": "x"}, headers=h
+    )
+    assert _error(nowhere, 404)
+
+
+def test_idempotency_key_replays_the_first_answer(
+    client: FlaskClient,
+    session: Session,
+    editor_headers: dict[str, str],
+    make_user: MakeUser,
+    api_token: Callable[[User], str],
+) -> None:
+    source_id = _source(client, editor_headers)
+    url = f"/api/v1/sources/{source_id}/claims"
+    body = {"kind": "fact", "quote": "Prices rose", "key": "prices"}
+    headers = {**editor_headers, "Idempotency-Key": "3b0c1d7e-retry-1"}
+    first = client.post(url, json=body, headers=headers)
+    assert first.status_code == 201, first.get_json()
+    again = client.post(url, json=dict(reversed(body.items())), headers=headers)
+    assert again.status_code == 201 and again.get_json() == first.get_json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.headers["Location"] == first.headers["Location"]
+    assert session.scalar(select(func.count()).select_from(Claim)) == 1
+    session.rollback()  # end the read, so this session can write (make_user) later
+    other = client.post(url, json={**body, "key": "other"}, headers=headers)
+    assert "Idempotency-Key" in _error(other, 409)["fields"]
+    # Without a key, a second identical request is a real second request (and a conflict).
+    assert client.post(url, json=body, headers=editor_headers).status_code == 409
+    # A failed request does not use up its key: the corrected retry goes through.
+    retry = {**editor_headers, "Idempotency-Key": "fix-and-retry"}
+    bad = {"kind": "fact", "quote": "It will snow"}
+    assert client.post(url, json=bad, headers=retry).status_code == 422
+    fixed = client.post(url, json={"kind": "fact", "quote": "It will rain"}, headers=retry)
+    assert fixed.status_code == 201
+    # Keys belong to one user: another editor may use the same string.
+    colleague = {"Authorization": f"Bearer {api_token(make_user('editor'))}"}
+    mine = client.post(
+        url,
+        json={"kind": "fact", "quote": "in Paris"},
+        headers={**colleague, "Idempotency-Key": "3b0c1d7e-retry-1"},
+    )
+    assert mine.status_code == 201
+    long_key = {**editor_headers, "Idempotency-Key": "k" * 201}
+    assert "Idempotency-Key" in _error(client.post(url, json=body, headers=long_key), 422)["fields"]
+    assert session.scalar(select(func.count()).select_from(Claim)) == 3
+
+
+def test_resolutions_are_idempotent_too(
+    client: FlaskClient,
+    session: Session,
+    editor_headers: dict[str, str],
+    make_user: MakeUser,
+    api_token: Callable[[User], str],
+) -> None:
+    source_id = _source(client, editor_headers)
+    claim = client.post(
+        f"/api/v1/sources/{source_id}/claims",
+        json={"kind": "fact", "quote": "Prices rose"},
+        headers=editor_headers,
+    )
+    reviewer = {
+        "Authorization": f"Bearer {api_token(make_user('reviewer'))}",
+        "Idempotency-Key": "resolve-1",
+    }
+    url = f"/api/v1/claims/{claim.get_json()['id']}/resolutions"
+    body = {
+        "verdict": "true",
+        "rationale": "The statistics office says so.",
+        "evidence": [{"url": "https://stats.example.org/cpi", "stance": "supports"}],
+    }
+    first = client.post(url, json=body, headers=reviewer)
+    assert first.status_code == 201, first.get_json()
+    assert client.post(url, json=body, headers=reviewer).get_json() == first.get_json()
+    assert session.scalar(select(func.count()).select_from(Resolution)) == 1
+
+
+def test_writes_are_rate_limited_per_token(
+    app: Flask,
+    client: FlaskClient,
+    editor_headers: dict[str, str],
+    make_user: MakeUser,
+    api_token: Callable[[User], str],
+) -> None:
+    app.config["API_RATE_LIMIT"] = "3 per minute"
+    answers = [
+        client.post(
+            "/api/v1/sources", json={"title": "T", "text": f"Text {i}."}, headers=editor_headers
+        ).status_code
+        for i in range(4)
+    ]
+    assert answers == [201, 201, 201, 429]
+    limited = client.post(
+        "/api/v1/sources", json={"title": "T", "text": "More."}, headers=editor_headers
+    )
+    assert _error(limited, 429)["code"] == "rate_limited"
+    assert int(limited.headers["Retry-After"]) > 0
+    colleague = {"Authorization": f"Bearer {api_token(make_user('editor'))}"}
+    assert (
+        client.post(
+            "/api/v1/sources", json={"title": "T", "text": "Mine."}, headers=colleague
+        ).status_code
+        == 201
+    )

@@ -219,6 +219,16 @@ def test_restore_refuses_an_unmigrated_database(
     other.extensions["tracker.engine"].dispose()
 
 
+def test_export_refuses_an_unmigrated_database(empty_database_url: str, tmp_path: Path) -> None:
+    other = _app(empty_database_url)
+    result = other.test_cli_runner().invoke(main, ["export", str(tmp_path / "a.jsonl")])
+    assert result.exit_code == 1 and "tracker db upgrade" in result.output
+    assert not (tmp_path / "a.jsonl").exists() and not list(tmp_path.glob(".*partial"))
+    missing = other.test_cli_runner().invoke(main, ["export", str(tmp_path / "no" / "a.jsonl")])
+    assert missing.exit_code == 1
+    other.extensions["tracker.engine"].dispose()
+
+
 def _variants(good: bytes) -> dict[str, tuple[bytes, str]]:
     lines = good.decode().splitlines(keepends=True)
     header = json.loads(lines[0])

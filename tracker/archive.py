@@ -172,6 +172,12 @@ def export(engine: Engine, out: IO[str]) -> Summary:
                 isolation_level="REPEATABLE READ", postgresql_readonly=True
             )
         with connection.begin():
+            current = schema_revision(connection)
+            if current not in migrate.heads():
+                raise ArchiveError(
+                    f"the database is at schema {current or 'none'}, not the latest: "
+                    "run `tracker db upgrade` first"
+                )
             for line in export_lines(connection):
                 out.write(line)
                 if line.startswith('{"row"'):

@@ -302,18 +302,24 @@ def export_command(file: str) -> None:
     """Write everything (sources, claims, resolutions, users without secrets, the audit log) to
     FILE as a versioned archive; `-` writes to standard output."""
     engine = current_app.extensions["tracker.engine"]
-    if file == "-":
-        summary = archive.export(engine, sys.stdout)
-    else:
-        # Written beside the target and renamed at the end: a failed export leaves no half file.
-        target = Path(file)
-        partial = target.with_name(f".{target.name}.partial")
-        try:
-            with partial.open("w", encoding="utf-8", newline="\n") as out:
-                summary = archive.export(engine, out)
-            partial.replace(target)
-        finally:
-            partial.unlink(missing_ok=True)
+    try:
+        if file == "-":
+            summary = archive.export(engine, sys.stdout)
+        else:
+            # Written beside the target and renamed at the end: a failed export leaves no
+            # half file.
+            target = Path(file)
+            partial = target.with_name(f".{target.name}.partial")
+            try:
+                with partial.open("w", encoding="utf-8", newline="\n") as out:
+                    summary = archive.export(engine, out)
+                partial.replace(target)
+            finally:
+                partial.unlink(missing_ok=True)
+    except OSError as error:
+        raise click.ClickException(f"cannot write {file}: {error}") from error
+    except TrackerError as error:
+        raise click.ClickException(f"nothing exported: {error.message}") from error
     click.echo(f"exported {summary.total} rows: {_counts(summary)}", err=True)
 
 
