@@ -7,6 +7,7 @@ PY_PATHS := tracker tests migrations wsgi.py $(wildcard bench)
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
+BENCH_PORT ?= 5081
 export TRACKER_BASE_URL ?= http://$(HOST):$(PORT)
 
 .DEFAULT_GOAL := help
@@ -56,6 +57,7 @@ format: install ## Reformat the code
 
 bench: install ## Benchmarks on 100,000 claims (SQLite, and PostgreSQL when TRACKER_TEST_DATABASE_URL is set)
 	$(BIN)/python bench/archive_bench.py
+	$(BIN)/python bench/api_bench.py --port $(BENCH_PORT)
 
 clean: ## Remove the virtual environment (instance/ and its database stay)
 	rm -rf $(VENV)

@@ -85,7 +85,7 @@ def bench(backend: str, claims: int, databases: Databases, folder: Path) -> bool
     second = folder / f"{backend}-{claims}-b.jsonl"
     export_s, export_mb = run(["export", str(first)], source)
     target = databases.new(backend)
-    run(["db", "upgrade"], target)
+    _, baseline_mb = run(["db", "upgrade"], target)
     restore_s, restore_mb = run(["restore", str(first)], target)
     run(["export", str(second)], target)
     same = (
@@ -96,7 +96,8 @@ def bench(backend: str, claims: int, databases: Databases, folder: Path) -> bool
     print(
         f"{backend:<10} {claims:>7} claims  built {built:5.1f}s  file {size:6.1f} MiB  "
         f"export {export_s:5.1f}s  restore {restore_s:5.1f}s  "
-        f"peak RSS export {export_mb:5.1f} MiB, restore {restore_mb:5.1f} MiB  "
+        f"peak RSS export {export_mb:5.1f} MiB, restore {restore_mb:5.1f} MiB "
+        f"(`tracker db upgrade` alone: {baseline_mb:5.1f} MiB)  "
         f"re-export identical: {'yes' if same else 'NO'}  {'ok' if ok else 'MISSED'}",
         flush=True,
     )

@@ -124,6 +124,8 @@ def test_wrong_method_is_json_405_with_allow(client: FlaskClient, seeded: int) -
 
 def test_etag_and_304(client: FlaskClient, session: Session, seeded: int) -> None:
     first = client.get("/api/v1/claims?limit=3")
+    for item in first.get_json()["data"]:
+        assert item["html_url"] == f"http://localhost/claims/{item['id']}"
     etag = first.headers["ETag"]
     assert etag and first.headers["Cache-Control"] == "no-cache"
     again = client.get("/api/v1/claims?limit=3", headers={"If-None-Match": etag})
@@ -382,6 +384,10 @@ def test_resolutions_are_idempotent_too(
     assert first.status_code == 201, first.get_json()
     assert client.post(url, json=body, headers=reviewer).get_json() == first.get_json()
     assert session.scalar(select(func.count()).select_from(Resolution)) == 1
+    # The list (read as plain rows) and the single claim (ORM) answer the same.
+    listed = client.get("/api/v1/claims").get_json()["data"]
+    one = client.get(f"/api/v1/claims/{claim.get_json()['id']}").get_json()
+    assert listed == [one] and one["resolutions"][0]["evidence"][0]["stance"] == "supports"
 
 
 def test_writes_are_rate_limited_per_token(

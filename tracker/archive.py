@@ -34,7 +34,6 @@ from sqlalchemy import (
     String,
     Table,
     func,
-    insert,
     inspect,
     select,
     text,
@@ -311,6 +310,68 @@ def restore(engine: Engine, lines: Iterable[str]) -> Summary:
     return Summary(counts)
 
 
+class _Writer:
+    """Inserts one table's rows through the driver: COPY on PostgreSQL, executemany on SQLite.
+    SQLAlchemy's per-row statement handling would cost more than the database does."""
+
+    def __init__(self, connection: Connection, table: Table) -> None:
+        self.connection = connection
+        self.table = table
+        dialect = connection.dialect
+        columns = _columns(table)
+        self.names = [c.name for c in columns]
+        self.index = {name: i for i, name in enumerate(self.names)}
+        self.converters = [_converter(c, dialect) for c in columns]
+        quote = dialect.identifier_preparer.quote
+        column_list = ", ".join(quote(name) for name in self.names)
+        if dialect.name == "postgresql":
+            self.copy_sql = f"COPY {quote(table.name)} ({column_list}) FROM STDIN"
+        else:
+            marks = ", ".join("?" for _ in self.names)
+            self.insert_sql = f"INSERT INTO {quote(table.name)} ({column_list}) VALUES ({marks})"  # noqa: S608 (names from the models)
+
+    def row(self, record: dict[str, Any]) -> tuple[Any, ...]:
+        values = [None] * len(self.names)
+        for key, value in record.items():
+            i = self.index[key]
+            values[i] = self.converters[i](value)
+        return tuple(values)
+
+    def write(self, rows: list[tuple[Any, ...]]) -> None:
+        errors: tuple[type[BaseException], ...] = (
+            DBAPIError,
+            self.connection.dialect.loaded_dbapi.Error,
+        )
+        try:
+            if self.connection.dialect.name == "postgresql":
+                driver: Any = self.connection.connection.driver_connection
+                with driver.cursor() as cursor, cursor.copy(self.copy_sql) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                self.connection.exec_driver_sql(self.insert_sql, rows)
+        except errors as error:
+            original = getattr(error, "orig", None) or error
+            reason = str(original).strip().splitlines()[0]
+            raise ArchiveError(
+                f"{self.table.name} rows break a rule of the database: {reason}"
+            ) from None
+
+
+def _converter(column: Column[Any], dialect: Any) -> Callable[[Any], Any]:
+    """The archive's JSON value to what the driver takes for this column."""
+    decode = _decoder(column)
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    if process is None:
+        return decode
+
+    def convert(value: Any) -> Any:
+        decoded = decode(value)
+        return None if decoded is None else process(decoded)
+
+    return convert
+
+
 def _load(connection: Connection, parsed: Iterator[tuple[int, Any]]) -> dict[str, int]:
     first = next(parsed, None)
     if first is None:
@@ -318,32 +379,15 @@ def _load(connection: Connection, parsed: Iterator[tuple[int, Any]]) -> dict[str
     _check_header(first[1])
     counts = dict.fromkeys(TABLES, 0)
     position = 0  # index into TABLES of the table being read
-    batch: list[dict[str, Any]] = []
-    decoders: dict[str, Callable[[Any], Any]] = {}
-    columns: set[str] = set()
+    batch: list[tuple[Any, ...]] = []
+    writer = _Writer(connection, _table(TABLES[0]))
+    columns = set(writer.names)
 
     def flush() -> None:
-        if not batch:
-            return
-        try:
-            connection.execute(insert(_table(TABLES[position])), batch)
-        except DBAPIError as error:
-            reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-            raise ArchiveError(
-                f"{TABLES[position]} rows break a rule of the database: {reason}"
-            ) from None
-        batch.clear()
+        if batch:
+            writer.write(batch)
+            batch.clear()
 
-    def start(index: int) -> None:
-        nonlocal position, columns
-        flush()
-        position = index
-        table = _table(TABLES[index])
-        decoders.clear()
-        decoders.update({c.name: _decoder(c) for c in _columns(table)})
-        columns = set(decoders)
-
-    start(0)
     for number, value in parsed:
         if not isinstance(value, dict):
             raise ArchiveError(f"line {number}: expected an object")
@@ -364,8 +408,11 @@ def _load(connection: Connection, parsed: Iterator[tuple[int, Any]]) -> dict[str
         if index < position:
             raise ArchiveError(f"line {number}: {name} rows must come before {TABLES[position]}")
         if index > position:
-            start(index)
-        if set(row) != columns:
+            flush()
+            position = index
+            writer = _Writer(connection, _table(name))
+            columns = set(writer.names)
+        if row.keys() != columns:
             unknown = sorted(set(row) - columns)
             missing = sorted(columns - set(row))
             raise ArchiveError(
@@ -374,7 +421,7 @@ def _load(connection: Connection, parsed: Iterator[tuple[int, Any]]) -> dict[str
                 + (f"; missing: {', '.join(missing)}" if missing else "")
             )
         try:
-            batch.append({key: decoders[key](item) for key, item in row.items()})
+            batch.append(writer.row(row))
         except ArchiveError as error:
             raise ArchiveError(f"line {number}: {error.message}") from None
         counts[name] += 1
