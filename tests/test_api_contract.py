@@ -11,6 +11,7 @@ import schemathesis
 from flask import Blueprint, Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
+from openapi_spec_validator import validate
 from pydantic import Field
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -48,6 +49,7 @@ def _error(response: Any, status: int) -> dict[str, Any]:
 def test_openapi_document_is_generated_from_the_routes(client: FlaskClient) -> None:
     doc = client.get("/api/v1/openapi.json").get_json()
     assert doc["openapi"] == "3.1.0"
+    validate(doc)  # a valid OpenAPI 3.1 document
     assert set(doc["paths"]) >= READ_PATHS
     claims = doc["paths"]["/api/v1/claims"]["get"]
     names = {p["name"] for p in claims["parameters"]}

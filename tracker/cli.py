@@ -340,6 +340,11 @@ def restore_command(file: str) -> None:
     except TrackerError as error:
         raise click.ClickException(f"nothing restored: {error.message}") from error
     click.echo(f"restored {summary.total} rows: {_counts(summary)}")
+    if summary.counts.get("users"):
+        click.echo(
+            "users have no password yet: set each with `tracker users set-password`; "
+            "API tokens are made anew with `tracker tokens create`"
+        )
 
 
 def _counts(summary: archive.Summary) -> str:

@@ -326,7 +326,7 @@ def document() -> dict[str, Any]:
                 }
             )
         statuses = set(op.errors)
-        if op.query is not None or op.path_params:
+        if op.query is not None:
             statuses |= {400, 422}
         if op.path_params:
             statuses.add(404)
