@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from pydantic import BaseModel, ValidationError
 from werkzeug.routing import IntegerConverter, Map
 
@@ -217,6 +217,10 @@ def _idempotent(
     key = idempotency.check_key(raw_key)
     user = require_user()
     session = get_session()
+    if session.get_bind().dialect.name == "sqlite" and not session.in_transaction():
+        # Take the write lock before the lookup: a read that later writes could lose to
+        # another writer in between and fail with "database is locked".
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
     digest = idempotency.fingerprint(
         request.method, request.path, body.model_dump(mode="json", exclude_unset=False)
     )
@@ -406,126 +410,6 @@ def add_etag(response: Response) -> Response:
     return response
 
 
-bp = Blueprint("api_docs", __name__)
-
-
-@bp.get(f"{API_PREFIX}/openapi.json")
-def openapi_json() -> Any:
-    return jsonify(document())
-
-
-@bp.get("/api")
-def api_page() -> Any:
-    """The API for people: every route, its parameters and answers, with worked examples."""
-    doc = document()
-    return render_template(
-        "api.html",
-        doc=doc,
-        operations=_operations_for_people(doc),
-        models=_models_for_people(doc),
-        base=request.host_url.rstrip("/"),
-    )
-
-
-def describe(schema: dict[str, Any]) -> str:
-    """A JSON schema in a few words: `string (date-time) or null`, `array of ClaimOut`."""
-    if "$ref" in schema:
-        return str(schema["$ref"]).rsplit("/", 1)[-1]
-    if "anyOf" in schema:
-        return " or ".join(describe(option) for option in schema["anyOf"])
-    if "enum" in schema:
-        return "one of " + ", ".join(str(v) for v in schema["enum"])
-    if "const" in schema:
-        return json.dumps(schema["const"])
-    kind = schema.get("type", "any")
-    if kind == "array":
-        return f"array of {describe(schema.get('items', {}))}"
-    if kind == "object" and "additionalProperties" in schema:
-        return f"object of {describe(schema['additionalProperties'])}"
-    text = str(kind)
-    if "format" in schema:
-        text += f" ({schema['format']})"
-    bounds = [
-        f"{word} {schema[key]}"
-        for key, word in (
-            ("minimum", "≥"),
-            ("maximum", "≤"),
-            ("exclusiveMinimum", ">"),
-            ("exclusiveMaximum", "<"),
-            ("maxLength", "at most chars:"),
-        )
-        if key in schema
-    ]
-    if bounds:
-        text += ", " + ", ".join(bounds)
-    if "default" in schema:
-        text += f", default {json.dumps(schema['default'])}"
-    return text
-
-
-def _operations_for_people(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    result = []
-    for path, methods in doc["paths"].items():
-        for method, op in methods.items():
-            body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
-            result.append(
-                {
-                    "method": method.upper(),
-                    "path": path,
-                    "id": op["operationId"],
-                    "summary": op["summary"],
-                    "description": op.get("description", ""),
-                    "auth": bool(op.get("security")),
-                    "parameters": [
-                        {
-                            "name": p["name"],
-                            "in": p["in"],
-                            "required": p["required"],
-                            "type": describe(p["schema"]),
-                            "description": p.get("description", ""),
-                        }
-                        for p in op["parameters"]
-                    ],
-                    "body": describe(body["schema"]) if body else None,
-                    "responses": [
-                        {
-                            "status": status,
-                            "description": answer["description"],
-                            "type": describe(
-                                answer.get("content", {})
-                                .get("application/json", {})
-                                .get("schema", {"type": "none"})
-                            ),
-                        }
-                        for status, answer in op["responses"].items()
-                    ],
-                }
-            )
-    return result
-
-
-def _models_for_people(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    models = []
-    for name, schema in doc["components"]["schemas"].items():
-        required = set(schema.get("required", ()))
-        models.append(
-            {
-                "name": name,
-                "description": schema.get("description", ""),
-                "fields": [
-                    {
-                        "name": field_name,
-                        "type": describe(prop),
-                        "required": field_name in required,
-                        "description": prop.get("description", ""),
-                    }
-                    for field_name, prop in schema.get("properties", {}).items()
-                ],
-            }
-        )
-    return models
-
-
 class IdConverter(IntegerConverter):
     """A row id in a path: 1 to 2**31 - 1; anything else is no route (404), not a database error."""
 
@@ -536,8 +420,10 @@ class IdConverter(IntegerConverter):
 def init_app(app: Flask) -> None:
     """Register the `id` URL converter, the document's routes and the ETag hook. Call it before
     the blueprints that use `<id:...>`."""
+    from tracker import apidocs
+
     app.url_map.converters["id"] = IdConverter
-    app.register_blueprint(bp)
+    app.register_blueprint(apidocs.bp)
 
     @app.after_request
     def etag(response: Response) -> Response:
