@@ -214,7 +214,13 @@ def test_body_errors(probe_client: FlaskClient) -> None:
     op = doc["paths"]["/api/v1/probes"]["post"]
     assert op["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("Probe")
     assert {"201", "400", "413", "422"} <= set(op["responses"])
-    assert any(p["name"] == "Idempotency-Key" for p in op["parameters"])
+    # Idempotency-Key belongs to the token-authenticated writes only.
+    assert not any(p["name"] == "Idempotency-Key" for p in op["parameters"])
+    write = doc["paths"]["/api/v1/sources/{source_id}/claims"]["post"]
+    assert any(p["name"] == "Idempotency-Key" for p in write["parameters"])
+    assert write["security"] == [{"bearer": []}] and {"401", "403", "429"} <= set(
+        write["responses"]
+    )
     assert doc["components"]["schemas"]["Probe"]["additionalProperties"] is False
 
 

@@ -10,7 +10,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
@@ -55,7 +55,6 @@ class Operation:
     answers: dict[int, type[BaseModel] | None]
     errors: tuple[int, ...]
     role: str | None
-    examples: dict[str, Any] = field(default_factory=dict)
 
 
 REGISTRY: list[Operation] = []
@@ -121,13 +120,14 @@ def route(
     errors: tuple[int, ...] = (),
     role: str | None = None,
     tag: str | None = None,
-    examples: dict[str, Any] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a JSON view and record it for the OpenAPI document.
 
     The view gets `query=` and `body=` (instances of the models) besides its path values and
-    returns a dict (or a (dict, status) pair, or a Response). `role` documents bearer-token auth;
-    the view still applies it itself (tracker.auth.require_token)."""
+    returns a dict, a (dict, status) or (dict, status, headers) tuple, or a Response. With
+    `role`, a bearer token of that role is required (before the body is read), writes are rate
+    limited per token, and a POST honours `Idempotency-Key`. The first line of the view's
+    docstring is the operation's summary, the rest its description."""
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         path, params = _openapi_path((bp.url_prefix or "") + rule)
@@ -145,7 +145,6 @@ def route(
             answers=answers,
             errors=errors,
             role=role,
-            examples=examples or {},
         )
         REGISTRY.append(operation)
 
@@ -155,7 +154,7 @@ def route(
             if body is not None:
                 values["body"] = parse_body(body)
                 key = request.headers.get(idempotency.HEADER)
-                if key is not None and operation.method == "POST":
+                if key is not None and operation.method == "POST" and role is not None:
                     return _idempotent(key, values["body"], lambda: _answer(view(**values)))
             return _answer(view(**values))
 
@@ -359,7 +358,7 @@ def document() -> dict[str, Any]:
                     "application/json": {"schema": _schema_ref(op.body, components, "validation")}
                 },
             }
-            if op.method == "POST":
+            if op.method == "POST" and op.role is not None:
                 operation["parameters"].append(
                     {
                         "name": idempotency.HEADER,
