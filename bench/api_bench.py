@@ -52,19 +52,31 @@ def measure(session: requests.Session, url: str, count: int) -> list[float]:
     return times
 
 
+# The page's queries as tracker/reads.py sends them (without filters), written out in full.
+PLANS = {
+    "claims": "SELECT * FROM claims WHERE claims.id > :after ORDER BY claims.id LIMIT 200",
+    "tags": "SELECT claim_id, tag FROM claim_tags WHERE claim_id BETWEEN :low AND :high AND "
+    "claim_id IN (SELECT claims.id FROM claims WHERE claims.id > :after ORDER BY claims.id "
+    "LIMIT 200) ORDER BY claim_id, tag",
+    "resolutions": "SELECT * FROM resolutions WHERE claim_id BETWEEN :low AND :high AND "
+    "claim_id IN (SELECT claims.id FROM claims WHERE claims.id > :after ORDER BY claims.id "
+    "LIMIT 200) ORDER BY claim_id, version, id",
+}
+
+
 def explain(url: str, after_id: int) -> str:
     engine = create_engine(normalize_url(url))
+    lines = []
     with engine.connect() as connection:
-        rows = connection.execute(
-            text(
-                "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT * FROM claims "
-                "WHERE claims.id > :after ORDER BY claims.id LIMIT 200"
-            ),
-            {"after": after_id},
-        ).scalars()
-        plan = "\n".join(f"    {row}" for row in rows)
+        for name, sql in PLANS.items():
+            rows = connection.execute(
+                text(f"EXPLAIN (ANALYZE, COSTS OFF) {sql}"),
+                {"after": after_id, "low": after_id + 1, "high": after_id + 200},
+            ).scalars()
+            lines.append(f"    {name}:")
+            lines += [f"      {row}" for row in rows if "Scan" in row or "Execution" in row]
     engine.dispose()
-    return plan
+    return "\n".join(lines)
 
 
 def main() -> None:

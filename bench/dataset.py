@@ -177,6 +177,9 @@ def build(url: str, claims: int, seed: int = 8) -> Engine:
             from tracker.archive import _advance_sequences
 
             _advance_sequences(connection)
+    with engine.connect() as connection:
+        # Fresh statistics, as autovacuum would gather them on a database in use.
+        connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
     return engine
 
 
