@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
-from tracker import resolutions, schemas, services
+from tracker import resolutions, schemas, services, sources
 from tracker.app import get_session, now
 from tracker.auth import csrf, require_token, require_user
 from tracker.errors import BadRequest
@@ -40,6 +40,8 @@ def source_json(source: Source, with_text: bool = False) -> dict[str, Any]:
         "published_at": iso(source.published_at),
         "fetched_at": iso(source.fetched_at),
         "text_sha256": source.text_sha256,
+        "raw_sha256": source.raw_sha256,
+        "raw_content_type": source.raw_content_type,
         "created_at": iso(source.created_at),
         "html_url": url_for("web.source_page", source_id=source.id, _external=True),
     }
@@ -278,3 +280,16 @@ def create_resolution(claim_id: int) -> Any:
         },
         url_for("api.get_claim", claim_id=claim.id),
     )
+
+
+def candidate_json(proposed: sources.ProposedClaim) -> dict[str, Any]:
+    data = proposed.candidate.as_dict()
+    data["deadline"] = iso(data["deadline"])
+    data["recorded_claim_id"] = proposed.recorded_claim_id
+    return data
+
+
+@bp.get("/sources/<int:source_id>/candidates")
+def list_candidates(source_id: int) -> Any:
+    proposed = sources.list_candidates(get_session(), source_id)
+    return jsonify({"source_id": source_id, "data": [candidate_json(p) for p in proposed]})
