@@ -139,7 +139,17 @@ def _alternative(phrase: str) -> str:
 
 _BY_PHRASE = {phrase: row for phrase, row in _ENTRIES}
 # One alternation, longest phrase first: at each position the regex engine takes the longest.
-_ANY = re.compile("|".join(_alternative(phrase) for phrase, _ in _ENTRIES), re.IGNORECASE)
+_ANY = re.compile(
+    r"(?<![\w'])(?:"
+    + "|".join(
+        r"\s+".join(re.escape(word) for word in phrase.split(" "))
+        for phrase, _ in _ENTRIES
+        if phrase[0] != "'"
+    )
+    + r")(?![\w'])|"
+    + "|".join(_alternative(phrase) for phrase, _ in _ENTRIES if phrase[0] == "'"),
+    re.IGNORECASE,
+)
 # Folds typographic apostrophes one for one, so offsets in the folded text are offsets in the text.
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 
