@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request, url_for
 
 from tracker import resolutions, schemas, services, sources
-from tracker.app import get_session, now
+from tracker.app import get_fetcher, get_session, now
 from tracker.auth import csrf, require_token, require_user
 from tracker.errors import BadRequest
 from tracker.models import Claim, Evidence, Resolution, Source
@@ -215,20 +215,17 @@ def _created(data: dict[str, Any], location: str) -> Any:
 @require_token("editor")
 def create_source() -> Any:
     body = schemas.parse(schemas.SourceIn, _body())
-    if body.text is None:
-        raise BadRequest(
-            "send the text of the source; fetching by URL is not available here",
-            {"text": "required"},
-        )
     session = get_session()
-    source = services.record_source(
+    # Without `text` the page at `url` is fetched (behind the address guard) and archived.
+    source = sources.import_source(
         session,
-        title=body.title,
-        text=body.text,
         url=body.url,
+        text=body.text,
+        title=body.title,
         outlet=body.outlet,
         author=body.author,
         published_at=body.published_at,
+        fetcher=get_fetcher(),
         actor_id=require_user().id,
     )
     session.commit()

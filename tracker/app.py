@@ -52,12 +52,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["tracker.sessions"] = make_sessionmaker(engine)
     app.teardown_appcontext(_close_session)
 
-    from tracker import admin, api, auth, review, web
+    from tracker import admin, api, auth, editor, review, web
 
     auth.init_app(app)
     app.register_blueprint(web.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(editor.bp)
     app.register_blueprint(api.bp)
     _register_error_handlers(app)
     app.jinja_env.filters["utc"] = _format_utc
@@ -93,6 +94,18 @@ def get_session() -> Session:
         g.db_session = current_app.extensions["tracker.sessions"]()
     session: Session = g.db_session
     return session
+
+
+def get_fetcher() -> Any:
+    """How pages are fetched: `app.extensions["tracker.fetcher"]` when a test put one there,
+    else the guarded HTTP fetcher (private addresses only with TRACKER_ALLOW_PRIVATE_FETCH)."""
+    from flask import current_app
+
+    from tracker.sources import HttpFetcher
+
+    return current_app.extensions.get("tracker.fetcher") or HttpFetcher.from_config(
+        current_app.config
+    )
 
 
 def _close_session(_exc: BaseException | None) -> None:

@@ -15,7 +15,8 @@ class Body(BaseModel):
 
 class SourceIn(Body):
     url: str | None = Field(default=None, max_length=2048)
-    title: str = Field(max_length=500)
+    # Optional when `text` is omitted: the fetched page's own title is used.
+    title: str | None = Field(default=None, max_length=500)
     outlet: str | None = Field(default=None, max_length=200)
     author: str | None = Field(default=None, max_length=200)
     published_at: AwareDatetime | None = None

@@ -116,6 +116,10 @@ def read_phrase(phrase: str) -> Reading:
     """The reading of an editor's phrase. A phrase with no listed wording ("slams the door")
     is a declarative assertion."""
     found = find_wording(phrase)
+    # "will probably", "probably won't": the adverb carries the confidence, the verb the time.
+    qualified = [w.reading for w in find_wordings(phrase) if w.reading.category != "assertive"]
+    if found is not None and found.category == "assertive" and qualified:
+        found = qualified[0]
     if found is None:
         return Reading(phrase.strip(), 0.90, False, "assertive", "declarative: " + ASSERTIVE)
     return Reading(phrase.strip(), found.probability, found.hedged, found.category, found.reference)
