@@ -46,7 +46,8 @@ def test_post_sources_with_text(
     )
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
-    assert body["raw_sha256"] is None and body["text"] == ARTICLE
+    assert body["raw_sha256"] is None and body["raw_url"] is None and body["text"] == ARTICLE
+    assert client.get(f"/api/v1/sources/{body['id']}/raw").status_code == 404
     candidates = client.get(f"/api/v1/sources/{body['id']}/candidates").get_json()["data"]
     assert sum(1 for c in candidates if c["kind"] == "forecast") == 12
 
@@ -73,6 +74,11 @@ def test_post_sources_without_text_fetches_the_url(
     assert body["published_at"] == "2025-03-10T12:00:00Z"
     assert body["raw_sha256"] == hashlib.sha256(PAGE.encode()).hexdigest()
     assert "Regulators will probably approve the river pipeline by 2027." in body["text"]
+    raw = client.get(body["raw_url"])
+    assert raw.status_code == 200 and raw.data == PAGE.encode()
+    assert raw.headers["X-Archived-SHA256"] == body["raw_sha256"]
+    assert raw.headers["Content-Type"] == "application/octet-stream"
+    assert raw.headers["Content-Disposition"].startswith("attachment")
 
 
 def test_post_sources_needs_an_editor_token(

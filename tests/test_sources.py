@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import ipaddress
+import ssl
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import trustme
 from pytest_httpserver import HTTPServer
 from sqlalchemy.orm import Session
 from werkzeug import Request, Response
@@ -374,3 +376,35 @@ def test_a_file_is_read_as_a_page(tmp_path: Path, session: Session) -> None:
     source = sources.import_fetched(session, sources.read_file(page))
     assert source.url is None and source.raw_sha256 == hashlib.sha256(page.read_bytes()).hexdigest()
     assert source.title == "Harbor City's reservoir gamble"
+
+
+@pytest.fixture
+def tls_server(tmp_path: Path) -> Iterator[tuple[HTTPServer, str]]:
+    """An HTTPS server on 127.0.0.1 whose certificate names news.example, and the path of the
+    test CA that signed it."""
+    authority = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("news.example").configure_cert(context)
+    bundle = tmp_path / "ca.pem"
+    authority.cert_pem.write_to_path(str(bundle))
+    server = HTTPServer(host=LOCAL, ssl_context=context)
+    server.start()
+    yield server, str(bundle)
+    server.clear()
+    server.stop()
+
+
+def test_https_to_the_pinned_address_still_checks_the_host_name(
+    tls_server: tuple[HTTPServer, str],
+) -> None:
+    server, bundle = tls_server
+    server.expect_request("/story").respond_with_data("over TLS", content_type="text/plain")
+    fetcher = HttpFetcher(
+        address_allowed=public_here(server),
+        resolver=resolver({"news.example": [LOCAL], "impostor.example": [LOCAL]}),
+        verify=bundle,
+    )
+    # The connection goes to 127.0.0.1, yet TLS names and verifies news.example.
+    assert fetcher.fetch(f"https://news.example:{server.port}/story").body == b"over TLS"
+    with pytest.raises(FetchFailed, match="SSLError"):
+        fetcher.fetch(f"https://impostor.example:{server.port}/story")

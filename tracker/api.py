@@ -12,7 +12,7 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from tracker import resolutions, schemas, services, sources
 from tracker.app import get_fetcher, get_session, now
 from tracker.auth import csrf, require_token, require_user
-from tracker.errors import BadRequest
+from tracker.errors import BadRequest, NotFound
 from tracker.models import Claim, Evidence, Resolution, Source
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -42,6 +42,9 @@ def source_json(source: Source, with_text: bool = False) -> dict[str, Any]:
         "text_sha256": source.text_sha256,
         "raw_sha256": source.raw_sha256,
         "raw_content_type": source.raw_content_type,
+        "raw_url": url_for("api.get_source_raw", source_id=source.id, _external=True)
+        if source.raw_sha256
+        else None,
         "created_at": iso(source.created_at),
         "html_url": url_for("web.source_page", source_id=source.id, _external=True),
     }
@@ -290,3 +293,21 @@ def candidate_json(proposed: sources.ProposedClaim) -> dict[str, Any]:
 def list_candidates(source_id: int) -> Any:
     proposed = sources.list_candidates(get_session(), source_id)
     return jsonify({"source_id": source_id, "data": [candidate_json(p) for p in proposed]})
+
+
+@bp.get("/sources/<int:source_id>/raw")
+def get_source_raw(source_id: int) -> Any:
+    """The page exactly as fetched, as a download: never rendered on this site's origin."""
+    source = services.get_source(get_session(), source_id)
+    if source.raw_body is None or source.raw_sha256 is None:
+        raise NotFound(f"source {source_id} was given as text, not fetched: it has no raw page")
+    extension = "html" if "html" in (source.raw_content_type or "") else "txt"
+    response = current_app.response_class(source.raw_body, mimetype="application/octet-stream")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="source-{source_id}.{extension}"'
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "sandbox"
+    response.headers["X-Archived-Content-Type"] = source.raw_content_type or ""
+    response.headers["X-Archived-SHA256"] = source.raw_sha256
+    return response

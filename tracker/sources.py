@@ -18,7 +18,7 @@ import re
 import socket
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -151,7 +151,9 @@ class HttpFetcher:
     max_redirects: int = MAX_REDIRECTS
     clock: Callable[[], float] = time.monotonic
     user_agent: str = USER_AGENT
-    hops: list[str] = field(default_factory=list)
+    # Certificates are checked against the host name (not the pinned address); a CA bundle
+    # path replaces the default trust store (tests use one of their own).
+    verify: bool | str = True
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> HttpFetcher:
@@ -160,10 +162,8 @@ class HttpFetcher:
 
     def fetch(self, url: str) -> Fetched:
         deadline = self.clock() + self.deadline_seconds
-        self.hops = []
         current = url
         for _ in range(self.max_redirects + 1):
-            self.hops.append(current)
             response = self._request(current, deadline)
             try:
                 if response.status_code in REDIRECTS:
@@ -207,6 +207,13 @@ class HttpFetcher:
             literal: IPAddress | None = ipaddress.ip_address(host)
         except ValueError:
             literal = None
+        if literal is None:
+            try:
+                host = host.encode("idna").decode("ascii")
+            except UnicodeError:
+                raise FetchRefused(
+                    f"{host} is not a valid host name", {"url": "bad host"}
+                ) from None
         raw = [str(literal)] if literal is not None else self.resolver(host, port)
         try:
             addresses = [ipaddress.ip_address(a.split("%", 1)[0]) for a in raw]
@@ -269,6 +276,7 @@ class HttpFetcher:
                     headers=headers,
                     allow_redirects=False,
                     stream=True,
+                    verify=self.verify,
                     timeout=(
                         min(self.connect_timeout, remaining),
                         min(self.read_timeout, remaining),
