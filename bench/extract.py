@@ -242,6 +242,14 @@ def timing() -> None:
         cwd=ROOT,
     )
     print(f"  cold (fresh process: imports, tables, first call): {float(cold.stdout):.3f} s")
+    alone: dict[str, list[float]] = {name: [] for name in SPLITTERS}
+    for _ in range(5):  # interleaved, so a busy moment on a shared machine hits them all
+        for name, splitter in SPLITTERS.items():
+            started = time.perf_counter()
+            list(splitter(text))
+            alone[name].append(time.perf_counter() - started)
+    for name, runs in alone.items():
+        print(f"  splitting alone, {name:<15} best of 5 {min(runs):.3f} s")
     for name, splitter in SPLITTERS.items():
         runs = []
         for _ in range(5):
