@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker.extract import Candidate, extract_candidates, read_deadline
+from tracker.deadlines import read_deadline
+from tracker.extract import Candidate, extract_candidates
 from tracker.quotes import find_quote
 from tracker.seed import fixture
 

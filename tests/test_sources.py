@@ -18,7 +18,7 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy.orm import Session
 from werkzeug import Request, Response
 
-from tracker import sources
+from tracker import articles, sources
 from tracker.errors import Invalid
 from tracker.sources import (
     FetchFailed,
@@ -300,8 +300,8 @@ def test_a_charset_in_a_meta_tag_decodes_right(httpserver: HTTPServer) -> None:
 
 def test_the_header_charset_wins_over_the_page() -> None:
     page = '<meta charset="utf-8"><p>na\u00efve</p>'.encode("latin-1")
-    assert "na\u00efve" in sources.decode(page, "text/html", "iso-8859-1")
-    assert "na\u00efve" in sources.decode("<p>na\u00efve</p>".encode(), "text/html", None)
+    assert "na\u00efve" in articles.decode(page, "text/html", "iso-8859-1")
+    assert "na\u00efve" in articles.decode("<p>na\u00efve</p>".encode(), "text/html", None)
 
 
 def test_fetched_pages_are_archived_with_their_hash_and_metadata(
