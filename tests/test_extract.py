@@ -266,3 +266,35 @@ def test_any_text_gives_candidates_that_quote_it(text: str) -> None:
         assert text[candidate.quote_start : candidate.quote_end] == candidate.quote
         if candidate.probability is not None:
             assert 0 < candidate.probability < 1
+
+
+TIME_WORDS = [
+    "by 2027",
+    "before 2025",
+    "in 2024",
+    "next month",
+    "this week",
+    "by March 1",
+    "before June 2025",
+    "by 15 June 2025",
+    "within 18 months",
+    "in the short term",
+    "before the spring of 2025",
+    "by summer",
+    "this decade",
+    "on 2025-03-01",
+    "soon",
+    "last year",
+]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.sampled_from(TIME_WORDS), max_size=3),
+    st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2090, 12, 31)),
+)
+def test_a_deadline_never_falls_before_publication(words: list[str], published: dt.date) -> None:
+    deadline = read_deadline("It will happen " + " and ".join(words) + ".", published)
+    assert deadline.at.date() >= published
+    assert deadline.at.time() == dt.time(23, 59, 59) and deadline.at.tzinfo is dt.UTC
+    assert deadline.origin in ("explicit", "inferred") and deadline.reason

@@ -7,6 +7,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
@@ -162,7 +163,19 @@ def _season_end(name: str, year: int) -> dt.date:
 
 def read_deadline(sentence: str, published: dt.date, base_note: str = "") -> Deadline:
     """The deadline the sentence's time words give, read against the publication date; with
-    none, one year after publication (inferred)."""
+    none (or only ones already past), one year after publication (inferred)."""
+    for deadline in _readings(sentence, published, base_note):
+        if deadline.at.date() >= published:
+            return deadline
+    return Deadline(
+        _end_of_day(published + relativedelta(years=1)),
+        "inferred",
+        "no time given: one year after publication" + base_note,
+    )
+
+
+def _readings(sentence: str, published: dt.date, base_note: str) -> Iterator[Deadline]:
+    """Every deadline the time words could give, most precise first."""
 
     def explicit(day: dt.date, words: str, how: str = "") -> Deadline:
         reason = f"\u201c{words.strip()}\u201d in the text" + (f", {how}" if how else "")
@@ -185,19 +198,19 @@ def read_deadline(sentence: str, published: dt.date, base_note: str = "") -> Dea
             )
         date = _safe_date(int(year), _MONTHS[month.lower().rstrip(".")], int(day))
         if date is not None and date >= published:
-            return explicit(_before(lead, date), match.group(0))
+            yield explicit(_before(lead, date), match.group(0))
     for match in _ISO_DATE.finditer(sentence):
         date = _safe_date(int(match["year"]), int(match["month"]), int(match["day"]))
         if date is not None and date >= published:
-            return explicit(_before(match["lead"], date), match.group(0))
+            yield explicit(_before(match["lead"], date), match.group(0))
     for match in _MONTH_YEAR.finditer(sentence):
         month = _MONTHS[match["month"].lower().rstrip(".")]
         year = int(match["year"])
         if (year, month) < (published.year, published.month):
             continue
         if (match["lead"] or "").lower() == "before":
-            return explicit(dt.date(year, month, 1) - dt.timedelta(days=1), match.group(0))
-        return explicit(_last_day(year, month), match.group(0), "read as the end of that month")
+            yield explicit(dt.date(year, month, 1) - dt.timedelta(days=1), match.group(0))
+        yield explicit(_last_day(year, month), match.group(0), "read as the end of that month")
     for match in _MONTH_DAY.finditer(sentence):
         month = _MONTHS[match["month"].lower().rstrip(".")]
         if month == 5 and match["month"] == "may":
@@ -207,25 +220,25 @@ def read_deadline(sentence: str, published: dt.date, base_note: str = "") -> Dea
             continue
         if date < published:
             date = _safe_date(published.year + 1, month, int(match["day"])) or date
-        return explicit(_before(match["lead"], date), match.group(0), "the next such date")
+        yield explicit(_before(match["lead"], date), match.group(0), "the next such date")
     match_end = _END_OF_YEAR.search(sentence)
     if match_end:
-        return explicit(dt.date(published.year, 12, 31), match_end.group(0))
+        yield explicit(dt.date(published.year, 12, 31), match_end.group(0))
     for match in _SEASON_YEAR.finditer(sentence):
         unit, year = match["unit"].lower(), int(match["year"])
         if year < published.year:
             continue
         if (match["lead"] or "").lower() == "before":
             day_before = _season_start(unit, year) - dt.timedelta(days=1)
-            return explicit(day_before, match.group(0), "the day before that season begins")
-        return explicit(_season_end(unit, year), match.group(0), "read as the end of that season")
+            yield explicit(day_before, match.group(0), "the day before that season begins")
+        yield explicit(_season_end(unit, year), match.group(0), "read as the end of that season")
     for match in _YEAR.finditer(sentence):
         year = int(match["year"])
         if year < published.year:
             continue
         if match["lead"].lower() == "before":
-            return explicit(dt.date(year - 1, 12, 31), match.group(0))
-        return explicit(dt.date(year, 12, 31), match.group(0), f"read as the end of {year}")
+            yield explicit(dt.date(year - 1, 12, 31), match.group(0))
+        yield explicit(dt.date(year, 12, 31), match.group(0), f"read as the end of {year}")
     match_period = _PERIOD.search(sentence)
     if match_period:
         which = match_period["which"].lower()
@@ -233,22 +246,22 @@ def read_deadline(sentence: str, published: dt.date, base_note: str = "") -> Dea
         step = 0 if which == "this" else 1
         if unit == "week":
             sunday = published + dt.timedelta(days=6 - published.weekday() + 7 * step)
-            return explicit(sunday, match_period.group(0), "read as the end of that week")
+            yield explicit(sunday, match_period.group(0), "read as the end of that week")
         if unit == "month":
             first = published.replace(day=1) + relativedelta(months=step)
-            return explicit(
+            yield explicit(
                 _last_day(first.year, first.month),
                 match_period.group(0),
                 "read as the end of that month",
             )
         if unit == "year":
-            return explicit(
+            yield explicit(
                 dt.date(published.year + step, 12, 31),
                 match_period.group(0),
                 "read as the end of that year",
             )
         if unit == "decade":
-            return explicit(
+            yield explicit(
                 dt.date(published.year // 10 * 10 + 9 + 10 * step, 12, 31),
                 match_period.group(0),
                 "read as the end of that decade",
@@ -256,7 +269,7 @@ def read_deadline(sentence: str, published: dt.date, base_note: str = "") -> Dea
         end = _season_end(unit, published.year)
         if step or end < published:
             end = _season_end(unit, published.year + 1)
-        return explicit(end, match_period.group(0), "read as the end of that season")
+        yield explicit(end, match_period.group(0), "read as the end of that season")
     match_season = _BY_SEASON.search(sentence)
     if match_season:
         unit = match_season["unit"].lower()
@@ -267,10 +280,10 @@ def read_deadline(sentence: str, published: dt.date, base_note: str = "") -> Dea
             start = _season_start(unit, year)
             if start <= published:
                 start = _season_start(unit, year + 1)
-            return explicit(
+            yield explicit(
                 start - dt.timedelta(days=1), match_season.group(0), "the day before it begins"
             )
-        return explicit(
+        yield explicit(
             _season_end(unit, year),
             match_season.group(0),
             "read as the end of the next such season",
@@ -287,17 +300,12 @@ def read_deadline(sentence: str, published: dt.date, base_note: str = "") -> Dea
             "year": relativedelta(years=count),
         }[unit]
         day = published + length
-        return explicit(day, match_span.group(0), "counted from publication")
+        yield explicit(day, match_span.group(0), "counted from publication")
     for pattern, delta, how in _VAGUE:
         vague = pattern.search(sentence)
         if vague:
-            return Deadline(
+            yield Deadline(
                 _end_of_day(published + delta),
                 "inferred",
                 f"\u201c{vague.group(0)}\u201d {how} after publication" + base_note,
             )
-    return Deadline(
-        _end_of_day(published + relativedelta(years=1)),
-        "inferred",
-        "no time given: one year after publication" + base_note,
-    )
