@@ -408,3 +408,22 @@ def test_https_to_the_pinned_address_still_checks_the_host_name(
     assert fetcher.fetch(f"https://news.example:{server.port}/story").body == b"over TLS"
     with pytest.raises(FetchFailed, match="SSLError"):
         fetcher.fetch(f"https://impostor.example:{server.port}/story")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://localhost/",
+        "http://2130706433/",  # 127.0.0.1 written as one number
+        "http://0x7f.0.0.1/",
+        "http://0177.0.0.1/",
+        "http://[::1]:8080/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://[::ffff:7f00:1]/",
+        "http://0.0.0.0/",
+    ],
+)
+def test_other_spellings_of_loopback_are_refused(url: str) -> None:
+    # These resolve from the address itself or /etc/hosts: no DNS server is asked.
+    with pytest.raises(FetchRefused, match="not a public address"):
+        HttpFetcher().fetch(url)
