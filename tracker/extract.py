@@ -269,21 +269,28 @@ _PAST_MARKER = re.compile(
 )
 
 
-def _fact_reason(sentence: str, words: list[str], original: list[str], year: int) -> str | None:
-    """Why the sentence states a checkable fact about the past, or None."""
+def _fact_reason(
+    sentence: str, words: list[str], original: list[str], year: int, strict: bool = False
+) -> str | None:
+    """Why the sentence states a checkable fact about the past, or None. `strict` (for a
+    sentence that also forecasts) asks for a date or a named past event."""
     verb = _past_verb(words, original)
     years = [int(y) for y in _YEAR_NUMBER.findall(sentence)]
     past_years = [y for y in years if y <= year]
     without_years = _YEAR_NUMBER.sub(" ", sentence)
     if verb is not None:
-        if past_years or _DATE_WORDS.search(without_years):
+        dated = [y for y in past_years if y < year] if strict else past_years
+        if dated or _DATE_WORDS.search(without_years):
             return f"past tense (\u201c{verb}\u201d) with a date"
-        if _COUNT.search(without_years):
-            return f"past tense (\u201c{verb}\u201d) with a number"
-        event = _EVENT.search(sentence)
-        if event:
-            return f"past tense (\u201c{verb}\u201d) about an event (\u201c{event.group(0)}\u201d)"
-        return None
+        if not strict:
+            if _COUNT.search(without_years):
+                return f"past tense (\u201c{verb}\u201d) with a number"
+            event = _EVENT.search(sentence)
+            if event:
+                return (
+                    f"past tense (\u201c{verb}\u201d) about an event (\u201c{event.group(0)}\u201d)"
+                )
+            return None
     event = _EVENT.search(sentence)
     if event and (any(y < year for y in past_years) or _PAST_MARKER.search(sentence)):
         return f"names a past event (\u201c{event.group(0)}\u201d)"
@@ -408,10 +415,12 @@ def extract_candidates(
         if forecast is not None:
             reason, fields = forecast
             candidates.append(Candidate(FORECAST, sentence, start, end, reason, **fields))
-            continue
         original = _WORD.findall(sentence)
         words = [w.lower().replace("\u2019", "'") for w in original]
-        fact = _fact_reason(sentence, words, original, published.year)
+        fact = _fact_reason(sentence, words, original, published.year, strict=forecast is not None)
         if fact is not None:
-            candidates.append(Candidate(FACT, sentence, start, end, fact))
+            # A forecast can rest on a past event ("justice for this week's attack"): the
+            # sentence is then proposed as a fact too, for the editor to cut down to it.
+            reason = fact if forecast is None else "also " + fact
+            candidates.append(Candidate(FACT, sentence, start, end, reason))
     return candidates
