@@ -1,7 +1,7 @@
 """Archive fetched pages: raw bytes, media type and sha256 of what was fetched
 
 Revision ID: c270921779a8
-Revises: 199a0c1f6df9
+Revises: 0352af2ff074
 Create Date: 2026-11-25 13:26:59.802512
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "c270921779a8"
-down_revision: str | Sequence[str] | None = "199a0c1f6df9"
+down_revision: str | Sequence[str] | None = "0352af2ff074"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
