@@ -12,7 +12,6 @@ between the check and the connect is never used.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import ipaddress
 import socket
 import time
@@ -68,10 +67,6 @@ class Fetched:
     charset: str | None
     body: bytes
     fetched_at: dt.datetime
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.body).hexdigest()
 
 
 class Fetcher(Protocol):
