@@ -55,9 +55,8 @@ format: install ## Reformat the code
 	$(BIN)/ruff check --fix $(PY_PATHS)
 	$(BIN)/ruff format $(PY_PATHS)
 
-bench: install ## Benchmarks on 100,000 claims (SQLite, and PostgreSQL when TRACKER_TEST_DATABASE_URL is set)
-	$(BIN)/python bench/archive_bench.py
-	$(BIN)/python bench/api_bench.py --port $(BENCH_PORT)
+bench: install ## Run the benchmarks in bench/ (each prints its figures against its target)
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean: ## Remove the virtual environment (instance/ and its database stay)
 	rm -rf $(VENV)

@@ -186,4 +186,8 @@ def build(url: str, claims: int, seed: int = 8) -> Engine:
 if __name__ == "__main__":
     import sys
 
+    if len(sys.argv) != 3:
+        # `make bench` runs every script here: this one only builds data for the others.
+        print("usage: dataset.py DATABASE_URL CLAIMS  (builds data for the benchmarks)")
+        sys.exit(0)
     build(sys.argv[1], int(sys.argv[2])).dispose()

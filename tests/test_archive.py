@@ -61,6 +61,18 @@ def _fill(session: Session) -> None:
     session.add_all([editor, reviewer])
     session.flush()
     session.add(ApiToken(user_id=editor.id, name="script", token_sha256="f" * 64))
+    # A fetched page is kept as it came, bytes and all.
+    session.add(
+        Source(
+            title="Fetched",
+            text="Fetched text.",
+            text_sha256="c" * 64,
+            fetched_at=T0,
+            raw_body=b"<html>\xff\x00 caf\xc3\xa9</html>",
+            raw_sha256="b" * 64,
+            raw_content_type="text/html; charset=utf-8",
+        )
+    )
     claim = session.scalars(select(Claim).where(Claim.kind == "fact")).first()
     assert claim is not None
     for tag in ("Zeta", "alpha", "éclair", "Ärger", "_under"):

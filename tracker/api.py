@@ -10,10 +10,10 @@ from typing import Any, cast
 
 from flask import Blueprint, current_app, g, request, url_for
 
-from tracker import reads, resolutions, schemas, services
-from tracker.app import get_session, now
+from tracker import reads, resolutions, schemas, services, sources
+from tracker.app import get_fetcher, get_session, now
 from tracker.auth import csrf, require_user
-from tracker.errors import BadRequest
+from tracker.errors import BadRequest, NotFound
 from tracker.models import Claim, Evidence, Resolution, Source
 from tracker.openapi import route
 
@@ -50,6 +50,11 @@ def source_json(source: Source, with_text: bool = False) -> dict[str, Any]:
         "published_at": iso(source.published_at),
         "fetched_at": iso(source.fetched_at),
         "text_sha256": source.text_sha256,
+        "raw_sha256": source.raw_sha256,
+        "raw_content_type": source.raw_content_type,
+        "raw_url": url_for("api.get_source_raw", source_id=source.id, _external=True)
+        if source.raw_sha256
+        else None,
         "created_at": iso(source.created_at),
         "html_url": _page_url("web.source_page", "source_id", source.id),
     }
@@ -211,23 +216,21 @@ def _created(data: dict[str, Any], location: str) -> Created:
     role="editor",
 )
 def create_source(body: schemas.SourceIn) -> Created:
-    """Archive a source: its text, where and when it was published.
+    """Archive a source: its text, or (without `text`) the page fetched from `url`.
 
-    The text is kept as sent and hashed; quotes of claims must be found in it."""
-    if body.text is None:
-        raise BadRequest(
-            "send the text of the source; fetching by URL is not available here",
-            {"text": "required"},
-        )
+    The text is kept as sent (or as extracted) and hashed; quotes of claims must be found in
+    it. Fetching refuses private addresses, pages over 5 MB and anything but HTML or text."""
     session = get_session()
-    source = services.record_source(
+    # Without `text` the page at `url` is fetched (behind the address guard) and archived.
+    source = sources.import_source(
         session,
-        title=body.title,
-        text=body.text,
         url=body.url,
+        text=body.text,
+        title=body.title,
         outlet=body.outlet,
         author=body.author,
         published_at=body.published_at,
+        fetcher=get_fetcher(),
         actor_id=require_user().id,
     )
     session.commit()
@@ -299,3 +302,41 @@ def create_resolution(claim_id: int, body: schemas.ResolutionIn) -> Created:
         },
         url_for("api.get_claim", claim_id=claim.id),
     )
+
+
+def candidate_json(proposed: sources.ProposedClaim) -> dict[str, Any]:
+    data = proposed.candidate.as_dict()
+    data["deadline"] = iso(data["deadline"])
+    data["recorded_claim_id"] = proposed.recorded_claim_id
+    return data
+
+
+@route(
+    bp,
+    "GET",
+    "/sources/<id:source_id>/candidates",
+    answers={200: schemas.CandidatePage},
+    tag="sources",
+)
+def list_candidates(source_id: int) -> dict[str, Any]:
+    """The forecasts and facts the extractor proposes for a source, in text order."""
+    proposed = sources.list_candidates(get_session(), source_id)
+    return {"source_id": source_id, "data": [candidate_json(p) for p in proposed]}
+
+
+@route(bp, "GET", "/sources/<id:source_id>/raw", answers={200: None}, tag="sources")
+def get_source_raw(source_id: int) -> Any:
+    """The page exactly as fetched, as a download: never rendered on this site's origin."""
+    source = services.get_source(get_session(), source_id)
+    if source.raw_body is None or source.raw_sha256 is None:
+        raise NotFound(f"source {source_id} was given as text, not fetched: it has no raw page")
+    extension = "html" if "html" in (source.raw_content_type or "") else "txt"
+    response = current_app.response_class(source.raw_body, mimetype="application/octet-stream")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="source-{source_id}.{extension}"'
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "sandbox"
+    response.headers["X-Archived-Content-Type"] = source.raw_content_type or ""
+    response.headers["X-Archived-SHA256"] = source.raw_sha256
+    return response

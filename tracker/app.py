@@ -7,7 +7,7 @@ import os
 import secrets
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, g, jsonify, render_template, request
 from sqlalchemy.orm import Session
@@ -16,6 +16,9 @@ from werkzeug.exceptions import HTTPException
 from tracker import config as tracker_config
 from tracker.db import make_engine, make_sessionmaker, utcnow
 from tracker.errors import TrackerError
+
+if TYPE_CHECKING:
+    from tracker.sources import Fetcher
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -52,13 +55,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["tracker.sessions"] = make_sessionmaker(engine)
     app.teardown_appcontext(_close_session)
 
-    from tracker import admin, api, auth, openapi, review, web
+    from tracker import admin, api, auth, editor, openapi, review, web
 
     auth.init_app(app)
     openapi.init_app(app)
     app.register_blueprint(web.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(editor.bp)
     app.register_blueprint(api.bp)
     _register_error_handlers(app)
     app.jinja_env.filters["utc"] = _format_utc
@@ -94,6 +98,19 @@ def get_session() -> Session:
         g.db_session = current_app.extensions["tracker.sessions"]()
     session: Session = g.db_session
     return session
+
+
+def get_fetcher() -> Fetcher:
+    """How pages are fetched: `app.extensions["tracker.fetcher"]` when a test put one there,
+    else the guarded HTTP fetcher (private addresses only with TRACKER_ALLOW_PRIVATE_FETCH)."""
+    from flask import current_app
+
+    from tracker.sources import HttpFetcher
+
+    fetcher: Fetcher = current_app.extensions.get("tracker.fetcher") or HttpFetcher.from_config(
+        current_app.config
+    )
+    return fetcher
 
 
 def _close_session(_exc: BaseException | None) -> None:

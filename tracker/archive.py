@@ -8,15 +8,18 @@ The file is JSON Lines (one JSON value per line, UTF-8, "\\n" line ends):
     {"end": true, "counts": {"users": 3, ...}}    the trailer: a file without it is truncated
 
 Every line is written with sorted keys and no extra spaces; times are UTC ISO 8601 with
-microseconds and a `Z`. Restoring a file and exporting again gives the same bytes, on SQLite and
-PostgreSQL alike. Secrets are left out: users come back without password hashes (they set a new
-password) and API tokens are not archived (they are issued again). Audit rows are kept as they
+microseconds and a `Z`; bytes (a fetched page as it came) are base64. Restoring a file and
+exporting again gives the same bytes, on SQLite and PostgreSQL alike. Secrets are left out:
+users come back without password hashes or invitations (they set a new password) and API
+tokens are not archived (they are issued again). Audit rows are kept as they
 are, so `tracker audit verify` holds after a restore; a restore adds no audit row of its own, or
 the archive of a restored database would differ from the one it came from.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Iterator
@@ -31,6 +34,7 @@ from sqlalchemy import (
     Engine,
     Float,
     Integer,
+    LargeBinary,
     String,
     Table,
     func,
@@ -109,6 +113,8 @@ def _time_text(value: dt.datetime) -> str:
 def _encoder(column: Column[Any]) -> Callable[[Any], Any]:
     if isinstance(column.type, UTCDateTime | DateTime):
         return lambda v: None if v is None else _time_text(v)
+    if isinstance(column.type, LargeBinary):
+        return lambda v: None if v is None else base64.b64encode(bytes(v)).decode("ascii")
     if isinstance(column.type, Boolean):
         return lambda v: None if v is None else bool(v)
     if isinstance(column.type, Float):
@@ -206,6 +212,19 @@ def _decoder(column: Column[Any]) -> Callable[[Any], Any]:
                 raise fail(v, "a UTC time like 2020-01-03T05:00:00.000000Z") from None
 
         return time_value
+    if isinstance(column.type, LargeBinary):
+
+        def bytes_value(v: Any) -> bytes | None:
+            if v is None:
+                return None
+            if not isinstance(v, str):
+                raise fail(v, "base64 text")
+            try:
+                return base64.b64decode(v, validate=True)
+            except binascii.Error:
+                raise fail(v, "base64 text") from None
+
+        return bytes_value
     if isinstance(column.type, Boolean):
 
         def bool_value(v: Any) -> bool | None:

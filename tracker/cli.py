@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup
 from sqlalchemy.orm import Session
 
-from tracker import accounts, archive, audit, migrate, resolutions, services
+from tracker import accounts, archive, audit, migrate, resolutions, services, sources
 from tracker.app import create_app
 from tracker.db import transaction, utcnow
 from tracker.errors import TrackerError
@@ -294,6 +295,105 @@ def audit_verify() -> None:
         err=True,
     )
     sys.exit(1)
+
+
+def _published(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(
+            "give an ISO 8601 date or time, e.g. 2020-01-03 or 2020-01-03T05:00:00Z",
+            param_hint="--published",
+        ) from None
+    return parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed
+
+
+@main.command("import")
+@click.argument("location")
+@click.option("--title", help="The title, when the page declares none (or to override it).")
+@click.option("--outlet", help="The outlet, when the page declares none.")
+@click.option("--author", help="The author, when the page names none.")
+@click.option("--published", help="Publication date or time, ISO 8601 (UTC unless it says).")
+@click.option("--url", "original_url", help="For a FILE: the address it was published at.")
+@click.option("--json", "as_json", is_flag=True, help="Print the candidates as JSON lines.")
+def import_command(
+    location: str,
+    title: str | None,
+    outlet: str | None,
+    author: str | None,
+    published: str | None,
+    original_url: str | None,
+    as_json: bool,
+) -> None:
+    """Archive an article from a URL or a FILE (.html or plain text) and print the claims it
+    seems to make: forecasts with their wording, probability and deadline, and facts."""
+    published_at = _published(published)
+    is_url = location.lower().startswith(("http://", "https://"))
+    if is_url:
+        fetcher = current_app.extensions.get("tracker.fetcher") or sources.HttpFetcher.from_config(
+            current_app.config
+        )
+        try:
+            fetched = fetcher.fetch(location)
+        except TrackerError as error:
+            raise click.ClickException(error.message) from error
+    else:
+        path = Path(location)
+        if not path.is_file():
+            raise click.BadParameter(f"{location} is neither an http(s) URL nor a file")
+        fetched = None
+    with _session() as session:
+        fetched = fetched or sources.read_file(path)
+        source = sources.import_fetched(
+            session,
+            fetched,
+            url=location if is_url else original_url,
+            title=title,
+            outlet=outlet,
+            author=author,
+            published_at=published_at,
+        )
+        source_id = source.id
+        click.echo(
+            f"source {source_id}: {source.title!r}"
+            f" ({source.outlet or 'outlet unknown'}, {source.author or 'author unknown'},"
+            f" published {source.published_at.date() if source.published_at else 'unknown'})",
+            err=True,
+        )
+        proposed = sources.list_candidates(session, source_id)
+    for item in proposed:
+        candidate = item.candidate
+        if as_json:
+            data = candidate.as_dict()
+            data["deadline"] = data["deadline"].isoformat() if data["deadline"] else None
+            click.echo(json.dumps({"source_id": source_id, **data}, ensure_ascii=False))
+            continue
+        if candidate.kind == "forecast":
+            assert candidate.deadline is not None and candidate.probability is not None
+            flags = "".join(
+                f" [{flag}]"
+                for flag, on in (
+                    ("hedged", candidate.hedged),
+                    ("negated", candidate.negated),
+                    ("conditional", candidate.condition is not None),
+                )
+                if on
+            )
+            click.echo(
+                f"forecast  {candidate.quote_start:>6}-{candidate.quote_end:<6}"
+                f" {candidate.probability:>4.0%} {candidate.phrase!r}"
+                f" by {candidate.deadline.at.date()} ({candidate.deadline.origin}){flags}"
+            )
+            if candidate.condition:
+                click.echo(f"          if: {candidate.condition}")
+        else:
+            click.echo(
+                f"fact      {candidate.quote_start:>6}-{candidate.quote_end:<6} {candidate.reason}"
+            )
+        click.echo(f"          {candidate.quote}")
+    click.echo(f"{len(proposed)} candidates", err=True)
 
 
 @main.command("export")

@@ -40,6 +40,9 @@ def defaults(instance_path: Path = INSTANCE_PATH) -> dict[str, Any]:
         # A reviewer may spend an hour on a rationale: the token lives as long as the session.
         "WTF_CSRF_TIME_LIMIT": None,
         "SQL_ECHO": False,
+        # Lets the fetcher reach loopback and private addresses: for tests only, never in
+        # production (it opens the server to request forgery against its own network).
+        "ALLOW_PRIVATE_FETCH": False,
         # API writes per token (or per address without one); Flask-Limiter notation.
         "API_RATE_LIMIT": "120 per minute",
         # Request bodies above this are refused with 413 before they are read (5 MiB).

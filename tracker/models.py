@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -61,6 +62,8 @@ class Source(Base):
         UniqueConstraint("url", "text_sha256"),
         CheckConstraint("length(text_sha256) = 64", name="sha256_length"),
         CheckConstraint("length(text) > 0", name="text_not_empty"),
+        CheckConstraint("raw_sha256 IS NULL OR length(raw_sha256) = 64", name="raw_sha256_length"),
+        CheckConstraint("(raw_body IS NULL) = (raw_sha256 IS NULL)", name="raw_body_has_hash"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,6 +77,11 @@ class Source(Base):
     text: Mapped[str] = mapped_column(Text)
     text_sha256: Mapped[str] = mapped_column(String(64))
     fetched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # The page as fetched (bytes, media type with charset, sha256), when it was fetched by URL;
+    # deferred so listing sources does not load megabytes of HTML.
+    raw_body: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    raw_content_type: Mapped[str | None] = mapped_column(String(200))
+    raw_sha256: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

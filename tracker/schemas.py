@@ -144,6 +144,9 @@ class SourceOut(Answer):
     published_at: dt.datetime | None
     fetched_at: dt.datetime
     text_sha256: str
+    raw_sha256: str | None = Field(description="SHA-256 of the page as fetched, if fetched.")
+    raw_content_type: str | None
+    raw_url: str | None = Field(description="Download of the page as fetched, if fetched.")
     created_at: dt.datetime
     html_url: str
 
@@ -154,6 +157,33 @@ class SourceWithText(SourceOut):
 
 class SourceDetail(SourceWithText):
     claims: list[ClaimOut]
+
+
+class CandidateOut(Answer):
+    """A claim the extractor proposes; an editor accepts, edits or rejects it."""
+
+    kind: Kind
+    quote: str
+    sentence: str
+    quote_start: int
+    quote_end: int
+    reason: str
+    phrase: str | None
+    probability: float | None
+    probability_origin: Literal["stated", "phrase", "reviewer"] | None
+    probability_reason: str | None
+    hedged: bool
+    negated: bool
+    condition: str | None
+    deadline: dt.datetime | None
+    deadline_origin: Literal["explicit", "inferred"] | None
+    deadline_reason: str | None
+    recorded_claim_id: int | None = Field(description="The claim recorded from it, if any.")
+
+
+class CandidatePage(Answer):
+    source_id: int
+    data: list[CandidateOut]
 
 
 class ClaimPage(Answer):
@@ -171,7 +201,8 @@ class SourcePage(Answer):
 
 class SourceIn(Body):
     url: str | None = Field(default=None, max_length=2048)
-    title: str = Field(max_length=500)
+    # Optional when `text` is omitted: the fetched page's own title is used.
+    title: str | None = Field(default=None, max_length=500)
     outlet: str | None = Field(default=None, max_length=200)
     author: str | None = Field(default=None, max_length=200)
     published_at: AwareDatetime | None = None

@@ -92,9 +92,12 @@ def record_source(
     author: str | None = None,
     published_at: dt.datetime | None = None,
     fetched_at: dt.datetime | None = None,
+    raw_body: bytes | None = None,
+    raw_content_type: str | None = None,
     actor_id: int | None = None,
 ) -> Source:
-    """Archive a source's text as received, with its sha256."""
+    """Archive a source's text as received, with its sha256, and the fetched page's bytes with
+    theirs when it was fetched."""
     clean_title = _require(clean_text(title, "title", 500), "title", "a source needs a title")
     if text is None or "\x00" in text:
         raise Invalid(
@@ -110,6 +113,7 @@ def record_source(
     clean_outlet = clean_text(outlet, "outlet", 200)
     clean_author = clean_text(author, "author", 200)
     digest = sha256_text(text)
+    raw_digest = hashlib.sha256(raw_body).hexdigest() if raw_body is not None else None
     if clean_url is not None:
         existing = session.scalar(
             select(Source.id).where(Source.url == clean_url, Source.text_sha256 == digest)
@@ -130,6 +134,9 @@ def record_source(
         text=text,
         text_sha256=digest,
         fetched_at=_aware(fetched_at, "fetched_at") or utcnow(),
+        raw_body=raw_body,
+        raw_content_type=clean_text(raw_content_type, "raw_content_type", 200),
+        raw_sha256=raw_digest,
         recorded_by_id=actor_id,
     )
     session.add(source)
@@ -139,7 +146,7 @@ def record_source(
         "source.recorded",
         "source",
         source.id,
-        {"url": clean_url, "title": clean_title, "text_sha256": digest},
+        {"url": clean_url, "title": clean_title, "text_sha256": digest, "raw_sha256": raw_digest},
         actor_id,
     )
     return source

@@ -116,6 +116,60 @@ def read_phrase(phrase: str) -> Reading:
     """The reading of an editor's phrase. A phrase with no listed wording ("slams the door")
     is a declarative assertion."""
     found = find_wording(phrase)
+    # "will probably", "probably won't": the adverb carries the confidence, the verb the time.
+    qualified = [w.reading for w in find_wordings(phrase) if w.reading.category != "assertive"]
+    if found is not None and found.category == "assertive" and qualified:
+        found = qualified[0]
     if found is None:
         return Reading(phrase.strip(), 0.90, False, "assertive", "declarative: " + ASSERTIVE)
     return Reading(phrase.strip(), found.probability, found.hedged, found.category, found.reference)
+
+
+@dataclass(frozen=True)
+class Wording:
+    """One estimative wording found in a text, with its offsets in that text."""
+
+    start: int
+    end: int
+    reading: Reading
+
+
+def _alternative(phrase: str) -> str:
+    body = r"\s+".join(re.escape(word) for word in phrase.split(" "))
+    if phrase[0] == "'":
+        return r"(?<=\w)" + body + r"(?!\w)"
+    return r"(?<![\w'])" + body + r"(?![\w'])"
+
+
+_BY_PHRASE = {phrase: row for phrase, row in _ENTRIES}
+# One alternation, longest phrase first: at each position the regex engine takes the longest.
+_ANY = re.compile(
+    r"(?<![\w'])(?:"
+    + "|".join(
+        r"\s+".join(re.escape(word) for word in phrase.split(" "))
+        for phrase, _ in _ENTRIES
+        if phrase[0] != "'"
+    )
+    + r")(?![\w'])|"
+    + "|".join(_alternative(phrase) for phrase, _ in _ENTRIES if phrase[0] == "'"),
+    re.IGNORECASE,
+)
+# Folds typographic apostrophes one for one, so offsets in the folded text are offsets in the text.
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+
+
+def find_wordings(text: str) -> list[Wording]:
+    """Every estimative wording in `text`, left to right, each with its offsets in `text`."""
+    found = []
+    for match in _ANY.finditer(text.translate(_APOSTROPHES)):
+        key = re.sub(r"\s+", " ", match.group(0)).lower()
+        _, probability, hedged, category, reference = _BY_PHRASE[key]
+        phrase = text[match.start() : match.end()]
+        found.append(
+            Wording(
+                match.start(),
+                match.end(),
+                Reading(phrase, probability, hedged, category, reference),
+            )
+        )
+    return found

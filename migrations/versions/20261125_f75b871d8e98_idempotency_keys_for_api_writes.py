@@ -1,7 +1,7 @@
 """idempotency keys for API writes
 
 Revision ID: f75b871d8e98
-Revises: 0352af2ff074
+Revises: c270921779a8
 Create Date: 2026-11-25 13:35:52.756837
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import tracker.db
 
 revision: str = "f75b871d8e98"
-down_revision: str | Sequence[str] | None = "0352af2ff074"
+down_revision: str | Sequence[str] | None = "c270921779a8"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

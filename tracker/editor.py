@@ -1,0 +1,218 @@
+"""Editors' HTML views: import an article by URL or pasted text, then accept, edit or reject
+the claims the extractor proposes, and save the accepted ones as claims."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from tracker import resolutions, services, sources
+from tracker.app import get_fetcher, get_session
+from tracker.auth import require_role, require_user
+from tracker.errors import Invalid, TrackerError
+from tracker.extract import Candidate
+from tracker.models import Source
+from tracker.quotes import find_quote
+from tracker.review import parse_date
+
+bp = Blueprint("editor", __name__)
+MAX_CANDIDATES = 500
+
+
+def _text(form: MultiDict[str, str], name: str) -> str | None:
+    value = form.get(name, "")
+    return value if value.strip() else None
+
+
+@bp.route("/sources/new", methods=["GET", "POST"])
+@require_role("editor")
+def new_source() -> Any:
+    if request.method == "GET":
+        return render_template("source_new.html", form={})
+    form = request.form
+    session = get_session()
+    text = _text(form, "text")
+    try:
+        source = sources.import_source(
+            session,
+            url=_text(form, "url"),
+            # Browsers send pasted text with CRLF line ends; the archive keeps plain newlines.
+            text=text.replace("\r\n", "\n") if text is not None else None,
+            title=_text(form, "title"),
+            outlet=_text(form, "outlet"),
+            author=_text(form, "author"),
+            published_at=parse_date(form.get("published", ""), "published_at"),
+            fetcher=get_fetcher(),
+            actor_id=require_user().id,
+        )
+    except TrackerError as error:
+        session.rollback()
+        return render_template("source_new.html", form=form, error=error), error.status
+    session.commit()
+    flash(f"Archived as source {source.id}. Accept, edit or reject the proposed claims below.")
+    return redirect(url_for("editor.candidates", source_id=source.id))
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A run of the archived text and the index of the candidate it belongs to, if any."""
+
+    text: str
+    index: int | None
+    kind: str | None
+
+
+def _pieces(text: str, proposed: list[sources.ProposedClaim]) -> list[Piece]:
+    pieces = []
+    cursor = 0
+    for index, item in enumerate(proposed):
+        candidate = item.candidate
+        if candidate.quote_start < cursor:
+            continue
+        if candidate.quote_start > cursor:
+            pieces.append(Piece(text[cursor : candidate.quote_start], None, None))
+        pieces.append(Piece(candidate.quote, index, candidate.kind))
+        cursor = candidate.quote_end
+    pieces.append(Piece(text[cursor:], None, None))
+    return pieces
+
+
+def _defaults(candidate: Candidate) -> dict[str, Any]:
+    """The form's starting values for one candidate."""
+    deadline = candidate.deadline
+    return {
+        "kind": candidate.kind,
+        "quote": candidate.quote,
+        "start": candidate.quote_start,
+        "end": candidate.quote_end,
+        "origin": candidate.probability_origin or "",
+        "phrase": candidate.phrase or "",
+        "probability": candidate.probability if candidate.probability is not None else "",
+        "negated": "1" if candidate.negated else "",
+        "condition": candidate.condition or "",
+        "deadline": deadline.at.date().isoformat() if deadline else "",
+        "deadline_origin": deadline.origin if deadline else "inferred",
+        "deadline_reason": deadline.reason if deadline else "",
+        "question": "",
+        "criteria": "",
+        "tags": "",
+        "key": "",
+        "decision": "",
+    }
+
+
+def _render_candidates(
+    source: Source,
+    proposed: list[sources.ProposedClaim],
+    form: MultiDict[str, str] | None = None,
+    error: TrackerError | None = None,
+    failed: int | None = None,
+    status: int = 200,
+) -> Any:
+    values = []
+    for index, item in enumerate(proposed):
+        value = _defaults(item.candidate)
+        if form is not None:
+            for name in value:
+                value[name] = form.get(f"c-{index}-{name}", "")
+        values.append(value)
+    return (
+        render_template(
+            "candidates.html",
+            source=source,
+            proposed=proposed,
+            values=values,
+            pieces=_pieces(source.text, proposed),
+            error=error,
+            failed=failed,
+        ),
+        status,
+    )
+
+
+def _quote_start(text: str, quote: str, start: str, end: str) -> int | None:
+    """Where an accepted quote starts: within its proposed sentence when the editor shortened
+    it there, else anywhere in the text (None lets record_claim search)."""
+    if not (start.isdigit() and end.isdigit()):
+        return None
+    span = find_quote(text[int(start) : int(end)], quote)
+    return int(start) + span.start if span is not None else None
+
+
+def _claim_fields(form: MultiDict[str, str], index: int, text: str) -> dict[str, Any]:
+    """record_claim's arguments from one candidate's part of the form."""
+
+    def get(name: str) -> str:
+        return form.get(f"c-{index}-{name}", "")
+
+    kind = get("kind")
+    fields: dict[str, Any] = {
+        "kind": kind,
+        "quote": get("quote"),
+        "quote_start": _quote_start(text, get("quote"), get("start"), get("end")),
+        "question": get("question") or None,
+        "resolution_criteria": get("criteria") or None,
+        "tags": [t for t in get("tags").split(",") if t.strip()],
+        "key": get("key").strip() or None,
+    }
+    if kind != "forecast":
+        return fields
+    probability = None
+    if get("origin") == "stated":
+        try:
+            probability = float(get("probability"))
+        except ValueError:
+            raise Invalid(
+                "the stated probability must be a number between 0 and 1",
+                {"probability": "not a number"},
+            ) from None
+    fields.update(
+        phrase=get("phrase") or None,
+        probability=probability,
+        negated=get("negated") == "1",
+        condition=get("condition") or None,
+        deadline=parse_date(get("deadline"), "deadline", end_of_day=True),
+        deadline_origin=get("deadline_origin") or None,
+        deadline_reason=get("deadline_reason") or None,
+    )
+    return fields
+
+
+@bp.route("/sources/<int:source_id>/candidates", methods=["GET", "POST"])
+@require_role("editor")
+def candidates(source_id: int) -> Any:
+    session = get_session()
+    source = services.get_source(session, source_id)
+    proposed = sources.list_candidates(session, source_id)
+    if request.method == "GET":
+        return _render_candidates(source, proposed)
+    form = request.form
+    user = require_user()
+    quorum = int(current_app.config["RESOLUTION_QUORUM"])
+    accepted = [
+        index
+        for index in range(min(len(proposed), MAX_CANDIDATES))
+        if form.get(f"c-{index}-decision") == "accept"
+    ]
+    if not accepted:
+        error = Invalid("accept at least one candidate, or leave the page", {})
+        return _render_candidates(source, proposed, form, error, status=422)
+    failed = None
+    try:
+        for index in accepted:
+            failed = index
+            claim = services.record_claim(
+                session, source_id, actor_id=user.id, **_claim_fields(form, index, source.text)
+            )
+            resolutions.assign_reviewers(session, claim, quorum)
+    except TrackerError as error:
+        session.rollback()
+        session.expire_all()
+        source = services.get_source(session, source_id)
+        return _render_candidates(source, proposed, form, error, failed, error.status)
+    session.commit()
+    flash(f"{len(accepted)} claim{'s' if len(accepted) != 1 else ''} recorded.")
+    return redirect(url_for("web.source_page", source_id=source_id))
