@@ -81,11 +81,16 @@ def test_missing_pages_are_404(client: FlaskClient) -> None:
     assert response.status_code == 404 and b"Not found" in response.data
 
 
-def test_health_and_readiness(client: FlaskClient) -> None:
+def test_health_and_readiness(client: FlaskClient, session: Session) -> None:
+    from tracker.db import utcnow
+    from tracker.models import SchedulerHeartbeat
+
+    session.add(SchedulerHeartbeat(name="host", started_at=utcnow(), last_tick_at=utcnow()))
+    session.commit()
     assert client.get("/healthz").get_json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.get_json()["checks"] == {"database": "ok", "migrations": "ok"}
+    assert ready.get_json()["checks"] == {"database": "ok", "migrations": "ok", "scheduler": "ok"}
 
 
 def test_readiness_fails_without_schema(client: FlaskClient, session: Session) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,13 +15,25 @@ import click
 from alembic import command
 from flask import Flask, current_app
 from flask.cli import FlaskGroup
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker import accounts, archive, audit, migrate, resolutions, services, sources
+from tracker import (
+    accounts,
+    archive,
+    audit,
+    calendars,
+    migrate,
+    notify,
+    resolutions,
+    scheduler,
+    services,
+    sources,
+)
 from tracker.app import create_app
 from tracker.db import transaction, utcnow
 from tracker.errors import TrackerError
-from tracker.models import STATUSES
+from tracker.models import MESSAGE_STATUSES, STATUSES, User
 
 
 def _create_app() -> Flask:
@@ -449,3 +462,133 @@ def restore_command(file: str) -> None:
 
 def _counts(summary: archive.Summary) -> str:
     return ", ".join(f"{count} {name}" for name, count in summary.counts.items())
+
+
+def _parse_now(value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as error:
+        raise click.BadParameter(
+            "give an ISO 8601 instant such as 2026-01-31T09:00:00Z", param_hint="--now"
+        ) from error
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise click.BadParameter(
+            "the instant needs a time zone, for example 2026-01-31T09:00:00Z", param_hint="--now"
+        )
+    return parsed.astimezone(dt.UTC)
+
+
+def _make_scheduler(clock: scheduler.Clock | None = None) -> scheduler.Scheduler:
+    config = current_app.config
+    try:
+        notifiers = notify.notifiers_from_config(
+            config["SMTP_URL"], config["WEBHOOK_URL"], config["WEBHOOK_SECRET"], config["BASE_URL"]
+        )
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    return scheduler.Scheduler(
+        current_app.extensions["tracker.engine"],
+        notifiers,
+        scheduler.Settings.from_config(config),
+        clock,
+        name=config.get("SCHEDULER_NAME"),
+    )
+
+
+@main.group("scheduler")
+def scheduler_group() -> None:
+    """The reminder scheduler (its own process; never inside the web server)."""
+
+
+@scheduler_group.command("run")
+def scheduler_run() -> None:
+    """Tick every TRACKER_TICK_SECONDS until SIGTERM or Ctrl-C (the send in flight finishes)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    scheduler.run_forever(_make_scheduler())
+
+
+@scheduler_group.command("tick")
+@click.option("--now", "now_text", help="Tick as if it were this instant (ISO 8601, with zone).")
+def scheduler_tick(now_text: str | None) -> None:
+    """Do one pass: plan, compose, deliver what is due, record the results."""
+    at = _parse_now(now_text)
+    result = _make_scheduler(scheduler.FixedClock(at) if at else None).tick()
+    click.echo(str(result))
+
+
+@main.group("outbox")
+def outbox_group() -> None:
+    """Reminder messages: what is pending, sent, failing or dead."""
+
+
+@outbox_group.command("list")
+@click.option("--status", type=click.Choice(MESSAGE_STATUSES))
+@click.option("--limit", type=click.IntRange(1, 10000), default=50, show_default=True)
+def outbox_list(status: str | None, limit: int) -> None:
+    """The newest messages first, with their last error."""
+    with _session() as session:
+        for message in scheduler.list_outbox(session, status=status, limit=limit):
+            click.echo(
+                f"{message.id:>6}  {message.status:<9}  {message.channel:<7}  "
+                f"{message.attempts:>2} tries  {message.user.email}  {message.last_error or ''}"
+            )
+
+
+@outbox_group.command("retry")
+@click.argument("message_id", type=int)
+def outbox_retry(message_id: int) -> None:
+    """Send a failed or dead message again at the next tick."""
+    with _session() as session:
+        message = scheduler.retry_message(session, message_id, utcnow())
+        audit.record(session, "outbox.retried", "outbox", message.id, {"uid": message.uid})
+    click.echo(f"message {message_id} goes out at the next tick")
+
+
+@main.group("calendar")
+def calendar_group() -> None:
+    """Private calendar feeds of assigned deadlines."""
+
+
+@calendar_group.command("token")
+@click.option("--email", required=True, help="The reviewer whose feed it is.")
+def calendar_token(email: str) -> None:
+    """Print a new private feed address for the reviewer (the old one stops working)."""
+    with _session() as session:
+        user = session.scalar(select(User).where(User.email == email.strip().lower()))
+        if user is None:
+            raise click.ClickException(f"there is no user {email}")
+        token = calendars.issue_token(session, user)
+        audit.record(session, "calendar.token_issued", "user", user.id, {})
+    click.echo(f"{current_app.config['BASE_URL'].rstrip('/')}/calendar/{token}.ics")
+
+
+@main.group("reminders")
+def reminders_group() -> None:
+    """Reminder channels per user."""
+
+
+@reminders_group.command("channels")
+@click.option("--email", "address", required=True, help="The user.")
+@click.option("--mail/--no-mail", "mail", default=None, help="Reminders by email.")
+@click.option("--chat/--no-chat", "chat", default=None, help="Reminders in the chat webhook.")
+def reminders_channels(address: str, mail: bool | None, chat: bool | None) -> None:
+    """Show or change which channels carry a user's reminders."""
+    with _session() as session:
+        user = session.scalar(select(User).where(User.email == address.strip().lower()))
+        if user is None:
+            raise click.ClickException(f"there is no user {address}")
+        settings = scheduler.set_channels(session, user.id, email=mail, webhook=chat)
+        if mail is not None or chat is not None:
+            audit.record(
+                session,
+                "reminders.channels_set",
+                "user",
+                user.id,
+                {"email": settings.email_enabled, "webhook": settings.webhook_enabled},
+            )
+    click.echo(
+        f"{user.email}: email {'on' if settings.email_enabled else 'off'}, "
+        f"chat {'on' if settings.webhook_enabled else 'off'}"
+    )

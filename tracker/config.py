@@ -24,6 +24,11 @@ def defaults(instance_path: Path = INSTANCE_PATH) -> dict[str, Any]:
         "WEBHOOK_URL": None,
         "WEBHOOK_SECRET": None,
         "TICK_SECONDS": 30,
+        # A scheduler that takes messages holds them this long; one that dies mid-send hands
+        # them to the next tick after this. Longer than a batch takes to send.
+        "LEASE_SECONDS": 120,
+        "DELIVERY_BATCH": 50,
+        "SCHEDULER_NAME": None,
         "RESOLUTION_QUORUM": 2,
         "LOGIN_RATE_LIMIT": "10 per minute",
         # argon2id cost: RFC 9106's second recommended option.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from dataclasses import dataclass
 from functools import cache
@@ -9,10 +10,10 @@ from typing import Any
 
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, Response, current_app, jsonify, render_template
 from sqlalchemy import text
 
-from tracker import audit, services
+from tracker import audit, calendars, scheduler, services
 from tracker.app import get_session, now
 from tracker.config import PROJECT_ROOT
 from tracker.models import Claim, User
@@ -104,6 +105,18 @@ def _migration_heads() -> frozenset[str]:
     return frozenset(ScriptDirectory.from_config(config).get_heads())
 
 
+def _scheduler_check() -> str:
+    """A scheduler that has not ticked for three ticks is silent: reminders are not going out."""
+    last = scheduler.last_heartbeat(get_session())
+    if last is None:
+        return "no scheduler has ticked yet: run `tracker scheduler run`"
+    allowed = dt.timedelta(seconds=3 * float(current_app.config["TICK_SECONDS"]))
+    silent = now() - last
+    if silent > allowed:
+        return f"silent for {int(silent.total_seconds())} s (last tick {last.isoformat()})"
+    return "ok"
+
+
 @bp.get("/readyz")
 def readyz() -> Any:
     checks: dict[str, str] = {}
@@ -118,9 +131,31 @@ def readyz() -> Any:
         checks["migrations"] = (
             "ok" if revisions == _migration_heads() else "not at head: run `tracker db upgrade`"
         )
+        if checks["migrations"] == "ok":
+            checks["scheduler"] = _scheduler_check()
     ready = all(value == "ok" for value in checks.values())
     if not ready:
         get_session().rollback()
     response = jsonify({"status": "ok" if ready else "unavailable", "checks": checks})
     response.status_code = 200 if ready else 503
     return response
+
+
+_ICS = "text/calendar; charset=utf-8"
+
+
+@bp.get("/deadlines.ics")
+def deadlines_ics() -> Any:
+    body = calendars.public_feed(get_session(), now(), current_app.config["BASE_URL"])
+    return Response(body, mimetype=_ICS, headers={"Cache-Control": "public, max-age=300"})
+
+
+@bp.get("/calendar/<token>.ics")
+def private_ics(token: str) -> Any:
+    body = calendars.private_feed(get_session(), token, now(), current_app.config["BASE_URL"])
+    # The address is the secret: keep it out of shared caches and referrers.
+    return Response(
+        body,
+        mimetype=_ICS,
+        headers={"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"},
+    )

@@ -1,0 +1,90 @@
+"""Calendar feeds and the scheduler's place in readiness, through the HTTP client."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import icalendar
+import time_machine
+from flask.testing import FlaskClient
+from reminder_factories import T0, make_claim, make_user
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker import calendars
+from tracker.models import ReminderSettings, SchedulerHeartbeat
+
+
+def test_public_deadline_feed_is_valid_icalendar_with_stable_uids(
+    client: FlaskClient, session: Session
+) -> None:
+    claim = make_claim(session, T0 + dt.timedelta(days=3))
+    session.commit()
+    with time_machine.travel(T0, tick=False):
+        first = client.get("/deadlines.ics")
+        second = client.get("/deadlines.ics")
+    assert first.status_code == 200
+    assert first.mimetype == "text/calendar"
+    calendar = icalendar.Calendar.from_ical(first.data)
+    (event,) = calendar.walk("VEVENT")
+    assert str(event["uid"]) == f"claim-{claim.id}-deadline@tracker.test"
+    assert event.decoded("dtstart") == T0 + dt.timedelta(days=3)
+    assert event.decoded("dtstart").utcoffset() == dt.timedelta(0)
+    assert "dtstamp" in event
+    assert str(event["url"]) == f"http://tracker.test/claims/{claim.id}"
+    assert first.data == second.data  # nothing changes between fetches: clients update in place
+    assert b"\r\n" in first.data
+
+
+def test_private_feed_lists_only_assigned_deadlines_behind_a_secret_token(
+    client: FlaskClient, session: Session
+) -> None:
+    alice = make_user(session, "alice@example.org")
+    mine = make_claim(session, T0 + dt.timedelta(days=1), [alice])
+    make_claim(session, T0 + dt.timedelta(days=2))
+    token = calendars.issue_token(session, alice)
+    session.commit()
+    stored = session.scalar(select(ReminderSettings.calendar_token_sha256))
+    assert stored is not None and token not in stored and len(stored) == 64
+    with time_machine.travel(T0, tick=False):
+        response = client.get(f"/calendar/{token}.ics")
+        wrong = client.get("/calendar/not-the-token.ics")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "private, no-store"
+    events = icalendar.Calendar.from_ical(response.data).walk("VEVENT")
+    assert [str(e["url"]) for e in events] == [f"http://tracker.test/claims/{mine.id}/resolve"]
+    assert wrong.status_code == 404
+    # A new token replaces the old one.
+    calendars.issue_token(session, alice)
+    session.commit()
+    assert client.get(f"/calendar/{token}.ics").status_code == 404
+
+
+def test_readiness_reports_a_scheduler_silent_for_three_ticks(
+    client: FlaskClient, session: Session
+) -> None:
+    assert client.get("/readyz").get_json()["checks"]["scheduler"].startswith("no scheduler")
+    session.add(SchedulerHeartbeat(name="one", started_at=T0, last_tick_at=T0))
+    session.commit()
+    with time_machine.travel(T0 + dt.timedelta(seconds=89), tick=False):
+        assert client.get("/readyz").status_code == 200
+    with time_machine.travel(T0 + dt.timedelta(seconds=91), tick=False):
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["checks"]["scheduler"].startswith("silent for 91 s")
+
+
+def test_calendar_token_from_the_command_line(runner: object, session: Session) -> None:
+    import tracker.cli
+
+    make_user(session, "alice@example.org")
+    session.commit()
+    result = runner.invoke(  # type: ignore[attr-defined]
+        tracker.cli.main, ["calendar", "token", "--email", "Alice@example.org"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("http://tracker.test/calendar/")
+    missing = runner.invoke(  # type: ignore[attr-defined]
+        tracker.cli.main, ["calendar", "token", "--email", "nobody@example.org"]
+    )
+    assert missing.exit_code == 1 and "no user" in missing.output
