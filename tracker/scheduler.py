@@ -23,11 +23,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import FrameType
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from sqlalchemy import (
+    Connection,
     Engine,
+    Table,
     and_,
+    bindparam,
     case,
     exists,
     func,
@@ -193,7 +196,9 @@ def _constant_column(values: Sequence[str], name: str) -> Any:
     return union_all(*(select(literal(v).label(name)) for v in values)).subquery(name + "s")
 
 
-def _wanted_rows(now: dt.datetime, channels: Sequence[str], claim_id: int | None) -> Any:
+def _wanted_rows(
+    now: dt.datetime, channels: Sequence[str], claim_id: int | None, admin_ids: Sequence[int]
+) -> Any:
     """(claim, deadline, snooze, user, kind, channel) that should have a live reminder and
     have none. Assigned reviewers get every kind; active admins get the escalation, and every
     kind of a claim that nobody is assigned to."""
@@ -225,10 +230,13 @@ def _wanted_rows(now: dt.datetime, channels: Sequence[str], claim_id: int | None
         .outerjoin(ReminderSettings, ReminderSettings.user_id == User.id)
         .where(*scope, _channel_enabled(chans.c.channel), not_(live))
     )
+    if not admin_ids:
+        return assignees
+    # The few admins by id: a join on role would read the whole users table for each claim.
     admins = (
         select(*columns)
         .select_from(Claim)
-        .join(User, and_(User.role == "admin", User.is_active))
+        .join(User, User.id.in_(admin_ids))
         .join(kinds, literal(True))
         .join(chans, literal(True))
         .outerjoin(ReminderSettings, ReminderSettings.user_id == User.id)
@@ -254,7 +262,8 @@ def plan(
     claim_id: int | None = None,
 ) -> int:
     """Add the missing reminders of due claims (a cancelled one comes back to life)."""
-    rows = session.execute(_wanted_rows(now, channels, claim_id)).all()
+    admin_ids = session.scalars(select(User.id).where(User.role == "admin", User.is_active)).all()
+    rows = session.execute(_wanted_rows(now, channels, claim_id, admin_ids)).all()
     if not rows:
         return 0
     groups: dict[tuple[int, int, str], list[Any]] = defaultdict(list)
@@ -514,6 +523,46 @@ def backoff(attempt: int, settings: Settings, rng: random.Random) -> dt.timedelt
     return wait
 
 
+_OUTBOX = cast(Table, OutboxMessage.__table__)
+_REMINDERS = cast(Table, Reminder.__table__)
+_HELD_BY_ME = and_(
+    _OUTBOX.c.id == bindparam("p_mid"),
+    _OUTBOX.c.lease_owner == bindparam("p_owner"),
+    _OUTBOX.c.status.in_(("pending", "failed")),
+)
+_HELD = select(_OUTBOX.c.attempts, _OUTBOX.c.created_at).where(_HELD_BY_ME)
+_MARK_SENT = (
+    update(_OUTBOX)
+    .where(_HELD_BY_ME)
+    .values(
+        status="sent",
+        sent_at=bindparam("p_now"),
+        attempts=_OUTBOX.c.attempts + 1,
+        last_error=None,
+        lease_owner=None,
+        lease_until=None,
+    )
+    .returning(_OUTBOX.c.id)
+)
+_MARK_FAILED = (
+    update(_OUTBOX)
+    .where(_HELD_BY_ME)
+    .values(
+        status=bindparam("p_status"),
+        attempts=_OUTBOX.c.attempts + 1,
+        last_error=bindparam("p_error"),
+        next_attempt_at=bindparam("p_next"),
+        lease_owner=None,
+        lease_until=None,
+    )
+)
+_REMINDERS_TO = (
+    update(_REMINDERS)
+    .where(_REMINDERS.c.message_id == bindparam("p_mid"), _REMINDERS.c.status == "pending")
+    .values(status=bindparam("p_status"), updated_at=bindparam("p_now"))
+)
+
+
 class Scheduler:
     """One scheduler process's state: its database, its notifiers, its clock and its name."""
 
@@ -538,15 +587,37 @@ class Scheduler:
         self.running = threading.Lock()
         self.started_at = self.clock.now()
         self.is_postgresql = engine.dialect.name == "postgresql"
+        self._local = threading.local()
+
+    def _connection(self, mode: str) -> Connection:
+        """One connection per thread and mode for the tick: SQLite pays a WAL checkpoint to
+        open and close one, PostgreSQL a pool check-out and ping."""
+        connections: dict[str, Connection] = self._local.__dict__.setdefault("connections", {})
+        connection = connections.get(mode)
+        if connection is None or connection.closed:
+            connection = self.engine.connect()
+            if not self.is_postgresql:
+                connection = connection.execution_options(sqlite_begin=mode)
+            connections[mode] = connection
+        return connection
 
     @contextmanager
-    def _writing(self) -> Iterator[Session]:
+    def _session(self, mode: str) -> Iterator[Session]:
+        connection = self._connection(mode)
+        with Session(bind=connection, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def _writing(self) -> Any:
         """A transaction that takes the write lock first on SQLite (BEGIN IMMEDIATE)."""
-        with self.engine.connect() as connection:
-            if not self.is_postgresql:
-                connection = connection.execution_options(sqlite_begin="IMMEDIATE")
-            with Session(bind=connection, expire_on_commit=False) as session, session.begin():
-                yield session
+        return self._session("IMMEDIATE")
+
+    def _reading(self) -> Any:
+        return self._session("DEFERRED")
+
+    def close(self) -> None:
+        for connection in self._local.__dict__.get("connections", {}).values():
+            connection.close()
+        self._local.__dict__.pop("connections", None)
 
     def tick(self) -> TickResult:
         """One pass: reconcile and compose, then deliver everything due, then heartbeat."""
@@ -559,7 +630,10 @@ class Scheduler:
             except Exception as error:
                 self._heartbeat(f"{type(error).__name__}: {error}")
                 raise
-            self._heartbeat(None)
+            else:
+                self._heartbeat(None)
+            finally:
+                self.close()
             return result
 
     def _plan(self, now: dt.datetime, result: TickResult) -> None:
@@ -618,7 +692,7 @@ class Scheduler:
 
     def _messages(self, ids: Sequence[int]) -> dict[int, Message]:
         """The messages as they stand now: reminders cancelled since composing are left out."""
-        with Session(self.engine) as session:
+        with self._reading() as session:
             heads = session.execute(
                 select(
                     OutboxMessage.id,
@@ -722,34 +796,28 @@ class Scheduler:
                 .values(lease_owner=None, lease_until=None)
             )
 
+    @contextmanager
+    def _write_connection(self) -> Iterator[Connection]:
+        """A Core transaction for the hot path of recording results."""
+        connection = self._connection("IMMEDIATE")
+        with connection.begin():
+            yield connection
+
     def _record(self, mid: int, outcome: Delivery, result: TickResult) -> None:
+        """Write one attempt's result, only while this process still holds the lease."""
         now = self.clock.now()
-        mine = and_(
-            OutboxMessage.id == mid,
-            OutboxMessage.lease_owner == self.owner,
-            OutboxMessage.status.in_(("pending", "failed")),
-        )
-        with self._writing() as session:
-            row = session.execute(
-                select(OutboxMessage.attempts, OutboxMessage.created_at).where(mine)
-            ).first()
-            if row is None:
-                return  # the lease ran out and another scheduler took the message over
-            attempts = row[0] + 1
-            common = {"attempts": attempts, "lease_owner": None, "lease_until": None}
+        keys = {"p_mid": mid, "p_owner": self.owner, "p_now": now}
+        with self._write_connection() as connection:
             if outcome.ok:
-                session.execute(
-                    update(OutboxMessage)
-                    .where(mine)
-                    .values(status="sent", sent_at=now, last_error=None, **common)
-                )
-                session.execute(
-                    update(Reminder)
-                    .where(Reminder.message_id == mid, Reminder.status == "pending")
-                    .values(status="sent", updated_at=now)
-                )
+                if connection.execute(_MARK_SENT, keys).first() is None:
+                    return  # the lease ran out and another scheduler took the message over
+                connection.execute(_REMINDERS_TO, {**keys, "p_status": "sent"})
                 result.sent += 1
                 return
+            row = connection.execute(_HELD, keys).first()
+            if row is None:
+                return
+            attempts = row[0] + 1
             wait = outcome.retry_after or backoff(attempts, self.settings, self.rng)
             next_at = now + wait
             if outcome.permanent or next_at > row[1] + self.settings.give_up_after:
@@ -758,28 +826,16 @@ class Scheduler:
                     if outcome.permanent
                     else f"gave up after {attempts} attempts over 72 hours: {outcome.reason}"
                 )
-                session.execute(
-                    update(OutboxMessage)
-                    .where(mine)
-                    .values(status="dead", last_error=reason, **common)
+                connection.execute(
+                    _MARK_FAILED, {**keys, "p_status": "dead", "p_error": reason, "p_next": now}
                 )
-                session.execute(
-                    update(Reminder)
-                    .where(Reminder.message_id == mid, Reminder.status == "pending")
-                    .values(status="dead", updated_at=now)
-                )
+                connection.execute(_REMINDERS_TO, {**keys, "p_status": "dead"})
                 log.warning("reminder message %s is dead: %s", mid, reason)
                 result.dead += 1
                 return
-            session.execute(
-                update(OutboxMessage)
-                .where(mine)
-                .values(
-                    status="failed",
-                    next_attempt_at=next_at,
-                    last_error=outcome.reason,
-                    **common,
-                )
+            connection.execute(
+                _MARK_FAILED,
+                {**keys, "p_status": "failed", "p_error": outcome.reason, "p_next": next_at},
             )
             result.failed += 1
 
