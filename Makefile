@@ -29,17 +29,23 @@ browser: ## Install Debian's chromium for the browser tests (Playwright drives i
 		echo "Installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-run: install ## Migrate, seed the article, and serve at http://127.0.0.1:5000 (SQLite under instance/)
+run: install ## Migrate, seed, and serve at http://127.0.0.1:5000 with the reminder scheduler beside it
 	$(BIN)/tracker db upgrade
 	$(BIN)/tracker seed
 	@echo
 	@$(BIN)/tracker users demo --file instance/demo-logins.txt
 	@echo
-	@echo "Claim tracker is starting at $(TRACKER_BASE_URL)  (Ctrl-C stops it)"
+	@echo "Claim tracker is starting at $(TRACKER_BASE_URL)  (Ctrl-C stops the web server and the scheduler)"
 	@echo "Public pages need no login: $(TRACKER_BASE_URL)/  and the API at $(TRACKER_BASE_URL)/api/v1/claims"
 	@echo "Reviewers log in at $(TRACKER_BASE_URL)/login and work from $(TRACKER_BASE_URL)/review"
 	@echo
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
+	@# Two processes: the scheduler never runs inside gunicorn workers. Ctrl-C reaches both
+	@# (same process group); if either stops on its own, the other is stopped too.
+	@trap 'kill -TERM $$web $$scheduler 2>/dev/null; wait' INT TERM; \
+	$(BIN)/tracker scheduler run & scheduler=$$!; \
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app & web=$$!; \
+	wait -n $$web $$scheduler; status=$$?; \
+	kill -TERM $$web $$scheduler 2>/dev/null; wait; exit $$status
 
 test: install browser ## Run the whole test suite (PostgreSQL too when TRACKER_TEST_DATABASE_URL is set)
 	$(BIN)/pytest

@@ -147,8 +147,8 @@ def test_a_scheduler_killed_mid_delivery_20_times_loses_nothing(
     effects = {uid: ids for uid, ids in received}  # the receiver dedupes on webhook-id
     assert set(effects) == uids
     assert sorted(i for ids in effects.values() for i in ids) == sorted(due_ids)
-    # Only a message whose sender was killed went out a second time.
-    assert len(received) - len(effects) <= kills
+    # Only what a killed sender had sent and not yet recorded (two messages here) went out again.
+    assert len(received) - len(effects) <= 2 * kills
     setup.dispose()
 
 

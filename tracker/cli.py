@@ -506,6 +506,7 @@ def scheduler_group() -> None:
 def scheduler_run() -> None:
     """Tick every TRACKER_TICK_SECONDS until SIGTERM or Ctrl-C (the send in flight finishes)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per tick is ours
     scheduler.run_forever(_make_scheduler())
 
 

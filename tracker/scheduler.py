@@ -523,6 +523,8 @@ def backoff(attempt: int, settings: Settings, rng: random.Random) -> dt.timedelt
     return wait
 
 
+# Results written per transaction while sending.
+RECORD_EVERY = 20
 _OUTBOX = cast(Table, OutboxMessage.__table__)
 _REMINDERS = cast(Table, Reminder.__table__)
 _HELD_BY_ME = and_(
@@ -768,9 +770,12 @@ class Scheduler:
             with self._writing() as session:
                 _cancel_empty_messages(session, set(empty))
         remaining = [mid for mid in ids if mid in messages]
+        done: list[tuple[int, Delivery]] = []
+        flushed = time.monotonic()
         for position, mid in enumerate(remaining):
             if self.stop.is_set() or time.monotonic() - started > margin:
                 # Stopping, or the lease is running out: hand the rest back at once.
+                self._record(done, result)
                 self._release(remaining[position:])
                 result.stopped = self.stop.is_set()
                 return
@@ -784,7 +789,13 @@ class Scheduler:
                 except Exception as error:  # a notifier bug must not kill the tick
                     log.exception("notifier %s failed on %s", message.channel, message.uid)
                     outcome = Delivery.retry(f"internal error: {type(error).__name__}")
-            self._record(mid, outcome, result)
+            done.append((mid, outcome))
+            # Results are written a few at a time: one transaction per send would halve the
+            # rate. A crash before the write sends those again under the same ids.
+            if len(done) >= RECORD_EVERY or time.monotonic() - flushed > 1.0:
+                self._record(done, result)
+                done, flushed = [], time.monotonic()
+        self._record(done, result)
 
     def _release(self, ids: Sequence[int]) -> None:
         if not ids:
@@ -803,41 +814,54 @@ class Scheduler:
         with connection.begin():
             yield connection
 
-    def _record(self, mid: int, outcome: Delivery, result: TickResult) -> None:
-        """Write one attempt's result, only while this process still holds the lease."""
+    def _record(self, done: Sequence[tuple[int, Delivery]], result: TickResult) -> None:
+        """Write attempts' results, each only while this process still holds its lease."""
+        if not done:
+            return
         now = self.clock.now()
-        keys = {"p_mid": mid, "p_owner": self.owner, "p_now": now}
         with self._write_connection() as connection:
-            if outcome.ok:
-                if connection.execute(_MARK_SENT, keys).first() is None:
-                    return  # the lease ran out and another scheduler took the message over
-                connection.execute(_REMINDERS_TO, {**keys, "p_status": "sent"})
-                result.sent += 1
-                return
-            row = connection.execute(_HELD, keys).first()
-            if row is None:
-                return
-            attempts = row[0] + 1
-            wait = outcome.retry_after or backoff(attempts, self.settings, self.rng)
-            next_at = now + wait
-            if outcome.permanent or next_at > row[1] + self.settings.give_up_after:
-                reason = (
-                    outcome.reason
-                    if outcome.permanent
-                    else f"gave up after {attempts} attempts over 72 hours: {outcome.reason}"
-                )
-                connection.execute(
-                    _MARK_FAILED, {**keys, "p_status": "dead", "p_error": reason, "p_next": now}
-                )
-                connection.execute(_REMINDERS_TO, {**keys, "p_status": "dead"})
-                log.warning("reminder message %s is dead: %s", mid, reason)
-                result.dead += 1
-                return
-            connection.execute(
-                _MARK_FAILED,
-                {**keys, "p_status": "failed", "p_error": outcome.reason, "p_next": next_at},
+            for mid, outcome in done:
+                self._record_one(connection, mid, outcome, now, result)
+
+    def _record_one(
+        self,
+        connection: Connection,
+        mid: int,
+        outcome: Delivery,
+        now: dt.datetime,
+        result: TickResult,
+    ) -> None:
+        keys = {"p_mid": mid, "p_owner": self.owner, "p_now": now}
+        if outcome.ok:
+            if connection.execute(_MARK_SENT, keys).first() is None:
+                return  # the lease ran out and another scheduler took the message over
+            connection.execute(_REMINDERS_TO, {**keys, "p_status": "sent"})
+            result.sent += 1
+            return
+        row = connection.execute(_HELD, keys).first()
+        if row is None:
+            return
+        attempts = row[0] + 1
+        wait = outcome.retry_after or backoff(attempts, self.settings, self.rng)
+        next_at = now + wait
+        if outcome.permanent or next_at > row[1] + self.settings.give_up_after:
+            reason = (
+                outcome.reason
+                if outcome.permanent
+                else f"gave up after {attempts} attempts over 72 hours: {outcome.reason}"
             )
-            result.failed += 1
+            connection.execute(
+                _MARK_FAILED, {**keys, "p_status": "dead", "p_error": reason, "p_next": now}
+            )
+            connection.execute(_REMINDERS_TO, {**keys, "p_status": "dead"})
+            log.warning("reminder message %s is dead: %s", mid, reason)
+            result.dead += 1
+            return
+        connection.execute(
+            _MARK_FAILED,
+            {**keys, "p_status": "failed", "p_error": outcome.reason, "p_next": next_at},
+        )
+        result.failed += 1
 
     def _heartbeat(self, error: str | None) -> None:
         now = self.clock.now()

@@ -147,7 +147,7 @@ _ICS = "text/calendar; charset=utf-8"
 @bp.get("/deadlines.ics")
 def deadlines_ics() -> Any:
     body = calendars.public_feed(get_session(), now(), current_app.config["BASE_URL"])
-    return Response(body, mimetype=_ICS, headers={"Cache-Control": "public, max-age=300"})
+    return Response(body, content_type=_ICS, headers={"Cache-Control": "public, max-age=300"})
 
 
 @bp.get("/calendar/<token>.ics")
@@ -156,6 +156,6 @@ def private_ics(token: str) -> Any:
     # The address is the secret: keep it out of shared caches and referrers.
     return Response(
         body,
-        mimetype=_ICS,
+        content_type=_ICS,
         headers={"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"},
     )
