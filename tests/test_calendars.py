@@ -7,10 +7,10 @@ import datetime as dt
 import icalendar
 import time_machine
 from flask.testing import FlaskClient
-from reminder_factories import T0, make_claim, make_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.reminder_factories import T0, make_claim, make_user
 from tracker import calendars
 from tracker.models import ReminderSettings, SchedulerHeartbeat
 

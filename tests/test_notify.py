@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
-from reminder_factories import T0, make_claim, make_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.reminder_factories import T0, make_claim, make_user
 from tracker.models import OutboxMessage
 from tracker.notify import (
     EmailNotifier,

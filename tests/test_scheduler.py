@@ -9,17 +9,20 @@ import hashlib
 import hmac
 import json
 import random
+from collections.abc import Callable
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from pytest_httpserver import HTTPServer
-from reminder_factories import T0, RecordingNotifier, make_claim, make_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug import Request, Response
 
+from tests.conftest import csrf_token
+from tests.reminder_factories import T0, RecordingNotifier, make_claim, make_user
 from tracker import scheduler
-from tracker.models import OutboxMessage, Reminder
+from tracker.models import OutboxMessage, Reminder, User
 from tracker.notify import Delivery, WebhookNotifier
 from tracker.scheduler import FixedClock, Scheduler, Settings
 
@@ -398,3 +401,42 @@ def test_tick_from_the_command_line(runner: object, session: Session) -> None:
     assert "planned 3" in result.output and "sent 1" in result.output
     listed = runner.invoke(tracker.cli.main, ["outbox", "list"])  # type: ignore[attr-defined]
     assert "sent" in listed.output and "alice@example.org" in listed.output
+
+
+def test_the_outbox_page_shows_a_dead_message_with_its_reason_and_retries_it(
+    app: Flask,
+    session: Session,
+    httpserver: HTTPServer,
+    client: FlaskClient,
+    make_user: Callable[..., User],
+    login: Callable[[User], FlaskClient],
+) -> None:
+    admin = make_user("admin")
+    reviewer = make_user("reviewer")
+    claim = make_claim(session, T0, [reviewer])
+    session.commit()
+    httpserver.expect_request("/hook").respond_with_data("gone", status=410)
+    ticker = Scheduler(
+        app.extensions["tracker.engine"],
+        {"webhook": WebhookNotifier(httpserver.url_for("/hook"), None)},
+        Settings(),
+        FixedClock(T0),
+    )
+    assert ticker.tick().dead == 1
+    assert client.get("/admin/outbox").status_code == 302  # anonymous: to the login page
+    login(reviewer)
+    assert client.get("/admin/outbox").status_code == 403
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/review")})
+    login(admin)
+    page = client.get("/admin/outbox?status=dead").get_data(as_text=True)
+    assert "HTTP 410 GONE" in page and reviewer.email in page
+    assert f'href="/claims/{claim.id}"' in page
+    message = session.scalars(select(OutboxMessage)).one()
+    token = csrf_token(client, "/admin/outbox")
+    answer = client.post(f"/admin/outbox/{message.id}/retry", data={"csrf_token": token})
+    assert answer.status_code == 302
+    _fresh(session)
+    assert session.get(OutboxMessage, message.id).status == "pending"  # type: ignore[union-attr]
+    refused = client.post(f"/admin/outbox/{message.id}/retry", data={"csrf_token": token})
+    assert refused.status_code == 302
+    assert "only failed or dead" in client.get("/admin/outbox").get_data(as_text=True)

@@ -13,11 +13,11 @@ import time
 from collections import Counter
 
 from pytest_httpserver import HTTPServer
-from reminder_factories import T0, RecordingNotifier, bulk_due_claims
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug import Request, Response
 
+from tests.reminder_factories import T0, RecordingNotifier, bulk_due_claims
 from tracker.db import make_engine
 from tracker.models import OutboxMessage, Reminder
 from tracker.notify import WebhookNotifier

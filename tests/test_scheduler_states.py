@@ -17,10 +17,10 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from reminder_factories import T0, RecordingNotifier, make_claim, make_user
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from tests.reminder_factories import T0, RecordingNotifier, make_claim, make_user
 from tracker import scheduler
 from tracker.db import make_engine
 from tracker.models import Assignment, Claim, OutboxMessage, Reminder, ReminderSettings, User

@@ -6,11 +6,11 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from tracker import accounts
+from tracker import accounts, audit, scheduler
 from tracker.app import get_session, now
 from tracker.auth import require_role, require_user
 from tracker.errors import TrackerError
-from tracker.models import ROLES
+from tracker.models import MESSAGE_STATUSES, ROLES
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -136,3 +136,38 @@ def revoke_token(token_id: int) -> Any:
     except TrackerError as error:
         return _failed(error)
     return _done("The token is revoked.")
+
+
+@bp.get("/outbox")
+@require_role("admin")
+def outbox() -> Any:
+    session = get_session()
+    status = request.args.get("status") or None
+    if status is not None and status not in MESSAGE_STATUSES:
+        status = None
+    return render_template(
+        "admin_outbox.html",
+        messages=scheduler.list_outbox(session, status=status, limit=200),
+        counts=scheduler.count_outbox(session),
+        statuses=MESSAGE_STATUSES,
+        status=status,
+    )
+
+
+@bp.post("/outbox/<int:message_id>/retry")
+@require_role("admin")
+def retry_message(message_id: int) -> Any:
+    session = get_session()
+    actor = require_user()
+    try:
+        message = scheduler.retry_message(session, message_id, now())
+        audit.record(
+            session, "outbox.retried", "outbox", message.id, {"uid": message.uid}, actor.id
+        )
+    except TrackerError as error:
+        session.rollback()
+        flash(error.message)
+        return redirect(url_for("admin.outbox"))
+    session.commit()
+    flash(f"Message {message_id} goes out again at the next tick.")
+    return redirect(url_for("admin.outbox", status=request.args.get("status")))
