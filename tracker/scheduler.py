@@ -297,7 +297,8 @@ def plan(
                     "updated_at": now,
                 }
             )
-    statement = _upsert(session)(Reminder)
+    table = cast(Table, Reminder.__table__)
+    statement = _upsert(session)(table)
     statement = statement.on_conflict_do_update(
         index_elements=["claim_id", "kind", "user_id", "channel"],
         set_={
@@ -307,9 +308,10 @@ def plan(
             "message_id": None,
             "updated_at": statement.excluded.updated_at,
         },
-        where=Reminder.status == "cancelled",
+        where=table.c.status == "cancelled",
     )
-    session.execute(statement, values)
+    # Core, not the ORM: a tick may plan thousands of rows and needs no objects back.
+    session.connection().execute(statement, values)
     return len(values)
 
 
