@@ -164,8 +164,9 @@ def fill(url: str, claims: int, due: int = DUE) -> None:
     engine.dispose()
 
 
-def new_database(kind: str, pg_admin: str | None, tmp: Path) -> str:
+def new_database(kind: str, pg_admin: str | None, tmp: Path | None) -> str:
     if kind == "sqlite":
+        assert tmp is not None
         return f"sqlite:///{tmp / f'bench-{uuid.uuid4().hex[:6]}.sqlite3'}"
     assert pg_admin is not None
     admin = create_engine(normalize_url(pg_admin), isolation_level="AUTOCOMMIT")

@@ -72,6 +72,14 @@ def test_readiness_reports_a_scheduler_silent_for_three_ticks(
         response = client.get("/readyz")
     assert response.status_code == 503
     assert response.get_json()["checks"]["scheduler"].startswith("silent for 91 s")
+    beat = session.get(SchedulerHeartbeat, "one")
+    assert beat is not None
+    beat.last_error = "OperationalError: disk full"
+    session.commit()
+    with time_machine.travel(T0 + dt.timedelta(seconds=1), tick=False):
+        failing = client.get("/readyz")
+    assert failing.status_code == 503
+    assert "failed: OperationalError: disk full" in failing.get_json()["checks"]["scheduler"]
 
 
 def test_calendar_token_from_the_command_line(runner: object, session: Session) -> None:

@@ -525,6 +525,8 @@ def backoff(attempt: int, settings: Settings, rng: random.Random) -> dt.timedelt
     return wait
 
 
+# Rows planned in one tick after which PostgreSQL's statistics are refreshed.
+ANALYZE_AFTER = 1000
 # Results written per transaction while sending.
 RECORD_EVERY = 20
 _OUTBOX = cast(Table, OutboxMessage.__table__)
@@ -650,6 +652,11 @@ class Scheduler:
             result.moved += move(session, now)
             result.planned += plan(session, now, tuple(self.notifiers))
             result.composed += compose(session, now, self.settings)
+        if self.is_postgresql and result.planned + result.composed >= ANALYZE_AFTER:
+            # Fresh statistics at once rather than at autovacuum's leisure: with a stale
+            # estimate of a few rows, PostgreSQL checks planned reminders in a nested loop.
+            with self._writing() as session:
+                session.execute(text("ANALYZE reminders, outbox"))
 
     def _take(self, now: dt.datetime) -> list[int]:
         """Lease up to a batch of due messages to this process; committed before any send."""
@@ -903,10 +910,11 @@ def retry_message(session: Session, message_id: int, now: dt.datetime) -> Outbox
     return message
 
 
-def last_heartbeat(session: Session) -> dt.datetime | None:
-    """When any scheduler last finished a tick."""
-    value: dt.datetime | None = session.scalar(select(func.max(SchedulerHeartbeat.last_tick_at)))
-    return value
+def last_heartbeat(session: Session) -> SchedulerHeartbeat | None:
+    """The scheduler that ticked last: when, and the error its tick ended with, if any."""
+    return session.scalar(
+        select(SchedulerHeartbeat).order_by(SchedulerHeartbeat.last_tick_at.desc()).limit(1)
+    )
 
 
 # --- the process ------------------------------------------------------------------------------

@@ -107,13 +107,16 @@ def _migration_heads() -> frozenset[str]:
 
 def _scheduler_check() -> str:
     """A scheduler that has not ticked for three ticks is silent: reminders are not going out."""
-    last = scheduler.last_heartbeat(get_session())
-    if last is None:
+    beat = scheduler.last_heartbeat(get_session())
+    if beat is None:
         return "no scheduler has ticked yet: run `tracker scheduler run`"
     allowed = dt.timedelta(seconds=3 * float(current_app.config["TICK_SECONDS"]))
-    silent = now() - last
+    silent = now() - beat.last_tick_at
     if silent > allowed:
-        return f"silent for {int(silent.total_seconds())} s (last tick {last.isoformat()})"
+        last = beat.last_tick_at.isoformat()
+        return f"silent for {int(silent.total_seconds())} s (last tick {last})"
+    if beat.last_error:
+        return f"the last tick of {beat.name} failed: {beat.last_error[:200]}"
     return "ok"
 
 
