@@ -21,7 +21,7 @@ from werkzeug import Request, Response
 
 from tests.conftest import csrf_token
 from tests.reminder_factories import T0, RecordingNotifier, make_claim, make_user
-from tracker import scheduler
+from tracker import reminders, scheduler
 from tracker.models import OutboxMessage, Reminder, User
 from tracker.notify import Delivery, WebhookNotifier
 from tracker.scheduler import FixedClock, Scheduler, Settings
@@ -163,7 +163,7 @@ def test_cancel_pending_and_replan_act_at_once(app: Flask, session: Session) -> 
     claim = make_claim(session, T0, [alice])
     session.commit()
     now = T0 + DAY
-    assert scheduler.plan(session, now, ("email",)) == 3
+    assert reminders.plan(session, now, ("email",)) == 3
     claim.snoozed_until, claim.snooze_reason = T0 + 9 * DAY, "waiting for figures"
     assert scheduler.replan(session, claim, now) == 3
     due = dict(
@@ -349,7 +349,7 @@ def test_thirty_days_of_downtime_give_one_digest_per_recipient(
 def test_user_channel_preferences(app: Flask, session: Session) -> None:
     alice = make_user(session, "alice@example.org")
     make_claim(session, T0, [alice])
-    scheduler.set_channels(session, alice.id, email=False)
+    reminders.set_channels(session, alice.id, email=False)
     session.commit()
     chat = RecordingNotifier(channel="webhook")
     ticker = Scheduler(
@@ -373,7 +373,7 @@ def test_retry_of_a_dead_message(app: Flask, session: Session) -> None:
     _fresh(session)
     message = session.scalars(select(OutboxMessage)).one()
     assert message.status == "dead"
-    scheduler.retry_message(session, message.id, clock.at)
+    reminders.retry_message(session, message.id, clock.at)
     session.commit()
     assert _scheduler(app, notifier, clock).tick().sent == 1
     assert notifier.attempts_per_uid[message.uid] == 2

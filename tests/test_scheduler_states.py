@@ -21,10 +21,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from tests.reminder_factories import T0, RecordingNotifier, make_claim, make_user
-from tracker import scheduler
+from tracker import reminders, scheduler
 from tracker.db import make_engine
 from tracker.models import Assignment, Claim, OutboxMessage, Reminder, ReminderSettings, User
-from tracker.scheduler import OFFSETS, FixedClock, Scheduler, Settings
+from tracker.reminders import OFFSETS
+from tracker.scheduler import FixedClock, Scheduler, Settings
 
 HOUR = dt.timedelta(hours=1)
 
@@ -68,7 +69,7 @@ def test_every_due_claim_keeps_one_live_reminder_per_kind_and_recipient(
 
         @rule()
         def plan(self) -> None:
-            scheduler.plan(self.session, self.clock.at, ("email",))
+            reminders.plan(self.session, self.clock.at, ("email",))
             self.session.commit()
 
         @rule(claim_id=claims, hours=st.integers(min_value=1, max_value=500), act=st.booleans())

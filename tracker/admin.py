@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from tracker import accounts, audit, scheduler
+from tracker import accounts, audit, reminders
 from tracker.app import get_session, now
 from tracker.auth import require_role, require_user
 from tracker.errors import TrackerError
@@ -147,8 +147,8 @@ def outbox() -> Any:
         status = None
     return render_template(
         "admin_outbox.html",
-        messages=scheduler.list_outbox(session, status=status, limit=200),
-        counts=scheduler.count_outbox(session),
+        messages=reminders.list_outbox(session, status=status, limit=200),
+        counts=reminders.count_outbox(session),
         statuses=MESSAGE_STATUSES,
         status=status,
     )
@@ -160,7 +160,7 @@ def retry_message(message_id: int) -> Any:
     session = get_session()
     actor = require_user()
     try:
-        message = scheduler.retry_message(session, message_id, now())
+        message = reminders.retry_message(session, message_id, now())
         audit.record(
             session, "outbox.retried", "outbox", message.id, {"uid": message.uid}, actor.id
         )

@@ -25,6 +25,7 @@ from tracker import (
     calendars,
     migrate,
     notify,
+    reminders,
     resolutions,
     scheduler,
     services,
@@ -530,7 +531,7 @@ def outbox_group() -> None:
 def outbox_list(status: str | None, limit: int) -> None:
     """The newest messages first, with their last error."""
     with _session() as session:
-        for message in scheduler.list_outbox(session, status=status, limit=limit):
+        for message in reminders.list_outbox(session, status=status, limit=limit):
             click.echo(
                 f"{message.id:>6}  {message.status:<9}  {message.channel:<7}  "
                 f"{message.attempts:>2} tries  {message.user.email}  {message.last_error or ''}"
@@ -542,7 +543,7 @@ def outbox_list(status: str | None, limit: int) -> None:
 def outbox_retry(message_id: int) -> None:
     """Send a failed or dead message again at the next tick."""
     with _session() as session:
-        message = scheduler.retry_message(session, message_id, utcnow())
+        message = reminders.retry_message(session, message_id, utcnow())
         audit.record(session, "outbox.retried", "outbox", message.id, {"uid": message.uid})
     click.echo(f"message {message_id} goes out at the next tick")
 
@@ -580,7 +581,7 @@ def reminders_channels(address: str, mail: bool | None, chat: bool | None) -> No
         user = session.scalar(select(User).where(User.email == address.strip().lower()))
         if user is None:
             raise click.ClickException(f"there is no user {address}")
-        settings = scheduler.set_channels(session, user.id, email=mail, webhook=chat)
+        settings = reminders.set_channels(session, user.id, email=mail, webhook=chat)
         if mail is not None or chat is not None:
             audit.record(
                 session,
