@@ -57,6 +57,7 @@ VERSION = 1
 # In the order rows must be inserted (foreign keys point backwards only).
 TABLES = (
     "users",
+    "reminder_settings",
     "sources",
     "claims",
     "claim_tags",
@@ -67,12 +68,19 @@ TABLES = (
     "audit_log",
 )
 # Columns left out on purpose: secrets never leave the installation.
-EXCLUDED_COLUMNS = {"users": ("password_hash", "invite_token_sha256", "invite_expires_at")}
+EXCLUDED_COLUMNS = {
+    "users": ("password_hash", "invite_token_sha256", "invite_expires_at"),
+    "reminder_settings": ("calendar_token_sha256",),
+}
 # Tables left out on purpose, with the reason.
 EXCLUDED_TABLES = {
     "api_tokens": "bearer tokens are secrets; they are issued again after a restore",
     "idempotency_keys": "replayable answers of recent API retries, kept for a day",
     "alembic_version": "the schema revision is in the header",
+    "reminders": "planned from the claims by the scheduler's next tick (what fell due comes as"
+    " one digest per recipient)",
+    "outbox": "messages in flight and their delivery log; the scheduler writes them anew",
+    "scheduler_heartbeats": "the liveness of this installation's scheduler processes",
 }
 BATCH = 1000
 
