@@ -265,8 +265,10 @@ def test_schemathesis_finds_no_5xx_and_every_answer_matches(
         run()
         tested += 1
     assert tested >= len(READ_PATHS) + 3
-    # The fuzzing reached both the answers and the errors.
-    assert calls >= tested * 20 and {200, 201, 404, 422} <= statuses and 400 in statuses
+    # The fuzzing reached both the answers and the errors. Whether a generated POST happens to
+    # be valid (201) depends on Hypothesis' derandomized draws, so created answers are checked
+    # against their schema by the write tests instead (API_CHECK_ANSWERS in conftest).
+    assert calls >= tested * 20 and {200, 404, 422} <= statuses and 400 in statuses
 
 
 MakeUser = Callable[..., User]

@@ -255,3 +255,29 @@ def test_api_resolution_states(
     data = client.get(f"/api/v1/claims/{claim.id}").get_json()
     assert data["status"] == "resolved" and data["outcome"] == "false"
     assert [r["evidence"][0]["stance"] for r in data["resolutions"]] == ["refutes", "refutes"]
+
+
+def test_a_final_resolution_cancels_pending_reminders_at_once(
+    session: Session, seeded: int, make_user: MakeUser
+) -> None:
+    from tracker import reminders
+    from tracker.models import Reminder
+
+    first, second = make_user(), make_user()
+    resolutions.fill_assignments(session, 2)
+    reminders.plan(session, NOW)
+    session.commit()
+    claim = _claim(session, "iran-retaliation")
+
+    def pending() -> int:
+        return len(
+            session.scalars(
+                select(Reminder).where(Reminder.claim_id == claim.id, Reminder.status == "pending")
+            ).all()
+        )
+
+    assert pending() > 0
+    _judge(session, claim, first, "true")
+    assert pending() > 0  # one judgement of two: the other reviewer still needs prompting
+    _judge(session, claim, second, "true")
+    assert pending() == 0

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tracker import audit
+from tracker import audit, reminders
 from tracker.accounts import role_at_least
 from tracker.errors import Conflict, Forbidden, Invalid
 from tracker.models import (
@@ -153,6 +153,7 @@ def reassign(
     session.add(assignment)
     claim.assignments.append(assignment)
     session.flush()
+    reminders.replan(session, claim)
     audit.record(
         session,
         "claim.reassigned",
@@ -300,6 +301,9 @@ def resolve_claim(
     elif state == "disputed":
         claim.status = "disputed"
     session.flush()
+    if state != "pending":
+        # Prompts about a decided or disputed claim stop now, not at the next tick.
+        reminders.replan(session, claim, now)
     audit.record(
         session,
         "claim.settled" if settle else "claim.judged",
@@ -355,6 +359,7 @@ def reopen_claim(session: Session, claim: Claim, actor: User, reason: str) -> No
     claim.resolution_version += 1
     _outcome_changed(session, claim, old, None)
     session.flush()
+    reminders.replan(session, claim)
     audit.record(
         session,
         "claim.reopened",
@@ -380,6 +385,7 @@ def void_claim(session: Session, claim: Claim, actor: User, reason: str, detail:
     claim.snoozed_until = None
     claim.snooze_reason = None
     session.flush()
+    reminders.replan(session, claim)
     audit.record(
         session, "claim.voided", "claim", claim.id, {"reason": claim.void_reason}, actor.id
     )
@@ -404,6 +410,7 @@ def snooze_claim(
     claim.snoozed_until = until
     claim.snooze_reason = text
     session.flush()
+    reminders.replan(session, claim, now)
     audit.record(
         session,
         "claim.snoozed",
@@ -474,6 +481,7 @@ def edit_claim(
     ]  # fmt: skip
     session.add_all(edits)
     session.flush()
+    reminders.replan(session, claim)
     audit.record(
         session,
         "claim.edited",
