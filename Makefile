@@ -43,6 +43,14 @@ run: install ## Migrate, seed the article, and serve at http://127.0.0.1:5000 (S
 test: install browser ## Run the whole test suite (PostgreSQL too when TRACKER_TEST_DATABASE_URL is set)
 	$(BIN)/pytest
 
+BENCH_SQLITE ?= sqlite:////tmp/tracker-bench.sqlite3
+BENCH_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/tracker_bench
+BENCH_CLAIMS ?= 100000
+bench: install ## Scorecard benchmark: 100,000 resolved forecasts, gunicorn + wrk, SQLite and PostgreSQL
+	@command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
+	$(BIN)/python -m bench.scorecard --claims $(BENCH_CLAIMS) --database-url $(BENCH_SQLITE)
+	$(BIN)/python -m bench.scorecard --claims $(BENCH_CLAIMS) --database-url $(BENCH_POSTGRES)
+
 lint: install ## ruff lint and format check, mypy --strict on tracker/
 	$(BIN)/ruff check $(PY_PATHS)
 	$(BIN)/ruff format --check $(PY_PATHS)

@@ -1,19 +1,21 @@
-"""The JSON API under /api/v1: public reads of sources and claims."""
+"""The JSON API under /api/v1: public reads of sources, claims and the scorecard."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import datetime as dt
+import json
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
-from tracker import resolutions, schemas, services
+from tracker import resolutions, schemas, scorecard, services
 from tracker.app import get_session, now
 from tracker.auth import csrf, require_token, require_user
 from tracker.errors import BadRequest
 from tracker.models import Claim, Evidence, Resolution, Source
+from tracker.public import conditional, current_freshness
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # token-authenticated: no cookies, so no cross-site forgery
@@ -278,3 +280,50 @@ def create_resolution(claim_id: int) -> Any:
         },
         url_for("api.get_claim", claim_id=claim.id),
     )
+
+
+def group_json(group: scorecard.GroupScore) -> dict[str, Any]:
+    data = scorecard.group_record(group)
+    data["calibration"] = [
+        {
+            "bin": c.bin,
+            "lower": c.lower,
+            "upper": c.upper,
+            "n": c.n,
+            "mean_probability": c.mean_probability,
+            "observed_rate": c.observed_rate,
+        }
+        for c in group.score.calibration
+    ]
+    return data
+
+
+@bp.get("/scorecard")
+def get_scorecard() -> Any:
+    """Scores as SPEC's "Scoring" section defines them; query: author | outlet | tag |
+    source_id (one group at most), from, to (deadline days, inclusive), include_hedged."""
+    filters = scorecard.parse_filters(request.args)
+    fresh = current_freshness()
+
+    def build() -> str:
+        card = scorecard.compute(get_session(), filters, fresh)
+        data: dict[str, Any] = {
+            "filters": {
+                "author": filters.author,
+                "outlet": filters.outlet,
+                "tag": filters.tag,
+                "source_id": filters.source_id,
+                "from": filters.date_from.isoformat() if filters.date_from else None,
+                "to": filters.date_to.isoformat() if filters.date_to else None,
+                "include_hedged": filters.include_hedged,
+                "date_field": "deadline",
+            },
+            "min_scored": scorecard.MIN_SCORED,
+            "group": group_json(card.group),
+        }
+        if filters.group[0] == "overall":
+            data["authors"] = [group_json(g) for g in card.authors]
+            data["outlets"] = [group_json(g) for g in card.outlets]
+        return json.dumps(data, ensure_ascii=False, allow_nan=False)
+
+    return conditional(fresh, "application/json", build)

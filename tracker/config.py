@@ -40,6 +40,9 @@ def defaults(instance_path: Path = INSTANCE_PATH) -> dict[str, Any]:
         # A reviewer may spend an hour on a rationale: the token lives as long as the session.
         "WTF_CSRF_TIME_LIMIT": None,
         "SQL_ECHO": False,
+        # How long a worker trusts its last look at whether the scorecard changed; a change
+        # made elsewhere shows on the public pages within this many seconds.
+        "SCORECARD_FRESHNESS_SECONDS": 1.0,
     }
 
 
