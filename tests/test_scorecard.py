@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
+from collections.abc import Callable
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tracker import scorecard, scoring
+import tracker.cli
+from tracker import resolutions, scorecard, scoring
 from tracker.errors import BadRequest, NotFound
-from tracker.models import ScoreCell
+from tracker.models import Claim, ScoreCell, User
 
 from .scorecard_data import Forecast, record, resolve
 
@@ -183,3 +188,68 @@ def test_filters_are_checked() -> None:
 def test_unknown_group_is_not_found(session: Session) -> None:
     with pytest.raises(NotFound, match="no author 'nobody'"):
         scorecard.compute(session, scorecard.Filters(author="nobody"))
+
+
+def test_the_review_services_keep_the_scorecard_current(
+    session: Session, make_user: Callable[..., User]
+) -> None:
+    """A probability override, resolution by quorum, re-opening and settling a dispute all
+    reach the scorecard through resolutions.outcome_listeners."""
+    first, second = make_user("reviewer"), make_user("reviewer")
+    admin = make_user("admin")
+    claim, other = record(session, [Forecast(0.8, None), Forecast(0.3, None)])
+    now = dt.datetime(2021, 6, 5, tzinfo=dt.UTC)
+    evidence = [resolutions.EvidenceItem(url="https://evidence.example/report")]
+
+    def judge(reviewer: User, target: Claim, outcome: str, settle: bool = False) -> str:
+        decision = resolutions.resolve_claim(
+            session,
+            target,
+            reviewer,
+            rationale="as reported",
+            outcome=outcome,
+            evidence=evidence,
+            quorum=2,
+            now=now,
+            settle=settle,
+        )
+        session.commit()
+        return decision.state
+
+    def overall() -> scorecard.GroupScore:
+        return scorecard.compute(session, scorecard.Filters()).group
+
+    assert overall().n_unscored == 2
+    resolutions.edit_claim(session, claim, first, reason="the source says 60%", probability=0.6)
+    session.commit()
+    assert judge(first, claim, "true") == "pending"
+    assert overall().n_scored == 0
+    assert judge(second, claim, "true") == "final"
+    assert (overall().n_scored, overall().n_unscored) == (1, 1)
+    assert overall().score.brier == pytest.approx(0.16)
+
+    resolutions.reopen_claim(session, claim, admin, "new evidence")
+    session.commit()
+    assert (overall().n_scored, overall().n_unscored) == (0, 2)
+
+    assert judge(first, other, "true") == "pending"
+    assert judge(second, other, "false") == "disputed"
+    assert judge(admin, other, "false", settle=True) == "final"
+    assert overall().n_scored == 1
+    assert overall().score.brier == pytest.approx(0.09)
+
+
+def test_score_command_prints_the_same_numbers(
+    app: Flask, runner: FlaskCliRunner, session: Session
+) -> None:
+    record(session, [Forecast(0.9, "true")] * 10 + [Forecast(0.2, "true", author="Bob")])
+    result = runner.invoke(tracker.cli.main, ["score", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    card = scorecard.compute(session, scorecard.Filters())
+    assert data["group"] == scorecard.group_record(card.group)
+    table = runner.invoke(tracker.cli.main, ["score", "--rebuild"])
+    assert table.exit_code == 0, table.output
+    assert "Ann Author" in table.output and "(too few to judge)" in table.output
+    bad = runner.invoke(tracker.cli.main, ["score", "--from", "soon"])
+    assert bad.exit_code != 0 and "date like" in bad.output
