@@ -7,6 +7,7 @@ import datetime as dt
 import html
 import io
 import re
+from collections.abc import Callable
 
 import extruct
 import feedparser
@@ -18,7 +19,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from tracker import scorecard, services
-from tracker.models import ScorecardState, ScoreCell
+from tracker.models import ScorecardState, ScoreCell, User
 
 from .scorecard_data import Forecast, record, resolve
 
@@ -247,3 +248,23 @@ def test_a_worker_trusts_its_last_look_for_a_moment(
     resolve(session, claim, "true")
     session.commit()
     assert client.get("/api/v1/scorecard").get_json()["group"]["n_scored"] == first + 1
+
+
+def test_a_page_drawn_for_a_reviewer_is_never_shared(
+    app: Flask,
+    session: Session,
+    forecasts: list[Forecast],
+    make_user: Callable[..., User],
+    login: Callable[[User], FlaskClient],
+) -> None:
+    reviewer = make_user("reviewer", name="Rita Reviewer")
+    signed_in = login(reviewer)
+    mine = signed_in.get("/")
+    assert "Rita Reviewer" in mine.get_data(as_text=True)
+    assert "ETag" not in mine.headers and "private" in mine.headers["Cache-Control"]
+    anonymous = app.test_client().get("/")
+    assert "Rita Reviewer" not in anonymous.get_data(as_text=True)
+    assert "csrf_token" not in anonymous.get_data(as_text=True)
+    assert "ETag" in anonymous.headers
+    again = signed_in.get("/", headers={"If-None-Match": anonymous.headers["ETag"]})
+    assert again.status_code == 200 and "Rita Reviewer" in again.get_data(as_text=True)

@@ -24,11 +24,12 @@ from flask import (
     current_app,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
+from flask import session as flask_session
+from werkzeug.http import http_date, quote_etag
 
-from tracker import scorecard, scoresums, services
+from tracker import auth, scorecard, scoresums, services
 from tracker.app import get_session, now
 from tracker.errors import BadRequest
 from tracker.models import Claim
@@ -65,6 +66,28 @@ class _Bodies:
 _bodies = _Bodies()
 
 
+class _Validators:
+    """ETag and Last-Modified headers by path, query and freshness token."""
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self.items: dict[str, dict[str, str]] = {}
+        self.lock = threading.Lock()
+
+    def get(self, variant: str) -> dict[str, str] | None:
+        return self.items.get(variant)
+
+    def put(self, variant: str, headers: dict[str, str]) -> dict[str, str]:
+        with self.lock:
+            if len(self.items) >= self.size:
+                self.items.clear()
+            self.items[variant] = headers
+        return headers
+
+
+_validators = _Validators()
+
+
 def current_freshness() -> scorecard.Freshness:
     """The data's freshness (remembered for SCORECARD_FRESHNESS_SECONDS), building the
     scorecard's sums first if they never were."""
@@ -95,27 +118,32 @@ def conditional(
     """A 304 if the client holds this version; else the body, built at most once per version
     in this process. The ETag covers the path, the query and the data's freshness token."""
     variant = f"{request.path}?{request.query_string.decode('latin-1')}|{fresh.token}"
-    etag = hashlib.sha256(variant.encode()).hexdigest()[:32]
-    response = Response(mimetype=mimetype)
-    response.set_etag(etag)
-    response.last_modified = fresh.last_modified
-    # Caches may keep the answer but must ask again each time; the ask is cheap.
-    response.headers["Cache-Control"] = "public, no-cache"
+    headers = _validators.get(variant)
+    if headers is None:
+        etag = hashlib.sha256(variant.encode()).hexdigest()[:32]
+        headers = _validators.put(
+            variant,
+            {
+                "ETag": quote_etag(etag),
+                "Last-Modified": http_date(fresh.last_modified),
+                # Caches may keep the answer but must ask again each time; the ask is cheap.
+                "Cache-Control": "public, no-cache",
+            },
+        )
+    etag = headers["ETag"][1:-1]
     if request.if_none_match:
         not_modified = request.if_none_match.contains(etag)
     else:
         since = request.if_modified_since
         not_modified = since is not None and fresh.last_modified <= since
     if not_modified:
-        response.status_code = 304
-        return response
+        return Response(status=304, headers=headers)
     body = _bodies.get(etag)
     if body is None:
         built = build()
         body = built.encode("utf-8") if isinstance(built, str) else built
         _bodies.put(etag, body)
-    response.set_data(body)
-    return response
+    return Response(body, mimetype=mimetype, headers=headers)
 
 
 @bp.app_template_filter("score")
@@ -156,7 +184,17 @@ def _page(template: str, filters: scorecard.Filters, **context: Any) -> Response
             **{name: make() if callable(make) else make for name, make in context.items()},
         )
 
+    if _personal():
+        response = Response(build(), mimetype="text/html")
+        response.headers["Cache-Control"] = "private, no-cache"
+        return response
     return conditional(fresh, "text/html", build)
+
+
+def _personal() -> bool:
+    """A page drawn for one person (logged in, or with a message waiting for them) carries
+    their name and form token: it is rendered for them alone, never kept or shared."""
+    return auth.current_user_id() is not None or bool(flask_session.get("_flashes"))
 
 
 @bp.get("/")
@@ -290,7 +328,7 @@ def _iso(value: Any) -> str:
     return value.isoformat().replace("+00:00", "Z") if value is not None else ""
 
 
-def _claim_row(claim: Claim, status: str) -> list[Any]:
+def _claim_row(claim: Claim, status: str, claim_url: str) -> list[Any]:
     source = claim.source
     values = [
         claim.id,
@@ -316,7 +354,7 @@ def _claim_row(claim: Claim, status: str) -> list[Any]:
         source.author,
         source.outlet,
         _iso(source.published_at),
-        url_for("web.claim_page", claim_id=claim.id, _external=True),
+        claim_url.format(claim.id),
     ]
     return [_csv_value(spreadsheet_safe(v)) for v in values]
 
@@ -324,8 +362,8 @@ def _claim_row(claim: Claim, status: str) -> list[Any]:
 @bp.get("/claims.csv")
 def claims_csv() -> Response:
     """Every claim matching the API's filters (status, kind, author, outlet, tag, source_id),
-    streamed in id order."""
-    session = get_session()
+    streamed in id order. The stream reads through its own session, closed when the stream
+    ends or the client goes away, so no transaction outlives the download."""
     current = now()
     source_id = request.args.get("source_id") or None
     filters: dict[str, Any] = {
@@ -338,21 +376,27 @@ def claims_csv() -> Response:
     }
     services.claims_query(now=current, **filters)  # bad filters fail before streaming starts
 
+    factory = current_app.extensions["tracker.sessions"]
+    claim_url = url_for("web.claim_page", claim_id=0, _external=True)[:-1] + "{}"
+
     def generate() -> Iterator[str]:
         yield _csv_text([list(CLAIM_COLUMNS)])
         after_id = 0
-        while True:
-            batch = services.list_claims(
-                session, now=current, after_id=after_id, limit=1000, **filters
-            )
-            if not batch:
-                return
-            yield _csv_text([_claim_row(c, services.claim_status(c, current)) for c in batch])
-            after_id = batch[-1].id
-            session.expunge_all()
+        with factory() as session:
+            while True:
+                batch = services.list_claims(
+                    session, now=current, after_id=after_id, limit=1000, **filters
+                )
+                rows = [_claim_row(c, services.claim_status(c, current), claim_url) for c in batch]
+                session.expunge_all()
+                session.rollback()  # no snapshot or lock is held while the client reads
+                if not batch:
+                    return
+                yield _csv_text(rows)
+                after_id = batch[-1].id
 
     return Response(
-        stream_with_context(generate()),
+        generate(),
         mimetype=CSV_MIMETYPE,
         headers={"Content-Disposition": 'attachment; filename="claims.csv"'},
     )

@@ -125,6 +125,8 @@ def _slug_arg(value: str | None, name: str) -> str | None:
 def parse_filters(args: Mapping[str, str], **fixed: Any) -> Filters:
     """Filters from query parameters (author, outlet, tag, source_id, from, to, include_hedged);
     `fixed` sets the group of a page such as /authors/<slug>. Bad values raise BadRequest."""
+    if not args and not fixed:
+        return Filters()
     source_id: int | None = None
     raw_source = args.get("source_id")
     if raw_source is not None and raw_source.strip():
