@@ -50,6 +50,18 @@ run: install ## Migrate, seed, and serve at http://127.0.0.1:5000 with the remin
 test: install browser ## Run the whole test suite (PostgreSQL too when TRACKER_TEST_DATABASE_URL is set)
 	$(BIN)/pytest
 
+BENCH_SQLITE ?= sqlite:////tmp/tracker-bench.sqlite3
+BENCH_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/tracker_bench
+BENCH_CLAIMS ?= 100000
+bench: install ## Every benchmark in bench/ with its target (long: builds 100,000- and 1,000,000-claim databases)
+	@command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
+	$(BIN)/python -m bench.scorecard --claims $(BENCH_CLAIMS) --database-url $(BENCH_SQLITE)
+	$(BIN)/python -m bench.scorecard --claims $(BENCH_CLAIMS) --database-url $(BENCH_POSTGRES)
+	$(BIN)/python -m bench.api_bench --claims $(BENCH_CLAIMS)
+	$(BIN)/python -m bench.archive_bench --claims $(BENCH_CLAIMS)
+	$(BIN)/python -m bench.scheduler_bench
+	$(BIN)/python -m bench.extract
+
 lint: install ## ruff lint and format check, mypy --strict on tracker/
 	$(BIN)/ruff check $(PY_PATHS)
 	$(BIN)/ruff format --check $(PY_PATHS)
@@ -60,9 +72,6 @@ check: lint test ## Lint, type-check and test
 format: install ## Reformat the code
 	$(BIN)/ruff check --fix $(PY_PATHS)
 	$(BIN)/ruff format $(PY_PATHS)
-
-bench: install ## Run the benchmarks in bench/ (each prints its figures against its target)
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean: ## Remove the virtual environment (instance/ and its database stay)
 	rm -rf $(VENV)

@@ -92,7 +92,7 @@ def main() -> None:
         if url is None:
             url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
             print(f"building {args.claims:,} claims in {url} ...", flush=True)
-            subprocess.run(  # noqa: S603 (this virtualenv's Python, fixed arguments)
+            subprocess.run(
                 [sys.executable, str(HERE / "dataset.py"), url, str(args.claims)], check=True
             )
         engine = create_engine(normalize_url(url))
@@ -105,7 +105,7 @@ def main() -> None:
             "TRACKER_SECRET_KEY": "bench",
             "TRACKER_BASE_URL": f"http://127.0.0.1:{args.port}",
         }
-        server = subprocess.Popen(  # noqa: S603 (this virtualenv's gunicorn, fixed arguments)
+        server = subprocess.Popen(
             [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{args.port}", "--workers",
              str(args.workers), "--log-level", "warning", "wsgi:app"],
             cwd=ROOT, env=env,

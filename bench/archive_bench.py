@@ -39,7 +39,7 @@ def run(args: list[str], url: str, command: list[str] | None = None) -> tuple[fl
     env = {**os.environ, "TRACKER_DATABASE_URL": url, "TRACKER_SECRET_KEY": "bench"}
     started = time.perf_counter()
     # The command is this virtualenv's own `tracker` (or Python) with fixed arguments.
-    child = subprocess.Popen(  # noqa: S603
+    child = subprocess.Popen(
         [*(command or [TRACKER]), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
     _pid, status, usage = os.wait4(child.pid, 0)

@@ -234,9 +234,7 @@ server.serve_forever()
 
 
 def webhook_figures(tmp: Path, count: int) -> dict[str, float]:
-    receiver = subprocess.Popen(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", RECEIVER], stdout=subprocess.PIPE, text=True
-    )
+    receiver = subprocess.Popen([sys.executable, "-c", RECEIVER], stdout=subprocess.PIPE, text=True)
     try:
         assert receiver.stdout is not None
         url = f"http://127.0.0.1:{receiver.stdout.readline().strip()}/hook"

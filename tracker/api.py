@@ -1,21 +1,23 @@
-"""The JSON API under /api/v1: public reads of sources and claims."""
+"""The JSON API under /api/v1: public reads of sources, claims and the scorecard."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import datetime as dt
+import json
 from types import SimpleNamespace
 from typing import Any, cast
 
 from flask import Blueprint, current_app, g, request, url_for
 
-from tracker import reads, resolutions, schemas, services, sources
+from tracker import reads, resolutions, schemas, scorecard, services, sources
 from tracker.app import get_fetcher, get_session, now
 from tracker.auth import csrf, require_user
 from tracker.errors import BadRequest, NotFound
 from tracker.models import Claim, Evidence, Resolution, Source
 from tracker.openapi import route
+from tracker.public import conditional, current_freshness
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 Created = tuple[dict[str, Any], int, dict[str, str]]  # answer, 201, Location
@@ -340,3 +342,54 @@ def get_source_raw(source_id: int) -> Any:
     response.headers["X-Archived-Content-Type"] = source.raw_content_type or ""
     response.headers["X-Archived-SHA256"] = source.raw_sha256
     return response
+
+
+def group_json(group: scorecard.GroupScore) -> dict[str, Any]:
+    data = scorecard.group_record(group)
+    data["calibration"] = [
+        {
+            "bin": c.bin,
+            "lower": c.lower,
+            "upper": c.upper,
+            "n": c.n,
+            "mean_probability": c.mean_probability,
+            "observed_rate": c.observed_rate,
+        }
+        for c in group.score.calibration
+    ]
+    return data
+
+
+@route(
+    bp, "GET", "/scorecard", query=schemas.ScorecardQuery, answers={200: None}, errors=(400, 404)
+)
+def get_scorecard(query: schemas.ScorecardQuery) -> Any:
+    """Brier, log score, skill, calibration and Murphy decomposition, overall or for one group.
+
+    Query: author | outlet | tag | source_id (one group at most), from and to (deadline days,
+    inclusive), include_hedged. The page, /scorecard.csv and this answer share one computation."""
+    filters = scorecard.parse_filters(request.args)
+    fresh = current_freshness()
+
+    def build() -> str:
+        card = scorecard.compute(get_session(), filters, fresh)
+        data: dict[str, Any] = {
+            "filters": {
+                "author": filters.author,
+                "outlet": filters.outlet,
+                "tag": filters.tag,
+                "source_id": filters.source_id,
+                "from": filters.date_from.isoformat() if filters.date_from else None,
+                "to": filters.date_to.isoformat() if filters.date_to else None,
+                "include_hedged": filters.include_hedged,
+                "date_field": "deadline",
+            },
+            "min_scored": scorecard.MIN_SCORED,
+            "group": group_json(card.group),
+        }
+        if filters.group[0] == "overall":
+            data["authors"] = [group_json(g) for g in card.authors]
+            data["outlets"] = [group_json(g) for g in card.outlets]
+        return json.dumps(data, ensure_ascii=False, allow_nan=False)
+
+    return conditional(fresh, "application/json", build)

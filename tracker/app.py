@@ -55,10 +55,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["tracker.sessions"] = make_sessionmaker(engine)
     app.teardown_appcontext(_close_session)
 
-    from tracker import admin, api, auth, editor, openapi, review, web
+    from tracker import admin, api, auth, editor, openapi, public, review, web
 
     auth.init_app(app)
     openapi.init_app(app)
+    app.register_blueprint(public.bp)
     app.register_blueprint(web.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(admin.bp)

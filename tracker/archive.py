@@ -81,6 +81,9 @@ EXCLUDED_TABLES = {
     " one digest per recipient)",
     "outbox": "messages in flight and their delivery log; the scheduler writes them anew",
     "scheduler_heartbeats": "the liveness of this installation's scheduler processes",
+    "score_entries": "the scorecard's running sums, rebuilt from the claims on first use",
+    "score_cells": "the scorecard's running sums, rebuilt from the claims on first use",
+    "scorecard_state": "without it the scorecard rebuilds its sums from the restored claims",
 }
 BATCH = 1000
 

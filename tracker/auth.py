@@ -203,7 +203,7 @@ def login() -> Any:
 def logout() -> Any:
     logout_user()
     flash("You are logged out.")
-    return redirect(url_for("web.index"))
+    return redirect(url_for("public.index"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

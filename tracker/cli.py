@@ -290,6 +290,63 @@ def claims_list(as_json: bool, **filters: Any) -> None:
             click.echo(f"{len(rows)} claims", err=True)
 
 
+@main.command("score")
+@click.option("--author")
+@click.option("--outlet")
+@click.option("--tag")
+@click.option("--source-id")
+@click.option("--from", "date_from", help="first deadline day, YYYY-MM-DD")
+@click.option("--to", "date_to", help="last deadline day, YYYY-MM-DD")
+@click.option("--include-hedged", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="the scorecard as JSON, as the API gives it")
+@click.option("--rebuild", is_flag=True, help="count every forecast again before scoring")
+def score_command(as_json: bool, rebuild: bool, include_hedged: bool, **args: str | None) -> None:
+    """Print the scorecard (the same numbers as the front page, CSV and API)."""
+    from tracker import scorecard
+
+    query = {
+        "from" if name == "date_from" else "to" if name == "date_to" else name: value
+        for name, value in args.items()
+        if value is not None
+    }
+    if include_hedged:
+        query["include_hedged"] = "true"
+    with _session() as session:
+        filters = scorecard.parse_filters(query)
+        if rebuild:
+            counted = scorecard.rebuild(session)
+            click.echo(f"counted {counted} forecasts again", err=True)
+        card = scorecard.compute(session, filters)
+        groups = [card.group, *card.authors, *card.outlets]
+        if as_json:
+            click.echo(
+                json.dumps(
+                    {
+                        "group": scorecard.group_record(card.group),
+                        "authors": [scorecard.group_record(g) for g in card.authors],
+                        "outlets": [scorecard.group_record(g) for g in card.outlets],
+                    },
+                    ensure_ascii=False,
+                )
+            )
+            return
+        click.echo(
+            f"{'':<8} {'rank':>4}  {'scored':>6}  {'brier':>6}  {'log':>7}  {'skill':>7}  name"
+        )
+        for group in groups:
+            record = scorecard.group_record(group)
+
+            def number(value: float | None, width: int) -> str:
+                return f"{value:>{width}.3f}" if value is not None else f"{'-':>{width}}"
+
+            click.echo(
+                f"{group.dimension:<8} {group.rank or '-':>4}  {group.n_scored:>6}  "
+                f"{number(record['brier'], 6)}  {number(record['log_score'], 7)}  "
+                f"{number(record['skill_vs_chance'], 7)}  {group.name}"
+                + ("  (too few to judge)" if group.too_few_to_judge else "")
+            )
+
+
 @main.group("audit")
 def audit_group() -> None:
     """The tamper-evident audit log."""

@@ -52,6 +52,9 @@ def defaults(instance_path: Path = INSTANCE_PATH) -> dict[str, Any]:
         "API_RATE_LIMIT": "120 per minute",
         # Request bodies above this are refused with 413 before they are read (5 MiB).
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+        # How long a worker trusts its last look at whether the scorecard changed; a change
+        # made elsewhere shows on the public pages within this many seconds.
+        "SCORECARD_FRESHNESS_SECONDS": 1.0,
     }
 
 

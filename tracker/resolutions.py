@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tracker import audit, reminders
+from tracker import audit, reminders, scorecard
 from tracker.accounts import role_at_least
 from tracker.errors import Conflict, Forbidden, Invalid
 from tracker.models import (
@@ -33,7 +33,7 @@ NEEDS_EVIDENCE = {"true", "false", "mostly-true", "mixed", "mostly-false"}
 # Called with (session, claim, old_outcome, new_outcome) whenever a forecast's final outcome
 # changes, so that kept aggregates (the scorecard) follow.
 OutcomeListener = Callable[[Session, Claim, str | None, str | None], None]
-outcome_listeners: list[OutcomeListener] = []
+outcome_listeners: list[OutcomeListener] = [scorecard.on_outcome_changed]
 
 
 @dataclass(frozen=True)
@@ -482,6 +482,10 @@ def edit_claim(
     session.add_all(edits)
     session.flush()
     reminders.replan(session, claim)
+    if claim.kind == "forecast":
+        # A new probability or deadline moves the forecast's place in the scorecard's sums.
+        for listener in outcome_listeners:
+            listener(session, claim, claim.outcome, claim.outcome)
     audit.record(
         session,
         "claim.edited",

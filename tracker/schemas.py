@@ -58,6 +58,26 @@ class SourceQuery(Paging):
     pass
 
 
+class ScorecardQuery(Query):
+    """Read as text and judged by the scorecard's own filter parser (one group at most)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+
+    author: str | None = Field(None, max_length=200, description="Author name or slug.")
+    outlet: str | None = Field(None, max_length=200, description="Outlet name or slug.")
+    tag: str | None = Field(None, max_length=100)
+    source_id: str | None = Field(None, max_length=12, description="A source id (whole number).")
+    date_from: str | None = Field(
+        None, alias="from", max_length=10, description="First deadline day, YYYY-MM-DD."
+    )
+    date_to: str | None = Field(
+        None, alias="to", max_length=10, description="Last deadline day, YYYY-MM-DD."
+    )
+    include_hedged: str | None = Field(
+        None, max_length=5, description="`true` counts hedged forecasts in the scores."
+    )
+
+
 class ClaimQuery(Paging):
     status: Status | None = Field(None, description="`due`: deadline passed, not resolved.")
     kind: Kind | None = None

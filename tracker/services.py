@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from tracker import audit, wep
+from tracker import audit, scorecard, wep
 from tracker.db import utcnow
 from tracker.errors import Conflict, Invalid, NotFound
 from tracker.models import DEADLINE_ORIGINS, KINDS, STATUSES, Claim, ClaimTag, Source
@@ -359,6 +359,7 @@ def record_claim(
     )
     session.add(claim)
     session.flush()
+    scorecard.on_outcome_changed(session, claim)
     audit.record(
         session,
         "claim.recorded",

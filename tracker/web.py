@@ -1,4 +1,5 @@
-"""Public HTML pages: the front page, sources with their claims highlighted, claim pages, health."""
+"""Public HTML pages: sources with their claims highlighted, claim pages, health. The front page
+and the scorecards are in `public`."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from flask import Blueprint, Response, current_app, jsonify, render_template
+from flask import Blueprint, Response, current_app, jsonify, render_template, url_for
 from sqlalchemy import text
 
 from tracker import audit, calendars, scheduler, services
@@ -45,20 +46,6 @@ def segments(text_value: str, claims: list[Claim]) -> list[Segment]:
     return result
 
 
-@bp.get("/")
-def index() -> str:
-    session = get_session()
-    current = now()
-    return render_template(
-        "index.html",
-        due=services.list_due(session, current),
-        upcoming=services.list_upcoming(session, current, limit=10),
-        recent=services.list_recent(session, limit=20),
-        now=current,
-        status_of=lambda c: services.claim_status(c, current),
-    )
-
-
 @bp.get("/sources/<int:source_id>")
 def source_page(source_id: int) -> str:
     session = get_session()
@@ -91,7 +78,64 @@ def claim_page(claim_id: int) -> str:
         quote=quote,
         after=after,
         status=services.claim_status(claim, now()),
+        claim_review=claim_review(claim),
     )
+
+
+# ClaimReview's numbers for fact verdicts (SPEC "Lifecycle"); unverifiable has a name only.
+VERDICT_RATINGS: dict[str, tuple[int | None, str]] = {
+    "true": (5, "True"),
+    "mostly-true": (4, "Mostly true"),
+    "mixed": (3, "Mixed"),
+    "mostly-false": (2, "Mostly false"),
+    "false": (1, "False"),
+    "unverifiable": (None, "Unverifiable"),
+}
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z") if value else None
+
+
+def claim_review(claim: Claim) -> dict[str, Any] | None:
+    """schema.org ClaimReview of a fact with a final verdict (for search engines and
+    fact-check aggregators); None for anything else."""
+    if claim.kind != "fact" or claim.status != "resolved" or claim.verdict is None:
+        return None
+    value, name = VERDICT_RATINGS[claim.verdict]
+    rating: dict[str, Any] = {"@type": "Rating", "alternateName": name}
+    if value is not None:
+        rating.update(ratingValue=value, bestRating=5, worstRating=1)
+    source = claim.source
+    appearance: dict[str, Any] = {"@type": "CreativeWork", "headline": source.title}
+    if source.url:
+        appearance["url"] = source.url
+    if source.published_at:
+        appearance["datePublished"] = _iso(source.published_at)
+    if source.outlet:
+        appearance["publisher"] = {"@type": "Organization", "name": source.outlet}
+    item: dict[str, Any] = {"@type": "Claim", "appearance": appearance}
+    if source.author:
+        item["author"] = {"@type": "Person", "name": source.author}
+    elif source.outlet:
+        item["author"] = {"@type": "Organization", "name": source.outlet}
+    if source.published_at:
+        item["datePublished"] = _iso(source.published_at)
+    publisher = current_app.config["PUBLISHER_NAME"]
+    return {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": url_for("web.claim_page", claim_id=claim.id, _external=True),
+        "claimReviewed": claim.quote,
+        "datePublished": _iso(claim.resolved_at or claim.updated_at),
+        "author": {
+            "@type": "Organization",
+            "name": publisher,
+            "url": current_app.config["BASE_URL"],
+        },
+        "reviewRating": rating,
+        "itemReviewed": item,
+    }
 
 
 @bp.get("/healthz")

@@ -1,0 +1,603 @@
+"""The public scorecard: scores per author, outlet, tag, source and overall, over a date range.
+
+Numbers come from `score_cells`, sums kept per group, deadline day, hedged flag and calibration
+bin, which `on_outcome_changed` (in `scoresums`, re-exported here) updates whenever a
+forecast's state changes. Reading a scorecard
+reads cells, never every claim. `compute` is the one function the page, the CSV, the API and the
+command line take their numbers from.
+
+The date range selects forecasts by their deadline (UTC day): every forecast has one, and "how
+did the forecasts due in 2020 turn out" is what a reader of a scorecard asks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from tracker import scoresums, scoring
+from tracker.db import utcnow
+from tracker.errors import BadRequest, NotFound
+from tracker.models import Claim, ClaimTag, ScorecardState, ScoreCell, Source
+
+# Re-exported: resolution code calls scorecard.on_outcome_changed(session, claim).
+from tracker.scoresums import ALL_TIME
+from tracker.scoresums import ensure_built as ensure_built
+from tracker.scoresums import on_outcome_changed as on_outcome_changed
+from tracker.scoresums import rebuild as rebuild
+
+MIN_SCORED = 10  # fewer scored forecasts than this: shown, marked too few to judge, not ranked
+GROUP_DIMENSIONS = ("author", "outlet", "tag", "source")
+CACHE_SIZE = 256
+
+
+# ---------------------------------------------------------------------------------------------
+# Filters
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a scorecard is of: at most one group, an inclusive range of deadline days, and
+    whether hedged forecasts count."""
+
+    author: str | None = None
+    outlet: str | None = None
+    tag: str | None = None
+    source_id: int | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    include_hedged: bool = False
+
+    @property
+    def group(self) -> tuple[str, str]:
+        """(dimension, key) of the group asked for; ("overall", "") when none."""
+        if self.author is not None:
+            return "author", self.author
+        if self.outlet is not None:
+            return "outlet", self.outlet
+        if self.tag is not None:
+            return "tag", self.tag
+        if self.source_id is not None:
+            return "source", str(self.source_id)
+        return "overall", ""
+
+    def query_args(self, group: bool = True) -> dict[str, str]:
+        """The filters as query parameters (what `parse_filters` reads back); without the
+        group when `group` is false."""
+        args: dict[str, str] = {}
+        for name in ("author", "outlet", "tag") if group else ():
+            value = getattr(self, name)
+            if value is not None:
+                args[name] = value
+        if group and self.source_id is not None:
+            args["source_id"] = str(self.source_id)
+        if self.date_from is not None:
+            args["from"] = self.date_from.isoformat()
+        if self.date_to is not None:
+            args["to"] = self.date_to.isoformat()
+        if self.include_hedged:
+            args["include_hedged"] = "true"
+        return args
+
+
+def _parse_date(value: str | None, name: str) -> dt.date | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise BadRequest(
+            f"{name} must be a date like 2020-01-31", {name: "not a YYYY-MM-DD date"}
+        ) from None
+
+
+def _parse_bool(value: str | None, name: str) -> bool:
+    if value is None or value.strip() == "":
+        return False
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise BadRequest(f"{name} must be true or false", {name: "not true or false"})
+
+
+def _slug_arg(value: str | None, name: str) -> str | None:
+    from tracker.services import slugify
+
+    if value is None or not value.strip():
+        return None
+    slug = slugify(value)
+    if not slug:
+        raise BadRequest(f"{name} has no letters or digits", {name: "empty"})
+    return slug
+
+
+def parse_filters(args: Mapping[str, str], **fixed: Any) -> Filters:
+    """Filters from query parameters (author, outlet, tag, source_id, from, to, include_hedged);
+    `fixed` sets the group of a page such as /authors/<slug>. Bad values raise BadRequest."""
+    if not args and not fixed:
+        return Filters()
+    source_id: int | None = None
+    raw_source = args.get("source_id")
+    if raw_source is not None and raw_source.strip():
+        try:
+            source_id = int(raw_source)
+        except ValueError:
+            raise BadRequest(
+                "source_id must be a whole number", {"source_id": "not a number"}
+            ) from None
+        if source_id < 1:
+            raise BadRequest("source_id must be at least 1", {"source_id": "must be >= 1"})
+    filters = Filters(
+        author=_slug_arg(args.get("author"), "author"),
+        outlet=_slug_arg(args.get("outlet"), "outlet"),
+        tag=_slug_arg(args.get("tag"), "tag"),
+        source_id=source_id,
+        date_from=_parse_date(args.get("from"), "from"),
+        date_to=_parse_date(args.get("to"), "to"),
+        include_hedged=_parse_bool(args.get("include_hedged"), "include_hedged"),
+    )
+    if fixed:
+        group: dict[str, Any] = {"author": None, "outlet": None, "tag": None, "source_id": None}
+        filters = replace(filters, **(group | fixed))
+    chosen = [
+        n for n in ("author", "outlet", "tag", "source_id") if getattr(filters, n) is not None
+    ]
+    if len(chosen) > 1:
+        raise BadRequest(
+            "a scorecard is of one group: give at most one of author, outlet, tag, source_id",
+            {name: "only one group at a time" for name in chosen},
+        )
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        raise BadRequest("from must not be after to", {"from": "after to", "to": "before from"})
+    return filters
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading scorecards
+
+
+@dataclass(frozen=True)
+class HedgedOutcome:
+    """How the hedged forecasts of a group turned out."""
+
+    n_scored: int
+    n_true: int
+    observed_rate: float | None
+    mean_probability: float | None
+    brier: float | None
+
+
+@dataclass(frozen=True)
+class GroupScore:
+    dimension: str
+    key: str
+    name: str
+    score: scoring.Score
+    n_unscored: int
+    n_forecasts: int
+    n_hedged: int
+    hedged: HedgedOutcome
+    rank: int | None = None
+
+    @property
+    def n_scored(self) -> int:
+        return self.score.n
+
+    @property
+    def too_few_to_judge(self) -> bool:
+        return self.score.n < MIN_SCORED
+
+    @property
+    def hedge_rate(self) -> float | None:
+        return self.n_hedged / self.n_forecasts if self.n_forecasts else None
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    filters: Filters
+    group: GroupScore
+    authors: tuple[GroupScore, ...] = field(default_factory=tuple)
+    outlets: tuple[GroupScore, ...] = field(default_factory=tuple)
+
+
+@dataclass
+class _GroupSums:
+    scored: scoring.Totals = field(default_factory=dict)
+    hedged: scoring.Totals = field(default_factory=dict)
+    n_unscored: int = 0
+    n_hedged_forecasts: int = 0
+
+
+def _cells_query(filters: Filters, dimensions: Sequence[str]) -> Any:
+    """All-time cells are read as they are (one row per group, hedged flag and bin); a date
+    range adds up its day cells, so its cost grows with the forecasts in the range."""
+    columns = (ScoreCell.dimension, ScoreCell.group_key, ScoreCell.hedged, ScoreCell.bin)
+    sums = (
+        ScoreCell.n,
+        ScoreCell.n_true,
+        ScoreCell.sum_probability,
+        ScoreCell.sum_squared_error,
+        ScoreCell.sum_log,
+        ScoreCell.n_unscored,
+    )
+    all_time = filters.date_from is None and filters.date_to is None
+    query: Any
+    if all_time:
+        query = select(*columns, *sums).where(ScoreCell.period == ALL_TIME)
+    else:
+        query = (
+            select(*columns, *(func.sum(column) for column in sums))
+            .where(ScoreCell.period != ALL_TIME)
+            .group_by(*columns)
+        )
+        if filters.date_from is not None:
+            query = query.where(ScoreCell.period >= filters.date_from.isoformat())
+        if filters.date_to is not None:
+            query = query.where(ScoreCell.period <= filters.date_to.isoformat())
+    dimension, key = filters.group
+    if dimension != "overall":
+        return query.where(ScoreCell.dimension == dimension, ScoreCell.group_key == key)
+    return query.where(ScoreCell.dimension.in_(dimensions))
+
+
+def _names(session: Session, dimension: str, keys: Iterable[str]) -> dict[str, str]:
+    keys = list(keys)
+    if dimension == "author":
+        rows = session.execute(
+            select(Source.author_slug, func.min(Source.author))
+            .where(Source.author_slug.in_(keys))
+            .group_by(Source.author_slug)
+        )
+    elif dimension == "outlet":
+        rows = session.execute(
+            select(Source.outlet_slug, func.min(Source.outlet))
+            .where(Source.outlet_slug.in_(keys))
+            .group_by(Source.outlet_slug)
+        )
+    elif dimension == "source":
+        ids = [int(k) for k in keys]
+        rows = session.execute(select(Source.id, Source.title).where(Source.id.in_(ids)))
+        return {str(i): str(title) for i, title in rows}
+    else:
+        return {k: k for k in keys}
+    return {str(k): str(v) for k, v in rows}
+
+
+def _group_score(
+    dimension: str, key: str, name: str, sums: _GroupSums, include_hedged: bool
+) -> GroupScore:
+    headline: scoring.Totals = {}
+    for part in (sums.scored, sums.hedged) if include_hedged else (sums.scored,):
+        for index, totals in part.items():
+            headline.setdefault(index, scoring.BinTotals()).merge(totals)
+    hedged_score = scoring.summarize(sums.hedged)
+    hedged_n_prob = sum(t.sum_probability for t in sums.hedged.values())
+    n_scored_all = sum(t.n for t in sums.scored.values()) + hedged_score.n
+    n_hedged = sums.n_hedged_forecasts + hedged_score.n
+    return GroupScore(
+        dimension=dimension,
+        key=key,
+        name=name,
+        score=scoring.summarize(headline),
+        n_unscored=sums.n_unscored,
+        n_forecasts=n_scored_all + sums.n_unscored,
+        n_hedged=n_hedged,
+        hedged=HedgedOutcome(
+            n_scored=hedged_score.n,
+            n_true=hedged_score.n_true,
+            observed_rate=hedged_score.observed_rate,
+            mean_probability=hedged_n_prob / hedged_score.n if hedged_score.n else None,
+            brier=hedged_score.brier,
+        ),
+    )
+
+
+def _ranked(groups: Iterable[GroupScore]) -> tuple[GroupScore, ...]:
+    """Groups with enough scored forecasts ranked by Brier (then log score); the rest after,
+    unranked, most scored first."""
+    groups = list(groups)
+    judged = sorted(
+        (g for g in groups if not g.too_few_to_judge),
+        key=lambda g: (g.score.brier, -(g.score.log_score or 0.0), g.name.lower()),
+    )
+    rest = sorted(
+        (g for g in groups if g.too_few_to_judge), key=lambda g: (-g.n_scored, g.name.lower())
+    )
+    return tuple(replace(g, rank=i) for i, g in enumerate(judged, 1)) + tuple(rest)
+
+
+def _compute(session: Session, filters: Filters) -> Scorecard:
+    dimension, key = filters.group
+    dimensions = ("overall", "author", "outlet") if dimension == "overall" else (dimension,)
+    sums: dict[tuple[str, str], _GroupSums] = {}
+    for row in session.execute(_cells_query(filters, dimensions)):
+        d, k, hedged, bin_, n, n_true, sum_p, sum_sq, sum_log, n_unscored = row
+        group_sums = sums.setdefault((d, k), _GroupSums())
+        group_sums.n_unscored += int(n_unscored or 0)
+        if hedged:
+            group_sums.n_hedged_forecasts += int(n_unscored or 0)
+        if n:
+            target = group_sums.hedged if hedged else group_sums.scored
+            target[int(bin_)] = scoring.BinTotals(
+                int(n), float(sum_p), int(n_true), float(sum_sq), float(sum_log)
+            )
+    if dimension != "overall" and (dimension, key) not in sums:
+        _require_group_exists(session, dimension, key)
+    names = {"overall": {"": "All sources"}}
+    for dim in ("author", "outlet", "tag", "source"):
+        keys = [k for d, k in sums if d == dim]
+        if keys:
+            names[dim] = _names(session, dim, keys)
+    if dimension != "overall" and (dimension, key) not in sums:
+        names.setdefault(dimension, {}).update(_names(session, dimension, [key]))
+
+    def build(d: str, k: str) -> GroupScore:
+        name = names.get(d, {}).get(k, k)
+        return _group_score(d, k, name, sums.get((d, k), _GroupSums()), filters.include_hedged)
+
+    group = build(dimension, key)
+    if dimension != "overall":
+        return Scorecard(filters=filters, group=group)
+    return Scorecard(
+        filters=filters,
+        group=group,
+        authors=_ranked(build(d, k) for d, k in sums if d == "author"),
+        outlets=_ranked(build(d, k) for d, k in sums if d == "outlet"),
+    )
+
+
+def _require_group_exists(session: Session, dimension: str, key: str) -> None:
+    exists: Any
+    if dimension == "author":
+        exists = session.scalar(select(Source.id).where(Source.author_slug == key).limit(1))
+        what = "author"
+    elif dimension == "outlet":
+        exists = session.scalar(select(Source.id).where(Source.outlet_slug == key).limit(1))
+        what = "outlet"
+    elif dimension == "tag":
+        exists = session.scalar(select(ClaimTag.claim_id).where(ClaimTag.tag == key).limit(1))
+        what = "tag"
+    else:
+        exists = session.get(Source, int(key))
+        what = "source"
+    if exists is None:
+        raise NotFound(f"there is no {what} {key!r}")
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """What a scorecard's answer depends on: a token for ETags and the last change's time."""
+
+    token: str
+    last_modified: dt.datetime
+    built: bool
+
+
+def freshness(session: Session, now: dt.datetime) -> Freshness:
+    """One cheap query (index lookups only) telling whether anything a scorecard page shows may
+    have changed: a resolution, a recorded or edited claim, or a deadline passing."""
+    state_version = select(ScorecardState.version).where(ScorecardState.id == 1).scalar_subquery()
+    state_changed = (
+        select(ScorecardState.changed_at).where(ScorecardState.id == 1).scalar_subquery()
+    )
+    open_claim = Claim.status == "open"
+    row = session.execute(
+        select(
+            state_version,
+            state_changed,
+            select(func.max(Claim.updated_at)).scalar_subquery(),
+            select(func.max(Claim.id)).scalar_subquery(),
+            select(func.min(Claim.deadline_at))
+            .where(open_claim, Claim.deadline_at > now)
+            .scalar_subquery(),
+            select(func.max(Claim.deadline_at))
+            .where(open_claim, Claim.deadline_at <= now)
+            .scalar_subquery(),
+        )
+    ).one()
+    version, changed_at, updated_at, max_id, next_deadline, last_deadline = row
+    times = [t for t in (changed_at, updated_at, last_deadline) if t is not None]
+    token = hashlib.sha256(
+        repr((version, changed_at, updated_at, max_id, next_deadline)).encode()
+    ).hexdigest()[:24]
+    epoch = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    last = max(times, default=epoch)
+    return Freshness(token, last.replace(microsecond=0), built=version is not None)
+
+
+class FreshnessMemo:
+    """The last freshness read by this process, trusted for `max_age` seconds so that busy
+    pages and 304 answers need no database round trip. A change made by this process forgets
+    it at once; one made by another process shows within `max_age`."""
+
+    def __init__(self) -> None:
+        self.value: Freshness | None = None
+        self.read_at = 0.0
+        self.generation = -1
+        self.lock = threading.Lock()
+
+    def get(self, max_age: float) -> Freshness | None:
+        with self.lock:
+            if (
+                self.value is None
+                or self.generation != scoresums.generation()
+                or time.monotonic() - self.read_at >= max_age
+            ):
+                return None
+            return self.value
+
+    def put(self, value: Freshness, generation_before_read: int) -> None:
+        with self.lock:
+            self.value = value
+            self.read_at = time.monotonic()
+            self.generation = generation_before_read
+
+
+class _Cache:
+    """Scorecards computed in this process, by (freshness token, filters). A token names one
+    state of the data, so an entry never goes stale: it just stops being asked for."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[tuple[str, Filters], Scorecard] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[str, Filters]) -> Scorecard | None:
+        with self.lock:
+            value = self.items.get(key)
+            if value is not None:
+                self.items.move_to_end(key)
+            return value
+
+    def put(self, key: tuple[str, Filters], value: Scorecard) -> None:
+        with self.lock:
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+_cache = _Cache(CACHE_SIZE)
+
+
+def compute(session: Session, filters: Filters, fresh: Freshness | None = None) -> Scorecard:
+    """THE scorecard for these filters: the page, the CSV, the API and `tracker score` all show
+    what this returns. Builds the sums on first use (the caller commits)."""
+    if fresh is None:
+        fresh = freshness(session, utcnow())
+    if not fresh.built:
+        ensure_built(session)
+        fresh = freshness(session, utcnow())
+    key = (fresh.token, filters)
+    cached = _cache.get(key)
+    if cached is not None:
+        return cached
+    result = _compute(session, filters)
+    _cache.put(key, result)
+    return result
+
+
+def list_scored_claims(
+    session: Session, filters: Filters, offset: int = 0, limit: int | None = None
+) -> Sequence[Claim]:
+    """The resolved true/false forecasts behind a group's scorecard, latest resolution first
+    (hedged ones too: pages mark them)."""
+    query = (
+        select(Claim)
+        .join(Source, Source.id == Claim.source_id)
+        .where(
+            Claim.kind == "forecast",
+            Claim.status == "resolved",
+            Claim.outcome.in_(("true", "false")),
+        )
+    )
+    dimension, key = filters.group
+    if dimension == "author":
+        query = query.where(Source.author_slug == key)
+    elif dimension == "outlet":
+        query = query.where(Source.outlet_slug == key)
+    elif dimension == "tag":
+        query = query.where(Claim.id.in_(select(ClaimTag.claim_id).where(ClaimTag.tag == key)))
+    elif dimension == "source":
+        query = query.where(Claim.source_id == int(key))
+    if filters.date_from is not None:
+        start = dt.datetime.combine(filters.date_from, dt.time(), dt.UTC)
+        query = query.where(Claim.deadline_at >= start)
+    if filters.date_to is not None:
+        end = dt.datetime.combine(filters.date_to + dt.timedelta(days=1), dt.time(), dt.UTC)
+        query = query.where(Claim.deadline_at < end)
+    query = query.order_by(Claim.resolved_at.desc(), Claim.id.desc()).options(
+        selectinload(Claim.source)
+    )
+    if offset:
+        query = query.offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return session.scalars(query).all()
+
+
+def list_recent_resolutions(session: Session, limit: int = 20) -> Sequence[Claim]:
+    """Resolved claims (forecasts and facts), the latest resolution first."""
+    return session.scalars(
+        select(Claim)
+        .where(Claim.status == "resolved", Claim.resolved_at.is_not(None))
+        .order_by(Claim.resolved_at.desc(), Claim.id.desc())
+        .options(selectinload(Claim.source))
+        .limit(limit)
+    ).all()
+
+
+GROUP_FIELDS = (
+    "dimension",
+    "key",
+    "name",
+    "rank",
+    "too_few_to_judge",
+    "n_scored",
+    "n_true",
+    "n_unscored",
+    "n_forecasts",
+    "brier",
+    "log_score",
+    "skill_vs_chance",
+    "observed_rate",
+    "reliability",
+    "resolution",
+    "uncertainty",
+    "hedge_rate",
+    "n_hedged",
+    "hedged_n_scored",
+    "hedged_n_true",
+    "hedged_observed_rate",
+    "hedged_mean_probability",
+    "hedged_brier",
+)
+
+
+def group_record(group: GroupScore) -> dict[str, Any]:
+    """A group's numbers as one flat record (the CSV's row, the API's fields)."""
+    score = group.score
+    murphy = score.murphy
+    return {
+        "dimension": group.dimension,
+        "key": group.key,
+        "name": group.name,
+        "rank": group.rank,
+        "too_few_to_judge": group.too_few_to_judge,
+        "n_scored": score.n,
+        "n_true": score.n_true,
+        "n_unscored": group.n_unscored,
+        "n_forecasts": group.n_forecasts,
+        "brier": score.brier,
+        "log_score": score.log_score,
+        "skill_vs_chance": score.skill_vs_chance,
+        "observed_rate": score.observed_rate,
+        "reliability": murphy.reliability if murphy else None,
+        "resolution": murphy.resolution if murphy else None,
+        "uncertainty": murphy.uncertainty if murphy else None,
+        "hedge_rate": group.hedge_rate,
+        "n_hedged": group.n_hedged,
+        "hedged_n_scored": group.hedged.n_scored,
+        "hedged_n_true": group.hedged.n_true,
+        "hedged_observed_rate": group.hedged.observed_rate,
+        "hedged_mean_probability": group.hedged.mean_probability,
+        "hedged_brier": group.hedged.brier,
+    }
+
+
+def list_recently_recorded(session: Session, limit: int = 10) -> Sequence[Claim]:
+    """The claims recorded last (by id, which follows recording order and needs no sort)."""
+    return session.scalars(
+        select(Claim).order_by(Claim.id.desc()).options(selectinload(Claim.source)).limit(limit)
+    ).all()

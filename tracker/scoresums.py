@@ -1,0 +1,293 @@
+"""Keeping the scorecard's sums: `score_cells` per group, deadline day, hedged flag and bin,
+and `score_entries`, what each forecast is counted as. `on_outcome_changed` brings them up to
+date with one claim at a cost independent of how many forecasts are scored; `rebuild` counts
+every forecast again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, event, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from tracker import scoring
+from tracker.db import utcnow
+from tracker.models import Claim, ClaimTag, ScorecardState, ScoreCell, ScoreEntry, Source
+
+ALL_TIME = "all"
+
+_generation = 0  # bumped by every change this process makes; see FreshnessMemo
+
+
+def generation() -> int:
+    return _generation
+
+
+@dataclass(frozen=True)
+class _Contribution:
+    probability: float
+    outcome: str | None  # 'true' / 'false' when scored, else None
+    hedged: bool
+    period: str
+    groups: tuple[tuple[str, str], ...]
+
+
+def _contribution(
+    *,
+    kind: str,
+    status: str,
+    outcome: str | None,
+    probability: float | None,
+    hedged: bool,
+    deadline_at: dt.datetime | None,
+    source_id: int,
+    author_slug: str | None,
+    outlet_slug: str | None,
+    tags: Iterable[str],
+) -> _Contribution | None:
+    """How one claim counts: None if it is not a forecast the scorecard knows of."""
+    if kind != "forecast" or probability is None or deadline_at is None:
+        return None
+    scored = status == "resolved" and outcome in ("true", "false")
+    groups: list[tuple[str, str]] = [("overall", ""), ("source", str(source_id))]
+    if author_slug:
+        groups.append(("author", author_slug))
+    if outlet_slug:
+        groups.append(("outlet", outlet_slug))
+    groups.extend(("tag", tag) for tag in sorted(set(tags)))
+    return _Contribution(
+        probability=probability,
+        outcome=outcome if scored else None,
+        hedged=bool(hedged),
+        period=deadline_at.astimezone(dt.UTC).date().isoformat(),
+        groups=tuple(groups),
+    )
+
+
+_CellKey = tuple[str, str, str, bool, int]
+_SUM_FIELDS = ("n", "n_true", "sum_probability", "sum_squared_error", "sum_log", "n_unscored")
+
+
+def _add(cells: dict[_CellKey, dict[str, Any]], item: _Contribution, sign: int) -> None:
+    totals = scoring.BinTotals()
+    if item.outcome is not None:
+        totals.add(item.probability, item.outcome == "true", sign)
+    bin_ = scoring.bin_index(item.probability)
+    for dimension, key in item.groups:
+        for period in (ALL_TIME, item.period):
+            cell = cells.setdefault(
+                (dimension, key, period, item.hedged, bin_), dict.fromkeys(_SUM_FIELDS, 0)
+            )
+            cell["n"] += totals.n
+            cell["n_true"] += totals.n_true
+            cell["sum_probability"] += totals.sum_probability
+            cell["sum_squared_error"] += totals.sum_squared_error
+            cell["sum_log"] += totals.sum_log
+            cell["n_unscored"] += 0 if item.outcome is not None else sign
+
+
+def _cell_rows(cells: dict[_CellKey, dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {"dimension": d, "group_key": k, "period": p, "hedged": h, "bin": b, **sums}
+        for (d, k, p, h, b), sums in cells.items()
+    ]
+
+
+def _upsert_cells(session: Session, cells: dict[_CellKey, dict[str, Any]]) -> None:
+    rows = [row for row in _cell_rows(cells) if any(row[f] for f in _SUM_FIELDS)]
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    stmt: Any
+    if dialect == "postgresql":
+        stmt = postgresql.insert(ScoreCell).values(rows)
+    elif dialect == "sqlite":
+        stmt = sqlite.insert(ScoreCell).values(rows)
+    else:  # pragma: no cover - the product runs on SQLite and PostgreSQL only
+        raise RuntimeError(f"the scorecard does not know the {dialect} database")
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["dimension", "group_key", "period", "hedged", "bin"],
+        set_={name: getattr(ScoreCell, name) + stmt.excluded[name] for name in _SUM_FIELDS},
+    )
+    session.execute(stmt)
+
+
+def on_outcome_changed(
+    session: Session,
+    claim: Claim,
+    old_outcome: str | None = None,
+    new_outcome: str | None = None,
+) -> None:
+    """Bring the scorecard up to date with one claim, after any change of its status, outcome,
+    probability, deadline, hedging, tags or source. Cost is independent of how many forecasts
+    are scored. Idempotent: calling it when nothing changed changes nothing. Flushes.
+
+    The outcomes are accepted to fit `resolutions.outcome_listeners` but not needed: what the
+    claim was counted as is read back from its `score_entries` row."""
+    # Pages this process remembers are looked at afresh once the change is committed.
+    event.listen(session, "after_commit", _after_commit, once=True)
+    session.flush()
+    if session.get(ScorecardState, 1) is None:
+        return  # not built yet: the first reading builds the sums from every claim
+    entry = session.get(ScoreEntry, claim.id)
+    source = claim.source
+    new = _contribution(
+        kind=claim.kind,
+        status=claim.status,
+        outcome=claim.outcome,
+        probability=claim.probability,
+        hedged=claim.hedged,
+        deadline_at=claim.deadline_at,
+        source_id=claim.source_id,
+        author_slug=source.author_slug,
+        outlet_slug=source.outlet_slug,
+        tags=claim.tag_names,
+    )
+    old = None
+    if entry is not None:
+        old = _Contribution(
+            probability=entry.probability,
+            outcome=entry.outcome,
+            hedged=entry.hedged,
+            period=entry.period,
+            groups=tuple((d, k) for d, k in json.loads(entry.groups)),
+        )
+    if old == new:
+        return
+    cells: dict[_CellKey, dict[str, Any]] = {}
+    if old is not None:
+        _add(cells, old, -1)
+    if new is not None:
+        _add(cells, new, +1)
+    _upsert_cells(session, cells)
+    if new is None:
+        if entry is not None:
+            session.delete(entry)
+    elif entry is None:
+        session.add(_entry(claim.id, new))
+    else:
+        entry.probability = new.probability
+        entry.outcome = new.outcome
+        entry.hedged = new.hedged
+        entry.period = new.period
+        entry.groups = json.dumps(new.groups)
+    session.execute(
+        update(ScorecardState)
+        .where(ScorecardState.id == 1)
+        .values(version=ScorecardState.version + 1, changed_at=utcnow())
+    )
+    session.flush()
+    _bump_generation()
+
+
+def _bump_generation() -> None:
+    global _generation
+    _generation += 1
+
+
+def _after_commit(_session: Session) -> None:
+    _bump_generation()
+
+
+def _entry(claim_id: int, item: _Contribution) -> ScoreEntry:
+    return ScoreEntry(
+        claim_id=claim_id,
+        probability=item.probability,
+        outcome=item.outcome,
+        hedged=item.hedged,
+        period=item.period,
+        groups=json.dumps(item.groups),
+    )
+
+
+def rebuild(session: Session) -> int:
+    """Recount every forecast from the claims (after a restore, or to check the sums).
+    Returns how many forecasts were counted. Flushes."""
+    event.listen(session, "after_commit", _after_commit, once=True)
+    state = session.get(ScorecardState, 1)
+    if state is None:
+        session.add(ScorecardState(id=1, version=1, changed_at=utcnow()))
+    else:
+        state.version += 1
+        state.changed_at = utcnow()
+    session.flush()
+    session.execute(delete(ScoreCell))
+    session.execute(delete(ScoreEntry))
+    tags: dict[int, list[str]] = {}
+    for claim_id, tag in session.execute(
+        select(ClaimTag.claim_id, ClaimTag.tag).join(Claim).where(Claim.kind == "forecast")
+    ):
+        tags.setdefault(claim_id, []).append(tag)
+    rows = session.execute(
+        select(
+            Claim.id,
+            Claim.kind,
+            Claim.status,
+            Claim.outcome,
+            Claim.probability,
+            Claim.hedged,
+            Claim.deadline_at,
+            Claim.source_id,
+            Source.author_slug,
+            Source.outlet_slug,
+        )
+        .join(Source, Source.id == Claim.source_id)
+        .where(Claim.kind == "forecast")
+    )
+    cells: dict[_CellKey, dict[str, Any]] = {}
+    entries: list[dict[str, Any]] = []
+    for row in rows:
+        item = _contribution(
+            kind=row.kind,
+            status=row.status,
+            outcome=row.outcome,
+            probability=row.probability,
+            hedged=row.hedged,
+            deadline_at=row.deadline_at,
+            source_id=row.source_id,
+            author_slug=row.author_slug,
+            outlet_slug=row.outlet_slug,
+            tags=tags.get(row.id, ()),
+        )
+        if item is None:
+            continue
+        _add(cells, item, +1)
+        entries.append(
+            {
+                "claim_id": row.id,
+                "probability": item.probability,
+                "outcome": item.outcome,
+                "hedged": item.hedged,
+                "period": item.period,
+                "groups": json.dumps(item.groups),
+            }
+        )
+    for start in range(0, len(entries), 5000):
+        session.execute(insert(ScoreEntry), entries[start : start + 5000])
+    cell_rows = _cell_rows(cells)
+    for start in range(0, len(cell_rows), 5000):
+        session.execute(insert(ScoreCell), cell_rows[start : start + 5000])
+    session.flush()
+    return len(entries)
+
+
+def ensure_built(session: Session) -> bool:
+    """Build the sums if they never were (a fresh or restored database). Returns True if it
+    built them; the caller commits. Of two processes trying at once, one builds."""
+    if session.scalar(select(ScorecardState.id).where(ScorecardState.id == 1)) is not None:
+        return False
+    try:
+        with session.begin_nested():
+            rebuild(session)
+    except (IntegrityError, OperationalError):
+        # Another process built them first (its row made ours conflict, or locked us out).
+        session.rollback()
+        return False
+    return True

@@ -1,0 +1,164 @@
+"""Forecast scores, exactly as SPEC's "Scoring" section defines them. Pure: numbers in, numbers out.
+
+Every score is computed from per-bin running sums (`BinTotals`), so the same code scores a list
+of (probability, outcome) pairs and the sums the scorecard keeps in the database; adding or
+removing one forecast is a change of those sums, never a rescan.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+BINS = 10
+CLIP_LOW = 0.001
+CLIP_HIGH = 0.999
+CHANCE_BRIER = 0.25  # the Brier score of always saying 50%
+
+
+def bin_index(probability: float) -> int:
+    """The calibration bin of a probability: min(floor(10*p), 9)."""
+    return min(math.floor(BINS * probability), BINS - 1)
+
+
+def log_term(probability: float, outcome: bool) -> float:
+    """ln q, where q = p if the forecast came true else 1 - p, with p clipped to [0.001, 0.999]."""
+    clipped = min(max(probability, CLIP_LOW), CLIP_HIGH)
+    return math.log(clipped if outcome else 1.0 - clipped)
+
+
+@dataclass
+class BinTotals:
+    """Running sums over the scored forecasts of one calibration bin."""
+
+    n: int = 0
+    sum_probability: float = 0.0
+    n_true: int = 0
+    sum_squared_error: float = 0.0
+    sum_log: float = 0.0
+
+    def add(self, probability: float, outcome: bool, sign: int = 1) -> None:
+        """Count one forecast in (sign 1) or out again (sign -1)."""
+        self.n += sign
+        self.sum_probability += sign * probability
+        self.n_true += sign * int(outcome)
+        self.sum_squared_error += sign * (probability - float(outcome)) ** 2
+        self.sum_log += sign * log_term(probability, outcome)
+
+    def merge(self, other: BinTotals) -> None:
+        self.n += other.n
+        self.sum_probability += other.sum_probability
+        self.n_true += other.n_true
+        self.sum_squared_error += other.sum_squared_error
+        self.sum_log += other.sum_log
+
+
+Totals = dict[int, BinTotals]
+
+
+def accumulate(pairs: Iterable[tuple[float, bool]]) -> Totals:
+    """Per-bin sums of (probability, outcome) pairs; outcome True means it came true."""
+    totals: Totals = {}
+    for probability, outcome in pairs:
+        if not 0.0 <= probability <= 1.0 or math.isnan(probability):
+            raise ValueError(f"probability {probability!r} is not between 0 and 1")
+        totals.setdefault(bin_index(probability), BinTotals()).add(probability, bool(outcome))
+    return totals
+
+
+@dataclass(frozen=True)
+class CalibrationBin:
+    bin: int
+    n: int
+    mean_probability: float
+    observed_rate: float
+
+    @property
+    def lower(self) -> float:
+        return self.bin / BINS
+
+    @property
+    def upper(self) -> float:
+        return (self.bin + 1) / BINS
+
+
+@dataclass(frozen=True)
+class Murphy:
+    """Murphy's (1973) decomposition over the calibration bins."""
+
+    reliability: float
+    resolution: float
+    uncertainty: float
+
+
+@dataclass(frozen=True)
+class Score:
+    """Every number SPEC defines, over one set of scored forecasts. None when n is 0."""
+
+    n: int
+    n_true: int
+    brier: float | None
+    log_score: float | None
+    skill_vs_chance: float | None
+    observed_rate: float | None
+    calibration: tuple[CalibrationBin, ...] = field(default_factory=tuple)
+    murphy: Murphy | None = None
+
+
+def summarize(totals: Mapping[int, BinTotals]) -> Score:
+    """All scores from per-bin sums. Bins holding no forecast are left out of the calibration."""
+    bins = [(index, totals[index]) for index in sorted(totals) if totals[index].n > 0]
+    n = sum(t.n for _, t in bins)
+    n_true = sum(t.n_true for _, t in bins)
+    if n == 0:
+        return Score(0, 0, None, None, None, None)
+    # Sums kept by adding and removing floats can drift below zero by rounding.
+    brier = max(sum(t.sum_squared_error for _, t in bins) / n, 0.0)
+    log_score = min(sum(t.sum_log for _, t in bins) / n, 0.0)
+    base_rate = n_true / n
+    calibration = tuple(
+        CalibrationBin(index, t.n, t.sum_probability / t.n, t.n_true / t.n) for index, t in bins
+    )
+    reliability = sum(c.n * (c.mean_probability - c.observed_rate) ** 2 for c in calibration) / n
+    resolution = sum(c.n * (c.observed_rate - base_rate) ** 2 for c in calibration) / n
+    return Score(
+        n=n,
+        n_true=n_true,
+        brier=brier,
+        log_score=log_score,
+        skill_vs_chance=1.0 - brier / CHANCE_BRIER,
+        observed_rate=base_rate,
+        calibration=calibration,
+        murphy=Murphy(reliability, resolution, base_rate * (1.0 - base_rate)),
+    )
+
+
+def score(pairs: Iterable[tuple[float, bool]]) -> Score:
+    """Every score of a list of (probability, outcome) pairs."""
+    return summarize(accumulate(pairs))
+
+
+def brier(pairs: Iterable[tuple[float, bool]]) -> float | None:
+    """mean((p - o)^2): 0 is perfect, 0.25 is always saying 50%, 1 is always certain and wrong."""
+    return score(pairs).brier
+
+
+def log_score(pairs: Iterable[tuple[float, bool]]) -> float | None:
+    """mean(ln q), q the probability given to what happened, p clipped to [0.001, 0.999]."""
+    return score(pairs).log_score
+
+
+def skill_vs_chance(pairs: Iterable[tuple[float, bool]]) -> float | None:
+    """1 - brier / 0.25: above 0 beats always saying 50%."""
+    return score(pairs).skill_vs_chance
+
+
+def calibration(pairs: Iterable[tuple[float, bool]]) -> tuple[CalibrationBin, ...]:
+    """Ten bins by min(floor(10*p), 9): n, mean probability and observed rate; empty omitted."""
+    return score(pairs).calibration
+
+
+def murphy(pairs: Iterable[tuple[float, bool]]) -> Murphy | None:
+    """Reliability, resolution and uncertainty over the calibration bins."""
+    return score(pairs).murphy
