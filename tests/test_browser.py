@@ -5,28 +5,18 @@ contrast and form labels among them)."""
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
-from werkzeug.serving import make_server
 
+from .browser import CHROMIUM, CHROMIUM_ARGS, serve
 from .scorecard_data import Forecast, record
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 
@@ -40,14 +30,8 @@ def base_url(app: Flask, session: Session) -> Iterator[str]:
         + [Forecast(0.35, "true", author="Bob Writer", outlet="The Weekly")]
         + [Forecast(0.7, None, author="Bob Writer", outlet="The Weekly")],
     )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with serve(app) as url:
+        yield url
 
 
 @pytest.fixture
