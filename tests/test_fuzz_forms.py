@@ -54,7 +54,7 @@ JSON_VALUE = st.recursive(
 )
 IDS = st.sampled_from(["1", "2", "3", "0", "99999"])
 FUZZ = settings(
-    max_examples=120,
+    max_examples=600,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     database=None,
