@@ -368,16 +368,20 @@ def audit_verify() -> None:
     sys.exit(1)
 
 
+def _iso_instant(value: str, param_hint: str, example: str) -> dt.datetime:
+    """An ISO 8601 date or time from the command line; naive values are returned naive."""
+    try:
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(
+            f"give an ISO 8601 date or time, e.g. {example}", param_hint=param_hint
+        ) from None
+
+
 def _published(value: str | None) -> dt.datetime | None:
     if not value:
         return None
-    try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise click.BadParameter(
-            "give an ISO 8601 date or time, e.g. 2020-01-03 or 2020-01-03T05:00:00Z",
-            param_hint="--published",
-        ) from None
+    parsed = _iso_instant(value, "--published", "2020-01-03 or 2020-01-03T05:00:00Z")
     return parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed
 
 
@@ -525,12 +529,7 @@ def _counts(summary: archive.Summary) -> str:
 def _parse_now(value: str | None) -> dt.datetime | None:
     if value is None:
         return None
-    try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as error:
-        raise click.BadParameter(
-            "give an ISO 8601 instant such as 2026-01-31T09:00:00Z", param_hint="--now"
-        ) from error
+    parsed = _iso_instant(value, "--now", "2026-01-31T09:00:00Z")
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise click.BadParameter(
             "the instant needs a time zone, for example 2026-01-31T09:00:00Z", param_hint="--now"

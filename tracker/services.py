@@ -477,12 +477,3 @@ def list_upcoming(session: Session, now: dt.datetime, limit: int = 20) -> Sequen
         .options(selectinload(Claim.source))
         .limit(limit)
     ).all()
-
-
-def list_recent(session: Session, limit: int = 20) -> Sequence[Claim]:
-    return session.scalars(
-        select(Claim)
-        .order_by(Claim.created_at.desc(), Claim.id.desc())
-        .options(selectinload(Claim.source))
-        .limit(limit)
-    ).all()
