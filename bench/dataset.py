@@ -10,10 +10,11 @@ from typing import Any
 
 from sqlalchemy import Engine, insert
 
-from tracker import audit, migrate
+from tracker import migrate
 from tracker.db import make_engine
 from tracker.models import AuditEntry, Claim, ClaimTag, Evidence, Resolution, Source, User
-from tracker.services import sha256_text
+from tracker.record import audit
+from tracker.record.services import sha256_text
 
 CLAIMS_PER_SOURCE = 100
 START = dt.datetime(2019, 1, 1, tzinfo=dt.UTC)

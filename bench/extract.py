@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pysbd
 
-from tracker import extract
-from tracker.quotes import find_quote
+from tracker.imports import extract
+from tracker.record.quotes import find_quote
 from tracker.seed import fixture
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -19,9 +19,10 @@ from pathlib import Path
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
 
-from tracker import migrate, scorecard
+from tracker import migrate
 from tracker.db import make_engine, make_sessionmaker, normalize_url
 from tracker.models import Claim, ClaimTag, Source
+from tracker.scorecard import services as scorecard
 
 TAGS = [f"topic-{i}" for i in range(20)]
 START = dt.datetime(2015, 1, 1, tzinfo=dt.UTC)

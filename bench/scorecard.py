@@ -31,9 +31,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from bench.populate import populate
-from tracker import scorecard
 from tracker.db import make_engine, make_sessionmaker, normalize_url
 from tracker.models import Claim
+from tracker.scorecard import services as scorecard
 
 ROOT = Path(__file__).resolve().parent.parent
 WRK_SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))

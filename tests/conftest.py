@@ -166,7 +166,7 @@ def seeded(session: Session) -> int:
 @pytest.fixture
 def make_user(session: Session) -> Callable[..., User]:
     """Create an active account with a known password ("correct horse battery")."""
-    from tracker import accounts
+    from tracker.accounts import services as accounts
 
     counter = iter(range(1, 10_000))
 
@@ -212,7 +212,7 @@ def login(client: FlaskClient) -> Callable[[User], FlaskClient]:
 
 @pytest.fixture
 def api_token(session: Session) -> Callable[[User], str]:
-    from tracker import accounts
+    from tracker.accounts import services as accounts
 
     def make(user: User) -> str:
         token = accounts.create_token(session, user, "test", None)

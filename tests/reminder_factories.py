@@ -14,7 +14,7 @@ from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
 
 from tracker.models import Assignment, Claim, Source, User
-from tracker.notify import Delivery, Message
+from tracker.reminders.notify import Delivery, Message
 
 T0 = dt.datetime(2026, 1, 1, 12, 0, tzinfo=dt.UTC)
 

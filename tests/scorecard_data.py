@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from tracker import scorecard, services
 from tracker.models import Claim
+from tracker.record import services
+from tracker.scorecard import services as scorecard
 
 _counter = itertools.count(1)
 

@@ -23,10 +23,10 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tracker import openapi
-from tracker.auth import csrf
+from tracker.accounts.auth import csrf
+from tracker.api import openapi
+from tracker.api.schemas import Answer, Body
 from tracker.models import Claim, Resolution, User
-from tracker.schemas import Answer, Body
 
 READ_PATHS = {
     "/api/v1/claims",

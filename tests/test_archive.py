@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.conftest import PG_ADMIN_URL, PostgresDatabases
-from tracker import archive, audit, migrate
+from tracker import archive, migrate
 from tracker.app import create_app
 from tracker.cli import main
 from tracker.models import (
@@ -29,6 +29,7 @@ from tracker.models import (
     Source,
     User,
 )
+from tracker.record import audit
 
 T0 = dt.datetime(2021, 3, 4, 5, 6, 7, 891011, tzinfo=dt.UTC)
 
@@ -204,7 +205,7 @@ def test_restored_users_have_no_password_and_new_ids_follow(
         session.add(new_user)
         session.flush()
         assert new_user.id == top[User] + 1
-        from tracker import services
+        from tracker.record import services
 
         source = services.record_source(session, title="Later", text="A later text.")
         assert source.id == top[Source] + 1

@@ -11,9 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import PASSWORD, csrf_token
-from tracker import accounts, services
+from tracker.accounts import services as accounts
 from tracker.cli import main
 from tracker.models import ApiToken, User
+from tracker.record import services
 
 MakeUser = Callable[..., User]
 

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from tests.browser import browser_page, serve
 from tests.conftest import PASSWORD
-from tracker import services
 from tracker.models import User
+from tracker.record import services
 
 pytestmark = pytest.mark.browser
 

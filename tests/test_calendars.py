@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.reminder_factories import T0, make_claim, make_user
-from tracker import calendars
 from tracker.models import ReminderSettings, SchedulerHeartbeat
+from tracker.reminders import calendars
 
 
 def test_public_deadline_feed_is_valid_icalendar_with_stable_uids(

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import csrf_token
+from tracker.imports.sources import HttpFetcher, allow_any_address
 from tracker.models import Claim, Source, User
-from tracker.sources import HttpFetcher, allow_any_address
 
 DATA = Path(__file__).parent / "data"
 ARTICLE = (DATA / "reservoir-article.txt").read_text(encoding="utf-8")

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker.deadlines import read_deadline
-from tracker.extract import Candidate, extract_candidates
-from tracker.quotes import find_quote
+from tracker.imports.deadlines import read_deadline
+from tracker.imports.extract import Candidate, extract_candidates
+from tracker.record.quotes import find_quote
 from tracker.seed import fixture
 
 DATA = Path(__file__).parent / "data"

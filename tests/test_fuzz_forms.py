@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from tests.conftest import csrf_token
-from tracker import resolutions
 from tracker.models import User
+from tracker.review import resolutions
 
 FIELDS = {
     "/claims/{claim}/resolve": ["outcome", "verdict", "rationale", "settle", "evidence_rows",

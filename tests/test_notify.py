@@ -18,14 +18,14 @@ from sqlalchemy.orm import Session
 
 from tests.reminder_factories import T0, make_claim, make_user
 from tracker.models import OutboxMessage
-from tracker.notify import (
+from tracker.reminders.notify import (
     EmailNotifier,
     SmtpSettings,
     decode_webhook_secret,
     parse_retry_after,
     sign_webhook,
 )
-from tracker.scheduler import FixedClock, Scheduler, Settings
+from tracker.reminders.scheduler import FixedClock, Scheduler, Settings
 
 
 @dataclass

@@ -18,8 +18,9 @@ from markupsafe import escape
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from tracker import scorecard, services
 from tracker.models import ScorecardState, ScoreCell, User
+from tracker.record import services
+from tracker.scorecard import services as scorecard
 
 from .scorecard_data import Forecast, record, resolve
 

@@ -12,8 +12,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
-from tracker import queue, services
 from tracker.models import Assignment, Claim, User
+from tracker.record import services
+from tracker.review import queue
 
 N = 10_000
 

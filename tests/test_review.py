@@ -12,9 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.conftest import csrf_token
-from tracker import audit, queue, resolutions, services
 from tracker.errors import Conflict, Forbidden, Invalid
 from tracker.models import Assignment, Claim, ClaimEdit, Resolution, User
+from tracker.record import audit, services
+from tracker.review import queue, resolutions
 
 MakeUser = Callable[..., User]
 NOW = dt.datetime(2020, 6, 1, tzinfo=dt.UTC)
@@ -260,8 +261,8 @@ def test_api_resolution_states(
 def test_a_final_resolution_cancels_pending_reminders_at_once(
     session: Session, seeded: int, make_user: MakeUser
 ) -> None:
-    from tracker import reminders
     from tracker.models import Reminder
+    from tracker.reminders import services as reminders
 
     first, second = make_user(), make_user()
     resolutions.fill_assignments(session, 2)

@@ -21,10 +21,11 @@ from werkzeug import Request, Response
 
 from tests.conftest import csrf_token
 from tests.reminder_factories import T0, RecordingNotifier, make_claim, make_user
-from tracker import reminders, scheduler
 from tracker.models import OutboxMessage, Reminder, User
-from tracker.notify import Delivery, WebhookNotifier
-from tracker.scheduler import FixedClock, Scheduler, Settings
+from tracker.reminders import scheduler
+from tracker.reminders import services as reminders
+from tracker.reminders.notify import Delivery, WebhookNotifier
+from tracker.reminders.scheduler import FixedClock, Scheduler, Settings
 
 DAY = dt.timedelta(days=1)
 SECRET = "whsec_" + base64.b64encode(b"k" * 32).decode()

@@ -20,8 +20,8 @@ from werkzeug import Request, Response
 from tests.reminder_factories import T0, RecordingNotifier, bulk_due_claims
 from tracker.db import make_engine
 from tracker.models import OutboxMessage, Reminder
-from tracker.notify import WebhookNotifier
-from tracker.scheduler import FixedClock, Scheduler, Settings, SystemClock, run_forever
+from tracker.reminders.notify import WebhookNotifier
+from tracker.reminders.scheduler import FixedClock, Scheduler, Settings, SystemClock, run_forever
 
 FORK = multiprocessing.get_context("fork")
 

@@ -21,11 +21,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from tests.reminder_factories import T0, RecordingNotifier, make_claim, make_user
-from tracker import reminders, scheduler
 from tracker.db import make_engine
 from tracker.models import Assignment, Claim, OutboxMessage, Reminder, ReminderSettings, User
-from tracker.reminders import OFFSETS
-from tracker.scheduler import FixedClock, Scheduler, Settings
+from tracker.reminders import scheduler
+from tracker.reminders import services as reminders
+from tracker.reminders.scheduler import FixedClock, Scheduler, Settings
+from tracker.reminders.services import OFFSETS
 
 HOUR = dt.timedelta(hours=1)
 

@@ -14,9 +14,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import tracker.cli
-from tracker import resolutions, scorecard, scoring
 from tracker.errors import BadRequest, NotFound
 from tracker.models import Claim, ScoreCell, User
+from tracker.review import resolutions
+from tracker.scorecard import scoring
+from tracker.scorecard import services as scorecard
 
 from .scorecard_data import Forecast, record, resolve
 

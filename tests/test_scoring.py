@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sklearn.calibration import calibration_curve
 from sklearn.metrics import brier_score_loss, log_loss
 
-from tracker import scoring
+from tracker.scorecard import scoring
 
 probabilities = st.floats(min_value=0.0005, max_value=0.9995, allow_nan=False)
 # scikit-learn puts a probability lying exactly on a bin edge (0.1, 0.2, ...) in the lower bin,

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tracker import services
 from tracker.errors import Conflict, Invalid, NotFound
 from tracker.models import AuditEntry, Claim, Source
+from tracker.record import services
 
 TEXT = (
     "Officials said the talks \u201cwill resume\u201d soon. It\u2019s likely the deal "

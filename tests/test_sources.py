@@ -18,9 +18,9 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy.orm import Session
 from werkzeug import Request, Response
 
-from tracker import articles, sources
 from tracker.errors import Invalid
-from tracker.sources import (
+from tracker.imports import articles, sources
+from tracker.imports.sources import (
     FetchFailed,
     FetchRefused,
     HttpFetcher,

@@ -8,8 +8,8 @@ import time_machine
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from tracker import services
 from tracker.models import Claim
+from tracker.record import services
 
 
 def test_front_page_lists_due_and_recent(client: FlaskClient, seeded: int) -> None:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracker import wep
+from tracker.record import wep
 
 
 @pytest.mark.parametrize(

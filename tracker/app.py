@@ -18,7 +18,7 @@ from tracker.db import make_engine, make_sessionmaker, utcnow
 from tracker.errors import TrackerError
 
 if TYPE_CHECKING:
-    from tracker.sources import Fetcher
+    from tracker.imports.sources import Fetcher
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -42,7 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if int(app.config["RESOLUTION_QUORUM"]) < 1:
         raise ValueError("TRACKER_RESOLUTION_QUORUM must be 1 or more")
 
-    from tracker import accounts
+    from tracker.accounts import services as accounts
 
     accounts.configure_hashing(
         int(app.config["ARGON2_TIME_COST"]),
@@ -55,7 +55,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["tracker.sessions"] = make_sessionmaker(engine)
     app.teardown_appcontext(_close_session)
 
-    from tracker import admin, api, auth, editor, openapi, public, review, web
+    from tracker.accounts import auth
+    from tracker.accounts import views as admin
+    from tracker.api import openapi
+    from tracker.api import views as api
+    from tracker.imports import views as editor
+    from tracker.record import views as web
+    from tracker.review import views as review
+    from tracker.scorecard import views as public
 
     auth.init_app(app)
     openapi.init_app(app)
@@ -106,7 +113,7 @@ def get_fetcher() -> Fetcher:
     else the guarded HTTP fetcher (private addresses only with TRACKER_ALLOW_PRIVATE_FETCH)."""
     from flask import current_app
 
-    from tracker.sources import HttpFetcher
+    from tracker.imports.sources import HttpFetcher
 
     fetcher: Fetcher = current_app.extensions.get("tracker.fetcher") or HttpFetcher.from_config(
         current_app.config

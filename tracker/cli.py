@@ -18,23 +18,17 @@ from flask.cli import FlaskGroup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker import (
-    accounts,
-    archive,
-    audit,
-    calendars,
-    migrate,
-    notify,
-    reminders,
-    resolutions,
-    scheduler,
-    services,
-    sources,
-)
+from tracker import archive, migrate
+from tracker.accounts import services as accounts
 from tracker.app import create_app
 from tracker.db import transaction, utcnow
 from tracker.errors import TrackerError
+from tracker.imports import sources
 from tracker.models import MESSAGE_STATUSES, STATUSES, User
+from tracker.record import audit, services
+from tracker.reminders import calendars, notify, scheduler
+from tracker.reminders import services as reminders
+from tracker.review import resolutions
 
 
 def _create_app() -> Flask:
@@ -302,7 +296,7 @@ def claims_list(as_json: bool, **filters: Any) -> None:
 @click.option("--rebuild", is_flag=True, help="count every forecast again before scoring")
 def score_command(as_json: bool, rebuild: bool, include_hedged: bool, **args: str | None) -> None:
     """Print the scorecard (the same numbers as the front page, CSV and API)."""
-    from tracker import scorecard
+    from tracker.scorecard import services as scorecard
 
     query = {
         "from" if name == "date_from" else "to" if name == "date_to" else name: value

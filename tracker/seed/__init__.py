@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker import services
 from tracker.models import Claim, Source
+from tracker.record import services
 
 FIXTURE = "soleimani.json"
 

@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tracker import audit, reminders, scorecard
-from tracker.accounts import role_at_least
+from tracker.accounts.services import role_at_least
 from tracker.errors import Conflict, Forbidden, Invalid
 from tracker.models import (
     OUTCOMES,
@@ -24,7 +23,10 @@ from tracker.models import (
     Resolution,
     User,
 )
-from tracker.services import check_probability, check_url, clean_text
+from tracker.record import audit
+from tracker.record.services import check_probability, check_url, clean_text
+from tracker.reminders import services as reminders
+from tracker.scorecard import services as scorecard
 
 VOID_REASONS = ("not falsifiable", "duplicate", "retracted")
 # Outcomes and verdicts that assert something happened or not must show where that is seen.

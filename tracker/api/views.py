@@ -11,13 +11,17 @@ from typing import Any, cast
 
 from flask import Blueprint, current_app, g, request, url_for
 
-from tracker import reads, resolutions, schemas, scorecard, services, sources
+from tracker.accounts.auth import csrf, require_user
+from tracker.api import reads, schemas
+from tracker.api.openapi import route
 from tracker.app import get_fetcher, get_session, now
-from tracker.auth import csrf, require_user
 from tracker.errors import BadRequest, NotFound
+from tracker.imports import sources
 from tracker.models import Claim, Evidence, Resolution, Source
-from tracker.openapi import route
-from tracker.public import conditional, current_freshness
+from tracker.record import services
+from tracker.review import resolutions
+from tracker.scorecard import services as scorecard
+from tracker.scorecard.views import conditional, current_freshness
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 Created = tuple[dict[str, Any], int, dict[str, str]]  # answer, 201, Location

@@ -8,12 +8,14 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from tracker import accounts, queue, resolutions, services
+from tracker.accounts import services as accounts
+from tracker.accounts.auth import require_role, require_user
 from tracker.app import get_session, now
-from tracker.auth import require_role, require_user
 from tracker.errors import BadRequest, Invalid, TrackerError
 from tracker.models import OUTCOMES, STANCES, VERDICTS, Claim
-from tracker.quotes import Span, context
+from tracker.record import services
+from tracker.record.quotes import Span, context
+from tracker.review import queue, resolutions
 
 bp = Blueprint("review", __name__)
 EVIDENCE_ROWS = 3

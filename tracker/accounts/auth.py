@@ -23,7 +23,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from tracker import accounts
+from tracker.accounts import services as accounts
 from tracker.app import get_session, now
 from tracker.errors import Forbidden, TrackerError
 from tracker.models import User

@@ -29,10 +29,13 @@ from flask import (
 from flask import session as flask_session
 from werkzeug.http import http_date, quote_etag
 
-from tracker import auth, scorecard, scoresums, services
+from tracker.accounts import auth
 from tracker.app import get_session, now
 from tracker.errors import BadRequest
 from tracker.models import Claim
+from tracker.record import services
+from tracker.scorecard import services as scorecard
+from tracker.scorecard import sums as scoresums
 
 bp = Blueprint("public", __name__)
 

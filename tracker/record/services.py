@@ -13,11 +13,12 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from tracker import audit, scorecard, wep
 from tracker.db import utcnow
 from tracker.errors import Conflict, Invalid, NotFound
 from tracker.models import DEADLINE_ORIGINS, KINDS, STATUSES, Claim, ClaimTag, Source
-from tracker.quotes import find_quote
+from tracker.record import audit, wep
+from tracker.record.quotes import find_quote
+from tracker.scorecard import services as scorecard
 
 KEY_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_TEXT_CHARS = 2_000_000

@@ -17,9 +17,9 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from pydantic import BaseModel, ValidationError
 from werkzeug.routing import IntegerConverter, Map
 
-from tracker import idempotency
+from tracker.api import idempotency
+from tracker.api.schemas import ErrorAnswer
 from tracker.errors import BadRequest, Invalid
-from tracker.schemas import ErrorAnswer
 
 API_PREFIX = "/api/v1"
 TITLE = "Claim tracker API"
@@ -172,7 +172,7 @@ def route(
 
         guarded = handle
         if role is not None:
-            from tracker.auth import require_token
+            from tracker.accounts.auth import require_token
 
             guarded = require_token(role)(handle)
 
@@ -185,7 +185,7 @@ def route(
 
         registered: Callable[..., Any] = wrapper
         if role is not None:
-            from tracker.auth import limiter
+            from tracker.accounts.auth import limiter
 
             # Per token (or per address without one): a runaway script cannot flood the log.
             registered = limiter.limit(_write_limit, key_func=_limit_key)(wrapper)
@@ -210,8 +210,8 @@ def _idempotent(
     raw_key: str, body: BaseModel, act: Callable[[], tuple[Any, int, dict[str, str]]]
 ) -> tuple[Any, int, dict[str, str]]:
     """Run `act` once per (user, key): a retry with the same request gets the first answer."""
+    from tracker.accounts.auth import require_user
     from tracker.app import get_session, now
-    from tracker.auth import require_user
 
     key = idempotency.check_key(raw_key)
     user = require_user()
@@ -419,7 +419,7 @@ class IdConverter(IntegerConverter):
 def init_app(app: Flask) -> None:
     """Register the `id` URL converter, the document's routes and the ETag hook. Call it before
     the blueprints that use `<id:...>`."""
-    from tracker import apidocs
+    from tracker.api import apidocs
 
     app.url_map.converters["id"] = IdConverter
     app.register_blueprint(apidocs.bp)

@@ -9,14 +9,16 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from tracker import resolutions, services, sources
+from tracker.accounts.auth import require_role, require_user
 from tracker.app import get_fetcher, get_session
-from tracker.auth import require_role, require_user
 from tracker.errors import Invalid, TrackerError
-from tracker.extract import Candidate
+from tracker.imports import sources
+from tracker.imports.extract import Candidate
 from tracker.models import Source
-from tracker.quotes import find_quote
-from tracker.review import parse_date
+from tracker.record import services
+from tracker.record.quotes import find_quote
+from tracker.review import resolutions
+from tracker.review.views import parse_date
 
 bp = Blueprint("editor", __name__)
 MAX_CANDIDATES = 500

@@ -6,11 +6,13 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from tracker import accounts, audit, reminders
+from tracker.accounts import services as accounts
+from tracker.accounts.auth import require_role, require_user
 from tracker.app import get_session, now
-from tracker.auth import require_role, require_user
 from tracker.errors import TrackerError
 from tracker.models import MESSAGE_STATUSES, ROLES
+from tracker.record import audit
+from tracker.reminders import services as reminders
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -21,8 +21,8 @@ from typing import Any
 import lemminflect
 import syntok.segmenter
 
-from tracker import wep
-from tracker.deadlines import Deadline, read_deadline
+from tracker.imports.deadlines import Deadline, read_deadline
+from tracker.record import wep
 
 FORECAST = "forecast"
 FACT = "fact"

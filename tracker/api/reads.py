@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker import services
 from tracker.models import Claim, ClaimTag, Evidence, Resolution, Source, User
+from tracker.record import services
 
 
 def list_claim_records(

@@ -17,9 +17,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from tracker import scoring
 from tracker.db import utcnow
 from tracker.models import Claim, ClaimTag, ScorecardState, ScoreCell, ScoreEntry, Source
+from tracker.scorecard import scoring
 
 ALL_TIME = "all"
 

@@ -24,16 +24,17 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from tracker import scoresums, scoring
 from tracker.db import utcnow
 from tracker.errors import BadRequest, NotFound
 from tracker.models import Claim, ClaimTag, ScorecardState, ScoreCell, Source
+from tracker.scorecard import scoring
+from tracker.scorecard import sums as scoresums
 
 # Re-exported: resolution code calls scorecard.on_outcome_changed(session, claim).
-from tracker.scoresums import ALL_TIME
-from tracker.scoresums import ensure_built as ensure_built
-from tracker.scoresums import on_outcome_changed as on_outcome_changed
-from tracker.scoresums import rebuild as rebuild
+from tracker.scorecard.sums import ALL_TIME
+from tracker.scorecard.sums import ensure_built as ensure_built
+from tracker.scorecard.sums import on_outcome_changed as on_outcome_changed
+from tracker.scorecard.sums import rebuild as rebuild
 
 MIN_SCORED = 10  # fewer scored forecasts than this: shown, marked too few to judge, not ranked
 GROUP_DIMENSIONS = ("author", "outlet", "tag", "source")
@@ -112,7 +113,7 @@ def _parse_bool(value: str | None, name: str) -> bool:
 
 
 def _slug_arg(value: str | None, name: str) -> str | None:
-    from tracker.services import slugify
+    from tracker.record.services import slugify
 
     if value is None or not value.strip():
         return None

@@ -25,11 +25,11 @@ import requests
 from requests.adapters import HTTPAdapter
 from sqlalchemy.orm import Session
 
-from tracker import services
-from tracker.articles import HTML_TYPES, TEXT_TYPES, Article, decode, extract_article
 from tracker.errors import Invalid, TrackerError
-from tracker.extract import Candidate, extract_candidates
+from tracker.imports.articles import HTML_TYPES, TEXT_TYPES, Article, decode, extract_article
+from tracker.imports.extract import Candidate, extract_candidates
 from tracker.models import Source
+from tracker.record import services
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_REDIRECTS = 5

@@ -14,11 +14,12 @@ from alembic.script import ScriptDirectory
 from flask import Blueprint, Response, current_app, jsonify, render_template, url_for
 from sqlalchemy import text
 
-from tracker import audit, calendars, scheduler, services
 from tracker.app import get_session, now
 from tracker.config import PROJECT_ROOT
 from tracker.models import Claim, User
-from tracker.quotes import Span, context
+from tracker.record import audit, services
+from tracker.record.quotes import Span, context
+from tracker.reminders import calendars, scheduler
 
 bp = Blueprint("web", __name__)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, render_template, request
 
-from tracker.openapi import API_PREFIX, document
+from tracker.api.openapi import API_PREFIX, document
 
 bp = Blueprint("api_docs", __name__)
 

@@ -46,8 +46,8 @@ from tracker.models import (
     SchedulerHeartbeat,
     User,
 )
-from tracker.notify import Delivery, Item, Message, Notifier
-from tracker.reminders import (
+from tracker.reminders.notify import Delivery, Item, Message, Notifier
+from tracker.reminders.services import (
     SEVERITY,
     _cancel_empty_messages,
     _upsert,
@@ -58,8 +58,8 @@ from tracker.reminders import (
 )
 
 # Services call these to act at once; the tick would do the same.
-from tracker.reminders import cancel_pending as cancel_pending
-from tracker.reminders import replan as replan
+from tracker.reminders.services import cancel_pending as cancel_pending
+from tracker.reminders.services import replan as replan
 
 log = logging.getLogger(__name__)
 

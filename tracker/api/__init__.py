@@ -1,0 +1,1 @@
+"""The JSON API under /api/v1: schemas, the route registry and the OpenAPI document."""

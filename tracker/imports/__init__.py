@@ -1,0 +1,2 @@
+"""Importing articles: fetching by URL, reading a page, proposing claims, deadlines from
+time words."""

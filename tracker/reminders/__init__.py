@@ -1,0 +1,2 @@
+"""Reminders: planning prompts, the outbox, channels (email, webhook), calendars and the
+scheduler process."""

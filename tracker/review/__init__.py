@@ -1,0 +1,1 @@
+"""Reviewing claims: assignment, judgements with evidence, quorum, disputes and the queue."""

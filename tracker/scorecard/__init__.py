@@ -1,0 +1,1 @@
+"""The public scorecard: scoring (pure), running sums, the scorecard pages, feeds, exports."""
