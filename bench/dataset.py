@@ -14,7 +14,7 @@ from tracker import migrate
 from tracker.db import make_engine
 from tracker.models import AuditEntry, Claim, ClaimTag, Evidence, Resolution, Source, User
 from tracker.record import audit
-from tracker.record.services import sha256_text
+from tracker.text import sha256_text
 
 CLAIMS_PER_SOURCE = 100
 START = dt.datetime(2019, 1, 1, tzinfo=dt.UTC)

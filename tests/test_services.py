@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from tracker.errors import Conflict, Invalid, NotFound
 from tracker.models import AuditEntry, Claim, Source
 from tracker.record import services
+from tracker.text import sha256_text
 
 TEXT = (
     "Officials said the talks \u201cwill resume\u201d soon. It\u2019s likely the deal "
@@ -48,7 +49,7 @@ def _forecast(session: Session, source_id: int, **kwargs: Any) -> Claim:
 def test_source_archives_text_and_hash(session: Session) -> None:
     source = _source(session, author="Ann O\u2019Neil")
     assert source.text == TEXT
-    assert source.text_sha256 == services.sha256_text(TEXT) and len(source.text_sha256) == 64
+    assert source.text_sha256 == sha256_text(TEXT) and len(source.text_sha256) == 64
     assert source.author_slug == "ann-oneil" and source.outlet_slug == "the-example"
     assert source.fetched_at.tzinfo is not None
 

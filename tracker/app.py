@@ -2,23 +2,43 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import secrets
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from flask import Flask, g, jsonify, render_template, request
-from sqlalchemy.orm import Session
+from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from tracker import config as tracker_config
-from tracker.db import make_engine, make_sessionmaker, utcnow
+from tracker import health, web
+from tracker.accounts import auth
+from tracker.accounts import services as accounts
+from tracker.accounts import views as accounts_views
+from tracker.api import apidocs, openapi
+from tracker.api import views as api_views
+from tracker.db import make_engine, make_sessionmaker
 from tracker.errors import TrackerError
+from tracker.imports import views as imports_views
+from tracker.imports.sources import HttpFetcher
+from tracker.record import views as record_views
+from tracker.reminders import views as reminders_views
+from tracker.review import views as review_views
+from tracker.scorecard import services as scorecard
+from tracker.scorecard import views as scorecard_views
 
-if TYPE_CHECKING:
-    from tracker.imports.sources import Fetcher
+BLUEPRINTS = (
+    health.bp,
+    scorecard_views.bp,
+    record_views.bp,
+    review_views.bp,
+    accounts_views.bp,
+    reminders_views.bp,
+    imports_views.bp,
+    api_views.bp,
+    apidocs.bp,
+)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -42,8 +62,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if int(app.config["RESOLUTION_QUORUM"]) < 1:
         raise ValueError("TRACKER_RESOLUTION_QUORUM must be 1 or more")
 
-    from tracker.accounts import services as accounts
-
     accounts.configure_hashing(
         int(app.config["ARGON2_TIME_COST"]),
         int(app.config["ARGON2_MEMORY_KIB"]),
@@ -53,28 +71,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     engine = make_engine(app.config["DATABASE_URL"], echo=bool(app.config["SQL_ECHO"]))
     app.extensions["tracker.engine"] = engine
     app.extensions["tracker.sessions"] = make_sessionmaker(engine)
-    app.teardown_appcontext(_close_session)
-
-    from tracker.accounts import auth
-    from tracker.accounts import views as admin
-    from tracker.api import openapi
-    from tracker.api import views as api
-    from tracker.imports import views as editor
-    from tracker.record import views as web
-    from tracker.review import views as review
-    from tracker.scorecard import views as public
+    app.extensions["tracker.fetcher_factory"] = HttpFetcher.from_config
+    app.extensions["tracker.freshness"] = scorecard.FreshnessMemo()
+    web.init_app(app)
 
     auth.init_app(app)
     openapi.init_app(app)
-    app.register_blueprint(public.bp)
-    app.register_blueprint(web.bp)
-    app.register_blueprint(review.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(editor.bp)
-    app.register_blueprint(api.bp)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
     _register_error_handlers(app)
-    app.jinja_env.filters["utc"] = _format_utc
-    app.jinja_env.filters["percent"] = _format_percent
     return app
 
 
@@ -96,35 +101,6 @@ def _instance_secret(instance_path: Path) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(key)
     return key
-
-
-def get_session() -> Session:
-    """The request's database session, opened on first use and closed at teardown."""
-    if "db_session" not in g:
-        from flask import current_app
-
-        g.db_session = current_app.extensions["tracker.sessions"]()
-    session: Session = g.db_session
-    return session
-
-
-def get_fetcher() -> Fetcher:
-    """How pages are fetched: `app.extensions["tracker.fetcher"]` when a test put one there,
-    else the guarded HTTP fetcher (private addresses only with TRACKER_ALLOW_PRIVATE_FETCH)."""
-    from flask import current_app
-
-    from tracker.imports.sources import HttpFetcher
-
-    fetcher: Fetcher = current_app.extensions.get("tracker.fetcher") or HttpFetcher.from_config(
-        current_app.config
-    )
-    return fetcher
-
-
-def _close_session(_exc: BaseException | None) -> None:
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.close()
 
 
 def _wants_json() -> bool:
@@ -169,20 +145,3 @@ _HTTP_CODES = {
     429: "rate_limited",
     500: "internal_error",
 }
-
-
-def _format_utc(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M UTC") -> str:
-    if value is None:
-        return ""
-    return value.astimezone(dt.UTC).strftime(fmt)
-
-
-def _format_percent(value: float | None) -> str:
-    if value is None:
-        return ""
-    return f"{value * 100:.1f}".rstrip("0").rstrip(".") + "%"
-
-
-def now() -> dt.datetime:
-    """The current time; views call this so tests can freeze it."""
-    return utcnow()

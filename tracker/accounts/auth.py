@@ -1,17 +1,14 @@
-"""Logging in, roles and API tokens: Flask-Login sessions, CSRF on forms, a login rate limit."""
+"""Who is behind a request: Flask-Login sessions, API tokens, role checks for views, CSRF on
+forms and the rate limiter. The login pages themselves are in `views`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
-from urllib.parse import urlsplit
 
 from flask import (
-    Blueprint,
     Flask,
-    current_app,
-    flash,
     g,
     redirect,
     render_template,
@@ -20,19 +17,18 @@ from flask import (
 )
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from flask_login import LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from tracker.accounts import services as accounts
-from tracker.app import get_session, now
 from tracker.errors import Forbidden, TrackerError
 from tracker.models import User
+from tracker.web import get_session, now
 
-bp = Blueprint("auth", __name__)
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 login_manager = LoginManager()
-login_manager.login_view = "auth.login"
+login_manager.login_view = "accounts.login"
 login_manager.login_message = "Log in to continue."
 login_manager.session_protection = "strong"
 
@@ -76,7 +72,6 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
-    app.register_blueprint(bp)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> Any:
@@ -118,14 +113,6 @@ def require_user() -> User:
     return user
 
 
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        parts = urlsplit(target)
-        if not parts.netloc and not parts.scheme:
-            return target
-    return url_for("review.queue")
-
-
 def require_role(role: str) -> Callable[[F], F]:
     """HTML views: anonymous people go to the login page, lower roles get 403."""
 
@@ -134,7 +121,7 @@ def require_role(role: str) -> Callable[[F], F]:
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             user = current()
             if user is None:
-                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+                return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
             if not accounts.role_at_least(user.role, role):
                 raise Forbidden(f"this needs the {role} role")
             return view(*args, **kwargs)
@@ -168,81 +155,3 @@ def require_token(role: str) -> Callable[[F], F]:
         return cast(F, wrapped)
 
     return decorator
-
-
-def _login_limit() -> str:
-    return str(current_app.config.get("LOGIN_RATE_LIMIT", "10 per minute"))
-
-
-@bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-def login() -> Any:
-    if request.method == "GET":
-        return render_template("login.html", email="", next=request.args.get("next", ""))
-    email = request.form.get("email", "")
-    password = request.form.get("password", "")
-    session = get_session()
-    user = accounts.authenticate(session, email, password)
-    if user is None:
-        session.rollback()
-        return (
-            render_template(
-                "login.html",
-                email=email,
-                next=request.form.get("next", ""),
-                error="That email and password do not match an active account.",
-            ),
-            401,
-        )
-    session.commit()
-    login_user(SessionUser(user))
-    return redirect(_safe_next(request.form.get("next")))
-
-
-@bp.post("/logout")
-def logout() -> Any:
-    logout_user()
-    flash("You are logged out.")
-    return redirect(url_for("public.index"))
-
-
-@bp.route("/account/password", methods=["GET", "POST"])
-@require_role("reviewer")
-def change_password() -> Any:
-    user = require_user()
-    if request.method == "GET":
-        return render_template("password.html")
-    session = get_session()
-    new = request.form.get("new_password", "")
-    if new != request.form.get("confirm_password", ""):
-        return render_template("password.html", error="The two new passwords differ."), 422
-    try:
-        accounts.change_password(session, user, request.form.get("current_password", ""), new)
-    except TrackerError as error:
-        session.rollback()
-        return render_template("password.html", error=error.message), error.status
-    session.commit()
-    # Every other session of this account has ended; this one goes on with the new version.
-    login_user(SessionUser(user))
-    flash("Password changed. Every other session of your account has been logged out.")
-    return redirect(url_for("review.queue"))
-
-
-@bp.route("/invite/<token>", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-def accept_invite(token: str) -> Any:
-    if request.method == "GET":
-        return render_template("invite.html", token=token)
-    password = request.form.get("new_password", "")
-    if password != request.form.get("confirm_password", ""):
-        return render_template("invite.html", token=token, error="The passwords differ."), 422
-    session = get_session()
-    try:
-        user = accounts.accept_invite(session, token, password, now())
-    except TrackerError as error:
-        session.rollback()
-        return render_template("invite.html", token=token, error=error.message), error.status
-    session.commit()
-    login_user(SessionUser(user))
-    flash("Welcome. Your password is set.")
-    return redirect(url_for("review.queue"))

@@ -1,20 +1,21 @@
-"""Admins' HTML views: accounts (invite, disable, roles) and API tokens."""
+"""Accounts' HTML views: logging in and out, passwords, invitations, and the admins' page of
+accounts (invite, disable, roles) and API tokens."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import login_user, logout_user
 
 from tracker.accounts import services as accounts
-from tracker.accounts.auth import require_role, require_user
-from tracker.app import get_session, now
+from tracker.accounts.auth import SessionUser, limiter, require_role, require_user
 from tracker.errors import TrackerError
-from tracker.models import MESSAGE_STATUSES, ROLES
-from tracker.record import audit
-from tracker.reminders import services as reminders
+from tracker.models import ROLES
+from tracker.web import get_session, now
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp = Blueprint("accounts", __name__)
 
 
 def _page(status: int = 200, **extra: Any) -> Any:
@@ -31,7 +32,7 @@ def _page(status: int = 200, **extra: Any) -> Any:
     )
 
 
-@bp.get("/users")
+@bp.get("/admin/users")
 @require_role("admin")
 def users() -> Any:
     return _page(form={})
@@ -42,7 +43,7 @@ def _done(message: str, **extra: Any) -> Any:
     if extra:
         return _page(**extra)
     flash(message)
-    return redirect(url_for("admin.users"))
+    return redirect(url_for("accounts.users"))
 
 
 def _failed(error: TrackerError) -> Any:
@@ -51,7 +52,7 @@ def _failed(error: TrackerError) -> Any:
     return _page(error.status, error=error, form=request.form)
 
 
-@bp.post("/users")
+@bp.post("/admin/users")
 @require_role("admin")
 def invite() -> Any:
     session = get_session()
@@ -68,11 +69,11 @@ def invite() -> Any:
         token = accounts.invite(session, user, now(), actor.id)
     except TrackerError as error:
         return _failed(error)
-    link = url_for("auth.accept_invite", token=token, _external=True)
+    link = url_for("accounts.accept_invite", token=token, _external=True)
     return _done("", invited=(user.email, link))
 
 
-@bp.post("/users/<int:user_id>/invite")
+@bp.post("/admin/users/<int:user_id>/invite")
 @require_role("admin")
 def reinvite(user_id: int) -> Any:
     session = get_session()
@@ -82,11 +83,11 @@ def reinvite(user_id: int) -> Any:
         token = accounts.invite(session, user, now(), actor.id)
     except TrackerError as error:
         return _failed(error)
-    link = url_for("auth.accept_invite", token=token, _external=True)
+    link = url_for("accounts.accept_invite", token=token, _external=True)
     return _done("", invited=(user.email, link))
 
 
-@bp.post("/users/<int:user_id>/role")
+@bp.post("/admin/users/<int:user_id>/role")
 @require_role("admin")
 def change_role(user_id: int) -> Any:
     session = get_session()
@@ -99,7 +100,7 @@ def change_role(user_id: int) -> Any:
     return _done(f"{user.email} is now {user.role}.")
 
 
-@bp.post("/users/<int:user_id>/active")
+@bp.post("/admin/users/<int:user_id>/active")
 @require_role("admin")
 def set_active(user_id: int) -> Any:
     session = get_session()
@@ -115,7 +116,7 @@ def set_active(user_id: int) -> Any:
     )
 
 
-@bp.post("/users/<int:user_id>/tokens")
+@bp.post("/admin/users/<int:user_id>/tokens")
 @require_role("admin")
 def create_token(user_id: int) -> Any:
     session = get_session()
@@ -128,7 +129,7 @@ def create_token(user_id: int) -> Any:
     return _done("", new_token=(user.email, token))
 
 
-@bp.post("/tokens/<int:token_id>/revoke")
+@bp.post("/admin/tokens/<int:token_id>/revoke")
 @require_role("admin")
 def revoke_token(token_id: int) -> Any:
     session = get_session()
@@ -140,36 +141,87 @@ def revoke_token(token_id: int) -> Any:
     return _done("The token is revoked.")
 
 
-@bp.get("/outbox")
-@require_role("admin")
-def outbox() -> Any:
-    session = get_session()
-    status = request.args.get("status") or None
-    if status is not None and status not in MESSAGE_STATUSES:
-        status = None
-    return render_template(
-        "admin_outbox.html",
-        messages=reminders.list_outbox(session, status=status, limit=200),
-        counts=reminders.count_outbox(session),
-        statuses=MESSAGE_STATUSES,
-        status=status,
-    )
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.netloc and not parts.scheme:
+            return target
+    return url_for("review.queue")
 
 
-@bp.post("/outbox/<int:message_id>/retry")
-@require_role("admin")
-def retry_message(message_id: int) -> Any:
+def _login_limit() -> str:
+    return str(current_app.config.get("LOGIN_RATE_LIMIT", "10 per minute"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login() -> Any:
+    if request.method == "GET":
+        return render_template("login.html", email="", next=request.args.get("next", ""))
+    email = request.form.get("email", "")
+    password = request.form.get("password", "")
     session = get_session()
-    actor = require_user()
-    try:
-        message = reminders.retry_message(session, message_id, now())
-        audit.record(
-            session, "outbox.retried", "outbox", message.id, {"uid": message.uid}, actor.id
+    user = accounts.authenticate(session, email, password)
+    if user is None:
+        session.rollback()
+        return (
+            render_template(
+                "login.html",
+                email=email,
+                next=request.form.get("next", ""),
+                error="That email and password do not match an active account.",
+            ),
+            401,
         )
+    session.commit()
+    login_user(SessionUser(user))
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.post("/logout")
+def logout() -> Any:
+    logout_user()
+    flash("You are logged out.")
+    return redirect(url_for("scorecard.index"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@require_role("reviewer")
+def change_password() -> Any:
+    user = require_user()
+    if request.method == "GET":
+        return render_template("password.html")
+    session = get_session()
+    new = request.form.get("new_password", "")
+    if new != request.form.get("confirm_password", ""):
+        return render_template("password.html", error="The two new passwords differ."), 422
+    try:
+        accounts.change_password(session, user, request.form.get("current_password", ""), new)
     except TrackerError as error:
         session.rollback()
-        flash(error.message)
-        return redirect(url_for("admin.outbox"))
+        return render_template("password.html", error=error.message), error.status
     session.commit()
-    flash(f"Message {message_id} goes out again at the next tick.")
-    return redirect(url_for("admin.outbox", status=request.args.get("status")))
+    # Every other session of this account has ended; this one goes on with the new version.
+    login_user(SessionUser(user))
+    flash("Password changed. Every other session of your account has been logged out.")
+    return redirect(url_for("review.queue"))
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def accept_invite(token: str) -> Any:
+    if request.method == "GET":
+        return render_template("invite.html", token=token)
+    password = request.form.get("new_password", "")
+    if password != request.form.get("confirm_password", ""):
+        return render_template("invite.html", token=token, error="The passwords differ."), 422
+    session = get_session()
+    try:
+        user = accounts.accept_invite(session, token, password, now())
+    except TrackerError as error:
+        session.rollback()
+        return render_template("invite.html", token=token, error=error.message), error.status
+    session.commit()
+    login_user(SessionUser(user))
+    flash("Welcome. Your password is set.")
+    return redirect(url_for("review.queue"))

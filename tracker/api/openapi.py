@@ -211,7 +211,7 @@ def _idempotent(
 ) -> tuple[Any, int, dict[str, str]]:
     """Run `act` once per (user, key): a retry with the same request gets the first answer."""
     from tracker.accounts.auth import require_user
-    from tracker.app import get_session, now
+    from tracker.web import get_session, now
 
     key = idempotency.check_key(raw_key)
     user = require_user()
@@ -417,12 +417,9 @@ class IdConverter(IntegerConverter):
 
 
 def init_app(app: Flask) -> None:
-    """Register the `id` URL converter, the document's routes and the ETag hook. Call it before
-    the blueprints that use `<id:...>`."""
-    from tracker.api import apidocs
-
+    """Register the `id` URL converter and the ETag hook. Call it before the blueprints that
+    use `<id:...>`."""
     app.url_map.converters["id"] = IdConverter
-    app.register_blueprint(apidocs.bp)
 
     @app.after_request
     def etag(response: Response) -> Response:

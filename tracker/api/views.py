@@ -14,14 +14,13 @@ from flask import Blueprint, current_app, g, request, url_for
 from tracker.accounts.auth import csrf, require_user
 from tracker.api import reads, schemas
 from tracker.api.openapi import route
-from tracker.app import get_fetcher, get_session, now
 from tracker.errors import BadRequest, NotFound
 from tracker.imports import sources
 from tracker.models import Claim, Evidence, Resolution, Source
 from tracker.record import services
 from tracker.review import resolutions
 from tracker.scorecard import services as scorecard
-from tracker.scorecard.views import conditional, current_freshness
+from tracker.web import conditional, get_fetcher, get_session, now
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 Created = tuple[dict[str, Any], int, dict[str, str]]  # answer, 201, Location
@@ -62,7 +61,7 @@ def source_json(source: Source, with_text: bool = False) -> dict[str, Any]:
         if source.raw_sha256
         else None,
         "created_at": iso(source.created_at),
-        "html_url": _page_url("web.source_page", "source_id", source.id),
+        "html_url": _page_url("record.source_page", "source_id", source.id),
     }
     if with_text:
         data["text"] = source.text
@@ -127,7 +126,7 @@ def claim_json(claim: Claim | SimpleNamespace, current: dt.datetime) -> dict[str
         "outlet": claim.source.outlet,
         "created_at": iso(claim.created_at),
         "updated_at": iso(claim.updated_at),
-        "html_url": _page_url("web.claim_page", "claim_id", claim.id),
+        "html_url": _page_url("record.claim_page", "claim_id", claim.id),
         "resolutions": [resolution_json(r) for r in claim.resolutions],
     }
 
@@ -373,7 +372,9 @@ def get_scorecard(query: schemas.ScorecardQuery) -> Any:
     Query: author | outlet | tag | source_id (one group at most), from and to (deadline days,
     inclusive), include_hedged. The page, /scorecard.csv and this answer share one computation."""
     filters = scorecard.parse_filters(request.args)
-    fresh = current_freshness()
+    memo = current_app.extensions["tracker.freshness"]
+    max_age = float(current_app.config["SCORECARD_FRESHNESS_SECONDS"])
+    fresh = scorecard.current_freshness(get_session(), memo, max_age, now())
 
     def build() -> str:
         card = scorecard.compute(get_session(), filters, fresh)

@@ -10,7 +10,6 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from werkzeug.datastructures import MultiDict
 
 from tracker.accounts.auth import require_role, require_user
-from tracker.app import get_fetcher, get_session
 from tracker.errors import Invalid, TrackerError
 from tracker.imports import sources
 from tracker.imports.extract import Candidate
@@ -18,9 +17,9 @@ from tracker.models import Source
 from tracker.record import services
 from tracker.record.quotes import find_quote
 from tracker.review import resolutions
-from tracker.review.views import parse_date
+from tracker.web import get_fetcher, get_session, parse_date
 
-bp = Blueprint("editor", __name__)
+bp = Blueprint("imports", __name__)
 MAX_CANDIDATES = 500
 
 
@@ -55,7 +54,7 @@ def new_source() -> Any:
         return render_template("source_new.html", form=form, error=error), error.status
     session.commit()
     flash(f"Archived as source {source.id}. Accept, edit or reject the proposed claims below.")
-    return redirect(url_for("editor.candidates", source_id=source.id))
+    return redirect(url_for("imports.candidates", source_id=source.id))
 
 
 @dataclass(frozen=True)
@@ -217,4 +216,4 @@ def candidates(source_id: int) -> Any:
         return _render_candidates(source, proposed, form, error, failed, error.status)
     session.commit()
     flash(f"{len(accepted)} claim{'s' if len(accepted) != 1 else ''} recorded.")
-    return redirect(url_for("web.source_page", source_id=source_id))
+    return redirect(url_for("record.source_page", source_id=source_id))

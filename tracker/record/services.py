@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 import math
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -19,20 +18,10 @@ from tracker.models import DEADLINE_ORIGINS, KINDS, STATUSES, Claim, ClaimTag, S
 from tracker.record import audit, wep
 from tracker.record.quotes import find_quote
 from tracker.scorecard import services as scorecard
+from tracker.text import sha256_text, slugify
 
 KEY_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_TEXT_CHARS = 2_000_000
-
-
-def slugify(value: str, max_length: int = 100) -> str:
-    """Lowercase ASCII words joined by hyphens ("Muqtada al-Sadr" -> "muqtada-al-sadr")."""
-    ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:max_length].rstrip("-")
-
-
-def sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def clean_text(value: str | None, field: str, max_length: int | None = None) -> str | None:

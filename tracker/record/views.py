@@ -1,27 +1,21 @@
-"""Public HTML pages: sources with their claims highlighted, claim pages, health. The front page
-and the scorecards are in `public`."""
+"""Public HTML pages of the record: sources with their claims highlighted, and claim pages with
+the quote in context and ClaimReview JSON-LD for facts."""
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
-from alembic.config import Config
-from alembic.script import ScriptDirectory
-from flask import Blueprint, Response, current_app, jsonify, render_template, url_for
-from sqlalchemy import text
+from flask import Blueprint, current_app, render_template, url_for
 
-from tracker.app import get_session, now
-from tracker.config import PROJECT_ROOT
 from tracker.models import Claim, User
 from tracker.record import audit, services
 from tracker.record.quotes import Span, context
-from tracker.reminders import calendars, scheduler
+from tracker.web import get_session, now
 
-bp = Blueprint("web", __name__)
+bp = Blueprint("record", __name__)
 
 
 @dataclass(frozen=True)
@@ -126,7 +120,7 @@ def claim_review(claim: Claim) -> dict[str, Any] | None:
     return {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
-        "url": url_for("web.claim_page", claim_id=claim.id, _external=True),
+        "url": url_for("record.claim_page", claim_id=claim.id, _external=True),
         "claimReviewed": claim.quote,
         "datePublished": _iso(claim.resolved_at or claim.updated_at),
         "author": {
@@ -137,73 +131,3 @@ def claim_review(claim: Claim) -> dict[str, Any] | None:
         "reviewRating": rating,
         "itemReviewed": item,
     }
-
-
-@bp.get("/healthz")
-def healthz() -> Any:
-    return jsonify({"status": "ok"})
-
-
-@cache
-def _migration_heads() -> frozenset[str]:
-    config = Config(toml_file=str(PROJECT_ROOT / "pyproject.toml"))
-    return frozenset(ScriptDirectory.from_config(config).get_heads())
-
-
-def _scheduler_check() -> str:
-    """A scheduler that has not ticked for three ticks is silent: reminders are not going out."""
-    beat = scheduler.last_heartbeat(get_session())
-    if beat is None:
-        return "no scheduler has ticked yet: run `tracker scheduler run`"
-    allowed = dt.timedelta(seconds=3 * float(current_app.config["TICK_SECONDS"]))
-    silent = now() - beat.last_tick_at
-    if silent > allowed:
-        last = beat.last_tick_at.isoformat()
-        return f"silent for {int(silent.total_seconds())} s (last tick {last})"
-    if beat.last_error:
-        return f"the last tick of {beat.name} failed: {beat.last_error[:200]}"
-    return "ok"
-
-
-@bp.get("/readyz")
-def readyz() -> Any:
-    checks: dict[str, str] = {}
-    try:
-        revisions = {
-            row[0] for row in get_session().execute(text("SELECT version_num FROM alembic_version"))
-        }
-    except Exception as error:
-        checks["database"] = f"unreachable or not migrated: {type(error).__name__}"
-    else:
-        checks["database"] = "ok"
-        checks["migrations"] = (
-            "ok" if revisions == _migration_heads() else "not at head: run `tracker db upgrade`"
-        )
-        if checks["migrations"] == "ok":
-            checks["scheduler"] = _scheduler_check()
-    ready = all(value == "ok" for value in checks.values())
-    if not ready:
-        get_session().rollback()
-    response = jsonify({"status": "ok" if ready else "unavailable", "checks": checks})
-    response.status_code = 200 if ready else 503
-    return response
-
-
-_ICS = "text/calendar; charset=utf-8"
-
-
-@bp.get("/deadlines.ics")
-def deadlines_ics() -> Any:
-    body = calendars.public_feed(get_session(), now(), current_app.config["BASE_URL"])
-    return Response(body, content_type=_ICS, headers={"Cache-Control": "public, max-age=300"})
-
-
-@bp.get("/calendar/<token>.ics")
-def private_ics(token: str) -> Any:
-    body = calendars.private_feed(get_session(), token, now(), current_app.config["BASE_URL"])
-    # The address is the secret: keep it out of shared caches and referrers.
-    return Response(
-        body,
-        content_type=_ICS,
-        headers={"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"},
-    )

@@ -10,12 +10,12 @@ from werkzeug.datastructures import MultiDict
 
 from tracker.accounts import services as accounts
 from tracker.accounts.auth import require_role, require_user
-from tracker.app import get_session, now
 from tracker.errors import BadRequest, Invalid, TrackerError
 from tracker.models import OUTCOMES, STANCES, VERDICTS, Claim
 from tracker.record import services
 from tracker.record.quotes import Span, context
 from tracker.review import queue, resolutions
+from tracker.web import get_session, now
 
 bp = Blueprint("review", __name__)
 EVIDENCE_ROWS = 3

@@ -35,6 +35,7 @@ from tracker.scorecard.sums import ALL_TIME
 from tracker.scorecard.sums import ensure_built as ensure_built
 from tracker.scorecard.sums import on_outcome_changed as on_outcome_changed
 from tracker.scorecard.sums import rebuild as rebuild
+from tracker.text import slugify
 
 MIN_SCORED = 10  # fewer scored forecasts than this: shown, marked too few to judge, not ranked
 GROUP_DIMENSIONS = ("author", "outlet", "tag", "source")
@@ -113,8 +114,6 @@ def _parse_bool(value: str | None, name: str) -> bool:
 
 
 def _slug_arg(value: str | None, name: str) -> str | None:
-    from tracker.record.services import slugify
-
     if value is None or not value.strip():
         return None
     slug = slugify(value)
@@ -443,6 +442,30 @@ class FreshnessMemo:
             self.value = value
             self.read_at = time.monotonic()
             self.generation = generation_before_read
+
+
+def current_freshness(
+    session: Session, memo: FreshnessMemo, max_age: float, now: dt.datetime
+) -> Freshness:
+    """The data's freshness, remembered in `memo` for `max_age` seconds, building the
+    scorecard's sums first if they never were (a fresh or restored database).
+
+    The sums are committed as soon as they are built, and the read ends here: the sums are
+    the scorecard's own derived data, and a 304 or a remembered page needs the database no
+    further."""
+    fresh = memo.get(max_age)
+    if fresh is not None:
+        return fresh
+    generation = scoresums.generation()
+    fresh = freshness(session, now)
+    if not fresh.built:
+        scoresums.ensure_built(session)
+        session.commit()
+        generation = scoresums.generation()
+        fresh = freshness(session, now)
+    session.rollback()
+    memo.put(fresh, generation)
+    return fresh
 
 
 class _Cache:

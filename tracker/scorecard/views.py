@@ -9,12 +9,8 @@ rendered page is kept per process under its ETag, so it is rendered once per cha
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
-import math
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from feedgen.feed import FeedGenerator
@@ -27,146 +23,26 @@ from flask import (
     url_for,
 )
 from flask import session as flask_session
-from werkzeug.http import http_date, quote_etag
 
 from tracker.accounts import auth
-from tracker.app import get_session, now
 from tracker.errors import BadRequest
 from tracker.models import Claim
 from tracker.record import services
 from tracker.scorecard import services as scorecard
-from tracker.scorecard import sums as scoresums
+from tracker.web import conditional, get_session, now
 
-bp = Blueprint("public", __name__)
+bp = Blueprint("scorecard", __name__)
 
 FEED_ENTRIES = 50
 PAGE_SIZE = 100  # resolved forecasts listed per group page
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 
 
-class _Bodies:
-    """Rendered answers of this process by ETag; an ETag names one state of the data."""
-
-    def __init__(self, size: int = 128) -> None:
-        self.size = size
-        self.items: OrderedDict[str, bytes] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, etag: str) -> bytes | None:
-        with self.lock:
-            body = self.items.get(etag)
-            if body is not None:
-                self.items.move_to_end(etag)
-            return body
-
-    def put(self, etag: str, body: bytes) -> None:
-        with self.lock:
-            self.items[etag] = body
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
-
-
-_bodies = _Bodies()
-
-
-class _Validators:
-    """ETag and Last-Modified headers by path, query and freshness token."""
-
-    def __init__(self, size: int = 512) -> None:
-        self.size = size
-        self.items: dict[str, dict[str, str]] = {}
-        self.lock = threading.Lock()
-
-    def get(self, variant: str) -> dict[str, str] | None:
-        return self.items.get(variant)
-
-    def put(self, variant: str, headers: dict[str, str]) -> dict[str, str]:
-        with self.lock:
-            if len(self.items) >= self.size:
-                self.items.clear()
-            self.items[variant] = headers
-        return headers
-
-
-_validators = _Validators()
-
-
 def current_freshness() -> scorecard.Freshness:
-    """The data's freshness (remembered for SCORECARD_FRESHNESS_SECONDS), building the
-    scorecard's sums first if they never were."""
-    memo: scorecard.FreshnessMemo = current_app.extensions.setdefault(
-        "tracker.freshness", scorecard.FreshnessMemo()
-    )
+    """The data's freshness, read at most once per SCORECARD_FRESHNESS_SECONDS."""
+    memo = current_app.extensions["tracker.freshness"]
     max_age = float(current_app.config["SCORECARD_FRESHNESS_SECONDS"])
-    fresh = memo.get(max_age)
-    if fresh is not None:
-        return fresh
-    session = get_session()
-    generation = scoresums.generation()
-    fresh = scorecard.freshness(session, now())
-    if not fresh.built:
-        scorecard.ensure_built(session)
-        session.commit()
-        generation = scoresums.generation()
-        fresh = scorecard.freshness(session, now())
-    # End the read now: a 304 or a remembered page needs the database no further.
-    session.rollback()
-    memo.put(fresh, generation)
-    return fresh
-
-
-def conditional(
-    fresh: scorecard.Freshness, mimetype: str, build: Callable[[], str | bytes]
-) -> Response:
-    """A 304 if the client holds this version; else the body, built at most once per version
-    in this process. The ETag covers the path, the query and the data's freshness token."""
-    variant = f"{request.path}?{request.query_string.decode('latin-1')}|{fresh.token}"
-    headers = _validators.get(variant)
-    if headers is None:
-        etag = hashlib.sha256(variant.encode()).hexdigest()[:32]
-        headers = _validators.put(
-            variant,
-            {
-                "ETag": quote_etag(etag),
-                "Last-Modified": http_date(fresh.last_modified),
-                # Caches may keep the answer but must ask again each time; the ask is cheap.
-                "Cache-Control": "public, no-cache",
-            },
-        )
-    etag = headers["ETag"][1:-1]
-    if request.if_none_match:
-        not_modified = request.if_none_match.contains(etag)
-    else:
-        since = request.if_modified_since
-        not_modified = since is not None and fresh.last_modified <= since
-    if not_modified:
-        return Response(status=304, headers=headers)
-    body = _bodies.get(etag)
-    if body is None:
-        built = build()
-        body = built.encode("utf-8") if isinstance(built, str) else built
-        _bodies.put(etag, body)
-    return Response(body, mimetype=mimetype, headers=headers)
-
-
-@bp.app_template_filter("score")
-def format_score(value: float | None, digits: int = 3) -> str:
-    """A score for people: fixed decimals, a real minus sign, a dash when there is none."""
-    if value is None or not math.isfinite(value):
-        return "—"
-    text = f"{value:.{digits}f}"
-    if text.startswith("-"):
-        # Rounding a tiny negative to zero leaves "-0.000".
-        text = text[1:] if float(text) == 0 else "\u2212" + text[1:]
-    return text
-
-
-@bp.app_template_filter("signed")
-def format_signed(value: float | None, digits: int = 3) -> str:
-    text = format_score(value, digits)
-    if value is not None and text != "—" and not text.startswith("\u2212") and float(text) != 0:
-        return "+" + text
-    return text
+    return scorecard.current_freshness(get_session(), memo, max_age, now())
 
 
 def _page(template: str, filters: scorecard.Filters, **context: Any) -> Response:
@@ -380,7 +256,7 @@ def claims_csv() -> Response:
     services.claims_query(now=current, **filters)  # bad filters fail before streaming starts
 
     factory = current_app.extensions["tracker.sessions"]
-    claim_url = url_for("web.claim_page", claim_id=0, _external=True)[:-1] + "{}"
+    claim_url = url_for("record.claim_page", claim_id=0, _external=True)[:-1] + "{}"
 
     def generate() -> Iterator[str]:
         yield _csv_text([list(CLAIM_COLUMNS)])
@@ -415,17 +291,17 @@ def feed() -> Response:
         claims = scorecard.list_recent_resolutions(session, limit=FEED_ENTRIES)
         publisher = current_app.config["PUBLISHER_NAME"]
         generator = FeedGenerator()
-        generator.id(url_for("public.feed", _external=True))
+        generator.id(url_for("scorecard.feed", _external=True))
         generator.title(f"{publisher}: resolutions")
         generator.subtitle("Forecasts and factual claims as reviewers resolved them, newest first.")
         generator.author({"name": publisher})
-        generator.link(href=url_for("public.feed", _external=True), rel="self")
-        generator.link(href=url_for("public.index", _external=True), rel="alternate")
+        generator.link(href=url_for("scorecard.feed", _external=True), rel="self")
+        generator.link(href=url_for("scorecard.index", _external=True), rel="alternate")
         generator.language("en")
         generator.updated(claims[0].resolved_at if claims else fresh.last_modified)
         for claim in claims:
             entry = generator.add_entry(order="append")
-            link = url_for("web.claim_page", claim_id=claim.id, _external=True)
+            link = url_for("record.claim_page", claim_id=claim.id, _external=True)
             entry.id(f"{link}#resolution-{claim.resolution_version}")
             result = claim.outcome or claim.verdict or "resolved"
             subject = claim.question or claim.quote

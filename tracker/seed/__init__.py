@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from tracker.models import Claim, Source
 from tracker.record import services
+from tracker.text import sha256_text
 
 FIXTURE = "soleimani.json"
 
@@ -44,7 +45,7 @@ def seed(session: Session) -> SeedResult:
     changes nothing."""
     document = fixture()
     meta = document["source"]
-    digest = services.sha256_text(meta["text"])
+    digest = sha256_text(meta["text"])
     source = session.scalar(
         select(Source).where(Source.url == meta["url"], Source.text_sha256 == digest)
     )

@@ -1,0 +1,81 @@
+"""Reminders' HTML views: the public deadlines calendar, each reviewer's private calendar, and
+the admins' outbox of reminder messages with retry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from tracker.accounts.auth import require_role, require_user
+from tracker.errors import TrackerError
+from tracker.models import MESSAGE_STATUSES
+from tracker.record import audit
+from tracker.reminders import calendars
+from tracker.reminders import services as reminders
+from tracker.web import get_session, now
+
+bp = Blueprint("reminders", __name__)
+
+_ICS = "text/calendar; charset=utf-8"
+
+
+@bp.get("/deadlines.ics")
+def deadlines_ics() -> Any:
+    body = calendars.public_feed(get_session(), now(), current_app.config["BASE_URL"])
+    return Response(body, content_type=_ICS, headers={"Cache-Control": "public, max-age=300"})
+
+
+@bp.get("/calendar/<token>.ics")
+def private_ics(token: str) -> Any:
+    body = calendars.private_feed(get_session(), token, now(), current_app.config["BASE_URL"])
+    # The address is the secret: keep it out of shared caches and referrers.
+    return Response(
+        body,
+        content_type=_ICS,
+        headers={"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"},
+    )
+
+
+@bp.get("/admin/outbox")
+@require_role("admin")
+def outbox() -> Any:
+    session = get_session()
+    status = request.args.get("status") or None
+    if status is not None and status not in MESSAGE_STATUSES:
+        status = None
+    return render_template(
+        "admin_outbox.html",
+        messages=reminders.list_outbox(session, status=status, limit=200),
+        counts=reminders.count_outbox(session),
+        statuses=MESSAGE_STATUSES,
+        status=status,
+    )
+
+
+@bp.post("/admin/outbox/<int:message_id>/retry")
+@require_role("admin")
+def retry_message(message_id: int) -> Any:
+    session = get_session()
+    actor = require_user()
+    try:
+        message = reminders.retry_message(session, message_id, now())
+        audit.record(
+            session, "outbox.retried", "outbox", message.id, {"uid": message.uid}, actor.id
+        )
+    except TrackerError as error:
+        session.rollback()
+        flash(error.message)
+        return redirect(url_for("reminders.outbox"))
+    session.commit()
+    flash(f"Message {message_id} goes out again at the next tick.")
+    return redirect(url_for("reminders.outbox", status=request.args.get("status")))

@@ -1,0 +1,19 @@
+"""Text helpers every part shares: slugs for names in URLs, and the hash archived texts carry."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+
+def slugify(value: str, max_length: int = 100) -> str:
+    """Lowercase ASCII words joined by hyphens ("Muqtada al-Sadr" -> "muqtada-al-sadr")."""
+    ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:max_length].rstrip("-")
+
+
+def sha256_text(text: str) -> str:
+    """The hex SHA-256 of a text's UTF-8 bytes."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
