@@ -10,10 +10,9 @@ from typing import Any
 
 from sqlalchemy import Engine, insert
 
-from tracker import migrate
+from tracker import audit, migrate
 from tracker.db import make_engine
 from tracker.models import AuditEntry, Claim, ClaimTag, Evidence, Resolution, Source, User
-from tracker.record import audit
 from tracker.text import sha256_text
 
 CLAIMS_PER_SOURCE = 100

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.conftest import PG_ADMIN_URL, PostgresDatabases
-from tracker import archive, migrate
+from tracker import archive, audit, migrate
 from tracker.app import create_app
 from tracker.cli import main
 from tracker.models import (
@@ -29,7 +29,6 @@ from tracker.models import (
     Source,
     User,
 )
-from tracker.record import audit
 
 T0 = dt.datetime(2021, 3, 4, 5, 6, 7, 891011, tzinfo=dt.UTC)
 

@@ -40,8 +40,8 @@ def test_upgrade_check_downgrade_upgrade(empty_database_url: str) -> None:
     "statement", ["UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log"]
 )
 def test_audit_log_refuses_update_and_delete(database_url: str, statement: str) -> None:
+    from tracker import audit
     from tracker.db import make_engine, make_sessionmaker, transaction
-    from tracker.record import audit
 
     engine = make_engine(database_url)
     with transaction(make_sessionmaker(engine)) as session:

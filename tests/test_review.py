@@ -12,9 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.conftest import csrf_token
+from tracker import audit
 from tracker.errors import Conflict, Forbidden, Invalid
 from tracker.models import Assignment, Claim, ClaimEdit, Resolution, User
-from tracker.record import audit, services
+from tracker.record import services
 from tracker.review import queue, resolutions
 
 MakeUser = Callable[..., User]

@@ -18,14 +18,14 @@ from flask.cli import FlaskGroup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker import archive, migrate
+from tracker import archive, audit, migrate
 from tracker.accounts import services as accounts
 from tracker.app import create_app
 from tracker.db import transaction, utcnow
 from tracker.errors import TrackerError
 from tracker.imports import sources
 from tracker.models import MESSAGE_STATUSES, STATUSES, User
-from tracker.record import audit, services
+from tracker.record import services
 from tracker.reminders import calendars, notify, scheduler
 from tracker.reminders import services as reminders
 from tracker.review import resolutions

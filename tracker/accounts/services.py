@@ -13,10 +13,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tracker import audit
 from tracker.db import utcnow
 from tracker.errors import Conflict, Forbidden, Invalid, NotFound
 from tracker.models import ROLES, ApiToken, User
-from tracker.record import audit
 
 _hasher = PasswordHasher()  # argon2id, RFC 9106's low-memory parameters (t=3, 64 MiB, p=4)
 # Verifying against this keeps an unknown email as slow as a wrong password.

@@ -12,10 +12,11 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from tracker import audit
 from tracker.db import utcnow
 from tracker.errors import Conflict, Invalid, NotFound
 from tracker.models import DEADLINE_ORIGINS, KINDS, STATUSES, Claim, ClaimTag, Source
-from tracker.record import audit, wep
+from tracker.record import wep
 from tracker.record.quotes import find_quote
 from tracker.scorecard import services as scorecard
 from tracker.text import sha256_text, slugify

@@ -10,8 +10,9 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template, url_for
 
+from tracker import audit
 from tracker.models import Claim, User
-from tracker.record import audit, services
+from tracker.record import services
 from tracker.record.quotes import Span, context
 from tracker.web import get_session, now
 

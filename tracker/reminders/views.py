@@ -16,10 +16,10 @@ from flask import (
     url_for,
 )
 
+from tracker import audit
 from tracker.accounts.auth import require_role, require_user
 from tracker.errors import TrackerError
 from tracker.models import MESSAGE_STATUSES
-from tracker.record import audit
 from tracker.reminders import calendars
 from tracker.reminders import services as reminders
 from tracker.web import get_session, now

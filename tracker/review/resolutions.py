@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tracker import audit
 from tracker.accounts.services import role_at_least
 from tracker.errors import Conflict, Forbidden, Invalid
 from tracker.models import (
@@ -23,7 +24,6 @@ from tracker.models import (
     Resolution,
     User,
 )
-from tracker.record import audit
 from tracker.record.services import check_probability, check_url, clean_text
 from tracker.reminders import services as reminders
 from tracker.scorecard import services as scorecard

@@ -1,4 +1,5 @@
-"""The data model. Invariants that must never break are in the schema as well as the services."""
+"""The record's tables: sources, claims and their tags, resolutions with evidence, reviewers'
+assignments, edits, and the audit log."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.db import Base, UTCDateTime, utcnow
+from tracker.db import Base, UTCDateTime, check_in, utcnow
+from tracker.models.accounts import User
 
 KINDS = ("forecast", "fact")
 STORED_STATUSES = ("open", "disputed", "resolved", "void")
@@ -28,32 +30,6 @@ PROBABILITY_ORIGINS = ("stated", "phrase", "reviewer")
 OUTCOMES = ("true", "false", "ambiguous", "annulled")
 VERDICTS = ("true", "mostly-true", "mixed", "mostly-false", "false", "unverifiable")
 STANCES = ("supports", "refutes", "context")
-ROLES = ("reviewer", "editor", "admin")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
-class User(Base):
-    __tablename__ = "users"
-    __table_args__ = (
-        CheckConstraint(_in("role", ROLES), name="role"),
-        CheckConstraint("email = lower(email)", name="email_lowercase"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    display_name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(16))
-    password_hash: Mapped[str | None] = mapped_column(String(255))
-    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Bumped on password change or disable: every session carrying the old value ends.
-    session_version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    invite_token_sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
-    invite_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class Source(Base):
@@ -94,16 +70,16 @@ class Claim(Base):
     __tablename__ = "claims"
     __table_args__ = (
         UniqueConstraint("source_id", "key"),
-        CheckConstraint(_in("kind", KINDS), name="kind"),
-        CheckConstraint(_in("status", STORED_STATUSES), name="status"),
+        CheckConstraint(check_in("kind", KINDS), name="kind"),
+        CheckConstraint(check_in("status", STORED_STATUSES), name="status"),
         CheckConstraint("quote_start >= 0 AND quote_end > quote_start", name="offsets"),
         CheckConstraint("length(quote) = quote_end - quote_start", name="quote_length"),
         CheckConstraint(
-            "deadline_origin IS NULL OR " + _in("deadline_origin", DEADLINE_ORIGINS),
+            "deadline_origin IS NULL OR " + check_in("deadline_origin", DEADLINE_ORIGINS),
             name="deadline_origin",
         ),
         CheckConstraint(
-            "probability_origin IS NULL OR " + _in("probability_origin", PROBABILITY_ORIGINS),
+            "probability_origin IS NULL OR " + check_in("probability_origin", PROBABILITY_ORIGINS),
             name="probability_origin",
         ),
         CheckConstraint(
@@ -117,8 +93,8 @@ class Claim(Base):
         CheckConstraint(
             "kind <> 'fact' OR (probability IS NULL AND condition IS NULL)", name="fact_fields"
         ),
-        CheckConstraint("outcome IS NULL OR " + _in("outcome", OUTCOMES), name="outcome"),
-        CheckConstraint("verdict IS NULL OR " + _in("verdict", VERDICTS), name="verdict"),
+        CheckConstraint("outcome IS NULL OR " + check_in("outcome", OUTCOMES), name="outcome"),
+        CheckConstraint("verdict IS NULL OR " + check_in("verdict", VERDICTS), name="verdict"),
         CheckConstraint(
             "(status = 'resolved') = (outcome IS NOT NULL OR verdict IS NOT NULL)",
             name="resolved_has_result",
@@ -197,8 +173,8 @@ class Resolution(Base):
     __tablename__ = "resolutions"
     __table_args__ = (
         UniqueConstraint("claim_id", "version", "reviewer_id"),
-        CheckConstraint("outcome IS NULL OR " + _in("outcome", OUTCOMES), name="outcome"),
-        CheckConstraint("verdict IS NULL OR " + _in("verdict", VERDICTS), name="verdict"),
+        CheckConstraint("outcome IS NULL OR " + check_in("outcome", OUTCOMES), name="outcome"),
+        CheckConstraint("verdict IS NULL OR " + check_in("verdict", VERDICTS), name="verdict"),
         CheckConstraint("(outcome IS NULL) <> (verdict IS NULL)", name="outcome_or_verdict"),
         CheckConstraint("version >= 1", name="version"),
         CheckConstraint("length(rationale) > 0", name="rationale_not_empty"),
@@ -225,7 +201,7 @@ class Resolution(Base):
 class Evidence(Base):
     __tablename__ = "evidence"
     __table_args__ = (
-        CheckConstraint(_in("stance", STANCES), name="stance"),
+        CheckConstraint(check_in("stance", STANCES), name="stance"),
         CheckConstraint("url LIKE 'http://%' OR url LIKE 'https://%'", name="url_scheme"),
         CheckConstraint(
             "archived_sha256 IS NULL OR length(archived_sha256) = 64", name="sha256_length"
@@ -286,7 +262,7 @@ class ClaimEdit(Base):
     __tablename__ = "claim_edits"
     __table_args__ = (
         CheckConstraint(
-            _in("field", ("question", "resolution_criteria", "deadline_at", "probability")),
+            check_in("field", ("question", "resolution_criteria", "deadline_at", "probability")),
             name="field",
         ),
         CheckConstraint("length(reason) > 0", name="reason_not_empty"),
@@ -302,203 +278,3 @@ class ClaimEdit(Base):
     edited_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     editor: Mapped[User] = relationship(lazy="joined")
-
-
-class ApiToken(Base):
-    """A bearer token for the JSON API. Only its SHA-256 is stored; the token is shown once."""
-
-    __tablename__ = "api_tokens"
-    __table_args__ = (CheckConstraint("length(token_sha256) = 64", name="sha256_length"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    name: Mapped[str] = mapped_column(String(100))
-    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-
-    user: Mapped[User] = relationship(lazy="joined")
-
-
-class IdempotencyKey(Base):
-    """The first answer to a POST sent with an `Idempotency-Key`, replayed when it is retried.
-    `status` is NULL while the first request is being processed."""
-
-    __tablename__ = "idempotency_keys"
-    __table_args__ = (
-        UniqueConstraint("user_id", "key"),
-        CheckConstraint("length(key) > 0", name="key_not_empty"),
-        CheckConstraint("length(request_sha256) = 64", name="sha256_length"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    key: Mapped[str] = mapped_column(String(200))
-    request_sha256: Mapped[str] = mapped_column(String(64))
-    status: Mapped[int | None] = mapped_column(Integer)
-    answer: Mapped[str | None] = mapped_column(Text)
-    location: Mapped[str | None] = mapped_column(String(2048))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-
-
-REMINDER_KINDS = ("due", "overdue", "escalation")
-REMINDER_STATUSES = ("pending", "sent", "cancelled", "dead")
-CHANNELS = ("email", "webhook")
-MESSAGE_STATUSES = ("pending", "failed", "sent", "dead", "cancelled")
-
-
-class Reminder(Base):
-    """One planned prompt of one recipient about one claim over one channel.
-
-    `anchor_at` is the instant the schedule was computed from (the deadline, or the end of a
-    snooze): when the claim's own anchor differs, the planner moves `due_at`."""
-
-    __tablename__ = "reminders"
-    __table_args__ = (
-        UniqueConstraint("claim_id", "kind", "user_id", "channel"),
-        CheckConstraint(_in("kind", REMINDER_KINDS), name="kind"),
-        CheckConstraint(_in("status", REMINDER_STATUSES), name="status"),
-        CheckConstraint(_in("channel", CHANNELS), name="channel"),
-        CheckConstraint("status <> 'sent' OR message_id IS NOT NULL", name="sent_has_message"),
-        Index("ix_reminders_status_due_at", "status", "due_at"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))
-    channel: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16), default="pending")
-    due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    anchor_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    message_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"), index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-
-    claim: Mapped[Claim] = relationship()
-    user: Mapped[User] = relationship()
-
-
-class OutboxMessage(Base):
-    """One message to one recipient over one channel, carrying one reminder or a digest of
-    several. `uid` is its stable identity (webhook-id, Message-ID) across every attempt."""
-
-    __tablename__ = "outbox"
-    __table_args__ = (
-        CheckConstraint(_in("status", MESSAGE_STATUSES), name="status"),
-        CheckConstraint(_in("channel", CHANNELS), name="channel"),
-        CheckConstraint("attempts >= 0", name="attempts"),
-        Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    uid: Mapped[str] = mapped_column(String(64), unique=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    channel: Mapped[str] = mapped_column(String(16))
-    is_digest: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    lease_owner: Mapped[str | None] = mapped_column(String(100))
-    lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-
-    user: Mapped[User] = relationship()
-    reminders: Mapped[list[Reminder]] = relationship(order_by="Reminder.id", viewonly=True)
-
-
-class SchedulerHeartbeat(Base):
-    """The last tick of each scheduler process; readiness fails when all fall silent."""
-
-    __tablename__ = "scheduler_heartbeats"
-
-    name: Mapped[str] = mapped_column(String(200), primary_key=True)
-    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    last_tick_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    last_error: Mapped[str | None] = mapped_column(Text)
-
-
-class ReminderSettings(Base):
-    """A user's reminder channels and calendar feed token (only its SHA-256 is stored).
-    A user without a row gets every channel."""
-
-    __tablename__ = "reminder_settings"
-    __table_args__ = (
-        CheckConstraint(
-            "calendar_token_sha256 IS NULL OR length(calendar_token_sha256) = 64",
-            name="sha256_length",
-        ),
-    )
-
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
-    email_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    webhook_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    calendar_token_sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-
-
-SCORE_DIMENSIONS = ("overall", "author", "outlet", "tag", "source")
-
-
-class ScoreEntry(Base):
-    """What the scorecard currently counts for one forecast: the values it was counted with,
-    so that a change takes exactly that out again before counting the new state."""
-
-    __tablename__ = "score_entries"
-    __table_args__ = (
-        CheckConstraint("probability > 0 AND probability < 1", name="probability"),
-        CheckConstraint("outcome IS NULL OR outcome IN ('true', 'false')", name="outcome"),
-    )
-
-    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), primary_key=True)
-    probability: Mapped[float] = mapped_column(Float)
-    # 'true' / 'false' when scored; NULL while the forecast counts as not (yet) scored.
-    outcome: Mapped[str | None] = mapped_column(String(8))
-    hedged: Mapped[bool] = mapped_column(Boolean)
-    period: Mapped[str] = mapped_column(String(10))
-    # JSON list of [dimension, key] pairs this forecast was counted under.
-    groups: Mapped[str] = mapped_column(Text)
-
-
-class ScoreCell(Base):
-    """Sums over the forecasts of one group, one day (or 'all' time), hedged or not, one
-    calibration bin. Resolving a forecast changes a few cells; the scorecard reads only cells.
-    (No CHECK on the counts: an upsert's candidate row carries a negative change.)"""
-
-    __tablename__ = "score_cells"
-    __table_args__ = (
-        CheckConstraint(_in("dimension", SCORE_DIMENSIONS), name="dimension"),
-        CheckConstraint("bin >= 0 AND bin <= 9", name="bin"),
-        # The front page reads every all-time cell of three dimensions; a group page uses the
-        # primary key (dimension, group_key, period, ...).
-        Index("ix_score_cells_period_dimension", "period", "dimension"),
-    )
-
-    dimension: Mapped[str] = mapped_column(String(8), primary_key=True)
-    group_key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    # 'all' for all time, else the forecast's deadline day as YYYY-MM-DD (UTC).
-    period: Mapped[str] = mapped_column(String(10), primary_key=True)
-    hedged: Mapped[bool] = mapped_column(Boolean, primary_key=True)
-    bin: Mapped[int] = mapped_column(Integer, primary_key=True)
-    n: Mapped[int] = mapped_column(Integer, default=0)
-    n_true: Mapped[int] = mapped_column(Integer, default=0)
-    sum_probability: Mapped[float] = mapped_column(Float, default=0.0)
-    sum_squared_error: Mapped[float] = mapped_column(Float, default=0.0)
-    sum_log: Mapped[float] = mapped_column(Float, default=0.0)
-    # Forecasts of the group not scored: open, due, disputed, void, ambiguous or annulled.
-    n_unscored: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class ScorecardState(Base):
-    """One row: bumped by every change of the scorecard, so pages can say whether they changed.
-    No row means the sums have not been built yet (they are built on first use)."""
-
-    __tablename__ = "scorecard_state"
-    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,72 @@
+"""The data model, one module per part of the product on one declarative base. Invariants that
+must never break are in the schema as well as the services.
+
+Everything is importable from `tracker.models`; importing it defines every table."""
+
+from tracker.db import Base
+from tracker.models.accounts import ROLES, ApiToken, IdempotencyKey, User
+from tracker.models.record import (
+    DEADLINE_ORIGINS,
+    KINDS,
+    OUTCOMES,
+    PROBABILITY_ORIGINS,
+    STANCES,
+    STATUSES,
+    STORED_STATUSES,
+    VERDICTS,
+    Assignment,
+    AuditEntry,
+    Claim,
+    ClaimEdit,
+    ClaimTag,
+    Evidence,
+    Resolution,
+    Source,
+)
+from tracker.models.reminders import (
+    CHANNELS,
+    MESSAGE_STATUSES,
+    REMINDER_KINDS,
+    REMINDER_STATUSES,
+    OutboxMessage,
+    Reminder,
+    ReminderSettings,
+    SchedulerHeartbeat,
+)
+from tracker.models.scores import SCORE_DIMENSIONS, ScorecardState, ScoreCell, ScoreEntry
+
+__all__ = [
+    "CHANNELS",
+    "DEADLINE_ORIGINS",
+    "KINDS",
+    "MESSAGE_STATUSES",
+    "OUTCOMES",
+    "PROBABILITY_ORIGINS",
+    "REMINDER_KINDS",
+    "REMINDER_STATUSES",
+    "ROLES",
+    "SCORE_DIMENSIONS",
+    "STANCES",
+    "STATUSES",
+    "STORED_STATUSES",
+    "VERDICTS",
+    "ApiToken",
+    "Assignment",
+    "AuditEntry",
+    "Base",
+    "Claim",
+    "ClaimEdit",
+    "ClaimTag",
+    "Evidence",
+    "IdempotencyKey",
+    "OutboxMessage",
+    "Reminder",
+    "ReminderSettings",
+    "Resolution",
+    "SchedulerHeartbeat",
+    "ScoreCell",
+    "ScoreEntry",
+    "ScorecardState",
+    "Source",
+    "User",
+]
