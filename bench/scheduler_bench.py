@@ -35,7 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tracker import migrate
 from tracker.db import make_engine, normalize_url
 from tracker.reminders.notify import Delivery, Message, WebhookNotifier
-from tracker.reminders.scheduler import FixedClock, Scheduler, Settings, TickResult
+from tracker.reminders.scheduler import Scheduler
+from tracker.reminders.timing import FixedClock, Settings, TickResult
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
 DUE = 1_000

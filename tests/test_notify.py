@@ -25,7 +25,8 @@ from tracker.reminders.notify import (
     parse_retry_after,
     sign_webhook,
 )
-from tracker.reminders.scheduler import FixedClock, Scheduler, Settings
+from tracker.reminders.scheduler import Scheduler
+from tracker.reminders.timing import FixedClock, Settings
 
 
 @dataclass

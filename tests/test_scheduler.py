@@ -25,7 +25,8 @@ from tracker.models import OutboxMessage, Reminder, User
 from tracker.reminders import scheduler
 from tracker.reminders import services as reminders
 from tracker.reminders.notify import Delivery, WebhookNotifier
-from tracker.reminders.scheduler import FixedClock, Scheduler, Settings
+from tracker.reminders.scheduler import Scheduler
+from tracker.reminders.timing import FixedClock, Settings
 
 DAY = dt.timedelta(days=1)
 SECRET = "whsec_" + base64.b64encode(b"k" * 32).decode()

@@ -21,7 +21,8 @@ from tests.reminder_factories import T0, RecordingNotifier, bulk_due_claims
 from tracker.db import make_engine
 from tracker.models import OutboxMessage, Reminder
 from tracker.reminders.notify import WebhookNotifier
-from tracker.reminders.scheduler import FixedClock, Scheduler, Settings, SystemClock, run_forever
+from tracker.reminders.scheduler import Scheduler, run_forever
+from tracker.reminders.timing import FixedClock, Settings, SystemClock
 
 FORK = multiprocessing.get_context("fork")
 

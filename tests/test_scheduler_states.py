@@ -25,8 +25,9 @@ from tracker.db import make_engine
 from tracker.models import Assignment, Claim, OutboxMessage, Reminder, ReminderSettings, User
 from tracker.reminders import scheduler
 from tracker.reminders import services as reminders
-from tracker.reminders.scheduler import FixedClock, Scheduler, Settings
+from tracker.reminders.scheduler import Scheduler
 from tracker.reminders.services import OFFSETS
+from tracker.reminders.timing import FixedClock, Settings
 
 HOUR = dt.timedelta(hours=1)
 

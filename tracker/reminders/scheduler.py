@@ -21,9 +21,8 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from types import FrameType
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 from sqlalchemy import (
     Connection,
@@ -38,7 +37,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from tracker.db import utcnow
 from tracker.models import (
     Claim,
     OutboxMessage,
@@ -60,89 +58,12 @@ from tracker.reminders.services import (
 # Services call these to act at once; the tick would do the same.
 from tracker.reminders.services import cancel_pending as cancel_pending
 from tracker.reminders.services import replan as replan
+from tracker.reminders.timing import Clock, Settings, SystemClock, TickResult, backoff
 
 log = logging.getLogger(__name__)
 
 # PostgreSQL: one scheduler at a time plans; the others skip planning and go on delivering.
 _PLAN_LOCK_KEY = 0x7265_6D69_6E64
-
-
-class Clock(Protocol):
-    def now(self) -> dt.datetime: ...
-
-
-class SystemClock:
-    def now(self) -> dt.datetime:
-        return utcnow()
-
-
-@dataclass
-class FixedClock:
-    """A clock that stands still until moved: tests and `tick --now` use it."""
-
-    at: dt.datetime
-
-    def now(self) -> dt.datetime:
-        return self.at
-
-    def advance(self, delta: dt.timedelta) -> None:
-        self.at += delta
-
-
-@dataclass(frozen=True)
-class Settings:
-    base_url: str = "http://127.0.0.1:5000"
-    tick_seconds: float = 30.0
-    lease_seconds: float = 120.0
-    batch_size: int = 50
-    give_up_after: dt.timedelta = dt.timedelta(hours=72)
-    backoff_base: dt.timedelta = dt.timedelta(seconds=30)
-    backoff_cap: dt.timedelta = dt.timedelta(hours=2)
-
-    @property
-    def late_after(self) -> dt.timedelta:
-        """A reminder this far past its time was missed (the scheduler was down): it goes into
-        the recipient's digest instead of a message of its own. Three ticks, as /readyz."""
-        return dt.timedelta(seconds=3 * self.tick_seconds)
-
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> Settings:
-        return cls(
-            base_url=str(config.get("BASE_URL") or cls.base_url).rstrip("/"),
-            tick_seconds=float(config.get("TICK_SECONDS") or cls.tick_seconds),
-            lease_seconds=float(config.get("LEASE_SECONDS") or cls.lease_seconds),
-            batch_size=int(config.get("DELIVERY_BATCH") or cls.batch_size),
-        )
-
-
-@dataclass
-class TickResult:
-    planned: int = 0
-    moved: int = 0
-    cancelled: int = 0
-    composed: int = 0
-    sent: int = 0
-    failed: int = 0
-    dead: int = 0
-    stopped: bool = False
-
-    def __str__(self) -> str:
-        return (
-            f"planned {self.planned}, moved {self.moved}, cancelled {self.cancelled}, "
-            f"messages {self.composed}, sent {self.sent}, failed {self.failed}, dead {self.dead}"
-        )
-
-
-# --- delivery -------------------------------------------------------------------------------
-
-
-def backoff(attempt: int, settings: Settings, rng: random.Random) -> dt.timedelta:
-    """Exponential backoff with jitter: half the step fixed, half random (never zero)."""
-    step: dt.timedelta = min(
-        settings.backoff_cap, settings.backoff_base * (2 ** max(0, min(attempt, 30) - 1))
-    )
-    wait: dt.timedelta = step / 2 + step / 2 * rng.random()
-    return wait
 
 
 # Rows planned in one tick after which PostgreSQL's statistics are refreshed.

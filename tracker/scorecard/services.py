@@ -13,11 +13,9 @@ did the forecasts due in 2020 turn out" is what a reader of a scorecard asks.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import threading
-import time
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -25,142 +23,25 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.db import utcnow
-from tracker.errors import BadRequest, NotFound
-from tracker.models import Claim, ClaimTag, ScorecardState, ScoreCell, Source
+from tracker.errors import NotFound
+from tracker.models import Claim, ClaimTag, ScoreCell, Source
 from tracker.scorecard import scoring
-from tracker.scorecard import sums as scoresums
+from tracker.scorecard.filters import Filters as Filters
+from tracker.scorecard.filters import parse_filters as parse_filters
+from tracker.scorecard.freshness import Freshness as Freshness
+from tracker.scorecard.freshness import FreshnessMemo as FreshnessMemo
+from tracker.scorecard.freshness import current_freshness as current_freshness
+from tracker.scorecard.freshness import freshness as freshness
 
 # Re-exported: resolution code calls scorecard.on_outcome_changed(session, claim).
 from tracker.scorecard.sums import ALL_TIME
 from tracker.scorecard.sums import ensure_built as ensure_built
 from tracker.scorecard.sums import on_outcome_changed as on_outcome_changed
 from tracker.scorecard.sums import rebuild as rebuild
-from tracker.text import slugify
 
 MIN_SCORED = 10  # fewer scored forecasts than this: shown, marked too few to judge, not ranked
 GROUP_DIMENSIONS = ("author", "outlet", "tag", "source")
 CACHE_SIZE = 256
-
-
-# ---------------------------------------------------------------------------------------------
-# Filters
-
-
-@dataclass(frozen=True)
-class Filters:
-    """What a scorecard is of: at most one group, an inclusive range of deadline days, and
-    whether hedged forecasts count."""
-
-    author: str | None = None
-    outlet: str | None = None
-    tag: str | None = None
-    source_id: int | None = None
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    include_hedged: bool = False
-
-    @property
-    def group(self) -> tuple[str, str]:
-        """(dimension, key) of the group asked for; ("overall", "") when none."""
-        if self.author is not None:
-            return "author", self.author
-        if self.outlet is not None:
-            return "outlet", self.outlet
-        if self.tag is not None:
-            return "tag", self.tag
-        if self.source_id is not None:
-            return "source", str(self.source_id)
-        return "overall", ""
-
-    def query_args(self, group: bool = True) -> dict[str, str]:
-        """The filters as query parameters (what `parse_filters` reads back); without the
-        group when `group` is false."""
-        args: dict[str, str] = {}
-        for name in ("author", "outlet", "tag") if group else ():
-            value = getattr(self, name)
-            if value is not None:
-                args[name] = value
-        if group and self.source_id is not None:
-            args["source_id"] = str(self.source_id)
-        if self.date_from is not None:
-            args["from"] = self.date_from.isoformat()
-        if self.date_to is not None:
-            args["to"] = self.date_to.isoformat()
-        if self.include_hedged:
-            args["include_hedged"] = "true"
-        return args
-
-
-def _parse_date(value: str | None, name: str) -> dt.date | None:
-    if value is None or not value.strip():
-        return None
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise BadRequest(
-            f"{name} must be a date like 2020-01-31", {name: "not a YYYY-MM-DD date"}
-        ) from None
-
-
-def _parse_bool(value: str | None, name: str) -> bool:
-    if value is None or value.strip() == "":
-        return False
-    lowered = value.strip().lower()
-    if lowered in ("1", "true", "yes", "on"):
-        return True
-    if lowered in ("0", "false", "no", "off"):
-        return False
-    raise BadRequest(f"{name} must be true or false", {name: "not true or false"})
-
-
-def _slug_arg(value: str | None, name: str) -> str | None:
-    if value is None or not value.strip():
-        return None
-    slug = slugify(value)
-    if not slug:
-        raise BadRequest(f"{name} has no letters or digits", {name: "empty"})
-    return slug
-
-
-def parse_filters(args: Mapping[str, str], **fixed: Any) -> Filters:
-    """Filters from query parameters (author, outlet, tag, source_id, from, to, include_hedged);
-    `fixed` sets the group of a page such as /authors/<slug>. Bad values raise BadRequest."""
-    if not args and not fixed:
-        return Filters()
-    source_id: int | None = None
-    raw_source = args.get("source_id")
-    if raw_source is not None and raw_source.strip():
-        try:
-            source_id = int(raw_source)
-        except ValueError:
-            raise BadRequest(
-                "source_id must be a whole number", {"source_id": "not a number"}
-            ) from None
-        if source_id < 1:
-            raise BadRequest("source_id must be at least 1", {"source_id": "must be >= 1"})
-    filters = Filters(
-        author=_slug_arg(args.get("author"), "author"),
-        outlet=_slug_arg(args.get("outlet"), "outlet"),
-        tag=_slug_arg(args.get("tag"), "tag"),
-        source_id=source_id,
-        date_from=_parse_date(args.get("from"), "from"),
-        date_to=_parse_date(args.get("to"), "to"),
-        include_hedged=_parse_bool(args.get("include_hedged"), "include_hedged"),
-    )
-    if fixed:
-        group: dict[str, Any] = {"author": None, "outlet": None, "tag": None, "source_id": None}
-        filters = replace(filters, **(group | fixed))
-    chosen = [
-        n for n in ("author", "outlet", "tag", "source_id") if getattr(filters, n) is not None
-    ]
-    if len(chosen) > 1:
-        raise BadRequest(
-            "a scorecard is of one group: give at most one of author, outlet, tag, source_id",
-            {name: "only one group at a time" for name in chosen},
-        )
-    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        raise BadRequest("from must not be after to", {"from": "after to", "to": "before from"})
-    return filters
 
 
 # ---------------------------------------------------------------------------------------------
@@ -373,99 +254,6 @@ def _require_group_exists(session: Session, dimension: str, key: str) -> None:
         what = "source"
     if exists is None:
         raise NotFound(f"there is no {what} {key!r}")
-
-
-@dataclass(frozen=True)
-class Freshness:
-    """What a scorecard's answer depends on: a token for ETags and the last change's time."""
-
-    token: str
-    last_modified: dt.datetime
-    built: bool
-
-
-def freshness(session: Session, now: dt.datetime) -> Freshness:
-    """One cheap query (index lookups only) telling whether anything a scorecard page shows may
-    have changed: a resolution, a recorded or edited claim, or a deadline passing."""
-    state_version = select(ScorecardState.version).where(ScorecardState.id == 1).scalar_subquery()
-    state_changed = (
-        select(ScorecardState.changed_at).where(ScorecardState.id == 1).scalar_subquery()
-    )
-    open_claim = Claim.status == "open"
-    row = session.execute(
-        select(
-            state_version,
-            state_changed,
-            select(func.max(Claim.updated_at)).scalar_subquery(),
-            select(func.max(Claim.id)).scalar_subquery(),
-            select(func.min(Claim.deadline_at))
-            .where(open_claim, Claim.deadline_at > now)
-            .scalar_subquery(),
-            select(func.max(Claim.deadline_at))
-            .where(open_claim, Claim.deadline_at <= now)
-            .scalar_subquery(),
-        )
-    ).one()
-    version, changed_at, updated_at, max_id, next_deadline, last_deadline = row
-    times = [t for t in (changed_at, updated_at, last_deadline) if t is not None]
-    token = hashlib.sha256(
-        repr((version, changed_at, updated_at, max_id, next_deadline)).encode()
-    ).hexdigest()[:24]
-    epoch = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-    last = max(times, default=epoch)
-    return Freshness(token, last.replace(microsecond=0), built=version is not None)
-
-
-class FreshnessMemo:
-    """The last freshness read by this process, trusted for `max_age` seconds so that busy
-    pages and 304 answers need no database round trip. A change made by this process forgets
-    it at once; one made by another process shows within `max_age`."""
-
-    def __init__(self) -> None:
-        self.value: Freshness | None = None
-        self.read_at = 0.0
-        self.generation = -1
-        self.lock = threading.Lock()
-
-    def get(self, max_age: float) -> Freshness | None:
-        with self.lock:
-            if (
-                self.value is None
-                or self.generation != scoresums.generation()
-                or time.monotonic() - self.read_at >= max_age
-            ):
-                return None
-            return self.value
-
-    def put(self, value: Freshness, generation_before_read: int) -> None:
-        with self.lock:
-            self.value = value
-            self.read_at = time.monotonic()
-            self.generation = generation_before_read
-
-
-def current_freshness(
-    session: Session, memo: FreshnessMemo, max_age: float, now: dt.datetime
-) -> Freshness:
-    """The data's freshness, remembered in `memo` for `max_age` seconds, building the
-    scorecard's sums first if they never were (a fresh or restored database).
-
-    The sums are committed as soon as they are built, and the read ends here: the sums are
-    the scorecard's own derived data, and a 304 or a remembered page needs the database no
-    further."""
-    fresh = memo.get(max_age)
-    if fresh is not None:
-        return fresh
-    generation = scoresums.generation()
-    fresh = freshness(session, now)
-    if not fresh.built:
-        scoresums.ensure_built(session)
-        session.commit()
-        generation = scoresums.generation()
-        fresh = freshness(session, now)
-    session.rollback()
-    memo.put(fresh, generation)
-    return fresh
 
 
 class _Cache:

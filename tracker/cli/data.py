@@ -1,0 +1,135 @@
+"""Commands on the database as a whole: migrations, export and restore, and the audit chain."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from alembic import command
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
+
+from tracker import archive, audit, migrate
+from tracker.cli.common import session_scope
+from tracker.errors import TrackerError
+
+
+@click.group(cls=AppGroup)
+def db() -> None:
+    """Create and migrate the database schema."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: the latest)."""
+    migrate.upgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"database at {revision}")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Revert migrations down to REVISION (`base` empties the database)."""
+    migrate.downgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"database at {revision}")
+
+
+@db.command("current")
+def db_current() -> None:
+    """Show the revision the database is at."""
+    command.current(migrate.alembic_config(current_app.config["DATABASE_URL"]))
+
+
+@db.command("check")
+def db_check() -> None:
+    """Fail if the models have changes that no migration holds yet."""
+    command.check(migrate.alembic_config(current_app.config["DATABASE_URL"]))
+
+
+@db.command("revision")
+@click.option("-m", "--message", required=True, help="What the schema change is for.")
+def db_revision(message: str) -> None:
+    """Write a new migration from the difference between the models and the database."""
+    command.revision(
+        migrate.alembic_config(current_app.config["DATABASE_URL"]), message, autogenerate=True
+    )
+
+
+@click.group(cls=AppGroup, name="audit")
+def audit_group() -> None:
+    """The tamper-evident audit log."""
+
+
+@audit_group.command("verify")
+def audit_verify() -> None:
+    """Walk the hash chain; name the first row that does not match."""
+    with session_scope() as session:
+        result = audit.verify(session)
+    if result.ok:
+        click.echo(f"audit log intact: {result.checked} rows checked")
+        return
+    click.echo(
+        f"audit log broken at row {result.first_bad_id}: {result.reason} "
+        f"({result.checked} rows before it are intact)",
+        err=True,
+    )
+    sys.exit(1)
+
+
+@click.command("export")
+@with_appcontext
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+def export_command(file: str) -> None:
+    """Write everything (sources, claims, resolutions, users without secrets, the audit log) to
+    FILE as a versioned archive; `-` writes to standard output."""
+    engine = current_app.extensions["tracker.engine"]
+    try:
+        if file == "-":
+            summary = archive.export(engine, sys.stdout)
+        else:
+            # Written beside the target and renamed at the end: a failed export leaves no
+            # half file.
+            target = Path(file)
+            partial = target.with_name(f".{target.name}.partial")
+            try:
+                with partial.open("w", encoding="utf-8", newline="\n") as out:
+                    summary = archive.export(engine, out)
+                partial.replace(target)
+            finally:
+                partial.unlink(missing_ok=True)
+    except OSError as error:
+        raise click.ClickException(f"cannot write {file}: {error}") from error
+    except TrackerError as error:
+        raise click.ClickException(f"nothing exported: {error.message}") from error
+    click.echo(f"exported {summary.total} rows: {_counts(summary)}", err=True)
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+def restore_command(file: str) -> None:
+    """Load an archive made by `tracker export` into an empty, migrated database: all of it or
+    nothing. Users come back without passwords and API tokens are not restored."""
+    engine = current_app.extensions["tracker.engine"]
+    try:
+        if file == "-":
+            summary = archive.restore(engine, sys.stdin)
+        else:
+            with open(file, encoding="utf-8", newline="") as lines:
+                summary = archive.restore(engine, lines)
+    except (OSError, UnicodeDecodeError) as error:
+        raise click.ClickException(f"cannot read {file}: {error}") from error
+    except TrackerError as error:
+        raise click.ClickException(f"nothing restored: {error.message}") from error
+    click.echo(f"restored {summary.total} rows: {_counts(summary)}")
+    if summary.counts.get("users"):
+        click.echo(
+            "users have no password yet: set each with `tracker users set-password`; "
+            "API tokens are made anew with `tracker tokens create`"
+        )
+
+
+def _counts(summary: archive.Summary) -> str:
+    return ", ".join(f"{count} {name}" for name, count in summary.counts.items())

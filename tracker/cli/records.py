@@ -1,0 +1,238 @@
+"""Commands on the record: the seed article, importing, listing claims and the scorecard."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
+
+from tracker.cli.common import iso_instant, quorum, session_scope
+from tracker.db import utcnow
+from tracker.errors import TrackerError
+from tracker.imports import sources
+from tracker.models import STATUSES
+from tracker.record import services
+from tracker.review import resolutions
+
+
+@click.command("seed")
+@with_appcontext
+def seed_command() -> None:
+    """Record the seed article and its claims (running it again changes nothing)."""
+    from tracker.seed import seed
+
+    with session_scope() as session:
+        result = seed(session)
+        resolutions.fill_assignments(session, quorum())
+    click.echo(
+        f"source {result.source_id}: "
+        + ("recorded" if result.source_created else "already recorded")
+        + f"; {result.claims_created} claims added, {result.claims_present} already there"
+    )
+
+
+@click.group(cls=AppGroup)
+def claims() -> None:
+    """Read recorded claims."""
+
+
+@claims.command("list")
+@click.option("--status", type=click.Choice(STATUSES))
+@click.option("--kind", type=click.Choice(["forecast", "fact"]))
+@click.option("--source-id", type=int)
+@click.option("--key")
+@click.option("--author")
+@click.option("--outlet")
+@click.option("--tag")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+def claims_list(as_json: bool, **filters: Any) -> None:
+    """List claims, oldest first, with their derived status."""
+    current = utcnow()
+    with session_scope() as session:
+        rows = services.list_claims(session, now=current, **filters)
+        for claim in rows:
+            status = services.claim_status(claim, current)
+            if as_json:
+                click.echo(
+                    json.dumps(
+                        {
+                            "id": claim.id,
+                            "source_id": claim.source_id,
+                            "key": claim.key,
+                            "kind": claim.kind,
+                            "status": status,
+                            "deadline": claim.deadline_at.isoformat()
+                            if claim.deadline_at
+                            else None,
+                            "probability": claim.probability,
+                            "quote": claim.quote,
+                        },
+                        ensure_ascii=False,
+                    )
+                )
+            else:
+                deadline = claim.deadline_at.strftime("%Y-%m-%d") if claim.deadline_at else "-"
+                probability = f"{claim.probability:.0%}" if claim.probability is not None else "-"
+                click.echo(
+                    f"{claim.id:>5}  {claim.kind:<8}  {status:<8}  {deadline:<10}  "
+                    f"{probability:>4}  {claim.key}"
+                )
+        if not as_json:
+            click.echo(f"{len(rows)} claims", err=True)
+
+
+@click.command("score")
+@with_appcontext
+@click.option("--author")
+@click.option("--outlet")
+@click.option("--tag")
+@click.option("--source-id")
+@click.option("--from", "date_from", help="first deadline day, YYYY-MM-DD")
+@click.option("--to", "date_to", help="last deadline day, YYYY-MM-DD")
+@click.option("--include-hedged", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="the scorecard as JSON, as the API gives it")
+@click.option("--rebuild", is_flag=True, help="count every forecast again before scoring")
+def score_command(as_json: bool, rebuild: bool, include_hedged: bool, **args: str | None) -> None:
+    """Print the scorecard (the same numbers as the front page, CSV and API)."""
+    from tracker.scorecard import services as scorecard
+
+    query = {
+        "from" if name == "date_from" else "to" if name == "date_to" else name: value
+        for name, value in args.items()
+        if value is not None
+    }
+    if include_hedged:
+        query["include_hedged"] = "true"
+    with session_scope() as session:
+        filters = scorecard.parse_filters(query)
+        if rebuild:
+            counted = scorecard.rebuild(session)
+            click.echo(f"counted {counted} forecasts again", err=True)
+        card = scorecard.compute(session, filters)
+        groups = [card.group, *card.authors, *card.outlets]
+        if as_json:
+            click.echo(
+                json.dumps(
+                    {
+                        "group": scorecard.group_record(card.group),
+                        "authors": [scorecard.group_record(g) for g in card.authors],
+                        "outlets": [scorecard.group_record(g) for g in card.outlets],
+                    },
+                    ensure_ascii=False,
+                )
+            )
+            return
+        click.echo(
+            f"{'':<8} {'rank':>4}  {'scored':>6}  {'brier':>6}  {'log':>7}  {'skill':>7}  name"
+        )
+        for group in groups:
+            record = scorecard.group_record(group)
+
+            def number(value: float | None, width: int) -> str:
+                return f"{value:>{width}.3f}" if value is not None else f"{'-':>{width}}"
+
+            click.echo(
+                f"{group.dimension:<8} {group.rank or '-':>4}  {group.n_scored:>6}  "
+                f"{number(record['brier'], 6)}  {number(record['log_score'], 7)}  "
+                f"{number(record['skill_vs_chance'], 7)}  {group.name}"
+                + ("  (too few to judge)" if group.too_few_to_judge else "")
+            )
+
+
+def _published(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    parsed = iso_instant(value, "--published", "2020-01-03 or 2020-01-03T05:00:00Z")
+    return parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed
+
+
+@click.command("import")
+@with_appcontext
+@click.argument("location")
+@click.option("--title", help="The title, when the page declares none (or to override it).")
+@click.option("--outlet", help="The outlet, when the page declares none.")
+@click.option("--author", help="The author, when the page names none.")
+@click.option("--published", help="Publication date or time, ISO 8601 (UTC unless it says).")
+@click.option("--url", "original_url", help="For a FILE: the address it was published at.")
+@click.option("--json", "as_json", is_flag=True, help="Print the candidates as JSON lines.")
+def import_command(
+    location: str,
+    title: str | None,
+    outlet: str | None,
+    author: str | None,
+    published: str | None,
+    original_url: str | None,
+    as_json: bool,
+) -> None:
+    """Archive an article from a URL or a FILE (.html or plain text) and print the claims it
+    seems to make: forecasts with their wording, probability and deadline, and facts."""
+    published_at = _published(published)
+    is_url = location.lower().startswith(("http://", "https://"))
+    if is_url:
+        fetcher = current_app.extensions.get("tracker.fetcher") or sources.HttpFetcher.from_config(
+            current_app.config
+        )
+        try:
+            fetched = fetcher.fetch(location)
+        except TrackerError as error:
+            raise click.ClickException(error.message) from error
+    else:
+        path = Path(location)
+        if not path.is_file():
+            raise click.BadParameter(f"{location} is neither an http(s) URL nor a file")
+        fetched = None
+    with session_scope() as session:
+        fetched = fetched or sources.read_file(path)
+        source = sources.import_fetched(
+            session,
+            fetched,
+            url=location if is_url else original_url,
+            title=title,
+            outlet=outlet,
+            author=author,
+            published_at=published_at,
+        )
+        source_id = source.id
+        click.echo(
+            f"source {source_id}: {source.title!r}"
+            f" ({source.outlet or 'outlet unknown'}, {source.author or 'author unknown'},"
+            f" published {source.published_at.date() if source.published_at else 'unknown'})",
+            err=True,
+        )
+        proposed = sources.list_candidates(session, source_id)
+    for item in proposed:
+        candidate = item.candidate
+        if as_json:
+            data = candidate.as_dict()
+            data["deadline"] = data["deadline"].isoformat() if data["deadline"] else None
+            click.echo(json.dumps({"source_id": source_id, **data}, ensure_ascii=False))
+            continue
+        if candidate.kind == "forecast":
+            assert candidate.deadline is not None and candidate.probability is not None
+            flags = "".join(
+                f" [{flag}]"
+                for flag, on in (
+                    ("hedged", candidate.hedged),
+                    ("negated", candidate.negated),
+                    ("conditional", candidate.condition is not None),
+                )
+                if on
+            )
+            click.echo(
+                f"forecast  {candidate.quote_start:>6}-{candidate.quote_end:<6}"
+                f" {candidate.probability:>4.0%} {candidate.phrase!r}"
+                f" by {candidate.deadline.at.date()} ({candidate.deadline.origin}){flags}"
+            )
+            if candidate.condition:
+                click.echo(f"          if: {candidate.condition}")
+        else:
+            click.echo(
+                f"fact      {candidate.quote_start:>6}-{candidate.quote_end:<6} {candidate.reason}"
+            )
+        click.echo(f"          {candidate.quote}")
+    click.echo(f"{len(proposed)} candidates", err=True)
