@@ -62,10 +62,12 @@ bench: install ## Every benchmark in bench/ with its target (long: builds 100,00
 	$(BIN)/python -m bench.scheduler_bench
 	$(BIN)/python -m bench.extract
 
-lint: install ## ruff lint and format check, mypy --strict on tracker/
+lint: install ## ruff lint and format check, mypy --strict on tracker/, the import contracts
 	$(BIN)/ruff check $(PY_PATHS)
 	$(BIN)/ruff format --check $(PY_PATHS)
 	$(BIN)/mypy tracker
+	$(BIN)/lint-imports --no-logo
+	$(BIN)/python -m tests.test_layout
 
 check: lint test ## Lint, type-check and test
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.errors import Conflict, Invalid, NotFound
-from tracker.models import AuditEntry, Claim, Source
+from tracker.models import AuditEntry, Claim, Source, claim_status
 from tracker.record import services
 from tracker.text import sha256_text
 
@@ -167,8 +167,8 @@ def test_due_is_derived_from_deadline_and_now(session: Session) -> None:
     claim = _forecast(session, source.id)
     session.commit()
     before = DEADLINE - dt.timedelta(seconds=1)
-    assert services.claim_status(claim, before) == "open"
-    assert services.claim_status(claim, DEADLINE) == "due"
+    assert claim_status(claim, before) == "open"
+    assert claim_status(claim, DEADLINE) == "due"
     assert [c.id for c in services.list_claims(session, now=DEADLINE, status="due")] == [claim.id]
     assert services.list_claims(session, now=before, status="due") == []
     assert [c.id for c in services.list_claims(session, now=before, status="open")] == [claim.id]

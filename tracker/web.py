@@ -5,13 +5,15 @@ Views import this module; services never do (they take a Session and plain value
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
+import io
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Protocol
 
 from flask import Flask, Response, current_app, g, request
 from sqlalchemy.orm import Session
@@ -162,6 +164,30 @@ def conditional(fresh: Versioned, mimetype: str, build: Callable[[], str | bytes
         body = built.encode("utf-8") if isinstance(built, str) else built
         _bodies.put(etag, body)
     return Response(body, mimetype=mimetype, headers=headers)
+
+
+CSV_MIMETYPE = "text/csv; charset=utf-8"
+
+
+def csv_text(rows: Iterable[list[Any]]) -> str:
+    """Rows as CSV text with CRLF line ends, as RFC 4180 has it."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return out.getvalue()
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell: empty for None, true/false, floats in full, and text that a
+    spreadsheet would run as a formula (=, +, -, @ first) after a leading apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def format_utc(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M UTC") -> str:

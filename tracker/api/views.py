@@ -16,7 +16,7 @@ from tracker.api import reads, schemas
 from tracker.api.openapi import route
 from tracker.errors import BadRequest, NotFound
 from tracker.imports import sources
-from tracker.models import Claim, Evidence, Resolution, Source
+from tracker.models import Claim, Evidence, Resolution, Source, claim_status
 from tracker.record import services
 from tracker.review import resolutions
 from tracker.scorecard import services as scorecard
@@ -115,7 +115,7 @@ def claim_json(claim: Claim | SimpleNamespace, current: dt.datetime) -> dict[str
         "hedged": claim.hedged,
         "condition": claim.condition,
         # A record has the attributes claim_status reads (status, deadline_at).
-        "status": services.claim_status(cast(Claim, claim), current),
+        "status": claim_status(cast(Claim, claim), current),
         "void_reason": claim.void_reason,
         "outcome": claim.outcome,
         "verdict": claim.verdict,

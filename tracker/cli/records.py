@@ -15,7 +15,7 @@ from tracker.cli.common import iso_instant, quorum, session_scope
 from tracker.db import utcnow
 from tracker.errors import TrackerError
 from tracker.imports import sources
-from tracker.models import STATUSES
+from tracker.models import STATUSES, claim_status
 from tracker.record import services
 from tracker.review import resolutions
 
@@ -56,7 +56,7 @@ def claims_list(as_json: bool, **filters: Any) -> None:
     with session_scope() as session:
         rows = services.list_claims(session, now=current, **filters)
         for claim in rows:
-            status = services.claim_status(claim, current)
+            status = claim_status(claim, current)
             if as_json:
                 click.echo(
                     json.dumps(

@@ -22,6 +22,7 @@ from tracker.models.record import (
     Evidence,
     Resolution,
     Source,
+    claim_status,
 )
 from tracker.models.reminders import (
     CHANNELS,
@@ -69,4 +70,5 @@ __all__ = [
     "ScorecardState",
     "Source",
     "User",
+    "claim_status",
 ]

@@ -278,3 +278,10 @@ class ClaimEdit(Base):
     edited_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     editor: Mapped[User] = relationship(lazy="joined")
+
+
+def claim_status(claim: Claim, now: dt.datetime) -> str:
+    """The status people see: an open forecast whose deadline has passed is `due`."""
+    if claim.status == "open" and claim.deadline_at is not None and claim.deadline_at <= now:
+        return "due"
+    return claim.status

@@ -370,13 +370,6 @@ def record_claim(
     return claim
 
 
-def claim_status(claim: Claim, now: dt.datetime) -> str:
-    """The status people see: an open forecast whose deadline has passed is `due`."""
-    if claim.status == "open" and claim.deadline_at is not None and claim.deadline_at <= now:
-        return "due"
-    return claim.status
-
-
 def get_claim(session: Session, claim_id: int) -> Claim:
     claim = session.get(Claim, claim_id)
     if claim is None:
@@ -447,24 +440,3 @@ def list_claims(
     if limit is not None:
         query = query.limit(limit)
     return session.scalars(query).all()
-
-
-def list_due(session: Session, now: dt.datetime, limit: int = 20) -> Sequence[Claim]:
-    """Due forecasts, the longest overdue first."""
-    return session.scalars(
-        select(Claim)
-        .where(Claim.status == "open", Claim.deadline_at <= now)
-        .order_by(Claim.deadline_at, Claim.id)
-        .options(selectinload(Claim.source))
-        .limit(limit)
-    ).all()
-
-
-def list_upcoming(session: Session, now: dt.datetime, limit: int = 20) -> Sequence[Claim]:
-    return session.scalars(
-        select(Claim)
-        .where(Claim.status == "open", Claim.deadline_at > now)
-        .order_by(Claim.deadline_at, Claim.id)
-        .options(selectinload(Claim.source))
-        .limit(limit)
-    ).all()

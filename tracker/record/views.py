@@ -1,20 +1,22 @@
-"""Public HTML pages of the record: sources with their claims highlighted, and claim pages with
-the quote in context and ClaimReview JSON-LD for facts."""
+"""Public pages of the record: sources with their claims highlighted, claim pages with the quote
+in context and ClaimReview JSON-LD for facts, and every claim as CSV."""
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from tracker import audit
-from tracker.models import Claim, User
+from tracker.models import Claim, User, claim_status
 from tracker.record import services
 from tracker.record.quotes import Span, context
-from tracker.web import get_session, now
+from tracker.scorecard import services as scorecard
+from tracker.web import CSV_MIMETYPE, csv_cell, csv_text, get_session, now
 
 bp = Blueprint("record", __name__)
 
@@ -51,7 +53,7 @@ def source_page(source_id: int) -> str:
         "source.html",
         source=source,
         segments=segments(source.text, list(source.claims)),
-        status_of=lambda c: services.claim_status(c, current),
+        status_of=lambda c: claim_status(c, current),
     )
 
 
@@ -73,7 +75,7 @@ def claim_page(claim_id: int) -> str:
         before=before,
         quote=quote,
         after=after,
-        status=services.claim_status(claim, now()),
+        status=claim_status(claim, now()),
         claim_review=claim_review(claim),
     )
 
@@ -132,3 +134,105 @@ def claim_review(claim: Claim) -> dict[str, Any] | None:
         "reviewRating": rating,
         "itemReviewed": item,
     }
+
+
+CLAIM_COLUMNS = (
+    "id",
+    "kind",
+    "status",
+    "key",
+    "quote",
+    "question",
+    "resolution_criteria",
+    "condition",
+    "deadline",
+    "probability",
+    "probability_origin",
+    "phrase",
+    "hedged",
+    "outcome",
+    "verdict",
+    "resolved_at",
+    "tags",
+    "source_id",
+    "source_title",
+    "source_url",
+    "author",
+    "outlet",
+    "published_at",
+    "url",
+)
+
+
+def _claim_row(claim: Claim, status: str, claim_url: str) -> list[Any]:
+    source = claim.source
+    values = [
+        claim.id,
+        claim.kind,
+        status,
+        claim.key,
+        claim.quote,
+        claim.question,
+        claim.resolution_criteria,
+        claim.condition,
+        _iso(claim.deadline_at) or "",
+        claim.probability,
+        claim.probability_origin,
+        claim.phrase,
+        claim.hedged if claim.kind == "forecast" else None,
+        claim.outcome,
+        claim.verdict,
+        _iso(claim.resolved_at) or "",
+        " ".join(claim.tag_names),
+        source.id,
+        source.title,
+        source.url,
+        source.author,
+        source.outlet,
+        _iso(source.published_at) or "",
+        claim_url.format(claim.id),
+    ]
+    return [csv_cell(v) for v in values]
+
+
+@bp.get("/claims.csv")
+def claims_csv() -> Response:
+    """Every claim matching the API's filters (status, kind, author, outlet, tag, source_id),
+    streamed in id order. The stream reads through its own session, closed when the stream
+    ends or the client goes away, so no transaction outlives the download."""
+    current = now()
+    source_id = request.args.get("source_id") or None
+    filters: dict[str, Any] = {
+        "status": request.args.get("status") or None,
+        "kind": request.args.get("kind") or None,
+        "author": request.args.get("author") or None,
+        "outlet": request.args.get("outlet") or None,
+        "tag": request.args.get("tag") or None,
+        "source_id": scorecard.parse_filters({"source_id": source_id or ""}).source_id,
+    }
+    services.claims_query(now=current, **filters)  # bad filters fail before streaming starts
+
+    factory = current_app.extensions["tracker.sessions"]
+    claim_url = url_for("record.claim_page", claim_id=0, _external=True)[:-1] + "{}"
+
+    def generate() -> Iterator[str]:
+        yield csv_text([list(CLAIM_COLUMNS)])
+        after_id = 0
+        with factory() as session:
+            while True:
+                batch = services.list_claims(
+                    session, now=current, after_id=after_id, limit=1000, **filters
+                )
+                rows = [_claim_row(c, claim_status(c, current), claim_url) for c in batch]
+                session.expunge_all()
+                session.rollback()  # no snapshot or lock is held while the client reads
+                if not batch:
+                    return
+                yield csv_text(rows)
+                after_id = batch[-1].id
+
+    return Response(
+        generate(),
+        mimetype=CSV_MIMETYPE,
+        headers={"Content-Disposition": 'attachment; filename="claims.csv"'},
+    )

@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 from tracker.accounts import services as accounts
 from tracker.accounts.auth import require_role, require_user
 from tracker.errors import BadRequest, Invalid, TrackerError
-from tracker.models import OUTCOMES, STANCES, VERDICTS, Claim
+from tracker.models import OUTCOMES, STANCES, VERDICTS, Claim, claim_status
 from tracker.record import services
 from tracker.record.quotes import Span, context
 from tracker.review import queue, resolutions
@@ -86,7 +86,7 @@ def queue_page() -> Any:
         counts=queue.counts(session, current, user.id),
         claims=claims,
         now=current,
-        status_of=lambda c: services.claim_status(c, current),
+        status_of=lambda c: claim_status(c, current),
     )
 
 
@@ -100,7 +100,7 @@ def _page_context(claim: Claim) -> dict[str, Any]:
         "before": before,
         "quote": quote,
         "after": after,
-        "status": services.claim_status(claim, now()),
+        "status": claim_status(claim, now()),
         "outcomes": [o for o in OUTCOMES if o != "annulled" or claim.condition],
         "verdicts": VERDICTS,
         "stances": STANCES,

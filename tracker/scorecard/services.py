@@ -413,3 +413,25 @@ def list_recently_recorded(session: Session, limit: int = 10) -> Sequence[Claim]
     return session.scalars(
         select(Claim).order_by(Claim.id.desc()).options(selectinload(Claim.source)).limit(limit)
     ).all()
+
+
+def list_due(session: Session, now: dt.datetime, limit: int = 20) -> Sequence[Claim]:
+    """Due forecasts, the longest overdue first."""
+    return session.scalars(
+        select(Claim)
+        .where(Claim.status == "open", Claim.deadline_at <= now)
+        .order_by(Claim.deadline_at, Claim.id)
+        .options(selectinload(Claim.source))
+        .limit(limit)
+    ).all()
+
+
+def list_upcoming(session: Session, now: dt.datetime, limit: int = 20) -> Sequence[Claim]:
+    """Open forecasts whose deadline is still ahead, the nearest first."""
+    return session.scalars(
+        select(Claim)
+        .where(Claim.status == "open", Claim.deadline_at > now)
+        .order_by(Claim.deadline_at, Claim.id)
+        .options(selectinload(Claim.source))
+        .limit(limit)
+    ).all()

@@ -1,4 +1,4 @@
-"""The public scorecard: the front page, one page per author, outlet and tag, the CSV exports and
+"""The public scorecard: the front page, one page per author, outlet and tag, its CSV export and
 the Atom feed of resolutions. Every number comes from `scorecard.compute`.
 
 Answers carry an ETag and Last-Modified from `scorecard.freshness` (one cheap query); a client
@@ -8,9 +8,6 @@ rendered page is kept per process under its ETag, so it is rendered once per cha
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
 from typing import Any
 
 from feedgen.feed import FeedGenerator
@@ -26,16 +23,14 @@ from flask import session as flask_session
 
 from tracker.accounts import auth
 from tracker.errors import BadRequest
-from tracker.models import Claim
-from tracker.record import services
+from tracker.models import claim_status
 from tracker.scorecard import services as scorecard
-from tracker.web import conditional, get_session, now
+from tracker.web import CSV_MIMETYPE, conditional, csv_cell, csv_text, get_session, now
 
 bp = Blueprint("scorecard", __name__)
 
 FEED_ENTRIES = 50
 PAGE_SIZE = 100  # resolved forecasts listed per group page
-CSV_MIMETYPE = "text/csv; charset=utf-8"
 
 
 def current_freshness() -> scorecard.Freshness:
@@ -58,7 +53,7 @@ def _page(template: str, filters: scorecard.Filters, **context: Any) -> Response
             filters=filters,
             filter_args=filters.query_args(),
             range_args=filters.query_args(group=False),
-            status_of=lambda c: services.claim_status(c, current),
+            status_of=lambda c: claim_status(c, current),
             min_scored=scorecard.MIN_SCORED,
             **{name: make() if callable(make) else make for name, make in context.items()},
         )
@@ -82,8 +77,8 @@ def index() -> Response:
     return _page(
         "scorecard.html",
         filters,
-        due=lambda: services.list_due(get_session(), now()),
-        upcoming=lambda: services.list_upcoming(get_session(), now(), limit=10),
+        due=lambda: scorecard.list_due(get_session(), now()),
+        upcoming=lambda: scorecard.list_upcoming(get_session(), now(), limit=10),
         recent=lambda: scorecard.list_recent_resolutions(get_session(), limit=20),
         recorded=lambda: scorecard.list_recently_recorded(get_session(), limit=10),
         scored=None,
@@ -131,21 +126,6 @@ def tag_page(slug: str) -> Response:
     return _group_page("tag", slug)
 
 
-def _csv_text(rows: Iterator[list[Any]] | list[list[Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerows(rows)
-    return out.getvalue()
-
-
-def spreadsheet_safe(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula (=, +, -, @ first) gets a leading
-    apostrophe; numbers pass as they are."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 @bp.get("/scorecard.csv")
 def scorecard_csv() -> Response:
     filters = scorecard.parse_filters(request.args)
@@ -157,128 +137,12 @@ def scorecard_csv() -> Response:
         rows: list[list[Any]] = [list(scorecard.GROUP_FIELDS)]
         for group in groups:
             record = scorecard.group_record(group)
-            rows.append([_csv_value(spreadsheet_safe(record[f])) for f in scorecard.GROUP_FIELDS])
-        return _csv_text(rows)
+            rows.append([csv_cell(record[f]) for f in scorecard.GROUP_FIELDS])
+        return csv_text(rows)
 
     response = conditional(fresh, CSV_MIMETYPE, build)
     response.headers["Content-Disposition"] = 'attachment; filename="scorecard.csv"'
     return response
-
-
-def _csv_value(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return repr(value)
-    return value
-
-
-CLAIM_COLUMNS = (
-    "id",
-    "kind",
-    "status",
-    "key",
-    "quote",
-    "question",
-    "resolution_criteria",
-    "condition",
-    "deadline",
-    "probability",
-    "probability_origin",
-    "phrase",
-    "hedged",
-    "outcome",
-    "verdict",
-    "resolved_at",
-    "tags",
-    "source_id",
-    "source_title",
-    "source_url",
-    "author",
-    "outlet",
-    "published_at",
-    "url",
-)
-
-
-def _iso(value: Any) -> str:
-    return value.isoformat().replace("+00:00", "Z") if value is not None else ""
-
-
-def _claim_row(claim: Claim, status: str, claim_url: str) -> list[Any]:
-    source = claim.source
-    values = [
-        claim.id,
-        claim.kind,
-        status,
-        claim.key,
-        claim.quote,
-        claim.question,
-        claim.resolution_criteria,
-        claim.condition,
-        _iso(claim.deadline_at),
-        claim.probability,
-        claim.probability_origin,
-        claim.phrase,
-        claim.hedged if claim.kind == "forecast" else None,
-        claim.outcome,
-        claim.verdict,
-        _iso(claim.resolved_at),
-        " ".join(claim.tag_names),
-        source.id,
-        source.title,
-        source.url,
-        source.author,
-        source.outlet,
-        _iso(source.published_at),
-        claim_url.format(claim.id),
-    ]
-    return [_csv_value(spreadsheet_safe(v)) for v in values]
-
-
-@bp.get("/claims.csv")
-def claims_csv() -> Response:
-    """Every claim matching the API's filters (status, kind, author, outlet, tag, source_id),
-    streamed in id order. The stream reads through its own session, closed when the stream
-    ends or the client goes away, so no transaction outlives the download."""
-    current = now()
-    source_id = request.args.get("source_id") or None
-    filters: dict[str, Any] = {
-        "status": request.args.get("status") or None,
-        "kind": request.args.get("kind") or None,
-        "author": request.args.get("author") or None,
-        "outlet": request.args.get("outlet") or None,
-        "tag": request.args.get("tag") or None,
-        "source_id": scorecard.parse_filters({"source_id": source_id or ""}).source_id,
-    }
-    services.claims_query(now=current, **filters)  # bad filters fail before streaming starts
-
-    factory = current_app.extensions["tracker.sessions"]
-    claim_url = url_for("record.claim_page", claim_id=0, _external=True)[:-1] + "{}"
-
-    def generate() -> Iterator[str]:
-        yield _csv_text([list(CLAIM_COLUMNS)])
-        after_id = 0
-        with factory() as session:
-            while True:
-                batch = services.list_claims(
-                    session, now=current, after_id=after_id, limit=1000, **filters
-                )
-                rows = [_claim_row(c, services.claim_status(c, current), claim_url) for c in batch]
-                session.expunge_all()
-                session.rollback()  # no snapshot or lock is held while the client reads
-                if not batch:
-                    return
-                yield _csv_text(rows)
-                after_id = batch[-1].id
-
-    return Response(
-        generate(),
-        mimetype=CSV_MIMETYPE,
-        headers={"Content-Disposition": 'attachment; filename="claims.csv"'},
-    )
 
 
 @bp.get("/feed.atom")
