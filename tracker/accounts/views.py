@@ -22,7 +22,7 @@ def _page(status: int = 200, **extra: Any) -> Any:
     session = get_session()
     return (
         render_template(
-            "admin_users.html",
+            "accounts/users.html",
             users=accounts.list_users(session),
             tokens=accounts.list_tokens(session),
             roles=ROLES,
@@ -157,7 +157,7 @@ def _login_limit() -> str:
 @limiter.limit(_login_limit, methods=["POST"])
 def login() -> Any:
     if request.method == "GET":
-        return render_template("login.html", email="", next=request.args.get("next", ""))
+        return render_template("accounts/login.html", email="", next=request.args.get("next", ""))
     email = request.form.get("email", "")
     password = request.form.get("password", "")
     session = get_session()
@@ -166,7 +166,7 @@ def login() -> Any:
         session.rollback()
         return (
             render_template(
-                "login.html",
+                "accounts/login.html",
                 email=email,
                 next=request.form.get("next", ""),
                 error="That email and password do not match an active account.",
@@ -190,16 +190,16 @@ def logout() -> Any:
 def change_password() -> Any:
     user = require_user()
     if request.method == "GET":
-        return render_template("password.html")
+        return render_template("accounts/password.html")
     session = get_session()
     new = request.form.get("new_password", "")
     if new != request.form.get("confirm_password", ""):
-        return render_template("password.html", error="The two new passwords differ."), 422
+        return render_template("accounts/password.html", error="The two new passwords differ."), 422
     try:
         accounts.change_password(session, user, request.form.get("current_password", ""), new)
     except TrackerError as error:
         session.rollback()
-        return render_template("password.html", error=error.message), error.status
+        return render_template("accounts/password.html", error=error.message), error.status
     session.commit()
     # Every other session of this account has ended; this one goes on with the new version.
     login_user(SessionUser(user))
@@ -211,16 +211,16 @@ def change_password() -> Any:
 @limiter.limit(_login_limit, methods=["POST"])
 def accept_invite(token: str) -> Any:
     if request.method == "GET":
-        return render_template("invite.html", token=token)
+        return render_template("accounts/invite.html", token=token)
     password = request.form.get("new_password", "")
     if password != request.form.get("confirm_password", ""):
-        return render_template("invite.html", token=token, error="The passwords differ."), 422
+        return render_template("accounts/invite.html", token=token, error="The passwords differ."), 422
     session = get_session()
     try:
         user = accounts.accept_invite(session, token, password, now())
     except TrackerError as error:
         session.rollback()
-        return render_template("invite.html", token=token, error=error.message), error.status
+        return render_template("accounts/invite.html", token=token, error=error.message), error.status
     session.commit()
     login_user(SessionUser(user))
     flash("Welcome. Your password is set.")

@@ -22,7 +22,7 @@ def api_page() -> Any:
     """The API for people: every route, its parameters and answers, with worked examples."""
     doc = document()
     return render_template(
-        "api.html",
+        "api/api.html",
         doc=doc,
         operations=_operations_for_people(doc),
         models=_models_for_people(doc),

@@ -32,7 +32,7 @@ def _text(form: MultiDict[str, str], name: str) -> str | None:
 @require_role("editor")
 def new_source() -> Any:
     if request.method == "GET":
-        return render_template("source_new.html", form={})
+        return render_template("imports/source_new.html", form={})
     form = request.form
     session = get_session()
     text = _text(form, "text")
@@ -51,7 +51,7 @@ def new_source() -> Any:
         )
     except TrackerError as error:
         session.rollback()
-        return render_template("source_new.html", form=form, error=error), error.status
+        return render_template("imports/source_new.html", form=form, error=error), error.status
     session.commit()
     flash(f"Archived as source {source.id}. Accept, edit or reject the proposed claims below.")
     return redirect(url_for("imports.candidates", source_id=source.id))
@@ -122,7 +122,7 @@ def _render_candidates(
         values.append(value)
     return (
         render_template(
-            "candidates.html",
+            "imports/candidates.html",
             source=source,
             proposed=proposed,
             values=values,

@@ -50,7 +50,7 @@ def source_page(source_id: int) -> str:
     source = services.get_source(session, source_id)
     current = now()
     return render_template(
-        "source.html",
+        "record/source.html",
         source=source,
         segments=segments(source.text, list(source.claims)),
         status_of=lambda c: claim_status(c, current),
@@ -66,7 +66,7 @@ def claim_page(claim_id: int) -> str:
     actor_ids = {e.actor_id for e in history if e.actor_id is not None}
     actors = {u.id: u.display_name for u in session.query(User).filter(User.id.in_(actor_ids))}
     return render_template(
-        "claim.html",
+        "record/claim.html",
         history=[
             (e, actors.get(e.actor_id or 0, "the system"), audit.describe(e)) for e in history
         ],

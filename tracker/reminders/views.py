@@ -54,7 +54,7 @@ def outbox() -> Any:
     if status is not None and status not in MESSAGE_STATUSES:
         status = None
     return render_template(
-        "admin_outbox.html",
+        "reminders/outbox.html",
         messages=reminders.list_outbox(session, status=status, limit=200),
         counts=reminders.count_outbox(session),
         statuses=MESSAGE_STATUSES,

@@ -79,7 +79,7 @@ def queue_page() -> Any:
     current = now()
     claims = queue.list_tab(session, tab, current, user.id, after)
     return render_template(
-        "queue.html",
+        "review/queue.html",
         next_after=queue.position(claims[-1]) if len(claims) == queue.PER_PAGE else None,
         tab=tab,
         tabs=queue.TABS,
@@ -119,7 +119,7 @@ def _page_context(claim: Claim) -> dict[str, Any]:
 def _render(claim: Claim, status: int = 200, **extra: Any) -> Any:
     values = _page_context(claim)
     values.update(extra)
-    return render_template("resolve.html", **values), status
+    return render_template("review/resolve.html", **values), status
 
 
 @bp.route("/claims/<int:claim_id>/resolve", methods=["GET", "POST"])

@@ -75,7 +75,7 @@ def _personal() -> bool:
 def index() -> Response:
     filters = scorecard.parse_filters(request.args)
     return _page(
-        "scorecard.html",
+        "scorecard/scorecard.html",
         filters,
         due=lambda: scorecard.list_due(get_session(), now()),
         upcoming=lambda: scorecard.list_upcoming(get_session(), now(), limit=10),
@@ -89,7 +89,7 @@ def _group_page(dimension: str, slug: str) -> Response:
     filters = scorecard.parse_filters(request.args, **{dimension: slug})
     page = _page_number()
     return _page(
-        "group.html",
+        "scorecard/group.html",
         filters,
         dimension=dimension,
         page=page,
