@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.reminder_factories import T0, make_claim, make_user
+from tests.reminders.factories import T0, make_claim, make_user
 from tracker.models import ReminderSettings, SchedulerHeartbeat
 from tracker.reminders import calendars
 

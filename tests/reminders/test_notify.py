@@ -16,7 +16,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.reminder_factories import T0, make_claim, make_user
+from tests.reminders.factories import T0, make_claim, make_user
 from tracker.models import OutboxMessage
 from tracker.reminders.notify import (
     EmailNotifier,

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug import Request, Response
 
-from tests.reminder_factories import T0, RecordingNotifier, bulk_due_claims
+from tests.reminders.factories import T0, RecordingNotifier, bulk_due_claims
 from tracker.db import make_engine
 from tracker.models import OutboxMessage, Reminder
 from tracker.reminders.notify import WebhookNotifier

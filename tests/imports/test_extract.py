@@ -1,5 +1,5 @@
 """The extractor against hand-labelled articles: the seed article (its 10 forecasts are the
-ground truth) and an article written for this suite with its own labels (tests/data)."""
+ground truth) and an article written for this suite with its own labels (tests/imports/data)."""
 
 from __future__ import annotations
 

@@ -14,13 +14,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import tracker.cli
+from tests.scorecard.scorecard_data import Forecast, record, resolve
 from tracker.errors import BadRequest, NotFound
 from tracker.models import Claim, ScoreCell, User
 from tracker.review import resolutions
 from tracker.scorecard import scoring
 from tracker.scorecard import services as scorecard
-
-from .scorecard_data import Forecast, record, resolve
 
 
 def _pairs(items: list[Forecast], hedged: bool = False) -> list[tuple[float, bool]]:

@@ -20,7 +20,7 @@ from hypothesis.stateful import (
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from tests.reminder_factories import T0, RecordingNotifier, make_claim, make_user
+from tests.reminders.factories import T0, RecordingNotifier, make_claim, make_user
 from tracker.db import make_engine
 from tracker.models import Assignment, Claim, OutboxMessage, Reminder, ReminderSettings, User
 from tracker.reminders import scheduler

@@ -12,8 +12,8 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from .browser import CHROMIUM, CHROMIUM_ARGS, serve
-from .scorecard_data import Forecast, record
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, serve
+from tests.scorecard.scorecard_data import Forecast, record
 
 pytestmark = pytest.mark.browser
 

@@ -18,11 +18,10 @@ from markupsafe import escape
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from tests.scorecard.scorecard_data import Forecast, record, resolve
 from tracker.models import ScorecardState, ScoreCell, User
 from tracker.record import services
 from tracker.scorecard import services as scorecard
-
-from .scorecard_data import Forecast, record, resolve
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from werkzeug import Request, Response
 
 from tests.conftest import csrf_token
-from tests.reminder_factories import T0, RecordingNotifier, make_claim, make_user
+from tests.reminders.factories import T0, RecordingNotifier, make_claim, make_user
 from tracker.models import OutboxMessage, Reminder, User
 from tracker.reminders import scheduler
 from tracker.reminders import services as reminders
