@@ -214,13 +214,17 @@ def accept_invite(token: str) -> Any:
         return render_template("accounts/invite.html", token=token)
     password = request.form.get("new_password", "")
     if password != request.form.get("confirm_password", ""):
-        return render_template("accounts/invite.html", token=token, error="The passwords differ."), 422
+        return render_template(
+            "accounts/invite.html", token=token, error="The passwords differ."
+        ), 422
     session = get_session()
     try:
         user = accounts.accept_invite(session, token, password, now())
     except TrackerError as error:
         session.rollback()
-        return render_template("accounts/invite.html", token=token, error=error.message), error.status
+        return render_template(
+            "accounts/invite.html", token=token, error=error.message
+        ), error.status
     session.commit()
     login_user(SessionUser(user))
     flash("Welcome. Your password is set.")
