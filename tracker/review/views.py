@@ -15,7 +15,7 @@ from tracker.models import OUTCOMES, STANCES, VERDICTS, Claim, claim_status
 from tracker.record import services
 from tracker.record.quotes import Span, context
 from tracker.review import queue, resolutions
-from tracker.web import get_session, now
+from tracker.web import get_session, now, parse_date
 
 bp = Blueprint("review", __name__)
 EVIDENCE_ROWS = 3
@@ -23,19 +23,6 @@ EVIDENCE_ROWS = 3
 
 def quorum() -> int:
     return int(current_app.config["RESOLUTION_QUORUM"])
-
-
-def parse_date(value: str, field: str, end_of_day: bool = False) -> dt.datetime | None:
-    """A YYYY-MM-DD date from a form as a UTC instant (start or end of that day)."""
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        raise Invalid(f"{field} must be a date like 2020-04-03", {field: "not a date"}) from None
-    moment = dt.datetime.combine(day, dt.time(23, 59, 59) if end_of_day else dt.time(), dt.UTC)
-    return moment
 
 
 def _evidence(form: MultiDict[str, str]) -> list[resolutions.EvidenceItem]:
