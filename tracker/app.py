@@ -7,9 +7,12 @@ import secrets
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import SplitResult, quote, urlsplit
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, has_request_context, jsonify, render_template, request
+from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BuildError, MapAdapter
 
 from tracker import config as tracker_config
 from tracker import health, web
@@ -41,9 +44,93 @@ BLUEPRINTS = (
 )
 
 
+class Tracker(Flask):
+    """Flask, with every absolute URL built from TRACKER_BASE_URL.
+
+    The Host header is whatever a client says it is. An absolute link built from it would end
+    up in the feed, in pages and API answers kept under their ETag, in invitation links and
+    in mail, pointing every later reader wherever one request said. So `url_for(...,
+    _external=True)` (and url_for outside a request, in the command line) always answers
+    with the configured public address; relative links are Flask's own."""
+
+    def url_for(
+        self,
+        /,
+        endpoint: str,
+        *,
+        _anchor: str | None = None,
+        _method: str | None = None,
+        _scheme: str | None = None,
+        _external: bool | None = None,
+        **values: Any,
+    ) -> str:
+        in_request = has_request_context()
+        external = _external if _external is not None else (_scheme is not None or not in_request)
+        # A request refused for its Host (TRUSTED_HOSTS) has no URL adapter: its error page
+        # links from the public address too.
+        if not external and in_request and request_ctx.url_adapter is not None:
+            return super().url_for(
+                endpoint, _anchor=_anchor, _method=_method, _external=False, **values
+            )
+        if endpoint[:1] == "." and in_request:
+            blueprint = request.blueprint
+            endpoint = f"{blueprint}{endpoint}" if blueprint else endpoint[1:]
+        self.inject_url_defaults(endpoint, values)
+        try:
+            url = self._public_urls().build(
+                endpoint, values, method=_method, url_scheme=_scheme, force_external=external
+            )
+        except BuildError as error:
+            values.update(_anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external)
+            return self.handle_url_build_error(error, endpoint, values)
+        if _anchor is not None:
+            url += "#" + quote(_anchor, safe=_ANCHOR_SAFE)
+        return url
+
+    def _public_urls(self) -> MapAdapter:
+        """A URL builder bound to the public address (rebuilt if the setting changes)."""
+        base = str(self.config["BASE_URL"])
+        cached: tuple[str, MapAdapter] | None = self.extensions.get("tracker.public_urls")
+        if cached is None or cached[0] != base:
+            parts = public_address(base)
+            adapter = self.url_map.bind(
+                parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme
+            )
+            cached = (base, adapter)
+            self.extensions["tracker.public_urls"] = cached
+        return cached[1]
+
+
+_ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"  # as Flask quotes an anchor
+
+
+def public_address(base_url: str) -> SplitResult:
+    """TRACKER_BASE_URL split into its parts, or a ValueError that says what is wrong."""
+    parts = urlsplit(base_url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(
+            "TRACKER_BASE_URL must be the public http(s) address, like"
+            f" https://tracker.example.org (got {base_url!r})"
+        )
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError(
+            f"TRACKER_BASE_URL takes no query, fragment or credentials (got {base_url!r})"
+        )
+    return parts._replace(path=parts.path.rstrip("/"))
+
+
+def _trusted_hosts(value: Any) -> list[str] | None:
+    """TRACKER_TRUSTED_HOSTS as a list: `a.example, b.example` or a JSON list; unset is None."""
+    if value is None:
+        return None
+    hosts = value.split(",") if isinstance(value, str) else list(value)
+    cleaned = [str(host).strip().lower() for host in hosts if str(host).strip()]
+    return cleaned or None
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the web application: configuration, database, views and error handlers."""
-    app = Flask(
+    app = Tracker(
         __name__,
         instance_path=str(tracker_config.INSTANCE_PATH),
         template_folder=str(tracker_config.PROJECT_ROOT / "templates"),
@@ -61,6 +148,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if int(app.config["RESOLUTION_QUORUM"]) < 1:
         raise ValueError("TRACKER_RESOLUTION_QUORUM must be 1 or more")
+    public_address(str(app.config["BASE_URL"]))
+    app.config["TRUSTED_HOSTS"] = _trusted_hosts(app.config.get("TRUSTED_HOSTS"))
 
     accounts.configure_hashing(
         int(app.config["ARGON2_TIME_COST"]),

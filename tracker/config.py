@@ -18,7 +18,12 @@ def defaults(instance_path: Path = INSTANCE_PATH) -> dict[str, Any]:
     return {
         "DATABASE_URL": default_database_url(instance_path),
         "SECRET_KEY": None,
+        # The public address: every absolute link (feed, cached pages, API, mail) is built
+        # from it, never from a request's Host header.
         "BASE_URL": "http://127.0.0.1:5000",
+        # Host names this server answers for (`a.example, b.example`); others get 400. Unset:
+        # every Host is served, which is safe because no link depends on it.
+        "TRUSTED_HOSTS": None,
         "PUBLISHER_NAME": "Claim tracker",
         "SMTP_URL": None,
         "WEBHOOK_URL": None,
