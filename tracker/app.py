@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import SplitResult, quote, urlsplit
 
-from flask import Flask, has_request_context, jsonify, render_template, request
+from flask import Flask, Response, has_request_context, jsonify, render_template, request
 from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BuildError, MapAdapter
@@ -134,7 +134,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         __name__,
         instance_path=str(tracker_config.INSTANCE_PATH),
         template_folder=str(tracker_config.PROJECT_ROOT / "templates"),
-        static_folder=None,
+        # The stylesheet: pages carry no inline style or script (see _security_headers).
+        static_folder=str(tracker_config.PROJECT_ROOT / "static"),
+        static_url_path="/static",
     )
     app.config.from_mapping(tracker_config.defaults(Path(app.instance_path)))
     if test_config is None:
@@ -169,7 +171,45 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     _register_error_handlers(app)
+    _security_headers(app)
     return app
+
+
+# Scripts, styles and everything else come from this origin only (no inline script or style,
+# no eval); nobody may frame a page; forms post only here. `img-src data:` is the empty favicon.
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+
+
+def _security_headers(app: Flask) -> None:
+    """Every answer (pages, JSON, feeds, files, errors) carries the browser's protections; a
+    view may set a stricter value of its own (a private calendar sends no referrer at all)."""
+    headers = {
+        "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+        "X-Frame-Options": "DENY",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "strict-origin-when-cross-origin",
+    }
+    if public_address(str(app.config["BASE_URL"])).scheme == "https":
+        # Only where the product is served over HTTPS: a year, this host only (a deployer's
+        # other subdomains are not ours to commit to HTTPS).
+        headers["Strict-Transport-Security"] = "max-age=31536000"
+
+    @app.after_request
+    def protect(response: Response) -> Response:
+        for name, value in headers.items():
+            response.headers.setdefault(name, value)
+        return response
 
 
 def _instance_secret(instance_path: Path) -> str:
