@@ -3,11 +3,13 @@ accounts (invite, disable, roles) and API tokens."""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_user, logout_user
+from werkzeug.urls import iri_to_uri
 
 from tracker.accounts import services as accounts
 from tracker.accounts.auth import SessionUser, limiter, require_role, require_user
@@ -141,12 +143,23 @@ def revoke_token(token_id: int) -> Any:
     return _done("The token is revoked.")
 
 
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        parts = urlsplit(target)
-        if not parts.netloc and not parts.scheme:
-            return target
-    return url_for("review.queue")
+def _safe_next(target: str | None) -> str | None:
+    """Where to go after logging in: a path on this site, percent-encoded, or None.
+
+    Anything else is ignored, not followed: another site (`//host`, `https://host`, `/\\host`,
+    which browsers read as `//host`), and any control character (CR/LF would split the
+    Location header; NUL, tabs and the like have no place in a path)."""
+    if not target or len(target) > 2000:
+        return None
+    if "\\" in target or any(unicodedata.category(ch)[0] in "CZ" and ch != " " for ch in target):
+        return None
+    uri = iri_to_uri(target)
+    if not uri.startswith("/") or uri.startswith("//"):
+        return None
+    parts = urlsplit(uri)
+    if parts.scheme or parts.netloc:
+        return None
+    return uri
 
 
 def _login_limit() -> str:
@@ -173,9 +186,11 @@ def login() -> Any:
             ),
             401,
         )
+    # The answer is built before the session changes: nothing after this can fail half-way.
+    response = redirect(_safe_next(request.form.get("next")) or url_for("review.queue"))
     session.commit()
     login_user(SessionUser(user))
-    return redirect(_safe_next(request.form.get("next")))
+    return response
 
 
 @bp.post("/logout")
