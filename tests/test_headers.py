@@ -67,7 +67,7 @@ def test_conditional_and_logged_in_answers_carry_them_too(
     assert not_modified.status_code == 304
     assert "Content-Security-Policy" in not_modified.headers
     login(make_user("admin"))
-    for path in ("/review", "/admin/users"):
+    for path in ("/review", "/admin/users", "/account"):
         response = client.get(path)
         assert response.status_code == 200, path
         assert response.headers["X-Frame-Options"] == "DENY", path

@@ -9,18 +9,21 @@ from typing import Any, TypeVar, cast
 
 from flask import (
     Flask,
+    current_app,
     g,
     redirect,
     render_template,
     request,
     url_for,
 )
+from flask import session as flask_session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager, UserMixin, current_user
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from tracker.accounts import services as accounts
+from tracker.accounts import sessions
 from tracker.errors import Forbidden, TrackerError
 from tracker.models import User
 from tracker.web import get_session, now
@@ -41,12 +44,14 @@ class Unauthorized(TrackerError):
 
 
 class SessionUser(UserMixin):  # type: ignore[misc]  # flask-login ships no type hints
-    """The logged-in person. The id carries the session version, so a password change or a
-    disabled account ends every session at once."""
+    """The logged-in person. The id carries the session version (a password change or a
+    disabled account ends every session at once) and the secret id of this login's row in
+    `login_sessions` (logging out ends this one for good)."""
 
-    def __init__(self, user: User) -> None:
+    def __init__(self, user: User, token: str) -> None:
         self.user = user
-        self.id = f"{user.id}:{user.session_version}"
+        self.token = token
+        self.id = f"{user.id}:{user.session_version}:{token}"
 
     @property
     def is_active(self) -> bool:
@@ -55,13 +60,53 @@ class SessionUser(UserMixin):  # type: ignore[misc]  # flask-login ships no type
 
 @login_manager.user_loader  # type: ignore[untyped-decorator]  # flask-login ships no type hints
 def _load_user(session_id: str) -> SessionUser | None:
-    user_id, _, version = session_id.partition(":")
+    user_id, version, token = [*session_id.split(":", 2), "", ""][:3]
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = get_session().get(User, int(user_id))
-    if user is None or not user.is_active or user.session_version != int(version):
+    login = sessions.find(get_session(), token, now(), current_app.permanent_session_lifetime)
+    if login is None or login.user_id != int(user_id):
         return None
-    return SessionUser(user)
+    user = login.user
+    if not user.is_active or user.session_version != int(version):
+        return None
+    return SessionUser(user, token)
+
+
+def begin_login(user: User) -> None:
+    """Log the person in on a fresh session: a new server-side login, a new CSRF secret, and
+    nothing carried over from the cookie session before (a form token from the anonymous
+    login page no longer works). Commits."""
+    db = get_session()
+    token = sessions.start(
+        db, user, now(), current_app.permanent_session_lifetime, request.user_agent.string
+    )
+    db.commit()
+    _fresh_cookie_session()
+    login_user(SessionUser(user, token))
+
+
+def end_login() -> None:
+    """Log out: this login's row ends (a saved copy of the cookie stops working), the cookie
+    session is emptied and the CSRF secret replaced. Other logins of the person go on.
+    Commits."""
+    if current_user.is_authenticated:
+        db = get_session()
+        sessions.end(db, cast(SessionUser, current_user).token, now())
+        db.commit()
+    logout_user()
+    _fresh_cookie_session()
+
+
+def current_login_token() -> str | None:
+    """The secret id of this request's login, if it is a logged-in browser."""
+    if current_user.is_authenticated:
+        return cast(SessionUser, current_user).token
+    return None
+
+
+def _fresh_cookie_session() -> None:
+    flask_session.clear()
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
 
 
 def init_app(app: Flask) -> None:
@@ -75,12 +120,26 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> Any:
+        if request.endpoint == "accounts.login":
+            # A login form from before the last login or logout (another tab, an old page):
+            # the form comes back with a fresh token, so the next try works.
+            return (
+                render_template(
+                    "accounts/login.html",
+                    email=request.form.get("email", ""),
+                    next=request.form.get("next", ""),
+                    error="This login form was out of date (you logged in or out since it "
+                    "was opened, perhaps in another tab). Enter your password again.",
+                ),
+                400,
+            )
         return (
             render_template(
                 "error.html",
                 status=400,
                 message="This form could not be checked (its security token is missing or from "
-                "another session). Go back, reload the page and submit again.",
+                "another session: you may have logged in or out since the page was opened). "
+                "Go back, reload the page and submit again.",
                 fields={},
             ),
             400,

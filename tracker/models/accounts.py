@@ -1,5 +1,5 @@
-"""People and their credentials: users, API tokens, and the answers kept for idempotent
-API writes."""
+"""People and their credentials: users, their login sessions, API tokens, and the answers kept
+for idempotent API writes."""
 
 from __future__ import annotations
 
@@ -47,6 +47,24 @@ class ApiToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginSession(Base):
+    """One login in one browser. The cookie carries a random id of which only the SHA-256 is
+    stored; logging out ends this row, so a cookie saved before logout no longer works."""
+
+    __tablename__ = "login_sessions"
+    __table_args__ = (CheckConstraint("length(token_sha256) = 64", name="sha256_length"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The browser it started in, as it named itself: for people telling their sessions apart.
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(lazy="joined")
 
