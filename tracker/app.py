@@ -153,6 +153,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     public_address(str(app.config["BASE_URL"]))
     app.config["TRUSTED_HOSTS"] = _trusted_hosts(app.config.get("TRUSTED_HOSTS"))
 
+    if str(app.config["RATELIMIT_STORAGE_URI"]).startswith("memory://") and not app.testing:
+        app.logger.warning(
+            "TRACKER_RATELIMIT_STORAGE_URI=memory:// counts rate limits in this process only:"
+            " serve with one process (gunicorn refuses several workers with it)"
+        )
+
     accounts.configure_hashing(
         int(app.config["ARGON2_TIME_COST"]),
         int(app.config["ARGON2_MEMORY_KIB"]),
@@ -245,7 +251,11 @@ def _error_response(status: int, code: str, message: str, fields: dict[str, str]
 def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(TrackerError)
     def tracker_error(error: TrackerError) -> Any:
-        return _error_response(error.status, error.code, error.message, error.fields)
+        response = app.make_response(
+            _error_response(error.status, error.code, error.message, error.fields)
+        )
+        response.headers.update(error.headers)
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:
@@ -256,8 +266,9 @@ def _register_error_handlers(app: Flask) -> None:
             limit = app.config.get("MAX_CONTENT_LENGTH")
             message = f"the request body is larger than {limit:,} bytes" if limit else message
         response = app.make_response(_error_response(status, code, message, {}))
-        if "Allow" in dict(error.get_headers()):
-            response.headers["Allow"] = dict(error.get_headers())["Allow"]
+        for name, value in error.get_headers():
+            if name in ("Allow", "Retry-After"):
+                response.headers[name] = value
         return response
 
 

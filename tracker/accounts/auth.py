@@ -3,6 +3,8 @@ forms and the rate limiter. The login pages themselves are in `views`."""
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
@@ -21,9 +23,10 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from limits import parse as parse_limit
 
+from tracker.accounts import ratelimits, sessions
 from tracker.accounts import services as accounts
-from tracker.accounts import sessions
 from tracker.errors import Forbidden, TrackerError
 from tracker.models import User
 from tracker.web import get_session, now
@@ -116,6 +119,12 @@ def init_app(app: Flask) -> None:
     app.config["REMEMBER_COOKIE_SECURE"] = secure
     login_manager.init_app(app)
     csrf.init_app(app)
+    # The limiter is one object for the process; each app counts in its own storage.
+    options: dict[str, Any] = dict(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {})
+    if str(app.config["RATELIMIT_STORAGE_URI"]).startswith(f"{ratelimits.SCHEME}://"):
+        options["engine"] = app.extensions["tracker.engine"]
+    app.config["RATELIMIT_STORAGE_OPTIONS"] = options
+    limiter._storage_options = {}  # not the options of an app made before this one
     limiter.init_app(app)
 
     @app.errorhandler(CSRFError)
@@ -190,21 +199,68 @@ def require_role(role: str) -> Callable[[F], F]:
     return decorator
 
 
+class TooManyFailures(TrackerError):
+    """Too many failed token authentications from one address: 429 with Retry-After."""
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            "too many failed token authentications from this address; "
+            f"try again in {retry_after} seconds"
+        )
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+def _failure_limit() -> tuple[Any, tuple[str, ...]]:
+    item = parse_limit(str(current_app.config["TOKEN_FAILURE_RATE_LIMIT"]))
+    prefix = str(current_app.config.get("RATELIMIT_KEY_PREFIX") or "")
+    return item, (prefix, "token-failures", get_remote_address() or "unknown")
+
+
+def check_token_failures() -> None:
+    """Before a token is even looked at: refuse an address that failed too often lately, so
+    guessing tokens (bearer or calendar) gets nowhere."""
+    if not limiter.enabled:
+        return
+    item, key = _failure_limit()
+    if not limiter.limiter.test(item, *key):
+        reset = limiter.limiter.get_window_stats(item, *key).reset_time
+        raise TooManyFailures(max(1, math.ceil(reset - time.time())))
+
+
+def record_token_failure() -> None:
+    if limiter.enabled:
+        item, key = _failure_limit()
+        limiter.limiter.hit(item, *key)
+
+
 def require_token(role: str) -> Callable[[F], F]:
-    """JSON write views: `Authorization: Bearer <token>` of an active user with the role."""
+    """JSON write views: `Authorization: Bearer <token>` of an active user with the role.
+    Failed authentications count against the address (TOKEN_FAILURE_RATE_LIMIT)."""
 
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             header = request.headers.get("Authorization", "")
             scheme, _, token = header.partition(" ")
+            if not header.strip():
+                raise Unauthorized("send an API token: Authorization: Bearer <token>")
+            check_token_failures()
             if scheme.lower() != "bearer" or not token.strip():
+                record_token_failure()
                 raise Unauthorized("send an API token: Authorization: Bearer <token>")
             session = get_session()
             user = accounts.user_for_token(session, token.strip(), now())
             # The use is recorded even when the request itself turns out to be invalid.
             session.commit()
             if user is None:
+                record_token_failure()
                 raise Unauthorized("this token is unknown, revoked, or its account is disabled")
             if not accounts.role_at_least(user.role, role):
                 raise Forbidden(f"this needs a token of a user with the {role} role")

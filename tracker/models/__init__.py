@@ -4,7 +4,14 @@ must never break are in the schema as well as the services.
 Everything is importable from `tracker.models`; importing it defines every table."""
 
 from tracker.db import Base
-from tracker.models.accounts import ROLES, ApiToken, IdempotencyKey, LoginSession, User
+from tracker.models.accounts import (
+    ROLES,
+    ApiToken,
+    IdempotencyKey,
+    LoginSession,
+    RateLimitCounter,
+    User,
+)
 from tracker.models.record import (
     DEADLINE_ORIGINS,
     KINDS,
@@ -62,6 +69,7 @@ __all__ = [
     "IdempotencyKey",
     "LoginSession",
     "OutboxMessage",
+    "RateLimitCounter",
     "Reminder",
     "ReminderSettings",
     "Resolution",

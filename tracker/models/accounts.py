@@ -1,11 +1,20 @@
-"""People and their credentials: users, their login sessions, API tokens, and the answers kept
-for idempotent API writes."""
+"""People and their credentials: users, their login sessions, API tokens, the answers kept
+for idempotent API writes, and the rate limiter's counters."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import Base, UTCDateTime, check_in, utcnow
@@ -88,3 +97,16 @@ class IdempotencyKey(Base):
     answer: Mapped[str | None] = mapped_column(Text)
     location: Mapped[str | None] = mapped_column(String(2048))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class RateLimitCounter(Base):
+    """One fixed-window rate-limit counter (the limiter's key, e.g. login attempts of one
+    address), shared by every process and host that uses this database."""
+
+    __tablename__ = "rate_limits"
+    __table_args__ = (CheckConstraint("hits >= 0", name="hits_not_negative"),)
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer)
+    # Seconds since the epoch (the limiter's own clock); the window's count restarts after.
+    expires_at: Mapped[float] = mapped_column(Float, index=True)
