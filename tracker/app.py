@@ -12,6 +12,7 @@ from urllib.parse import SplitResult, quote, urlsplit
 from flask import Flask, Response, has_request_context, jsonify, render_template, request
 from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BuildError, MapAdapter
 
 from tracker import config as tracker_config
@@ -153,6 +154,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     public_address(str(app.config["BASE_URL"]))
     app.config["TRUSTED_HOSTS"] = _trusted_hosts(app.config.get("TRUSTED_HOSTS"))
 
+    hops = int(app.config["PROXY_HOPS"])
+    if hops < 0:
+        raise ValueError("TRACKER_PROXY_HOPS must be 0 or more")
+    if hops:
+        # The client's address and scheme as the trusted proxies saw them (rate limits count
+        # per address). The host is not taken from them: links come from BASE_URL.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     if str(app.config["RATELIMIT_STORAGE_URI"]).startswith("memory://") and not app.testing:
         app.logger.warning(
             "TRACKER_RATELIMIT_STORAGE_URI=memory:// counts rate limits in this process only:"

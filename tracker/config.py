@@ -46,6 +46,10 @@ def defaults(instance_path: Path = INSTANCE_PATH) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": "database://",
         "RATELIMIT_STRATEGY": "fixed-window",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Reverse proxies in front of the server that set X-Forwarded-For/-Proto (nginx: 1).
+        # Per-address limits then count the client's address, not the proxy's. 0 trusts none
+        # of those headers, which any client can send.
+        "PROXY_HOPS": 0,
         # Failed bearer-token (and calendar-token) authentications per address; beyond it
         # every token from that address gets 429 with Retry-After until the window ends.
         "TOKEN_FAILURE_RATE_LIMIT": "10 per minute",

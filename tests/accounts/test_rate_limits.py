@@ -23,6 +23,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from tracker.accounts.ratelimits import DatabaseStorage
+from tracker.app import create_app
 from tracker.config import PROJECT_ROOT
 from tracker.db import make_engine
 from tracker.models import User
@@ -124,6 +125,33 @@ def test_guessed_calendar_addresses_are_limited_too(
     codes = [client.get(f"/calendar/guess{n}.ics").status_code for n in range(7)]
     assert codes == [404] * 5 + [429] * 2
     assert client.get(f"/calendar/{real}.ics").status_code == 429
+
+
+@pytest.mark.parametrize("hops", [0, 1])
+def test_behind_a_proxy_the_client_address_counts(app: Flask, hops: int) -> None:
+    """With TRACKER_PROXY_HOPS, X-Forwarded-For names the address; without it the header is
+    ignored, so a client cannot step out of its limit by sending one."""
+    config = {key: app.config[key] for key in ("DATABASE_URL", "SECRET_KEY", "BASE_URL")}
+    proxied = create_app({**config, "PROXY_HOPS": hops, "TOKEN_FAILURE_RATE_LIMIT": "2 per minute"})
+    try:
+        client = proxied.test_client()
+        codes = {
+            forwarded: [
+                client.post(
+                    "/api/v1/sources",
+                    json=BODY,
+                    headers={"Authorization": "Bearer guess", "X-Forwarded-For": forwarded},
+                ).status_code
+                for _ in range(3)
+            ]
+            for forwarded in ("203.0.113.7", "198.51.100.9")
+        }
+    finally:
+        proxied.extensions["tracker.engine"].dispose()
+    if hops:
+        assert codes == {"203.0.113.7": [401, 401, 429], "198.51.100.9": [401, 401, 429]}
+    else:
+        assert codes == {"203.0.113.7": [401, 401, 429], "198.51.100.9": [429, 429, 429]}
 
 
 # --- several gunicorn workers --------------------------------------------------------------
