@@ -226,3 +226,17 @@ def test_a_login_ends_after_its_lifetime(session: Session, make_user: MakeUser) 
     # A new login clears the user's ended and expired ones away.
     sessions.start(session, user, start + lifetime, lifetime)
     assert session.query(LoginSession).filter_by(user_id=user.id).count() == 1
+
+
+def test_logging_in_again_in_the_same_browser_ends_its_old_login(
+    app: Flask, client: FlaskClient, session: Session, make_user: MakeUser, login: Login
+) -> None:
+    user = make_user()
+    login(user)
+    first = _session_cookie(client)
+    login(user)
+    assert _replay(app, first).get("/review").status_code == 302
+    assert client.get("/review").status_code == 200
+    assert client.get("/account").get_data(as_text=True).count("<tr><td>") == 1
+    # The ended login is cleared away when the new one starts.
+    assert session.query(LoginSession).filter_by(user_id=user.id).count() == 1

@@ -80,6 +80,8 @@ def begin_login(user: User) -> None:
     nothing carried over from the cookie session before (a form token from the anonymous
     login page no longer works). Commits."""
     db = get_session()
+    if current_user.is_authenticated:  # logging in again in this browser: the old login ends
+        sessions.end(db, cast(SessionUser, current_user).token, now())
     token = sessions.start(
         db, user, now(), current_app.permanent_session_lifetime, request.user_agent.string
     )
