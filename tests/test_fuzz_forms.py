@@ -31,6 +31,8 @@ FIELDS = {
     "/admin/users/{user}/tokens": ["name"],
     "/admin/tokens/{token}/revoke": [],
     "/account/password": ["current_password", "new_password", "confirm_password"],
+    "/account/tokens/{token}/revoke": [],
+    "/account/logins/end-others": [],
     "/login": ["email", "password", "next"],
 }  # fmt: skip
 API = {

@@ -7,9 +7,13 @@ import secrets
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import SplitResult, quote, urlsplit
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, has_request_context, jsonify, render_template, request
+from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import BuildError, MapAdapter
 
 from tracker import config as tracker_config
 from tracker import health, web
@@ -41,13 +45,99 @@ BLUEPRINTS = (
 )
 
 
+class Tracker(Flask):
+    """Flask, with every absolute URL built from TRACKER_BASE_URL.
+
+    The Host header is whatever a client says it is. An absolute link built from it would end
+    up in the feed, in pages and API answers kept under their ETag, in invitation links and
+    in mail, pointing every later reader wherever one request said. So `url_for(...,
+    _external=True)` (and url_for outside a request, in the command line) always answers
+    with the configured public address; relative links are Flask's own."""
+
+    def url_for(
+        self,
+        /,
+        endpoint: str,
+        *,
+        _anchor: str | None = None,
+        _method: str | None = None,
+        _scheme: str | None = None,
+        _external: bool | None = None,
+        **values: Any,
+    ) -> str:
+        in_request = has_request_context()
+        external = _external if _external is not None else (_scheme is not None or not in_request)
+        # A request refused for its Host (TRUSTED_HOSTS) has no URL adapter: its error page
+        # links from the public address too.
+        if not external and in_request and request_ctx.url_adapter is not None:
+            return super().url_for(
+                endpoint, _anchor=_anchor, _method=_method, _external=False, **values
+            )
+        if endpoint[:1] == "." and in_request:
+            blueprint = request.blueprint
+            endpoint = f"{blueprint}{endpoint}" if blueprint else endpoint[1:]
+        self.inject_url_defaults(endpoint, values)
+        try:
+            url = self._public_urls().build(
+                endpoint, values, method=_method, url_scheme=_scheme, force_external=external
+            )
+        except BuildError as error:
+            values.update(_anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external)
+            return self.handle_url_build_error(error, endpoint, values)
+        if _anchor is not None:
+            url += "#" + quote(_anchor, safe=_ANCHOR_SAFE)
+        return url
+
+    def _public_urls(self) -> MapAdapter:
+        """A URL builder bound to the public address (rebuilt if the setting changes)."""
+        base = str(self.config["BASE_URL"])
+        cached: tuple[str, MapAdapter] | None = self.extensions.get("tracker.public_urls")
+        if cached is None or cached[0] != base:
+            parts = public_address(base)
+            adapter = self.url_map.bind(
+                parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme
+            )
+            cached = (base, adapter)
+            self.extensions["tracker.public_urls"] = cached
+        return cached[1]
+
+
+_ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"  # as Flask quotes an anchor
+
+
+def public_address(base_url: str) -> SplitResult:
+    """TRACKER_BASE_URL split into its parts, or a ValueError that says what is wrong."""
+    parts = urlsplit(base_url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(
+            "TRACKER_BASE_URL must be the public http(s) address, like"
+            f" https://tracker.example.org (got {base_url!r})"
+        )
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError(
+            f"TRACKER_BASE_URL takes no query, fragment or credentials (got {base_url!r})"
+        )
+    return parts._replace(path=parts.path.rstrip("/"))
+
+
+def _trusted_hosts(value: Any) -> list[str] | None:
+    """TRACKER_TRUSTED_HOSTS as a list: `a.example, b.example` or a JSON list; unset is None."""
+    if value is None:
+        return None
+    hosts = value.split(",") if isinstance(value, str) else list(value)
+    cleaned = [str(host).strip().lower() for host in hosts if str(host).strip()]
+    return cleaned or None
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the web application: configuration, database, views and error handlers."""
-    app = Flask(
+    app = Tracker(
         __name__,
         instance_path=str(tracker_config.INSTANCE_PATH),
         template_folder=str(tracker_config.PROJECT_ROOT / "templates"),
-        static_folder=None,
+        # The stylesheet: pages carry no inline style or script (see _security_headers).
+        static_folder=str(tracker_config.PROJECT_ROOT / "static"),
+        static_url_path="/static",
     )
     app.config.from_mapping(tracker_config.defaults(Path(app.instance_path)))
     if test_config is None:
@@ -61,6 +151,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if int(app.config["RESOLUTION_QUORUM"]) < 1:
         raise ValueError("TRACKER_RESOLUTION_QUORUM must be 1 or more")
+    public_address(str(app.config["BASE_URL"]))
+    app.config["TRUSTED_HOSTS"] = _trusted_hosts(app.config.get("TRUSTED_HOSTS"))
+
+    hops = int(app.config["PROXY_HOPS"])
+    if hops < 0:
+        raise ValueError("TRACKER_PROXY_HOPS must be 0 or more")
+    if hops:
+        # The client's address and scheme as the trusted proxies saw them (rate limits count
+        # per address). The host is not taken from them: links come from BASE_URL.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+    if str(app.config["RATELIMIT_STORAGE_URI"]).startswith("memory://") and not app.testing:
+        app.logger.warning(
+            "TRACKER_RATELIMIT_STORAGE_URI=memory:// counts rate limits in this process only:"
+            " serve with one process (gunicorn refuses several workers with it)"
+        )
 
     accounts.configure_hashing(
         int(app.config["ARGON2_TIME_COST"]),
@@ -80,7 +185,45 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     _register_error_handlers(app)
+    _security_headers(app)
     return app
+
+
+# Scripts, styles and everything else come from this origin only (no inline script or style,
+# no eval); nobody may frame a page; forms post only here. `img-src data:` is the empty favicon.
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+
+
+def _security_headers(app: Flask) -> None:
+    """Every answer (pages, JSON, feeds, files, errors) carries the browser's protections; a
+    view may set a stricter value of its own (a private calendar sends no referrer at all)."""
+    headers = {
+        "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+        "X-Frame-Options": "DENY",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "strict-origin-when-cross-origin",
+    }
+    if public_address(str(app.config["BASE_URL"])).scheme == "https":
+        # Only where the product is served over HTTPS: a year, this host only (a deployer's
+        # other subdomains are not ours to commit to HTTPS).
+        headers["Strict-Transport-Security"] = "max-age=31536000"
+
+    @app.after_request
+    def protect(response: Response) -> Response:
+        for name, value in headers.items():
+            response.headers.setdefault(name, value)
+        return response
 
 
 def _instance_secret(instance_path: Path) -> str:
@@ -116,7 +259,11 @@ def _error_response(status: int, code: str, message: str, fields: dict[str, str]
 def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(TrackerError)
     def tracker_error(error: TrackerError) -> Any:
-        return _error_response(error.status, error.code, error.message, error.fields)
+        response = app.make_response(
+            _error_response(error.status, error.code, error.message, error.fields)
+        )
+        response.headers.update(error.headers)
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:
@@ -127,8 +274,9 @@ def _register_error_handlers(app: Flask) -> None:
             limit = app.config.get("MAX_CONTENT_LENGTH")
             message = f"the request body is larger than {limit:,} bytes" if limit else message
         response = app.make_response(_error_response(status, code, message, {}))
-        if "Allow" in dict(error.get_headers()):
-            response.headers["Allow"] = dict(error.get_headers())["Allow"]
+        for name, value in error.get_headers():
+            if name in ("Allow", "Retry-After"):
+                response.headers[name] = value
         return response
 
 

@@ -75,6 +75,8 @@ EXCLUDED_COLUMNS = {
 # Tables left out on purpose, with the reason.
 EXCLUDED_TABLES = {
     "api_tokens": "bearer tokens are secrets; they are issued again after a restore",
+    "login_sessions": "who is logged in where; everyone logs in again after a restore",
+    "rate_limits": "counters of the last minutes' attempts; they start again at zero",
     "idempotency_keys": "replayable answers of recent API retries, kept for a day",
     "alembic_version": "the schema revision is in the header",
     "reminders": "planned from the claims by the scheduler's next tick (what fell due comes as"

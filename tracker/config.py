@@ -18,7 +18,12 @@ def defaults(instance_path: Path = INSTANCE_PATH) -> dict[str, Any]:
     return {
         "DATABASE_URL": default_database_url(instance_path),
         "SECRET_KEY": None,
+        # The public address: every absolute link (feed, cached pages, API, mail) is built
+        # from it, never from a request's Host header.
         "BASE_URL": "http://127.0.0.1:5000",
+        # Host names this server answers for (`a.example, b.example`); others get 400. Unset:
+        # every Host is served, which is safe because no link depends on it.
+        "TRUSTED_HOSTS": None,
         "PUBLISHER_NAME": "Claim tracker",
         "SMTP_URL": None,
         "WEBHOOK_URL": None,
@@ -35,9 +40,19 @@ def defaults(instance_path: Path = INSTANCE_PATH) -> dict[str, Any]:
         "ARGON2_TIME_COST": 3,
         "ARGON2_MEMORY_KIB": 65536,
         "ARGON2_PARALLELISM": 4,
-        # Memory is per process; several hosts share a Redis URI (redis://host:6379).
-        "RATELIMIT_STORAGE_URI": "memory://",
+        # Where rate limits are counted: `database://` is this product's database, shared by
+        # every worker and host using it; `redis://host:6379` is Redis; `memory://` counts per
+        # process (one process only: gunicorn refuses several workers with it).
+        "RATELIMIT_STORAGE_URI": "database://",
+        "RATELIMIT_STRATEGY": "fixed-window",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Reverse proxies in front of the server that set X-Forwarded-For/-Proto (nginx: 1).
+        # Per-address limits then count the client's address, not the proxy's. 0 trusts none
+        # of those headers, which any client can send.
+        "PROXY_HOPS": 0,
+        # Failed bearer-token (and calendar-token) authentications per address; beyond it
+        # every token from that address gets 429 with Retry-After until the window ends.
+        "TOKEN_FAILURE_RATE_LIMIT": "10 per minute",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
@@ -61,3 +76,18 @@ def defaults(instance_path: Path = INSTANCE_PATH) -> dict[str, Any]:
 def database_url_from_env() -> str:
     """The database URL for processes that have no Flask app (Alembic run by hand)."""
     return os.environ.get("TRACKER_DATABASE_URL") or default_database_url()
+
+
+def rate_limit_storage_problem(workers: int, storage_uri: str | None) -> str | None:
+    """Why several server processes cannot count rate limits correctly, or None. Used by
+    gunicorn.conf.py before the workers start: with a per-process store each worker would
+    allow the whole limit (two workers, 10 logins a minute: 20 get through)."""
+    uri = (storage_uri or "database://").strip()
+    if workers > 1 and uri.startswith("memory://"):
+        return (
+            f"TRACKER_RATELIMIT_STORAGE_URI={uri} counts rate limits in each process, and "
+            f"{workers} workers would each allow the full limit. Leave it unset (database://, "
+            "shared through the database), set redis://host:6379, or run one worker "
+            "(--workers 1 --threads N)."
+        )
+    return None

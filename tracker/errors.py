@@ -14,6 +14,11 @@ class TrackerError(Exception):
         self.message = message
         self.fields = fields or {}
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the answer carries (Retry-After on a 429)."""
+        return {}
+
 
 class Invalid(TrackerError):
     status = 422

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import io
 import math
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -168,26 +169,55 @@ def conditional(fresh: Versioned, mimetype: str, build: Callable[[], str | bytes
 
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 
+# What a spreadsheet runs as a formula at the start of a cell (ASCII and full-width forms),
+# and what it may split a line on: whichever separator a reader picks (or their locale picks
+# for them), a piece of a cell that follows one becomes a cell of its own.
+_FORMULA = "=+-@\uff1d\uff0b\uff0d\uff20"
+_SEPARATORS = ",;\t|\r\n"
+_BLANKS = " \t\r\n"
+_FORMULA_AFTER_SEPARATOR = re.compile(f"[{re.escape(_SEPARATORS)}][ \t]*[{re.escape(_FORMULA)}]")
+_FORMULA_AFTER_SEPARATOR_AT = re.compile(
+    f"([{re.escape(_SEPARATORS)}][ \t]*)(?=[{re.escape(_FORMULA)}])"
+)
+
 
 def csv_text(rows: Iterable[list[Any]]) -> str:
-    """Rows as CSV text with CRLF line ends, as RFC 4180 has it."""
+    """Rows as CSV text with CRLF line ends, as RFC 4180 has it. Every cell goes through
+    `csv_cell`, and every text cell is quoted (numbers are not), so a cell's separators and
+    line breaks stay inside it for any reader that honours quotes."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
+    writer.writerows([csv_cell(value) for value in row] for row in rows)
     return out.getvalue()
 
 
 def csv_cell(value: Any) -> Any:
-    """A value as a CSV cell: empty for None, true/false, floats in full, and text that a
-    spreadsheet would run as a formula (=, +, -, @ first) after a leading apostrophe."""
+    """A value as a CSV cell: empty for None, true/false, numbers as they are, and text that a
+    spreadsheet would run as a formula made inert with an apostrophe, whatever separator the
+    spreadsheet splits the line on:
+
+    - a cell that starts with = + - @ (after any blanks), a tab or a CR gets one in front;
+    - inside a cell, each , ; tab | or line break followed by one of = + - @ (after any
+      blanks) gets one before that character, since a spreadsheet that splits on that
+      separator, or reads the text without its quotes, starts a cell there.
+
+    The apostrophe is what spreadsheets themselves use to mark text; the rest of the text is
+    unchanged. Applying this twice changes nothing more."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    if not isinstance(value, str) or not value:
+        return value
+    if (
+        value[0] in _FORMULA
+        or value[0] in "\t\r"
+        or (value[0] in _BLANKS and value.lstrip(_BLANKS)[:1] in tuple(_FORMULA))
+    ):
+        value = "'" + value
+    if _FORMULA_AFTER_SEPARATOR.search(value) is None:  # the common case, and the quick one
+        return value
+    return _FORMULA_AFTER_SEPARATOR_AT.sub(r"\1'", value)
 
 
 def format_utc(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M UTC") -> str:

@@ -189,7 +189,7 @@ def test_invitation_sets_a_password(
               "csrf_token": csrf_token(client, "/admin/users")},
     ).get_data(as_text=True)  # fmt: skip
     link = page.split("<code>")[1].split("</code>")[0]
-    path = link.split("localhost", 1)[1] if "localhost" in link else link
+    path = link.removeprefix("http://tracker.test")
     fresh = client.application.test_client()
     response = fresh.post(
         path,

@@ -127,7 +127,7 @@ def test_wrong_method_is_json_405_with_allow(client: FlaskClient, seeded: int) -
 def test_etag_and_304(client: FlaskClient, session: Session, seeded: int) -> None:
     first = client.get("/api/v1/claims?limit=3")
     for item in first.get_json()["data"]:
-        assert item["html_url"] == f"http://localhost/claims/{item['id']}"
+        assert item["html_url"] == f"http://tracker.test/claims/{item['id']}"
     etag = first.headers["ETag"]
     assert etag and first.headers["Cache-Control"] == "no-cache"
     again = client.get("/api/v1/claims?limit=3", headers={"If-None-Match": etag})

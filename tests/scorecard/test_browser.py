@@ -13,7 +13,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, serve
-from tests.scorecard.scorecard_data import Forecast, record
+from tests.scorecard.scorecard_data import Forecast, record, resolve
 
 pytestmark = pytest.mark.browser
 
@@ -81,3 +81,28 @@ def test_scorecard_pages_render_accessibly(base_url: str, browser: Any, width: i
         page.wait_for_load_state()
         assert "from=2021-01-01" in page.url
     assert problems == []
+
+
+def test_pages_work_under_the_content_security_policy(
+    base_url: str, browser: Any, session: Session
+) -> None:
+    """The stylesheet applies and nothing on the pages is refused by the policy (a refused
+    inline style or script shows as a console error), the ClaimReview data block included."""
+    (fact,) = record(session, [Forecast(0.5, None, kind="fact")])
+    resolve(session, fact, None, verdict="false")
+    session.commit()
+    page = browser.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    for path in ("/", f"/claims/{fact.id}", "/api", "/login", "/nowhere"):
+        response = page.goto(base_url + path)
+        assert response is not None and response.headers["x-frame-options"] == "DENY", path
+        accent = page.evaluate(
+            "getComputedStyle(document.documentElement).getPropertyValue('--accent').trim()"
+        )
+        assert accent == "#0b5394", f"{path}: the stylesheet did not apply"
+    assert page.locator('script[type="application/ld+json"]').count() == 0  # /nowhere
+    page.goto(f"{base_url}/claims/{fact.id}")
+    assert page.locator('script[type="application/ld+json"]').count() == 1
+    assert [p for p in problems if "404" not in p] == []

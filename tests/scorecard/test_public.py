@@ -164,7 +164,7 @@ def test_feed_parses_newest_first(
     assert len(feed.entries) == 15
     times = [e.updated_parsed for e in feed.entries]
     assert times == sorted(times, reverse=True)
-    assert all(e.link.startswith("http://localhost/claims/") for e in feed.entries)
+    assert all(e.link.startswith("http://tracker.test/claims/") for e in feed.entries)
 
 
 def test_claims_csv_exports_every_claim_safely(
@@ -197,7 +197,7 @@ def test_fact_pages_carry_claim_review(
     (review,) = extruct.extract(page, base_url="http://localhost/", syntaxes=["json-ld"])["json-ld"]
     assert review["@type"] == "ClaimReview"
     assert review["claimReviewed"] == claim.quote
-    assert review["url"] == f"http://localhost/claims/{claim.id}"
+    assert review["url"] == f"http://tracker.test/claims/{claim.id}"
     assert review["author"] == {
         "@type": "Organization",
         "name": "Claim tracker",

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker import audit
+from tracker.accounts import sessions as logins
 from tracker.db import utcnow
 from tracker.errors import Conflict, Forbidden, Invalid, NotFound
 from tracker.models import ROLES, ApiToken, User
@@ -151,10 +152,12 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
 
 
 def set_password(session: Session, user: User, password: str, actor_id: int | None) -> None:
-    """Change a password; every existing session of the user ends."""
+    """Change a password; every existing session of the user ends. API tokens go on: they
+    are credentials of their own, seen and revoked on the account page."""
     check_password_strength(password)
     user.password_hash = hash_password(password)
     user.session_version += 1
+    logins.end_all(session, user, utcnow())
     user.invite_token_sha256 = None
     user.invite_expires_at = None
     session.flush()
@@ -173,6 +176,7 @@ def set_active(session: Session, user: User, active: bool, actor_id: int | None)
         raise Forbidden("you cannot disable your own account")
     user.is_active = active
     user.session_version += 1
+    logins.end_all(session, user, utcnow())
     session.flush()
     audit.record(
         session, "user.enabled" if active else "user.disabled", "user", user.id, {}, actor_id
@@ -235,6 +239,14 @@ def revoke_token(session: Session, token_id: int, now: dt.datetime, actor_id: in
         row.revoked_at = now
         session.flush()
         audit.record(session, "token.revoked", "api_token", row.id, {}, actor_id)
+
+
+def revoke_own_token(session: Session, user: User, token_id: int, now: dt.datetime) -> None:
+    """A person revokes one of their own tokens; another's is as unknown as a missing one."""
+    row = session.get(ApiToken, token_id)
+    if row is None or row.user_id != user.id:
+        raise NotFound(f"you have no token {token_id}")
+    revoke_token(session, token_id, now, user.id)
 
 
 def user_for_token(session: Session, token: str, now: dt.datetime) -> User | None:

@@ -1,16 +1,26 @@
-"""Accounts' HTML views: logging in and out, passwords, invitations, and the admins' page of
-accounts (invite, disable, roles) and API tokens."""
+"""Accounts' HTML views: logging in and out, a person's own account (their logins, their API
+tokens, their password), invitations, and the admins' page of accounts (invite, disable,
+roles) and API tokens."""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import login_user, logout_user
+from werkzeug.urls import iri_to_uri
 
 from tracker.accounts import services as accounts
-from tracker.accounts.auth import SessionUser, limiter, require_role, require_user
+from tracker.accounts import sessions as login_sessions
+from tracker.accounts.auth import (
+    begin_login,
+    current_login_token,
+    end_login,
+    limiter,
+    require_role,
+    require_user,
+)
 from tracker.errors import TrackerError
 from tracker.models import ROLES
 from tracker.web import get_session, now
@@ -141,12 +151,23 @@ def revoke_token(token_id: int) -> Any:
     return _done("The token is revoked.")
 
 
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        parts = urlsplit(target)
-        if not parts.netloc and not parts.scheme:
-            return target
-    return url_for("review.queue")
+def _safe_next(target: str | None) -> str | None:
+    """Where to go after logging in: a path on this site, percent-encoded, or None.
+
+    Anything else is ignored, not followed: another site (`//host`, `https://host`, `/\\host`,
+    which browsers read as `//host`), and any control character (CR/LF would split the
+    Location header; NUL, tabs and the like have no place in a path)."""
+    if not target or len(target) > 2000:
+        return None
+    if "\\" in target or any(unicodedata.category(ch)[0] in "CZ" and ch != " " for ch in target):
+        return None
+    uri = iri_to_uri(target)
+    if not uri.startswith("/") or uri.startswith("//"):
+        return None
+    parts = urlsplit(uri)
+    if parts.scheme or parts.netloc:
+        return None
+    return uri
 
 
 def _login_limit() -> str:
@@ -173,16 +194,69 @@ def login() -> Any:
             ),
             401,
         )
-    session.commit()
-    login_user(SessionUser(user))
-    return redirect(_safe_next(request.form.get("next")))
+    # The answer is built before the session changes: nothing after this can fail half-way.
+    response = redirect(_safe_next(request.form.get("next")) or url_for("review.queue"))
+    begin_login(user)
+    return response
 
 
 @bp.post("/logout")
 def logout() -> Any:
-    logout_user()
+    end_login()
     flash("You are logged out.")
     return redirect(url_for("scorecard.index"))
+
+
+def _account_page(status: int = 200, **extra: Any) -> Any:
+    user = require_user()
+    session = get_session()
+    token = current_login_token()
+    logins = login_sessions.list_open(session, user, now(), current_app.permanent_session_lifetime)
+    return (
+        render_template(
+            "accounts/account.html",
+            logins=[
+                (row, token is not None and login_sessions.is_current(row, token)) for row in logins
+            ],
+            tokens=accounts.list_tokens(session, user_id=user.id),
+            **extra,
+        ),
+        status,
+    )
+
+
+@bp.get("/account")
+@require_role("reviewer")
+def account() -> Any:
+    """A person's own account: their logins in other browsers, their API tokens."""
+    return _account_page()
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@require_role("reviewer")
+def revoke_my_token(token_id: int) -> Any:
+    session = get_session()
+    try:
+        accounts.revoke_own_token(session, require_user(), token_id, now())
+    except TrackerError as error:
+        session.rollback()
+        return _account_page(error.status, error=error.message)
+    session.commit()
+    flash("The token is revoked: scripts using it get 401 from now on.")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.post("/account/logins/end-others")
+@require_role("reviewer")
+def end_other_logins() -> Any:
+    session = get_session()
+    token = current_login_token()
+    if token is None:  # an API token has no browser logins to keep
+        return redirect(url_for("accounts.account"))
+    ended = login_sessions.end_others(session, require_user(), token, now())
+    session.commit()
+    flash(f"Logged out everywhere else ({ended} other {'login' if ended == 1 else 'logins'}).")
+    return redirect(url_for("accounts.account"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -201,31 +275,39 @@ def change_password() -> Any:
         session.rollback()
         return render_template("accounts/password.html", error=error.message), error.status
     session.commit()
-    # Every other session of this account has ended; this one goes on with the new version.
-    login_user(SessionUser(user))
-    flash("Password changed. Every other session of your account has been logged out.")
-    return redirect(url_for("review.queue"))
+    # Every session of this account has ended; this browser goes on with a new one.
+    begin_login(user)
+    flash(
+        "Password changed. Every other session of your account has been logged out; "
+        "your API tokens still work (revoke them below if they may be known to someone else)."
+    )
+    return redirect(url_for("accounts.account"))
+
+
+def _invite_page(token: str, status: int = 200, error: str | None = None) -> Any:
+    response = current_app.make_response(
+        (render_template("accounts/invite.html", token=token, error=error), status)
+    )
+    # The address is the invitation: no other site learns it from a link on the page.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def accept_invite(token: str) -> Any:
     if request.method == "GET":
-        return render_template("accounts/invite.html", token=token)
+        return _invite_page(token)
     password = request.form.get("new_password", "")
     if password != request.form.get("confirm_password", ""):
-        return render_template(
-            "accounts/invite.html", token=token, error="The passwords differ."
-        ), 422
+        return _invite_page(token, 422, "The passwords differ.")
     session = get_session()
     try:
         user = accounts.accept_invite(session, token, password, now())
     except TrackerError as error:
         session.rollback()
-        return render_template(
-            "accounts/invite.html", token=token, error=error.message
-        ), error.status
+        return _invite_page(token, error.status, error.message)
     session.commit()
-    login_user(SessionUser(user))
+    begin_login(user)
     flash("Welcome. Your password is set.")
     return redirect(url_for("review.queue"))

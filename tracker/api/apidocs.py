@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, current_app, jsonify, render_template
 
 from tracker.api.openapi import API_PREFIX, document
 
@@ -26,7 +26,7 @@ def api_page() -> Any:
         doc=doc,
         operations=_operations_for_people(doc),
         models=_models_for_people(doc),
-        base=request.host_url.rstrip("/"),
+        base=str(current_app.config["BASE_URL"]).rstrip("/"),
     )
 
 

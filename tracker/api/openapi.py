@@ -385,7 +385,7 @@ def document() -> dict[str, Any]:
             '`{"error": {"code", "message", "fields"}}`. Lists are paged by cursor: follow '
             "`next` until it is null. Times are UTC ISO 8601.",
         },
-        "servers": [{"url": request.host_url.rstrip("/")}],
+        "servers": [{"url": str(current_app.config["BASE_URL"]).rstrip("/")}],
         "paths": dict(sorted(paths.items())),
         "components": {
             "schemas": dict(sorted(components.items())),

@@ -4,7 +4,14 @@ must never break are in the schema as well as the services.
 Everything is importable from `tracker.models`; importing it defines every table."""
 
 from tracker.db import Base
-from tracker.models.accounts import ROLES, ApiToken, IdempotencyKey, User
+from tracker.models.accounts import (
+    ROLES,
+    ApiToken,
+    IdempotencyKey,
+    LoginSession,
+    RateLimitCounter,
+    User,
+)
 from tracker.models.record import (
     DEADLINE_ORIGINS,
     KINDS,
@@ -60,7 +67,9 @@ __all__ = [
     "ClaimTag",
     "Evidence",
     "IdempotencyKey",
+    "LoginSession",
     "OutboxMessage",
+    "RateLimitCounter",
     "Reminder",
     "ReminderSettings",
     "Resolution",

@@ -16,7 +16,7 @@ from tracker.models import Claim, User, claim_status
 from tracker.record import services
 from tracker.record.quotes import Span, context
 from tracker.scorecard import services as scorecard
-from tracker.web import CSV_MIMETYPE, csv_cell, csv_text, get_session, now
+from tracker.web import CSV_MIMETYPE, csv_text, get_session, now
 
 bp = Blueprint("record", __name__)
 
@@ -192,7 +192,7 @@ def _claim_row(claim: Claim, status: str, claim_url: str) -> list[Any]:
         _iso(source.published_at) or "",
         claim_url.format(claim.id),
     ]
-    return [csv_cell(v) for v in values]
+    return values  # csv_text makes every cell safe for spreadsheets
 
 
 @bp.get("/claims.csv")

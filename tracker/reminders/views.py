@@ -17,8 +17,13 @@ from flask import (
 )
 
 from tracker import audit
-from tracker.accounts.auth import require_role, require_user
-from tracker.errors import TrackerError
+from tracker.accounts.auth import (
+    check_token_failures,
+    record_token_failure,
+    require_role,
+    require_user,
+)
+from tracker.errors import NotFound, TrackerError
 from tracker.models import MESSAGE_STATUSES
 from tracker.reminders import calendars
 from tracker.reminders import services as reminders
@@ -37,7 +42,13 @@ def deadlines_ics() -> Any:
 
 @bp.get("/calendar/<token>.ics")
 def private_ics(token: str) -> Any:
-    body = calendars.private_feed(get_session(), token, now(), current_app.config["BASE_URL"])
+    # The token is a credential: guessing addresses counts as failed authentication.
+    check_token_failures()
+    try:
+        body = calendars.private_feed(get_session(), token, now(), current_app.config["BASE_URL"])
+    except NotFound:
+        record_token_failure()
+        raise
     # The address is the secret: keep it out of shared caches and referrers.
     return Response(
         body,

@@ -25,7 +25,7 @@ from tracker.accounts import auth
 from tracker.errors import BadRequest
 from tracker.models import claim_status
 from tracker.scorecard import services as scorecard
-from tracker.web import CSV_MIMETYPE, conditional, csv_cell, csv_text, get_session, now
+from tracker.web import CSV_MIMETYPE, conditional, csv_text, get_session, now
 
 bp = Blueprint("scorecard", __name__)
 
@@ -137,7 +137,7 @@ def scorecard_csv() -> Response:
         rows: list[list[Any]] = [list(scorecard.GROUP_FIELDS)]
         for group in groups:
             record = scorecard.group_record(group)
-            rows.append([csv_cell(record[f]) for f in scorecard.GROUP_FIELDS])
+            rows.append([record[f] for f in scorecard.GROUP_FIELDS])
         return csv_text(rows)
 
     response = conditional(fresh, CSV_MIMETYPE, build)
