@@ -8,7 +8,6 @@ import time_machine
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from tracker.models import Claim
 from tracker.record import services
 
 
