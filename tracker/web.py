@@ -16,18 +16,30 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from flask import Flask, Response, current_app, g, request
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 from werkzeug.http import http_date, quote_etag
+from werkzeug.routing import IntegerConverter, Map
 
-from tracker.db import utcnow
+from tracker.db import MAX_ID, utcnow
 from tracker.errors import Invalid
 
 if TYPE_CHECKING:
     from tracker.imports.sources import Fetcher
 
 
+class IdConverter(IntegerConverter):
+    """A row id in a path (`<id:claim_id>`): 1 to 2**31 - 1. Anything else matches no route, so
+    the answer is 404, never a database error on a number too large for the column."""
+
+    def __init__(self, url_map: Map) -> None:
+        super().__init__(url_map, min=1, max=MAX_ID)
+
+
 def init_app(app: Flask) -> None:
-    """Close each request's session at teardown and register the template filters."""
+    """Register the `id` URL converter (before any blueprint uses it), close each request's
+    session at teardown and register the template filters."""
+    app.url_map.converters["id"] = IdConverter
     app.teardown_appcontext(_close_session)
     app.jinja_env.filters["utc"] = format_utc
     app.jinja_env.filters["percent"] = format_percent
@@ -35,12 +47,53 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["signed"] = format_signed
 
 
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def get_session() -> Session:
-    """The request's database session, opened on first use and closed at teardown."""
+    """The request's database session, opened on first use and closed at teardown.
+
+    On SQLite a request that may write (any method but GET, HEAD, OPTIONS) begins each of its
+    transactions with BEGIN IMMEDIATE: it takes the write lock up front and waits its turn
+    (the busy timeout) instead of reading first and then failing with "database is locked"
+    when another writer got in between."""
     if "db_session" not in g:
-        g.db_session = current_app.extensions["tracker.sessions"]()
-    session: Session = g.db_session
-    return session
+        factory = current_app.extensions["tracker.sessions"]
+        engine = current_app.extensions["tracker.engine"]
+        if engine.dialect.name == "sqlite" and request.method not in READ_METHODS:
+            session = factory(bind=engine.execution_options(sqlite_begin="IMMEDIATE"))
+        else:
+            session = factory()
+        event.listen(session, "after_commit", _note_commit)
+        g.db_session = session
+    db_session: Session = g.db_session
+    return db_session
+
+
+def _note_commit(_session: Session) -> None:
+    g.db_committed = True
+
+
+def commit_bookkeeping(session: Session) -> None:
+    """Commit what the request records about itself (a token's last use), not what it sent:
+    an error page after this still says that nothing sent was saved."""
+    committed = g.get("db_committed", False)
+    session.commit()
+    g.db_committed = committed
+
+
+def before_error_page() -> None:
+    """Undo what a failed request left in its session and read on without the write lock, so
+    that showing the error page (who is logged in, for the header) neither fails nor waits."""
+    session: Session | None = g.get("db_session")
+    if session is not None:
+        session.rollback()
+        session.bind = current_app.extensions["tracker.engine"]
+
+
+def request_committed() -> bool:
+    """Whether this request has saved anything yet (an error page says so, or that it has not)."""
+    return bool(g.get("db_committed"))
 
 
 def _close_session(_exc: BaseException | None) -> None:

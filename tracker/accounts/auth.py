@@ -23,7 +23,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from tracker.accounts import services as accounts
 from tracker.errors import Forbidden, TrackerError
 from tracker.models import User
-from tracker.web import get_session, now
+from tracker.web import commit_bookkeeping, get_session, now
 
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
@@ -144,7 +144,7 @@ def require_token(role: str) -> Callable[[F], F]:
             session = get_session()
             user = accounts.user_for_token(session, token.strip(), now())
             # The use is recorded even when the request itself turns out to be invalid.
-            session.commit()
+            commit_bookkeeping(session)
             if user is None:
                 raise Unauthorized("this token is unknown, revoked, or its account is disabled")
             if not accounts.role_at_least(user.role, role):

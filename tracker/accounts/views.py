@@ -73,7 +73,7 @@ def invite() -> Any:
     return _done("", invited=(user.email, link))
 
 
-@bp.post("/admin/users/<int:user_id>/invite")
+@bp.post("/admin/users/<id:user_id>/invite")
 @require_role("admin")
 def reinvite(user_id: int) -> Any:
     session = get_session()
@@ -87,7 +87,7 @@ def reinvite(user_id: int) -> Any:
     return _done("", invited=(user.email, link))
 
 
-@bp.post("/admin/users/<int:user_id>/role")
+@bp.post("/admin/users/<id:user_id>/role")
 @require_role("admin")
 def change_role(user_id: int) -> Any:
     session = get_session()
@@ -100,7 +100,7 @@ def change_role(user_id: int) -> Any:
     return _done(f"{user.email} is now {user.role}.")
 
 
-@bp.post("/admin/users/<int:user_id>/active")
+@bp.post("/admin/users/<id:user_id>/active")
 @require_role("admin")
 def set_active(user_id: int) -> Any:
     session = get_session()
@@ -116,7 +116,7 @@ def set_active(user_id: int) -> Any:
     )
 
 
-@bp.post("/admin/users/<int:user_id>/tokens")
+@bp.post("/admin/users/<id:user_id>/tokens")
 @require_role("admin")
 def create_token(user_id: int) -> Any:
     session = get_session()
@@ -129,7 +129,7 @@ def create_token(user_id: int) -> Any:
     return _done("", new_token=(user.email, token))
 
 
-@bp.post("/admin/tokens/<int:token_id>/revoke")
+@bp.post("/admin/tokens/<id:token_id>/revoke")
 @require_role("admin")
 def revoke_token(token_id: int) -> Any:
     session = get_session()

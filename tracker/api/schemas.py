@@ -11,6 +11,7 @@ from typing import Any, Literal, get_args
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
+from tracker.db import MAX_ID
 from tracker.errors import Invalid
 from tracker.models import KINDS, OUTCOMES, STANCES, STATUSES, VERDICTS
 
@@ -81,7 +82,7 @@ class ScorecardQuery(Query):
 class ClaimQuery(Paging):
     status: Status | None = Field(None, description="`due`: deadline passed, not resolved.")
     kind: Kind | None = None
-    source_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    source_id: int | None = Field(None, ge=1, le=MAX_ID)
     key: str | None = Field(None, max_length=100, description="The claim's key in its source.")
     author: str | None = Field(None, max_length=200, description="Author name or slug.")
     outlet: str | None = Field(None, max_length=200, description="Outlet name or slug.")

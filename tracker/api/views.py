@@ -18,7 +18,7 @@ from tracker.errors import BadRequest, NotFound
 from tracker.imports import sources
 from tracker.models import Claim, Evidence, Resolution, Source, claim_status
 from tracker.record import services
-from tracker.review import resolutions
+from tracker.review import assignments, resolutions
 from tracker.scorecard import services as scorecard
 from tracker.web import conditional, get_fetcher, get_session, now
 
@@ -262,7 +262,7 @@ def create_claim(source_id: int, body: schemas.ClaimIn) -> Created:
     claim = services.record_claim(
         session, source_id, actor_id=require_user().id, **body.model_dump()
     )
-    resolutions.assign_reviewers(session, claim, int(current_app.config["RESOLUTION_QUORUM"]))
+    assignments.assign_reviewers(session, claim, int(current_app.config["RESOLUTION_QUORUM"]))
     session.commit()
     return _created(claim_json(claim, now()), url_for("api.get_claim", claim_id=claim.id))
 

@@ -16,7 +16,7 @@ from tracker.imports.extract import Candidate
 from tracker.models import Source
 from tracker.record import services
 from tracker.record.quotes import find_quote
-from tracker.review import resolutions
+from tracker.review import assignments
 from tracker.web import get_fetcher, get_session, parse_date
 
 bp = Blueprint("imports", __name__)
@@ -36,6 +36,9 @@ def new_source() -> Any:
     form = request.form
     session = get_session()
     text = _text(form, "text")
+    actor_id = require_user().id
+    # No transaction (on SQLite: no write lock) is held while another site is fetched.
+    session.rollback()
     try:
         source = sources.import_source(
             session,
@@ -47,7 +50,7 @@ def new_source() -> Any:
             author=_text(form, "author"),
             published_at=parse_date(form.get("published", ""), "published_at"),
             fetcher=get_fetcher(),
-            actor_id=require_user().id,
+            actor_id=actor_id,
         )
     except TrackerError as error:
         session.rollback()
@@ -182,7 +185,7 @@ def _claim_fields(form: MultiDict[str, str], index: int, text: str) -> dict[str,
     return fields
 
 
-@bp.route("/sources/<int:source_id>/candidates", methods=["GET", "POST"])
+@bp.route("/sources/<id:source_id>/candidates", methods=["GET", "POST"])
 @require_role("editor")
 def candidates(source_id: int) -> Any:
     session = get_session()
@@ -208,7 +211,7 @@ def candidates(source_id: int) -> Any:
             claim = services.record_claim(
                 session, source_id, actor_id=user.id, **_claim_fields(form, index, source.text)
             )
-            resolutions.assign_reviewers(session, claim, quorum)
+            assignments.assign_reviewers(session, claim, quorum)
     except TrackerError as error:
         session.rollback()
         session.expire_all()

@@ -44,7 +44,7 @@ def segments(text_value: str, claims: list[Claim]) -> list[Segment]:
     return result
 
 
-@bp.get("/sources/<int:source_id>")
+@bp.get("/sources/<id:source_id>")
 def source_page(source_id: int) -> str:
     session = get_session()
     source = services.get_source(session, source_id)
@@ -57,7 +57,7 @@ def source_page(source_id: int) -> str:
     )
 
 
-@bp.get("/claims/<int:claim_id>")
+@bp.get("/claims/<id:claim_id>")
 def claim_page(claim_id: int) -> str:
     session = get_session()
     claim = services.get_claim(session, claim_id)

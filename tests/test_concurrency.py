@@ -1,0 +1,144 @@
+"""Many writes at once through a real threaded server: each waits its turn (SQLite takes its
+write lock up front) and none ends in a 500; a wait that runs out is a 503 with Retry-After."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+import requests
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+from werkzeug.serving import make_server
+
+from tests.conftest import csrf_token
+from tracker.models import Claim, Resolution, Source, User
+from tracker.review import assignments
+
+THREADS = 12
+
+
+@pytest.fixture
+def server(app: Flask) -> Iterator[str]:
+    """The app behind werkzeug's threaded server (a thread per request, as gunicorn's gthread
+    workers run it), on a free local port."""
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        thread.join()
+
+
+def _post_all(calls: list[tuple[str, dict[str, Any], str]]) -> list[requests.Response]:
+    def post(call: tuple[str, dict[str, Any], str]) -> requests.Response:
+        url, body, token = call
+        return requests.post(
+            url, json=body, headers={"Authorization": f"Bearer {token}"}, timeout=60
+        )
+
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        return list(pool.map(post, calls))
+
+
+def test_parallel_source_creations_all_succeed(
+    server: str,
+    session: Session,
+    make_user: Callable[..., User],
+    api_token: Callable[[User], str],
+) -> None:
+    tokens = [api_token(make_user("editor")) for _ in range(3)]
+    calls = [
+        (
+            f"{server}/api/v1/sources",
+            {"title": f"Outlook {n}", "outlet": "The Example", "text": f"Rates will fall {n}."},
+            tokens[n % len(tokens)],
+        )
+        for n in range(36)
+    ]
+    answers = _post_all(calls)
+    assert [a.status_code for a in answers] == [201] * 36, [
+        a.text for a in answers if a.status_code != 201
+    ][:1]
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Source)) == 36
+
+
+def test_parallel_resolutions_all_succeed(
+    server: str,
+    session: Session,
+    seeded: int,
+    make_user: Callable[..., User],
+    api_token: Callable[[User], str],
+) -> None:
+    reviewers = [make_user("reviewer"), make_user("reviewer")]
+    assignments.fill_assignments(session, 2)
+    session.commit()
+    tokens = [api_token(user) for user in reviewers]
+    claims = session.scalars(select(Claim).order_by(Claim.id)).all()
+    calls = [
+        (
+            f"{server}/api/v1/claims/{claim.id}/resolutions",
+            {"outcome": "ambiguous", "rationale": "The criteria cannot decide it."}
+            if claim.kind == "forecast"
+            else {"verdict": "unverifiable", "rationale": "No record either way."},
+            token,
+        )
+        for claim in claims
+        for token in tokens
+    ]
+    assert len(calls) >= 20
+    answers = _post_all(calls)
+    assert [a.status_code for a in answers] == [201] * len(calls), [
+        a.text for a in answers if a.status_code != 201
+    ][:1]
+    session.rollback()  # a fresh look, not this session's snapshot from before
+    assert session.scalar(select(func.count()).select_from(Resolution)) == len(calls)
+    assert {c.status for c in session.scalars(select(Claim))} == {"resolved"}
+
+
+def test_a_write_that_waits_too_long_is_503_with_retry_after(
+    app: Flask, backend: str, database_url: str, client: FlaskClient, login: Any, make_user: Any
+) -> None:
+    if backend != "sqlite":
+        pytest.skip("holds SQLite's write lock from outside the app")
+    editor = make_user("editor")
+    login(editor)
+    token = csrf_token(client, "/sources/new")
+    app.extensions["tracker.engine"].dispose()
+    app.config["LOCK_TIMEOUT_SECONDS"] = 0.05
+    from tracker.db import make_engine, make_sessionmaker
+
+    engine = make_engine(database_url, lock_timeout=0.05)
+    app.extensions["tracker.engine"] = engine
+    app.extensions["tracker.sessions"] = make_sessionmaker(engine)
+    other = sqlite3.connect(make_url(database_url).database or "", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+    try:
+        page = client.post(
+            "/sources/new", data={"title": "T", "text": "Rates will fall.", "csrf_token": token}
+        )
+        api = client.post(
+            "/api/v1/sources",
+            json={"title": "T", "text": "Rates will fall by June."},
+            headers={"Authorization": "Bearer nothing"},
+        )
+    finally:
+        other.rollback()
+        other.close()
+        engine.dispose()
+    assert page.status_code == 503 and page.headers["Retry-After"] == "5"
+    html = page.get_data(as_text=True)
+    assert "Busy" in html and "Nothing you sent was saved" in html
+    # Flask-Limiter raises the API's Retry-After to its own window's reset when that is later.
+    assert api.status_code == 503 and int(api.headers["Retry-After"]) >= 5
+    assert api.get_json()["error"]["code"] == "busy"
