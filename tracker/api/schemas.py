@@ -228,6 +228,12 @@ class SourceIn(Body):
     author: str | None = Field(default=None, max_length=200)
     published_at: AwareDatetime | None = None
     text: str | None = None
+    new_version: bool = Field(
+        default=False,
+        description="A text archived before is refused (409), and so is an address archived "
+        "before, unless this is true: the page has changed and this version is kept beside "
+        "the old one.",
+    )
 
 
 class ClaimIn(Body):

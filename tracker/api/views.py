@@ -224,7 +224,9 @@ def create_source(body: schemas.SourceIn) -> Created:
     """Archive a source: its text, or (without `text`) the page fetched from `url`.
 
     The text is kept as sent (or as extracted) and hashed; quotes of claims must be found in
-    it. Fetching refuses private addresses, pages over 5 MB and anything but HTML or text."""
+    it. Fetching refuses private addresses, pages over 5 MB and anything but HTML or text.
+    A text archived before is 409 naming its source, and so is an address archived before
+    unless `new_version` is true."""
     session = get_session()
     # Without `text` the page at `url` is fetched (behind the address guard) and archived.
     source = sources.import_source(
@@ -237,6 +239,7 @@ def create_source(body: schemas.SourceIn) -> Created:
         published_at=body.published_at,
         fetcher=get_fetcher(),
         actor_id=require_user().id,
+        new_version=body.new_version,
     )
     session.commit()
     return _created(
@@ -257,7 +260,9 @@ def create_source(body: schemas.SourceIn) -> Created:
 def create_claim(source_id: int, body: schemas.ClaimIn) -> Created:
     """Record a claim quoted word for word from a source.
 
-    422 if the quote is not in the source's archived text."""
+    422 if the quote is not in the source's archived text as whole words (or is shorter than
+    3 characters), or if the deadline is not after the source's publication; 409 if the same
+    quote is recorded already with the same question (the answer names that claim)."""
     session = get_session()
     claim = services.record_claim(
         session, source_id, actor_id=require_user().id, **body.model_dump()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,7 @@ from tracker.db import utcnow
 from tracker.errors import TrackerError
 from tracker.imports import sources
 from tracker.models import STATUSES, claim_status
-from tracker.record import services
+from tracker.record import duplicates, services
 from tracker.review import assignments
 
 
@@ -151,6 +153,40 @@ def _published(value: str | None) -> dt.datetime | None:
     return parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed
 
 
+# The import's options by the field a refusal names.
+_IMPORT_OPTIONS = {
+    "title": "--title",
+    "url": "--url",
+    "author": "--author",
+    "outlet": "--outlet",
+    "published_at": "--published",
+}
+
+
+@contextmanager
+def _import_errors() -> Iterator[None]:
+    """Refusals of an import as the command line says them: the option to give, and the
+    address of the source that holds the text already."""
+    try:
+        yield
+    except click.ClickException as error:
+        cause = error.__cause__
+        if isinstance(cause, duplicates.AlreadyArchived):
+            link = f"{str(current_app.config['BASE_URL']).rstrip('/')}/sources/{cause.source_id}"
+            what = "this text" if cause.url is None else cause.url
+            message = f"{what} is already archived as source {cause.source_id}: {link}"
+            if cause.url is not None:
+                message += "\nIf the page has changed since, give --new-version to keep both."
+            raise click.ClickException(message) from cause
+        if isinstance(cause, TrackerError):
+            options = [_IMPORT_OPTIONS[f] for f in cause.fields if f in _IMPORT_OPTIONS]
+            if options:
+                raise click.ClickException(
+                    f"{cause.message} (with {', '.join(options)})"
+                ) from cause
+        raise
+
+
 @click.command("import")
 @with_appcontext
 @click.argument("location")
@@ -159,6 +195,11 @@ def _published(value: str | None) -> dt.datetime | None:
 @click.option("--author", help="The author, when the page names none.")
 @click.option("--published", help="Publication date or time, ISO 8601 (UTC unless it says).")
 @click.option("--url", "original_url", help="For a FILE: the address it was published at.")
+@click.option(
+    "--new-version",
+    is_flag=True,
+    help="The address is archived already and the page has changed: keep this version too.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the candidates as JSON lines.")
 def import_command(
     location: str,
@@ -167,12 +208,18 @@ def import_command(
     author: str | None,
     published: str | None,
     original_url: str | None,
+    new_version: bool,
     as_json: bool,
 ) -> None:
     """Archive an article from a URL or a FILE (.html or plain text) and print the claims it
-    seems to make: forecasts with their wording, probability and deadline, and facts."""
+    seems to make: forecasts with their wording, probability and deadline, and facts. A text
+    or address archived before is refused, naming the source it is in."""
     published_at = _published(published)
     is_url = location.lower().startswith(("http://", "https://"))
+    address = location if is_url else original_url
+    with _import_errors(), session_scope() as session:
+        # Before fetching it again: is this address archived already?
+        duplicates.check_new_address(session, address, new_version)
     if is_url:
         fetcher = current_app.extensions.get("tracker.fetcher") or sources.HttpFetcher.from_config(
             current_app.config
@@ -186,16 +233,17 @@ def import_command(
         if not path.is_file():
             raise click.BadParameter(f"{location} is neither an http(s) URL nor a file")
         fetched = None
-    with session_scope() as session:
+    with _import_errors(), session_scope() as session:
         fetched = fetched or sources.read_file(path)
         source = sources.import_fetched(
             session,
             fetched,
-            url=location if is_url else original_url,
+            url=address,
             title=title,
             outlet=outlet,
             author=author,
             published_at=published_at,
+            new_version=new_version,
         )
         source_id = source.id
         click.echo(

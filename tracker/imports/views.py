@@ -14,7 +14,7 @@ from tracker.errors import Invalid, TrackerError
 from tracker.imports import sources
 from tracker.imports.extract import Candidate
 from tracker.models import Source
-from tracker.record import services
+from tracker.record import duplicates, services
 from tracker.record.quotes import find_quote
 from tracker.review import assignments
 from tracker.web import get_fetcher, get_session, parse_date
@@ -36,13 +36,18 @@ def new_source() -> Any:
     form = request.form
     session = get_session()
     text = _text(form, "text")
+    url = _text(form, "url")
+    new_version = form.get("new_version") == "1"
     actor_id = require_user().id
-    # No transaction (on SQLite: no write lock) is held while another site is fetched.
-    session.rollback()
     try:
+        if text is None and url is not None:
+            # Before fetching it again: is this address archived already?
+            duplicates.check_new_address(session, url.strip(), new_version)
+        # No transaction (on SQLite: no write lock) is held while another site is fetched.
+        session.rollback()
         source = sources.import_source(
             session,
-            url=_text(form, "url"),
+            url=url,
             # Browsers send pasted text with CRLF line ends; the archive keeps plain newlines.
             text=text.replace("\r\n", "\n") if text is not None else None,
             title=_text(form, "title"),
@@ -51,6 +56,7 @@ def new_source() -> Any:
             published_at=parse_date(form.get("published", ""), "published_at"),
             fetcher=get_fetcher(),
             actor_id=actor_id,
+            new_version=new_version,
         )
     except TrackerError as error:
         session.rollback()

@@ -24,7 +24,7 @@ from tracker.models import (
     Resolution,
     User,
 )
-from tracker.record.services import check_probability, check_url, clean_text
+from tracker.record.services import check_deadline, check_probability, check_url, clean_text
 from tracker.reminders import services as reminders
 from tracker.scorecard import services as scorecard
 
@@ -361,6 +361,7 @@ def edit_claim(
     if deadline is not None:
         if deadline.tzinfo is None:
             raise Invalid("the deadline needs a time zone", {"deadline": "no zone"})
+        check_deadline(claim.source, deadline)
         if claim.kind == "forecast" and deadline != claim.deadline_at:
             old = claim.deadline_at.isoformat() if claim.deadline_at else None
             changes.append(("deadline_at", old, deadline.isoformat()))
