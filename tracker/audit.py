@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from tracker.db import utcnow
 from tracker.models import AuditEntry
+from tracker.text import plural
 
 GENESIS = "0" * 64
 # Any fixed number: PostgreSQL writers take this transaction lock to append in turn.
@@ -142,7 +143,7 @@ def describe(entry: AuditEntry) -> str:
             f"{verb} {data.get('result')} (version {data.get('version')}, now {data.get('state')})"
         )
     if entry.action == "claim.assigned":
-        return f"assigned {len(data.get('user_ids', []))} reviewer(s)"
+        return f"assigned {plural(len(data.get('user_ids', [])), 'reviewer')}"
     if entry.action == "claim.reassigned":
         return "reassigned a reviewer"
     if entry.action == "claim.recorded":

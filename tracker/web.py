@@ -23,6 +23,7 @@ from werkzeug.routing import IntegerConverter, Map
 
 from tracker.db import MAX_ID, utcnow
 from tracker.errors import Invalid
+from tracker.text import plural
 
 if TYPE_CHECKING:
     from tracker.imports.sources import Fetcher
@@ -45,6 +46,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["percent"] = format_percent
     app.jinja_env.filters["score"] = format_score
     app.jinja_env.filters["signed"] = format_signed
+    app.jinja_env.filters["plural"] = plural
 
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

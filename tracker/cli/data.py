@@ -73,14 +73,16 @@ def audit_verify() -> None:
     if not result.ok:
         click.echo(
             f"audit log broken at row {result.first_bad_id}: {result.reason} "
-            f"({result.checked} rows before it are intact)",
+            f"({plural(result.checked, 'row')} before it "
+            f"{'is' if result.checked == 1 else 'are'} intact)",
             err=True,
         )
         sys.exit(1)
     assert record is not None
     if not record.ok:
         click.echo(
-            f"audit log intact ({result.checked} rows), but the record is not: {record.first_bad}",
+            f"audit log intact ({plural(result.checked, 'row')}), but the record is not: "
+            f"{record.first_bad}",
             err=True,
         )
         sys.exit(1)
@@ -144,5 +146,18 @@ def restore_command(file: str) -> None:
         )
 
 
+# What one row of each archived table is, for counts people read ("1 claim", "2 claims").
+_ROW_NOUNS = {
+    "audit_log": ("audit log row", "audit log rows"),
+    "evidence": ("evidence link", "evidence links"),
+    "reminder_settings": ("reminder setting", "reminder settings"),
+}
+
+
 def _counts(summary: archive.Summary) -> str:
-    return ", ".join(f"{count} {name}" for name, count in summary.counts.items())
+    def noun(name: str) -> tuple[str, str]:
+        return _ROW_NOUNS.get(
+            name, (name.removesuffix("s").replace("_", " "), name.replace("_", " "))
+        )
+
+    return ", ".join(plural(count, *noun(name)) for name, count in summary.counts.items())

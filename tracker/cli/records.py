@@ -20,6 +20,7 @@ from tracker.imports import sources
 from tracker.models import STATUSES, claim_status
 from tracker.record import duplicates, services
 from tracker.review import assignments
+from tracker.text import plural
 
 
 @click.command("seed")
@@ -34,7 +35,8 @@ def seed_command() -> None:
     click.echo(
         f"source {result.source_id}: "
         + ("recorded" if result.source_created else "already recorded")
-        + f"; {result.claims_created} claims added, {result.claims_present} already there"
+        + f"; {plural(result.claims_created, 'claim')} added, {result.claims_present} already"
+        " there"
     )
 
 
@@ -85,7 +87,7 @@ def claims_list(as_json: bool, **filters: Any) -> None:
                     f"{probability:>4}  {claim.key}"
                 )
         if not as_json:
-            click.echo(f"{len(rows)} claims", err=True)
+            click.echo(plural(len(rows), "claim"), err=True)
 
 
 @click.command("score")
@@ -114,7 +116,7 @@ def score_command(as_json: bool, rebuild: bool, include_hedged: bool, **args: st
         filters = scorecard.parse_filters(query)
         if rebuild:
             counted = scorecard.rebuild(session)
-            click.echo(f"counted {counted} forecasts again", err=True)
+            click.echo(f"counted {plural(counted, 'forecast')} again", err=True)
         card = scorecard.compute(session, filters)
         groups = [card.group, *card.authors, *card.outlets]
         if as_json:
@@ -283,4 +285,4 @@ def import_command(
                 f"fact      {candidate.quote_start:>6}-{candidate.quote_end:<6} {candidate.reason}"
             )
         click.echo(f"          {candidate.quote}")
-    click.echo(f"{len(proposed)} candidates", err=True)
+    click.echo(plural(len(proposed), "candidate"), err=True)

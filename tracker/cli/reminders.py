@@ -16,6 +16,7 @@ from tracker.db import utcnow
 from tracker.models import MESSAGE_STATUSES, User
 from tracker.reminders import calendars, notify, scheduler, timing
 from tracker.reminders import services as reminders
+from tracker.text import plural
 
 
 def _parse_now(value: str | None) -> dt.datetime | None:
@@ -82,7 +83,8 @@ def outbox_list(status: str | None, limit: int) -> None:
         for message in reminders.list_outbox(session, status=status, limit=limit):
             click.echo(
                 f"{message.id:>6}  {message.status:<9}  {message.channel:<7}  "
-                f"{message.attempts:>2} tries  {message.user.email}  {message.last_error or ''}"
+                f"{plural(message.attempts, 'try', 'tries'):>9}  {message.user.email}  "
+                f"{message.last_error or ''}"
             )
 
 

@@ -178,8 +178,10 @@ class HttpFetcher:
         scheme = parts.scheme.lower()
         if scheme not in ("http", "https"):
             raise FetchRefused(
-                f"only http and https addresses are fetched, not {parts.scheme or 'none'}:",
-                {"url": "only http(s)"},
+                f"only http and https addresses are fetched, not {parts.scheme}: addresses"
+                if parts.scheme
+                else f"{url!r} is not a web address: give one starting with https:// or http://",
+                {"url": "only http(s)" if parts.scheme else "not a web address"},
             )
         if parts.username is not None or parts.password is not None:
             raise FetchRefused(
@@ -428,6 +430,7 @@ def import_source(
         )
     if not url or not url.strip():
         raise Invalid("give the text, or a url to fetch it from", {"url": "required"})
+    services.check_url(url)
     if fetcher is None:
         raise Invalid("fetching is not available here", {"url": "no fetcher"})
     fetched = fetcher.fetch(url.strip())

@@ -53,7 +53,7 @@ def new_source() -> Any:
             title=_text(form, "title"),
             outlet=_text(form, "outlet"),
             author=_text(form, "author"),
-            published_at=parse_date(form.get("published", ""), "published_at"),
+            published_at=parse_date(form.get("published", ""), "published"),
             fetcher=get_fetcher(),
             actor_id=actor_id,
             new_version=new_version,

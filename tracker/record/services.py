@@ -70,7 +70,8 @@ def check_url(url: str | None, field: str = "url") -> str | None:
         return None
     if not re.match(r"^https?://[^\s/?#]+[^\s]*$", url, re.IGNORECASE):
         raise Invalid(
-            f"{field} must be an http or https address", {field: "only http(s) addresses"}
+            f"{field} must be a web address starting with https:// or http://, not {url[:80]!r}",
+            {field: "not an http(s) address"},
         )
     return url
 

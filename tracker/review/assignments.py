@@ -98,13 +98,16 @@ def reassign(
     session.refresh(claim, with_for_update=True)  # one change of a claim at a time
     if to_user.id == claim.recorded_by_id:
         raise Invalid(
-            "the person who recorded a claim cannot review it", {"user_id": "recorded it"}
+            "the person who recorded a claim cannot review it", {"to_user": "recorded it"}
         )
     if not to_user.is_active:
-        raise Invalid("that account is disabled", {"user_id": "disabled"})
+        raise Invalid("that account is disabled", {"to_user": "disabled"})
     current = next((a for a in claim.assignments if a.user_id == from_user.id), None)
     if current is None:
-        raise Invalid(f"{from_user.display_name} is not assigned to this claim", {})
+        raise Invalid(
+            f"{from_user.display_name} is not assigned to this claim",
+            {"from_user": "not assigned"},
+        )
     if any(a.user_id == to_user.id for a in claim.assignments):
         raise Conflict(f"{to_user.display_name} is already assigned to this claim")
     claim.assignments.remove(current)

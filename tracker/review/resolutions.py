@@ -128,8 +128,18 @@ def resolve_claim(
         _require(reviewer, "admin", "only admins settle disputes")
         if claim.status != "disputed":
             raise Conflict("only a disputed claim can be settled", {"status": claim.status})
+    if claim.kind == "forecast" and verdict is not None:
+        raise Invalid(
+            "a forecast is resolved with an outcome, not a verdict (verdicts are for facts)",
+            {"verdict": "only for facts: give an outcome"},
+        )
+    if claim.kind == "fact" and outcome is not None:
+        raise Invalid(
+            "a fact claim is resolved with a verdict, not an outcome (outcomes are for forecasts)",
+            {"outcome": "only for forecasts: give a verdict"},
+        )
     if claim.kind == "forecast":
-        if verdict is not None or outcome not in OUTCOMES:
+        if outcome not in OUTCOMES:
             raise Invalid(
                 f"a forecast is resolved with an outcome: {', '.join(OUTCOMES)}",
                 {"outcome": "required" if outcome is None else "unknown outcome"},
@@ -143,7 +153,7 @@ def resolve_claim(
                 "this forecast has no question yet: an editor must write one, or void it",
                 {"outcome": "no question to decide"},
             )
-    elif outcome is not None or verdict not in VERDICTS:
+    elif verdict not in VERDICTS:
         raise Invalid(
             f"a fact claim is resolved with a verdict: {', '.join(VERDICTS)}",
             {"verdict": "required" if verdict is None else "unknown verdict"},
