@@ -20,6 +20,7 @@ from tracker.models import Claim, Evidence, Resolution, Source, claim_status
 from tracker.record import services
 from tracker.review import assignments, resolutions
 from tracker.scorecard import services as scorecard
+from tracker.text import utc_iso
 from tracker.web import conditional, get_fetcher, get_session, now
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -40,7 +41,7 @@ def _page_url(endpoint: str, name: str, value: int) -> str:
 def iso(value: dt.datetime | None) -> str | None:
     if value is None:
         return None
-    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    return utc_iso(value)
 
 
 def source_json(source: Source, with_text: bool = False) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from tracker.accounts import services as accounts
 from tracker.cli.common import quorum, session_scope
 from tracker.db import utcnow
 from tracker.review import assignments
+from tracker.text import utc_iso
 
 
 @click.group(cls=AppGroup)
@@ -123,8 +124,8 @@ def tokens_list(email: str | None) -> None:
                 raise click.ClickException(f"there is no account {email}")
             user_id = user.id
         for row in accounts.list_tokens(session, user_id):
-            used = row.last_used_at.isoformat() if row.last_used_at else "never"
-            revoked = f"revoked {row.revoked_at.isoformat()}" if row.revoked_at else "live"
+            used = utc_iso(row.last_used_at) if row.last_used_at else "never"
+            revoked = f"revoked {utc_iso(row.revoked_at)}" if row.revoked_at else "live"
             click.echo(f"{row.id:>4}  {row.user.email}  {row.name}  used {used}  {revoked}")
 
 

@@ -20,7 +20,7 @@ from tracker.imports import sources
 from tracker.models import STATUSES, claim_status
 from tracker.record import duplicates, services
 from tracker.review import assignments
-from tracker.text import plural
+from tracker.text import plural, utc_iso
 
 
 @click.command("seed")
@@ -70,9 +70,7 @@ def claims_list(as_json: bool, **filters: Any) -> None:
                             "key": claim.key,
                             "kind": claim.kind,
                             "status": status,
-                            "deadline": claim.deadline_at.isoformat()
-                            if claim.deadline_at
-                            else None,
+                            "deadline": utc_iso(claim.deadline_at) if claim.deadline_at else None,
                             "probability": claim.probability,
                             "quote": claim.quote,
                         },
@@ -151,8 +149,7 @@ def score_command(as_json: bool, rebuild: bool, include_hedged: bool, **args: st
 def _published(value: str | None) -> dt.datetime | None:
     if not value:
         return None
-    parsed = iso_instant(value, "--published", "2020-01-03 or 2020-01-03T05:00:00Z")
-    return parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed
+    return iso_instant(value, "--published", "2020-01-03 or 2020-01-03T05:00:00Z")
 
 
 # The import's options by the field a refusal names.
@@ -195,7 +192,11 @@ def _import_errors() -> Iterator[None]:
 @click.option("--title", help="The title, when the page declares none (or to override it).")
 @click.option("--outlet", help="The outlet, when the page declares none.")
 @click.option("--author", help="The author, when the page names none.")
-@click.option("--published", help="Publication date or time, ISO 8601 (UTC unless it says).")
+@click.option(
+    "--published",
+    help="Publication date or time, ISO 8601: a date is the start of that day, UTC; a time is"
+    " UTC unless it says otherwise.",
+)
 @click.option("--url", "original_url", help="For a FILE: the address it was published at.")
 @click.option(
     "--new-version",
@@ -259,7 +260,7 @@ def import_command(
         candidate = item.candidate
         if as_json:
             data = candidate.as_dict()
-            data["deadline"] = data["deadline"].isoformat() if data["deadline"] else None
+            data["deadline"] = utc_iso(data["deadline"]) if data["deadline"] else None
             click.echo(json.dumps({"source_id": source_id, **data}, ensure_ascii=False))
             continue
         if candidate.kind == "forecast":

@@ -16,6 +16,7 @@ from tracker.models import Claim, User, claim_status
 from tracker.record import services
 from tracker.record.quotes import Span, context
 from tracker.scorecard import services as scorecard
+from tracker.text import utc_iso
 from tracker.web import CSV_MIMETYPE, csv_cell, csv_text, get_session, now
 
 bp = Blueprint("record", __name__)
@@ -92,7 +93,7 @@ VERDICT_RATINGS: dict[str, tuple[int | None, str]] = {
 
 
 def _iso(value: dt.datetime | None) -> str | None:
-    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z") if value else None
+    return utc_iso(value) if value else None
 
 
 def claim_review(claim: Claim) -> dict[str, Any] | None:
