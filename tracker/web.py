@@ -13,6 +13,7 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
 from flask import Flask, Response, current_app, g, request
@@ -231,15 +232,33 @@ def csv_text(rows: Iterable[list[Any]]) -> str:
     return out.getvalue()
 
 
+# CSV exports are read by people (in a spreadsheet): numbers with a fraction are rounded to
+# this many significant digits. The JSON API keeps every number in full precision.
+CSV_SIGNIFICANT_DIGITS = 4
+
+
+def round_for_people(value: float, digits: int = CSV_SIGNIFICANT_DIGITS) -> str:
+    """A number rounded to `digits` significant digits, written without an exponent:
+    0.009999999999999995 -> "0.01", -0.6931471805599453 -> "-0.6931"."""
+    if not math.isfinite(value):
+        return ""
+    rounded = Decimal(f"{value:.{digits}g}")
+    text = format(rounded, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
 def csv_cell(value: Any) -> Any:
-    """A value as a CSV cell: empty for None, true/false, floats in full, and text that a
-    spreadsheet would run as a formula (=, +, -, @ first) after a leading apostrophe."""
+    """A value as a CSV cell: empty for None, true/false, numbers with a fraction rounded to 4
+    significant digits, and text that a spreadsheet would run as a formula (=, +, -, @ first)
+    after a leading apostrophe."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return repr(value)
+        return round_for_people(value)
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value

@@ -376,7 +376,10 @@ def get_scorecard(query: schemas.ScorecardQuery) -> Any:
     """Brier, log score, skill, calibration and Murphy decomposition, overall or for one group.
 
     Query: author | outlet | tag | source_id (one group at most), from and to (deadline days,
-    inclusive), include_hedged. The page, /scorecard.csv and this answer share one computation."""
+    inclusive), include_hedged. The page, /scorecard.csv and this answer share one computation.
+    Numbers here are in full precision, as computed (a Brier score may read
+    0.009999999999999995): round them for display. The page shows 3 decimals, and the CSV
+    export 4 significant digits."""
     filters = scorecard.parse_filters(request.args)
     memo = current_app.extensions["tracker.freshness"]
     max_age = float(current_app.config["SCORECARD_FRESHNESS_SECONDS"])
