@@ -23,7 +23,7 @@ from werkzeug.http import http_date, quote_etag
 from werkzeug.routing import IntegerConverter, Map
 
 from tracker.db import MAX_ID, utcnow
-from tracker.errors import Invalid
+from tracker.errors import BadRequest, Invalid
 from tracker.text import plural
 
 if TYPE_CHECKING:
@@ -42,6 +42,7 @@ def init_app(app: Flask) -> None:
     """Register the `id` URL converter (before any blueprint uses it), close each request's
     session at teardown and register the template filters."""
     app.url_map.converters["id"] = IdConverter
+    app.before_request(_refuse_nul_in_address)
     app.teardown_appcontext(_close_session)
     app.jinja_env.filters["utc"] = format_utc
     app.jinja_env.filters["percent"] = format_percent
@@ -51,6 +52,17 @@ def init_app(app: Flask) -> None:
 
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _refuse_nul_in_address() -> None:
+    """A NUL character in the path or the query string is refused before any page reads it:
+    no database stores one (PostgreSQL refuses it outright), and no name or slug holds one."""
+    args = request.args.items(multi=True)
+    if "\x00" in request.path or any("\x00" in f"{k}{v}" for k, v in args):
+        raise BadRequest(
+            "the address contains a NUL character (%00), which no page takes",
+            {"url": "NUL character"},
+        )
 
 
 def get_session() -> Session:
