@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import Rule
 
 from tests.conftest import csrf_token
@@ -43,6 +44,7 @@ HOSTILE = [
     "9" * 5000,  # more digits than int() takes
     "2020-13-45",
     "2020-01-03|1",
+    "2020-01-03T00:00:00+00:00|99999999999999999999",  # the queue's `after`, id too large
     "\ud800",  # a lone surrogate: not UTF-8 at all
 ]
 # Every parameter a page reads, and some it does not.
@@ -116,8 +118,59 @@ def test_hostile_path_segments_never_give_500(
     assert failures == []
 
 
+READ: set[str] = set()  # query (and form) names the request in flight has looked up
+
+
+class _RecordingArgs(ImmutableMultiDict[str, str]):
+    """The query string as pages see it, noting each name they look up."""
+
+    def __getitem__(self, key: str) -> str:
+        READ.add(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default: object = None, type: object = None) -> object:  # type: ignore[override]
+        READ.add(key)
+        return super().get(key, default, type)  # type: ignore[call-overload]
+
+    def __contains__(self, key: object) -> bool:
+        READ.add(str(key))
+        return super().__contains__(key)
+
+
+def test_every_query_name_a_page_reads_survives_hostile_values(
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    seeded: int,
+    make_user: Callable[..., User],
+    login: Callable[..., FlaskClient],
+) -> None:
+    """Each page is asked once to learn which query names it reads; then each of those names
+    gets every hostile value."""
+    app.request_class = type(  # type: ignore[misc]
+        "RecordingRequest", (app.request_class,), {"parameter_storage_class": _RecordingArgs}
+    )
+    _setup(client, session, make_user, login)
+    reads: dict[str, set[str]] = {}
+    for method, rule in _pages(app):
+        if method == "GET" and rule.endpoint != "accounts.logout":
+            READ.clear()
+            path = _fill(rule, "1")
+            client.get(path + "?unread=1")  # some pages read nothing from an empty query
+            reads[path] = set(READ) - {"csrf_token", "unread"}
+    assert reads["/review"] >= {"tab", "after"} and reads["/"] >= {"source_id", "from"}
+    failures = []
+    for path, names in reads.items():
+        for name in sorted(names):
+            for value in HOSTILE:
+                url = f"{path}?{_query([(name, value)])}"
+                if client.get(url).status_code == 500:
+                    failures.append(url[:160])
+    assert failures == []
+
+
 FUZZ = settings(
-    max_examples=150,
+    max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     database=None,

@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from tracker.accounts import services as accounts
 from tracker.accounts.auth import require_role, require_user
+from tracker.db import MAX_ID
 from tracker.errors import BadRequest, Invalid, TrackerError
 from tracker.models import OUTCOMES, STANCES, VERDICTS, Claim, claim_status
 from tracker.record import services
@@ -73,8 +74,10 @@ def queue_page() -> Any:
         try:
             stamp, _, ident = request.args["after"].rpartition("|")
             after = (dt.datetime.fromisoformat(stamp).astimezone(dt.UTC), int(ident))
-        except ValueError:
+        except (ValueError, OverflowError):
             raise BadRequest("this page link is broken", {"after": "not a position"}) from None
+        if not 0 <= after[1] <= MAX_ID:
+            raise BadRequest("this page link is broken", {"after": "not a position"})
     session = get_session()
     current = now()
     claims = queue.list_tab(session, tab, current, user.id, after)
