@@ -106,6 +106,39 @@ def test_parallel_resolutions_all_succeed(
     assert {c.status for c in session.scalars(select(Claim))} == {"resolved"}
 
 
+def test_twins_sent_at_once_are_recorded_once(
+    server: str,
+    session: Session,
+    seeded: int,
+    make_user: Callable[..., User],
+    api_token: Callable[[User], str],
+) -> None:
+    """The same source (with and without an address) and the same claim, 20 times at once:
+    one is recorded, the others are told it is there already (409), none fails."""
+    token = api_token(make_user("editor"))
+    text = "Rates will fall by June, the governor said."
+    bodies = [
+        {"title": "Twin", "text": text, "url": "https://example.org/twin"},
+        {"title": "Twin", "text": text + " (as pasted)"},
+    ]
+    for body in bodies:
+        answers = _post_all([(f"{server}/api/v1/sources", body, token)] * 20)
+        assert sorted(a.status_code for a in answers) == [201] + [409] * 19, [
+            a.text for a in answers if a.status_code not in (201, 409)
+        ][:1]
+    claim = {
+        "kind": "fact",
+        "quote": "The U.S. killing of Qassim Soleimani",
+        "question": "Did the U.S. kill Soleimani?",
+    }
+    answers = _post_all([(f"{server}/api/v1/sources/{seeded}/claims", claim, token)] * 20)
+    assert sorted(a.status_code for a in answers) == [201] + [409] * 19, [
+        a.text for a in answers if a.status_code not in (201, 409)
+    ][:1]
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Source)) == 3
+
+
 def test_a_write_that_waits_too_long_is_503_with_retry_after(
     app: Flask, backend: str, database_url: str, client: FlaskClient, login: Any, make_user: Any
 ) -> None:

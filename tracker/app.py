@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from tracker import config as tracker_config
@@ -19,7 +19,7 @@ from tracker.accounts import services as accounts
 from tracker.accounts import views as accounts_views
 from tracker.api import apidocs, openapi
 from tracker.api import views as api_views
-from tracker.db import is_busy, make_engine, make_sessionmaker
+from tracker.db import is_busy, is_unique_violation, make_engine, make_sessionmaker
 from tracker.errors import TrackerError
 from tracker.imports import views as imports_views
 from tracker.imports.sources import HttpFetcher
@@ -156,6 +156,19 @@ def _register_error_handlers(app: Flask) -> None:
         response = app.make_response(_error_response(503, "busy", message, {}))
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
+
+    @app.errorhandler(IntegrityError)
+    def lost_race(error: IntegrityError) -> Any:
+        """Two requests recording the same thing at once: the services check first, and the
+        database's UNIQUE constraints refuse the twin that got past the check: a 409. Any
+        other broken rule is a fault of the server and stays a 500."""
+        if not is_unique_violation(error):
+            raise error
+        message = (
+            "this conflicts with something recorded at the same moment: look at what is "
+            "recorded now before sending it again"
+        )
+        return _error_response(409, "conflict", message, {})
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:

@@ -47,6 +47,14 @@ def _entry_hash(
     return hashlib.sha256(body.encode()).hexdigest()
 
 
+def take_turn(session: Session) -> None:
+    """Wait for the log's append lock, held until the transaction ends (PostgreSQL; SQLite's
+    writers take turns anyway). Every audited write takes it; one that must first check that it
+    records nothing twice takes it before the check, so a concurrent twin sees its row."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+
+
 def record(
     session: Session,
     action: str,
@@ -56,9 +64,7 @@ def record(
     actor_id: int | None = None,
 ) -> AuditEntry:
     """Append one row after the current last row, in the caller's transaction."""
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+    take_turn(session)
     prev = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
     prev_hash = prev or GENESIS
     at = utcnow()

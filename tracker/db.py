@@ -130,6 +130,14 @@ def is_busy(error: DBAPIError) -> bool:
     return "database is locked" in message or "database table is locked" in message
 
 
+def is_unique_violation(error: DBAPIError) -> bool:
+    """True when a write lost a race to a twin: a UNIQUE constraint refused the second."""
+    original = error.orig
+    if getattr(original, "sqlstate", None) == "23505":
+        return True
+    return "unique constraint failed" in str(original).lower()
+
+
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker import audit
 from tracker.errors import Conflict
 from tracker.models import Claim, Source
 
@@ -52,6 +53,7 @@ def check_new_address(session: Session, url: str | None, new_version: bool = Fal
 def refuse_source(session: Session, digest: str, url: str | None, new_version: bool) -> None:
     """Refuse a text archived before (from any address: one copy per text), and an address
     archived before unless `new_version`."""
+    audit.take_turn(session)  # two imports of one text at once: the second sees the first
     same_text = find_source_by_text(session, digest)
     if same_text is not None:
         # Nothing new to archive, whatever address it came from: one copy per text.
@@ -63,6 +65,7 @@ def refuse_claim(
     session: Session, source_id: int, start: int, end: int, question: str | None
 ) -> None:
     """The same words of the same source asking the same question are one claim, not two."""
+    audit.take_turn(session)  # two of them at once: the second sees the first
     existing = session.scalar(
         select(Claim)
         .where(
