@@ -3,7 +3,6 @@ write lock up front) and none ends in a 500; a wait that runs out is a 503 with 
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -14,11 +13,11 @@ import requests
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from tests.conftest import csrf_token
+from tracker.db import make_engine, make_sessionmaker
 from tracker.models import Claim, Resolution, Source, User
 from tracker.review import assignments
 
@@ -140,34 +139,49 @@ def test_twins_sent_at_once_are_recorded_once(
 
 
 def test_a_write_that_waits_too_long_is_503_with_retry_after(
-    app: Flask, backend: str, database_url: str, client: FlaskClient, login: Any, make_user: Any
+    app: Flask,
+    backend: str,
+    database_url: str,
+    client: FlaskClient,
+    session: Session,
+    seeded: int,
+    login: Callable[..., FlaskClient],
+    make_user: Callable[..., User],
+    api_token: Callable[[User], str],
 ) -> None:
-    if backend != "sqlite":
-        pytest.skip("holds SQLite's write lock from outside the app")
-    editor = make_user("editor")
-    login(editor)
-    token = csrf_token(client, "/sources/new")
+    """Another writer holds what a request needs (SQLite: the database's write lock;
+    PostgreSQL: the claim's row) longer than the lock timeout: the answer is 503 with
+    Retry-After and a page that says nothing was saved, not a 500."""
+    reviewer = make_user("reviewer")
+    token = api_token(reviewer)
+    login(reviewer)
+    form_token = csrf_token(client, "/review")
+    claim_id = session.scalars(select(Claim.id).where(Claim.kind == "fact")).first()
     app.extensions["tracker.engine"].dispose()
-    app.config["LOCK_TIMEOUT_SECONDS"] = 0.05
-    from tracker.db import make_engine, make_sessionmaker
-
     engine = make_engine(database_url, lock_timeout=0.05)
     app.extensions["tracker.engine"] = engine
     app.extensions["tracker.sessions"] = make_sessionmaker(engine)
-    other = sqlite3.connect(make_url(database_url).database or "", isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+    holder = make_engine(database_url).connect().execution_options(sqlite_begin="IMMEDIATE")
+    holder.begin()  # SQLite: BEGIN IMMEDIATE, the database's write lock
+    holder.execute(select(Claim.id).where(Claim.id == claim_id).with_for_update())
+    # Should the wait never run out, the holder lets go after 5 s: the test fails, not hangs.
+    release = threading.Timer(5, holder.rollback)
+    release.start()
     try:
         page = client.post(
-            "/sources/new", data={"title": "T", "text": "Rates will fall.", "csrf_token": token}
+            f"/claims/{claim_id}/void", data={"reason": "duplicate", "csrf_token": form_token}
         )
         api = client.post(
-            "/api/v1/sources",
-            json={"title": "T", "text": "Rates will fall by June."},
-            headers={"Authorization": "Bearer nothing"},
+            f"/api/v1/claims/{claim_id}/resolutions",
+            json={"verdict": "unverifiable", "rationale": "No record either way."},
+            headers={"Authorization": f"Bearer {token}"},
         )
     finally:
-        other.rollback()
-        other.close()
+        release.cancel()
+        release.join()
+        holder.rollback()
+        holder.close()
+        holder.engine.dispose()
         engine.dispose()
     assert page.status_code == 503 and page.headers["Retry-After"] == "5"
     html = page.get_data(as_text=True)
@@ -175,3 +189,5 @@ def test_a_write_that_waits_too_long_is_503_with_retry_after(
     # Flask-Limiter raises the API's Retry-After to its own window's reset when that is later.
     assert api.status_code == 503 and int(api.headers["Retry-After"]) >= 5
     assert api.get_json()["error"]["code"] == "busy"
+    session.rollback()
+    assert session.get(Claim, claim_id).status == "open"  # type: ignore[union-attr]

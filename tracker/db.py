@@ -105,13 +105,17 @@ def make_engine(url: str, echo: bool = False, lock_timeout: float = LOCK_TIMEOUT
         event.listen(engine, "connect", _sqlite_on_connect(timeout_ms))
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
+    # Options given in the URL (?options=-c ...) are kept; the lock timeout is added to them.
+    given = make_url(url).query.get("options")
+    given_text = " ".join(given) if isinstance(given, tuple) else given or ""
+    options = f"{given_text} -c lock_timeout={timeout_ms}".strip()
     return create_engine(
         url,
         echo=echo,
         pool_pre_ping=True,
         pool_size=5,
         max_overflow=10,
-        connect_args={"options": f"-c lock_timeout={timeout_ms}"},
+        connect_args={"options": options},
     )
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 from werkzeug.http import http_date, quote_etag
@@ -75,7 +75,8 @@ def get_session() -> Session:
     if "db_session" not in g:
         factory = current_app.extensions["tracker.sessions"]
         engine = current_app.extensions["tracker.engine"]
-        if engine.dialect.name == "sqlite" and request.method not in READ_METHODS:
+        writing = has_request_context() and request.method not in READ_METHODS
+        if engine.dialect.name == "sqlite" and writing:
             session = factory(bind=engine.execution_options(sqlite_begin="IMMEDIATE"))
         else:
             session = factory()
