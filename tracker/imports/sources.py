@@ -415,7 +415,7 @@ def import_source(
     """Archive a source: the text given, or else the page at `url` fetched through `fetcher`
     (what POST /api/v1/sources does when its body has no text). A text or address archived
     before is refused (see record_source); callers that fetch check the address first with
-    `services.check_new_address` and end that read before fetching."""
+    `duplicates.check_new_address` and end that read before fetching."""
     if text is not None:
         return services.record_source(
             session,
