@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -29,6 +32,7 @@ from tracker.models import (
     Source,
     User,
 )
+from tracker.text import sha256_text
 
 T0 = dt.datetime(2021, 3, 4, 5, 6, 7, 891011, tzinfo=dt.UTC)
 
@@ -62,14 +66,15 @@ def _fill(session: Session) -> None:
     session.flush()
     session.add(ApiToken(user_id=editor.id, name="script", token_sha256="f" * 64))
     # A fetched page is kept as it came, bytes and all.
+    raw = b"<html>\xff\x00 caf\xc3\xa9</html>"
     session.add(
         Source(
             title="Fetched",
             text="Fetched text.",
-            text_sha256="c" * 64,
+            text_sha256=sha256_text("Fetched text."),
             fetched_at=T0,
-            raw_body=b"<html>\xff\x00 caf\xc3\xa9</html>",
-            raw_sha256="b" * 64,
+            raw_body=raw,
+            raw_sha256=hashlib.sha256(raw).hexdigest(),
             raw_content_type="text/html; charset=utf-8",
         )
     )
@@ -257,7 +262,38 @@ def _variants(good: bytes) -> dict[str, tuple[bytes, str]]:
         return "".join([*lines[:index], json.dumps(value) + "\n", *lines[index + 1 :]]).encode()
 
     claims_at = next(i for i, x in enumerate(lines) if '"table":"claims"' in x)
+
+    def edited(table: str, change: Callable[[dict[str, Any]], None], which: int = 0) -> bytes:
+        """The archive with one row of `table` changed, every hash left as it was."""
+        at = [i for i, x in enumerate(lines) if f'"table":"{table}"' in x][which]
+        value = json.loads(lines[at])
+        change(value["row"])
+        return replace(at, value)
+
+    def text_edit(row: dict[str, Any]) -> None:
+        row["text"] = row["text"].replace("Soleimani", "Soleimany", 1)
+
+    def page_edit(row: dict[str, Any]) -> None:
+        row["raw_body"] = base64.b64encode(b"<html>another page</html>").decode()
+
+    def quote_edit(row: dict[str, Any]) -> None:
+        # Same length, so only the comparison with the source's text can tell.
+        row["quote"] = row["quote"][:-1] + ("X" if row["quote"][-1] != "X" else "Y")
+
+    def audit_edit(row: dict[str, Any]) -> None:
+        row["data"] = '{"key":"forged"}'
+
     return {
+        "text edited, hash kept": (edited("sources", text_edit), "sources row 1: text does not"),
+        "page edited, hash kept": (
+            edited("sources", page_edit, which=1),
+            "sources row 2: raw_body does not match its raw_sha256",
+        ),
+        "quote edited": (edited("claims", quote_edit, which=3), "claims row 4: quote is not"),
+        "audit row edited": (
+            edited("audit_log", audit_edit, which=4),
+            "audit_log row 5: its content does not match its hash",
+        ),
         "not json": (b"this is not an archive\n", "not JSON"),
         "empty": (b"", "empty"),
         "other json": (b'{"hello": "world"}\n', "not a claim tracker archive"),

@@ -50,3 +50,25 @@ def test_audit_verify_finds_the_changed_row(
     broken = runner.invoke(main, ["audit", "verify"])
     assert broken.exit_code == 1
     assert "broken at row 5" in broken.output and "4 rows before it" in broken.output
+
+
+def test_audit_verify_rehashes_every_source_and_checks_every_quote(
+    runner: FlaskCliRunner, session: Session, seeded: int
+) -> None:
+    ok = runner.invoke(main, ["audit", "verify"])
+    assert ok.exit_code == 0, ok.output
+    assert "1 source re-hashed" in ok.output and "every claim's quote found" in ok.output
+    # The source's text edited behind the application's back, its hash kept.
+    swap = "UPDATE sources SET text = replace(text, :old, :new) WHERE id = :id"
+    session.execute(text(swap), {"old": "Baghdad", "new": "Bagdad!", "id": seeded})
+    session.commit()
+    source = runner.invoke(main, ["audit", "verify"])
+    assert source.exit_code == 1
+    assert f"sources row {seeded}: text does not match its text_sha256" in source.output
+    session.execute(text(swap), {"old": "Bagdad!", "new": "Baghdad", "id": seeded})
+    # A claim's quote edited, its length kept so that no constraint notices.
+    session.execute(text("UPDATE claims SET quote = upper(quote) WHERE id = 3"))
+    session.commit()
+    quote = runner.invoke(main, ["audit", "verify"])
+    assert quote.exit_code == 1
+    assert "claims row 3: quote is not the source's text" in quote.output

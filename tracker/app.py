@@ -11,6 +11,7 @@ from urllib.parse import SplitResult, quote, urlsplit
 
 from flask import Flask, Response, has_request_context, jsonify, render_template, request
 from flask.globals import request_ctx
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BuildError, MapAdapter
@@ -22,7 +23,7 @@ from tracker.accounts import services as accounts
 from tracker.accounts import views as accounts_views
 from tracker.api import apidocs, openapi
 from tracker.api import views as api_views
-from tracker.db import make_engine, make_sessionmaker
+from tracker.db import is_busy, is_unique_violation, make_engine, make_sessionmaker
 from tracker.errors import TrackerError
 from tracker.imports import views as imports_views
 from tracker.imports.sources import HttpFetcher
@@ -173,7 +174,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         int(app.config["ARGON2_PARALLELISM"]),
     )
 
-    engine = make_engine(app.config["DATABASE_URL"], echo=bool(app.config["SQL_ECHO"]))
+    engine = make_engine(
+        app.config["DATABASE_URL"],
+        echo=bool(app.config["SQL_ECHO"]),
+        lock_timeout=float(app.config["LOCK_TIMEOUT_SECONDS"]),
+    )
     app.extensions["tracker.engine"] = engine
     app.extensions["tracker.sessions"] = make_sessionmaker(engine)
     app.extensions["tracker.fetcher_factory"] = HttpFetcher.from_config
@@ -253,7 +258,26 @@ def _wants_json() -> bool:
 def _error_response(status: int, code: str, message: str, fields: dict[str, str]) -> Any:
     if _wants_json():
         return jsonify({"error": {"code": code, "message": message, "fields": fields}}), status
-    return render_template("error.html", status=status, message=message, fields=fields), status
+    web.before_error_page()
+    page = render_template(
+        "error.html",
+        status=status,
+        message=message,
+        fields=fields,
+        saved=web.request_committed(),
+        retry_after=RETRY_AFTER_SECONDS,
+    )
+    return page, status
+
+
+# How long a client should wait before sending again what the busy database refused.
+RETRY_AFTER_SECONDS = 5
+
+
+def _saved_sentence() -> str:
+    if web.request_committed():
+        return "part of it was saved before the fault: look before sending it again"
+    return "nothing of it was saved, so it can be sent again as it was"
 
 
 def _register_error_handlers(app: Flask) -> None:
@@ -265,11 +289,45 @@ def _register_error_handlers(app: Flask) -> None:
         response.headers.update(error.headers)
         return response
 
+    @app.errorhandler(OperationalError)
+    def database_busy(error: OperationalError) -> Any:
+        """Writers that waited their turn longer than the database allows get 503 and
+        Retry-After, not a fault page; any other database failure stays a 500."""
+        if not is_busy(error):
+            raise error
+        app.logger.warning("database busy, answered 503: %s", error.orig)
+        message = (
+            "the database is busy with other changes and this request waited too long for "
+            f"its turn; {_saved_sentence()} in a few seconds"
+        )
+        response = app.make_response(_error_response(503, "busy", message, {}))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+    @app.errorhandler(IntegrityError)
+    def lost_race(error: IntegrityError) -> Any:
+        """Two requests recording the same thing at once: the services check first, and the
+        database's UNIQUE constraints refuse the twin that got past the check: a 409. Any
+        other broken rule is a fault of the server and stays a 500."""
+        if not is_unique_violation(error):
+            raise error
+        message = (
+            "this conflicts with something recorded at the same moment: look at what is "
+            "recorded now before sending it again"
+        )
+        return _error_response(409, "conflict", message, {})
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:
         status = error.code or 500
         code = _HTTP_CODES.get(status) or (error.name or "error").lower().replace(" ", "_")
         message = error.description or error.name
+        if status == 500:
+            # Nothing the client sent causes a 500 (bad input gets a 4xx): the fault is ours.
+            message = (
+                "the server failed while answering this request; the fault is the server's, "
+                f"not in what was sent, and {_saved_sentence()}"
+            )
         if status == 413:
             limit = app.config.get("MAX_CONTENT_LENGTH")
             message = f"the request body is larger than {limit:,} bytes" if limit else message
@@ -292,4 +350,5 @@ _HTTP_CODES = {
     415: "unsupported_media_type",
     429: "rate_limited",
     500: "internal_error",
+    503: "busy",
 }

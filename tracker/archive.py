@@ -14,6 +14,10 @@ users come back without password hashes or invitations (they set a new password)
 tokens are not archived (they are issued again). Audit rows are kept as they
 are, so `tracker audit verify` holds after a restore; a restore adds no audit row of its own, or
 the archive of a restored database would differ from the one it came from.
+
+A restore checks every promise the archive's hashes and offsets make and refuses the whole file
+when one is broken: each source's text and fetched page match their sha256, each claim's quote
+is its source's text at its offsets, and the audit log's chain holds.
 """
 
 from __future__ import annotations
@@ -43,8 +47,10 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from tracker import (
+    integrity,
     migrate,
     models,  # noqa: F401  (defines every table on Base.metadata)
 )
@@ -338,8 +344,30 @@ def restore(engine: Engine, lines: Iterable[str]) -> Summary:
         with connection.begin():
             _check_target(connection)
             counts = _load(connection, _parse_lines(lines))
+            _check_promises(connection)
             _advance_sequences(connection)
     return Summary(counts)
+
+
+def _check_source_row(row: dict[str, Any]) -> None:
+    raw = row.get("raw_body")
+    bad = integrity.check_source(
+        row["id"],
+        row.get("text"),
+        row.get("text_sha256"),
+        None if raw is None else base64.b64decode(raw),
+        row.get("raw_sha256"),
+    )
+    if bad is not None:
+        raise ArchiveError(f"{bad}; the archive was changed after it was made")
+
+
+def _check_promises(connection: Connection) -> None:
+    """What can only be checked once every row is in: quotes, and the audit log's chain."""
+    with Session(bind=connection) as session:
+        broken = integrity.quotes_and_chain(session)
+    if broken is not None:
+        raise ArchiveError(f"{broken}; the archive was changed after it was made")
 
 
 class _Writer:
@@ -454,6 +482,8 @@ def _load(connection: Connection, parsed: Iterator[tuple[int, Any]]) -> dict[str
             )
         try:
             batch.append(writer.row(row))
+            if name == "sources":
+                _check_source_row(row)
         except ArchiveError as error:
             raise ArchiveError(f"line {number}: {error.message}") from None
         counts[name] += 1

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from tracker.db import utcnow
 from tracker.models import AuditEntry
+from tracker.text import plural
 
 GENESIS = "0" * 64
 # Any fixed number: PostgreSQL writers take this transaction lock to append in turn.
@@ -46,6 +47,14 @@ def _entry_hash(
     return hashlib.sha256(body.encode()).hexdigest()
 
 
+def take_turn(session: Session) -> None:
+    """Wait for the log's append lock, held until the transaction ends (PostgreSQL; SQLite's
+    writers take turns anyway). Every audited write takes it; one that must first check that it
+    records nothing twice takes it before the check, so a concurrent twin sees its row."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+
+
 def record(
     session: Session,
     action: str,
@@ -55,9 +64,7 @@ def record(
     actor_id: int | None = None,
 ) -> AuditEntry:
     """Append one row after the current last row, in the caller's transaction."""
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+    take_turn(session)
     prev = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
     prev_hash = prev or GENESIS
     at = utcnow()
@@ -142,7 +149,7 @@ def describe(entry: AuditEntry) -> str:
             f"{verb} {data.get('result')} (version {data.get('version')}, now {data.get('state')})"
         )
     if entry.action == "claim.assigned":
-        return f"assigned {len(data.get('user_ids', []))} reviewer(s)"
+        return f"assigned {plural(len(data.get('user_ids', [])), 'reviewer')}"
     if entry.action == "claim.reassigned":
         return "reassigned a reviewer"
     if entry.action == "claim.recorded":

@@ -60,6 +60,9 @@ def defaults(instance_path: Path = INSTANCE_PATH) -> dict[str, Any]:
         # A reviewer may spend an hour on a rationale: the token lives as long as the session.
         "WTF_CSRF_TIME_LIMIT": None,
         "SQL_ECHO": False,
+        # A write waits this long for the writes before it (SQLite's busy timeout, PostgreSQL's
+        # lock_timeout); past it the request is answered 503 with Retry-After.
+        "LOCK_TIMEOUT_SECONDS": 10.0,
         # Lets the fetcher reach loopback and private addresses: for tests only, never in
         # production (it opens the server to request forgery against its own network).
         "ALLOW_PRIVATE_FETCH": False,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
@@ -21,6 +22,12 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# How long a write waits for other writers' locks before the database refuses it as busy.
+LOCK_TIMEOUT_SECONDS = 10.0
+# Row ids are 32-bit integers on PostgreSQL; a larger number in a URL or query names no row.
+MAX_ID = 2**31 - 1
 
 
 class Base(DeclarativeBase):
@@ -65,16 +72,21 @@ def normalize_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
-    # Autocommit mode in the driver: SQLAlchemy emits BEGIN itself (see _sqlite_on_begin),
-    # so a writer can ask for BEGIN IMMEDIATE and take the write lock up front.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
+def _sqlite_on_connect(lock_timeout_ms: int) -> Callable[[Any, Any], None]:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Autocommit mode in the driver: SQLAlchemy emits BEGIN itself (see _sqlite_on_begin),
+        # so a writer can ask for BEGIN IMMEDIATE and take the write lock up front.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        # A writer waits this long for the one before it to finish, then gets "database is
+        # locked" (which the web answers as 503 with Retry-After).
+        cursor.execute(f"PRAGMA busy_timeout={int(lock_timeout_ms)}")
+        cursor.close()
+
+    return on_connect
 
 
 def _sqlite_on_begin(connection: Any) -> None:
@@ -82,15 +94,52 @@ def _sqlite_on_begin(connection: Any) -> None:
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def make_engine(url: str, echo: bool = False) -> Engine:
+def make_engine(url: str, echo: bool = False, lock_timeout: float = LOCK_TIMEOUT_SECONDS) -> Engine:
+    """An engine for `url`. A write waits up to `lock_timeout` seconds for the locks other
+    writers hold (SQLite's busy timeout, PostgreSQL's lock_timeout), then fails as busy."""
     url = normalize_url(url)
+    timeout_ms = max(1, round(lock_timeout * 1000))
     if make_url(url).get_backend_name() == "sqlite":
         # SQLite connections are cheap to open; a pool would keep files locked between tests.
         engine = create_engine(url, echo=echo, poolclass=NullPool)
-        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "connect", _sqlite_on_connect(timeout_ms))
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    # Options given in the URL (?options=-c ...) are kept; the lock timeout is added to them.
+    given = make_url(url).query.get("options")
+    given_text = " ".join(given) if isinstance(given, tuple) else given or ""
+    options = f"{given_text} -c lock_timeout={timeout_ms}".strip()
+    return create_engine(
+        url,
+        echo=echo,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=10,
+        connect_args={"options": options},
+    )
+
+
+# PostgreSQL's SQLSTATEs for "wait ran out, try again": lock_not_available,
+# serialization_failure, deadlock_detected.
+_BUSY_SQLSTATES = {"55P03", "40001", "40P01"}
+
+
+def is_busy(error: DBAPIError) -> bool:
+    """True when the database refused because other writers held it for too long (SQLite's
+    busy timeout ran out, a PostgreSQL lock or serialization conflict): retrying can succeed."""
+    original = error.orig
+    if getattr(original, "sqlstate", None) in _BUSY_SQLSTATES:
+        return True
+    message = str(original).lower()
+    return "database is locked" in message or "database table is locked" in message
+
+
+def is_unique_violation(error: DBAPIError) -> bool:
+    """True when a write lost a race to a twin: a UNIQUE constraint refused the second."""
+    original = error.orig
+    if getattr(original, "sqlstate", None) == "23505":
+        return True
+    return "unique constraint failed" in str(original).lower()
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from tracker.config import PROJECT_ROOT
 from tracker.reminders import scheduler
+from tracker.text import utc_iso
 from tracker.web import get_session, now
 
 bp = Blueprint("health", __name__)
@@ -38,7 +39,7 @@ def _scheduler_check() -> str:
     allowed = dt.timedelta(seconds=3 * float(current_app.config["TICK_SECONDS"]))
     silent = now() - beat.last_tick_at
     if silent > allowed:
-        last = beat.last_tick_at.isoformat()
+        last = utc_iso(beat.last_tick_at)
         return f"silent for {int(silent.total_seconds())} s (last tick {last})"
     if beat.last_error:
         return f"the last tick of {beat.name} failed: {beat.last_error[:200]}"

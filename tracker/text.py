@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import unicodedata
@@ -17,3 +18,13 @@ def slugify(value: str, max_length: int = 100) -> str:
 def sha256_text(text: str) -> str:
     """The hex SHA-256 of a text's UTF-8 bytes."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def plural(count: int, noun: str, plural_noun: str | None = None) -> str:
+    """`count` and the noun in the number it takes: "1 fact", "2 facts", "0 facts"."""
+    return f"{count} {noun if count == 1 else plural_noun or noun + 's'}"
+
+
+def utc_iso(value: dt.datetime) -> str:
+    """An instant as ISO 8601 in UTC ending in Z, as the API and the command line write it."""
+    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")

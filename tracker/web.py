@@ -14,34 +14,103 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, g, has_request_context, request
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 from werkzeug.http import http_date, quote_etag
+from werkzeug.routing import IntegerConverter, Map
 
-from tracker.db import utcnow
-from tracker.errors import Invalid
+from tracker.db import MAX_ID, utcnow
+from tracker.errors import BadRequest, Invalid
+from tracker.text import plural
 
 if TYPE_CHECKING:
     from tracker.imports.sources import Fetcher
 
 
+class IdConverter(IntegerConverter):
+    """A row id in a path (`<id:claim_id>`): 1 to 2**31 - 1. Anything else matches no route, so
+    the answer is 404, never a database error on a number too large for the column."""
+
+    def __init__(self, url_map: Map) -> None:
+        super().__init__(url_map, min=1, max=MAX_ID)
+
+
 def init_app(app: Flask) -> None:
-    """Close each request's session at teardown and register the template filters."""
+    """Register the `id` URL converter (before any blueprint uses it), close each request's
+    session at teardown and register the template filters."""
+    app.url_map.converters["id"] = IdConverter
+    app.before_request(_refuse_nul_in_address)
     app.teardown_appcontext(_close_session)
     app.jinja_env.filters["utc"] = format_utc
     app.jinja_env.filters["percent"] = format_percent
     app.jinja_env.filters["score"] = format_score
     app.jinja_env.filters["signed"] = format_signed
+    app.jinja_env.filters["plural"] = plural
+
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _refuse_nul_in_address() -> None:
+    """A NUL character in the path or the query string is refused before any page reads it:
+    no database stores one (PostgreSQL refuses it outright), and no name or slug holds one."""
+    args = request.args.items(multi=True)
+    if "\x00" in request.path or any("\x00" in f"{k}{v}" for k, v in args):
+        raise BadRequest(
+            "the address contains a NUL character (%00), which no page takes",
+            {"url": "NUL character"},
+        )
 
 
 def get_session() -> Session:
-    """The request's database session, opened on first use and closed at teardown."""
+    """The request's database session, opened on first use and closed at teardown.
+
+    On SQLite a request that may write (any method but GET, HEAD, OPTIONS) begins each of its
+    transactions with BEGIN IMMEDIATE: it takes the write lock up front and waits its turn
+    (the busy timeout) instead of reading first and then failing with "database is locked"
+    when another writer got in between."""
     if "db_session" not in g:
-        g.db_session = current_app.extensions["tracker.sessions"]()
-    session: Session = g.db_session
-    return session
+        factory = current_app.extensions["tracker.sessions"]
+        engine = current_app.extensions["tracker.engine"]
+        writing = has_request_context() and request.method not in READ_METHODS
+        if engine.dialect.name == "sqlite" and writing:
+            session = factory(bind=engine.execution_options(sqlite_begin="IMMEDIATE"))
+        else:
+            session = factory()
+        event.listen(session, "after_commit", _note_commit)
+        g.db_session = session
+    db_session: Session = g.db_session
+    return db_session
+
+
+def _note_commit(_session: Session) -> None:
+    g.db_committed = True
+
+
+def commit_bookkeeping(session: Session) -> None:
+    """Commit what the request records about itself (a token's last use), not what it sent:
+    an error page after this still says that nothing sent was saved."""
+    committed = g.get("db_committed", False)
+    session.commit()
+    g.db_committed = committed
+
+
+def before_error_page() -> None:
+    """Undo what a failed request left in its session and read on without the write lock, so
+    that showing the error page (who is logged in, for the header) neither fails nor waits."""
+    session: Session | None = g.get("db_session")
+    if session is not None:
+        session.rollback()
+        session.bind = current_app.extensions["tracker.engine"]
+
+
+def request_committed() -> bool:
+    """Whether this request has saved anything yet (an error page says so, or that it has not)."""
+    return bool(g.get("db_committed"))
 
 
 def _close_session(_exc: BaseException | None) -> None:
@@ -191,10 +260,28 @@ def csv_text(rows: Iterable[list[Any]]) -> str:
     return out.getvalue()
 
 
+# CSV exports are read by people (in a spreadsheet): numbers with a fraction are rounded to
+# this many significant digits. The JSON API keeps every number in full precision.
+CSV_SIGNIFICANT_DIGITS = 4
+
+
+def round_for_people(value: float, digits: int = CSV_SIGNIFICANT_DIGITS) -> str:
+    """A number rounded to `digits` significant digits, written without an exponent:
+    0.009999999999999995 -> "0.01", -0.6931471805599453 -> "-0.6931"."""
+    if not math.isfinite(value):
+        return ""
+    rounded = Decimal(f"{value:.{digits}g}")
+    text = format(rounded, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
 def csv_cell(value: Any) -> Any:
-    """A value as a CSV cell: empty for None, true/false, numbers as they are, and text that a
-    spreadsheet would run as a formula made inert with an apostrophe, whatever separator the
-    spreadsheet splits the line on:
+    """A value as a CSV cell: empty for None, true/false, numbers with a fraction rounded to
+    4 significant digits (written as numbers, so unquoted), and text that a spreadsheet would
+    run as a formula made inert with an apostrophe, whatever separator the spreadsheet splits
+    the line on:
 
     - a cell that starts with = + - @ (after any blanks), a tab or a CR gets one in front;
     - inside a cell, each , ; tab | or line break followed by one of = + - @ (after any
@@ -207,6 +294,9 @@ def csv_cell(value: Any) -> Any:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float):
+        rounded = round_for_people(value)
+        return Decimal(rounded) if rounded else ""
     if not isinstance(value, str) or not value:
         return value
     if (

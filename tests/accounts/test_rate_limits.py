@@ -64,8 +64,13 @@ def test_two_processes_share_one_count(database_url: str) -> None:
 # --- failed token authentication ----------------------------------------------------------
 
 
+_texts = iter(range(1_000_000))
+
+
 def _write(client: FlaskClient, token: str) -> object:
-    return client.post("/api/v1/sources", json=BODY, headers={"Authorization": f"Bearer {token}"})
+    """Archive a source of a text never sent before (the same text twice is refused)."""
+    body = {**BODY, "text": f"It will rain on day {next(_texts)}."}
+    return client.post("/api/v1/sources", json=body, headers={"Authorization": f"Bearer {token}"})
 
 
 def test_made_up_bearer_tokens_are_limited_per_address(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Any
 
 import pytest
@@ -104,11 +105,11 @@ def test_probability_from_phrase_and_hedge(session: Session) -> None:
     likely = _forecast(session, source.id)
     assert likely.probability_origin == "phrase" and likely.phrase == "likely"
     assert 0.55 <= (likely.probability or 0) <= 0.80 and not likely.hedged
-    might = _forecast(session, source.id, phrase="might", key="might-collapse")
+    might = _forecast(session, source.id, phrase="might", question="Might it collapse?")
     assert might.hedged and might.probability == 0.40
-    stated = _forecast(session, source.id, probability=0.6, key="stated")
+    stated = _forecast(session, source.id, probability=0.6, question="Stated?")
     assert stated.probability == 0.6 and stated.probability_origin == "stated"
-    negated = _forecast(session, source.id, phrase="will", negated=True, key="negated")
+    negated = _forecast(session, source.id, phrase="will", negated=True, question="Survives?")
     assert negated.probability == pytest.approx(0.10)
     assert "opposite" in (negated.probability_reason or "")
 
@@ -155,11 +156,13 @@ def test_claim_on_missing_source_is_not_found(session: Session) -> None:
 
 def test_keys_are_unique_per_source(session: Session) -> None:
     source = _source(session)
-    first = _forecast(session, source.id)
-    second = _forecast(session, source.id)
-    assert first.key != second.key and second.key.startswith(first.key)
+    question = "Will the deal collapse by 2027?"
+    first = _forecast(session, source.id, question=question)
+    # Other words asking the same question are another claim, under a key of its own.
+    second = _forecast(session, source.id, quote="the deal collapses by 2027", question=question)
+    assert second.key == first.key + "-2"
     with pytest.raises(Conflict, match="already has a claim"):
-        _forecast(session, source.id, key=first.key)
+        _forecast(session, source.id, key=first.key, question="Another question?")
 
 
 def test_due_is_derived_from_deadline_and_now(session: Session) -> None:
@@ -220,13 +223,15 @@ _texts = st.text(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=st.data(), text=_texts)
-def test_any_substring_can_be_recorded_and_found_again(
+def test_any_run_of_whole_words_can_be_recorded_and_found_again(
     session: Session, data: st.DataObject, text: str
 ) -> None:
-    start = data.draw(st.integers(0, len(text) - 1))
-    end = data.draw(st.integers(start + 1, len(text)))
+    # Where a quote may start or end: not between two letters or digits of one word.
+    cuts = [i for i in range(len(text) + 1) if i in (0, len(text)) or not _inside_word(text, i)]
+    start = data.draw(st.sampled_from(cuts[:-1]))
+    end = data.draw(st.sampled_from([c for c in cuts if c > start]))
     quote = text[start:end]
-    if not quote.strip():
+    if len(quote.strip()) < services.MIN_QUOTE_CHARS:
         return
     source = services.record_source(session, title="Generated", text=text)
     claim = services.record_claim(session, source.id, kind="fact", quote=quote)
@@ -236,3 +241,57 @@ def test_any_substring_can_be_recorded_and_found_again(
     assert stored.quote == quote.strip()
     assert stored.source.text[stored.quote_start : stored.quote_end] == stored.quote
     session.rollback()
+
+
+def _inside_word(text: str, i: int) -> bool:
+    def word(char: str) -> bool:
+        return unicodedata.category(char)[0] in "LNM"
+
+    return word(text[i - 1]) and word(text[i])
+
+
+def test_short_quotes_and_quotes_inside_words_are_refused(session: Session) -> None:
+    source = _source(session, text="What a deal: the minister resigned. A deal is a deal.")
+    for quote, message in [
+        ("a", "at least 3 characters"),
+        (" a ", "at least 3 characters"),
+        ("hat", "only inside longer words"),
+        ("ister resigned", "only inside longer words"),
+        ("the minist", "only inside longer words"),
+    ]:
+        with pytest.raises(Invalid, match=message) as error:
+            services.record_claim(session, source.id, kind="fact", quote=quote)
+        assert "quote" in error.value.fields
+    # The first "deal" of this text is inside "Ordeals": the whole word after it is taken.
+    other = _source(session, text="Ordeals aside, the deal holds.", url=None)
+    claim = services.record_claim(session, other.id, kind="fact", quote="deal")
+    assert (claim.quote_start, claim.quote_end) == (19, 23)
+
+
+def test_the_same_quote_and_question_twice_is_a_conflict_naming_the_claim(
+    session: Session,
+) -> None:
+    source = _source(session)
+    first = _forecast(session, source.id, question="Will the deal collapse by 2027?")
+    before = _rows(session)
+    with pytest.raises(Conflict, match=f"as claim {first.id} \\({first.key}\\)") as error:
+        _forecast(session, source.id, question="Will the deal collapse by 2027?")
+    assert error.value.fields == {"quote": f"already recorded as claim {first.id}"}
+    # Typed with other spacing, it is still the same words of the source.
+    with pytest.raises(Conflict):
+        _forecast(
+            session, source.id, quote="  likely the deal collapses by 2027 ",
+            question="  Will the deal collapse by 2027?",
+        )  # fmt: skip
+    assert _rows(session) == before
+
+
+def test_a_deadline_not_after_the_publication_is_refused(session: Session) -> None:
+    published = dt.datetime(2025, 3, 10, 12, tzinfo=dt.UTC)
+    source = _source(session, published_at=published)
+    for deadline in (published - dt.timedelta(days=400), published):
+        with pytest.raises(Invalid, match="not after the source's publication") as error:
+            _forecast(session, source.id, deadline=deadline)
+        assert "2025-03-10 12:00 UTC" in error.value.fields["deadline"]
+    claim = _forecast(session, source.id, deadline=published + dt.timedelta(seconds=1))
+    assert claim.deadline_at == published + dt.timedelta(seconds=1)

@@ -16,7 +16,7 @@ from tracker import audit
 from tracker.errors import Conflict, Forbidden, Invalid
 from tracker.models import Assignment, Claim, ClaimEdit, Resolution, User
 from tracker.record import services
-from tracker.review import queue, resolutions
+from tracker.review import assignments, queue, resolutions
 
 MakeUser = Callable[..., User]
 NOW = dt.datetime(2020, 6, 1, tzinfo=dt.UTC)
@@ -75,7 +75,7 @@ def test_the_recorder_cannot_resolve(session: Session, make_user: MakeUser) -> N
         session, source.id, kind="forecast", quote="It will rain tomorrow.",
         deadline=NOW, actor_id=editor.id,
     )  # fmt: skip
-    made = resolutions.assign_reviewers(session, claim, 2)
+    made = assignments.assign_reviewers(session, claim, 2)
     assert editor.id not in {a.user_id for a in made} and [a.user_id for a in made] == [other.id]
     session.commit()
     with pytest.raises(Forbidden, match="recorded"):
@@ -140,14 +140,14 @@ def test_assignment_balances_load_and_fills_the_quorum(
     session: Session, seeded: int, make_user: MakeUser
 ) -> None:
     reviewers = [make_user() for _ in range(3)]
-    made = resolutions.fill_assignments(session, 2)
+    made = assignments.fill_assignments(session, 2)
     session.commit()
     assert made == 17 * 2
     loads = [
         session.scalar(select(func.count()).where(Assignment.user_id == r.id)) for r in reviewers
     ]
     assert max(loads) - min(loads) <= 1  # type: ignore[operator]
-    assert resolutions.fill_assignments(session, 2) == 0
+    assert assignments.fill_assignments(session, 2) == 0
 
 
 def test_void_snooze_and_edit(session: Session, seeded: int, make_user: MakeUser) -> None:
@@ -184,7 +184,7 @@ def test_void_snooze_and_edit(session: Session, seeded: int, make_user: MakeUser
 
 def test_queue_tabs(session: Session, seeded: int, make_user: MakeUser) -> None:
     me = make_user()
-    resolutions.fill_assignments(session, 2)
+    assignments.fill_assignments(session, 2)
     session.commit()
     now = dt.datetime(2020, 4, 5, tzinfo=dt.UTC)
     counts = queue.counts(session, now, me.id)
@@ -266,7 +266,7 @@ def test_a_final_resolution_cancels_pending_reminders_at_once(
     from tracker.reminders import services as reminders
 
     first, second = make_user(), make_user()
-    resolutions.fill_assignments(session, 2)
+    assignments.fill_assignments(session, 2)
     reminders.plan(session, NOW)
     session.commit()
     claim = _claim(session, "iran-retaliation")

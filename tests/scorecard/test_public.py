@@ -78,14 +78,20 @@ def test_page_csv_and_api_agree(client: FlaskClient, forecasts: list[Forecast], 
 
     assert rows[("overall", "")]["n_scored"] == str(api["group"]["n_scored"])
     assert float(rows[("overall", "")]["brier"] or "nan") == pytest.approx(
-        api["group"]["brier"] if api["group"]["brier"] is not None else float("nan"), nan_ok=True
+        api["group"]["brier"] if api["group"]["brier"] is not None else float("nan"),
+        rel=1e-3,
+        nan_ok=True,
     )
     for group in api["authors"] + api["outlets"]:
         row = rows[(group["dimension"], group["key"])]
         for field in ("n_scored", "n_unscored", "rank"):
             assert row[field] == ("" if group[field] is None else str(group[field]))
         for field in ("brier", "log_score", "skill_vs_chance", "hedge_rate"):
-            assert (float(row[field]) if row[field] else None) == group[field]
+            # The CSV rounds to 4 significant digits for people; the API keeps full precision.
+            value = group[field]
+            assert (float(row[field]) if row[field] else None) == (
+                None if value is None else float(f"{value:.4g}")
+            )
         cells = _page_cells(page, str(escape(group["name"])))
         rank, scored, unscored, brier, log_score = cells[:5]
         assert rank == (str(group["rank"]) if group["rank"] else "—")
@@ -268,3 +274,21 @@ def test_a_page_drawn_for_a_reviewer_is_never_shared(
     assert "ETag" in anonymous.headers
     again = signed_in.get("/", headers={"If-None-Match": anonymous.headers["ETag"]})
     assert again.status_code == 200 and "Rita Reviewer" in again.get_data(as_text=True)
+
+
+def test_csv_rounds_numbers_for_people_and_json_keeps_them_whole(
+    client: FlaskClient, forecasts: list[Forecast]
+) -> None:
+    api = client.get("/api/v1/scorecard").get_json()
+    row = next(r for r in _csv(client, "/scorecard.csv") if r["dimension"] == "overall")
+    long_ones = 0
+    for field in ("brier", "log_score", "skill_vs_chance", "reliability", "resolution"):
+        full = api["group"][field]
+        cell = row[field]
+        assert re.fullmatch(r"-?\d+(\.\d+)?", cell), (field, cell)  # no exponent, no 1e-05
+        assert len(cell.lstrip("-0.").replace(".", "")) <= 4, (field, cell)
+        assert float(cell) == float(f"{full:.4g}")
+        long_ones += len(repr(full).lstrip("-0.").replace(".", "")) > 4
+    assert long_ones  # the API's numbers are the full ones, not the rounded
+    claims = _csv(client, "/claims.csv")
+    assert all(len(r["probability"].lstrip("0.")) <= 4 for r in claims if r["probability"])

@@ -29,7 +29,7 @@ from tracker.accounts import ratelimits, sessions
 from tracker.accounts import services as accounts
 from tracker.errors import Forbidden, TrackerError
 from tracker.models import User
-from tracker.web import get_session, now
+from tracker.web import commit_bookkeeping, get_session, now
 
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
@@ -260,7 +260,7 @@ def require_token(role: str) -> Callable[[F], F]:
             session = get_session()
             user = accounts.user_for_token(session, token.strip(), now())
             # The use is recorded even when the request itself turns out to be invalid.
-            session.commit()
+            commit_bookkeeping(session)
             if user is None:
                 record_token_failure()
                 raise Unauthorized("this token is unknown, revoked, or its account is disabled")

@@ -83,7 +83,7 @@ def invite() -> Any:
     return _done("", invited=(user.email, link))
 
 
-@bp.post("/admin/users/<int:user_id>/invite")
+@bp.post("/admin/users/<id:user_id>/invite")
 @require_role("admin")
 def reinvite(user_id: int) -> Any:
     session = get_session()
@@ -97,7 +97,7 @@ def reinvite(user_id: int) -> Any:
     return _done("", invited=(user.email, link))
 
 
-@bp.post("/admin/users/<int:user_id>/role")
+@bp.post("/admin/users/<id:user_id>/role")
 @require_role("admin")
 def change_role(user_id: int) -> Any:
     session = get_session()
@@ -110,7 +110,7 @@ def change_role(user_id: int) -> Any:
     return _done(f"{user.email} is now {user.role}.")
 
 
-@bp.post("/admin/users/<int:user_id>/active")
+@bp.post("/admin/users/<id:user_id>/active")
 @require_role("admin")
 def set_active(user_id: int) -> Any:
     session = get_session()
@@ -126,7 +126,7 @@ def set_active(user_id: int) -> Any:
     )
 
 
-@bp.post("/admin/users/<int:user_id>/tokens")
+@bp.post("/admin/users/<id:user_id>/tokens")
 @require_role("admin")
 def create_token(user_id: int) -> Any:
     session = get_session()
@@ -139,7 +139,7 @@ def create_token(user_id: int) -> Any:
     return _done("", new_token=(user.email, token))
 
 
-@bp.post("/admin/tokens/<int:token_id>/revoke")
+@bp.post("/admin/tokens/<id:token_id>/revoke")
 @require_role("admin")
 def revoke_token(token_id: int) -> Any:
     session = get_session()
@@ -232,7 +232,7 @@ def account() -> Any:
     return _account_page()
 
 
-@bp.post("/account/tokens/<int:token_id>/revoke")
+@bp.post("/account/tokens/<id:token_id>/revoke")
 @require_role("reviewer")
 def revoke_my_token(token_id: int) -> Any:
     session = get_session()

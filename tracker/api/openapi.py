@@ -15,10 +15,10 @@ from typing import Any, Literal
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from pydantic import BaseModel, ValidationError
-from werkzeug.routing import IntegerConverter, Map
 
 from tracker.api import idempotency
 from tracker.api.schemas import ErrorAnswer
+from tracker.db import MAX_ID
 from tracker.errors import BadRequest, Invalid
 
 API_PREFIX = "/api/v1"
@@ -36,7 +36,6 @@ ERROR_MEANINGS = {
     422: "Well-formed but not valid: a value out of range, unknown, or missing.",
     429: "Too many requests for this token; wait as Retry-After says.",
 }
-MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 _RULE_PART = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
 _PARSE_ERRORS = ("_parsing", "_type", "json_invalid")
 
@@ -409,17 +408,8 @@ def add_etag(response: Response) -> Response:
     return response
 
 
-class IdConverter(IntegerConverter):
-    """A row id in a path: 1 to 2**31 - 1; anything else is no route (404), not a database error."""
-
-    def __init__(self, url_map: Map) -> None:
-        super().__init__(url_map, min=1, max=MAX_ID)
-
-
 def init_app(app: Flask) -> None:
-    """Register the `id` URL converter and the ETag hook. Call it before the blueprints that
-    use `<id:...>`."""
-    app.url_map.converters["id"] = IdConverter
+    """Register the ETag hook of the API's answers."""
 
     @app.after_request
     def etag(response: Response) -> Response:

@@ -2,15 +2,27 @@
 
 The OpenAPI document is generated from these (see openapi.py), so what a client reads there is
 what the code checks. Field names are snake_case; times are UTC ISO 8601 strings ending in `Z`.
+Times sent may also be bare dates: a deadline's date is the end of that day UTC, as on the
+forms; a publication date is the start of that day. Numbers are sent in full precision.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal, get_args
+import re
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+)
 
+from tracker.db import MAX_ID
 from tracker.errors import Invalid
 from tracker.models import KINDS, OUTCOMES, STANCES, STATUSES, VERDICTS
 
@@ -25,6 +37,42 @@ Stance = Literal["supports", "refutes", "context"]
 # The Literals above must say what the schema's CHECK constraints say.
 assert (get_args(Status), get_args(Kind)) == (STATUSES, KINDS)
 assert (get_args(Outcome), get_args(Verdict), get_args(Stance)) == (OUTCOMES, VERDICTS, STANCES)
+
+
+_DATE_ONLY = re.compile(r"\s*\d{4}-\d{2}-\d{2}\s*")
+
+
+def _day_at(at: dt.time) -> Any:
+    """A validator that reads a bare YYYY-MM-DD as that day at `at` UTC; anything else goes on
+    to the usual date-time parsing (which wants a zone)."""
+
+    def read(value: Any) -> Any:
+        if isinstance(value, str) and _DATE_ONLY.fullmatch(value):
+            try:
+                return dt.datetime.combine(dt.date.fromisoformat(value.strip()), at, dt.UTC)
+            except ValueError:
+                return value  # not a real day: the date-time parser says why
+        return value
+
+    return BeforeValidator(read)
+
+
+_INSTANT_OR_DAY = WithJsonSchema(
+    {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}]}
+)
+# A deadline as the forms take it: a date means the end of that day, 23:59:59 UTC.
+Deadline = Annotated[AwareDatetime, _day_at(dt.time(23, 59, 59)), _INSTANT_OR_DAY]
+DEADLINE_TEXT = (
+    "An instant with a zone (2027-06-30T23:59:59Z), or a date (2027-06-30): a date means the "
+    "end of that day, 23:59:59 UTC, as on the forms. It must come after the source's "
+    "publication."
+)
+# When something was published: a date means the start of that day, 00:00 UTC.
+PublishedAt = Annotated[AwareDatetime, _day_at(dt.time()), _INSTANT_OR_DAY]
+PUBLISHED_TEXT = (
+    "An instant with a zone (2025-03-10T12:00:00Z), or a date (2025-03-10): a date means the "
+    "start of that day, 00:00 UTC."
+)
 
 
 class Query(BaseModel):
@@ -81,7 +129,7 @@ class ScorecardQuery(Query):
 class ClaimQuery(Paging):
     status: Status | None = Field(None, description="`due`: deadline passed, not resolved.")
     kind: Kind | None = None
-    source_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    source_id: int | None = Field(None, ge=1, le=MAX_ID)
     key: str | None = Field(None, max_length=100, description="The claim's key in its source.")
     author: str | None = Field(None, max_length=200, description="Author name or slug.")
     outlet: str | None = Field(None, max_length=200, description="Outlet name or slug.")
@@ -225,8 +273,14 @@ class SourceIn(Body):
     title: str | None = Field(default=None, max_length=500)
     outlet: str | None = Field(default=None, max_length=200)
     author: str | None = Field(default=None, max_length=200)
-    published_at: AwareDatetime | None = None
+    published_at: PublishedAt | None = Field(default=None, description=PUBLISHED_TEXT)
     text: str | None = None
+    new_version: bool = Field(
+        default=False,
+        description="A text archived before is refused (409), and so is an address archived "
+        "before, unless this is true: the page has changed and this version is kept beside "
+        "the old one.",
+    )
 
 
 class ClaimIn(Body):
@@ -235,7 +289,7 @@ class ClaimIn(Body):
     key: str | None = Field(default=None, max_length=100)
     question: str | None = Field(default=None, max_length=2000)
     resolution_criteria: str | None = Field(default=None, max_length=5000)
-    deadline: AwareDatetime | None = None
+    deadline: Deadline | None = Field(default=None, description=DEADLINE_TEXT)
     deadline_origin: Literal["explicit", "inferred"] | None = None
     deadline_reason: str | None = Field(default=None, max_length=1000)
     probability: float | None = None
@@ -251,7 +305,7 @@ class EvidenceIn(Body):
     url: str = Field(max_length=2048)
     title: str | None = Field(default=None, max_length=500)
     publisher: str | None = Field(default=None, max_length=200)
-    published_at: AwareDatetime | None = None
+    published_at: PublishedAt | None = Field(default=None, description=PUBLISHED_TEXT)
     stance: Literal["supports", "refutes", "context"] = "supports"
 
 

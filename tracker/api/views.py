@@ -18,8 +18,9 @@ from tracker.errors import BadRequest, NotFound
 from tracker.imports import sources
 from tracker.models import Claim, Evidence, Resolution, Source, claim_status
 from tracker.record import services
-from tracker.review import resolutions
+from tracker.review import assignments, resolutions
 from tracker.scorecard import services as scorecard
+from tracker.text import utc_iso
 from tracker.web import conditional, get_fetcher, get_session, now
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -40,7 +41,7 @@ def _page_url(endpoint: str, name: str, value: int) -> str:
 def iso(value: dt.datetime | None) -> str | None:
     if value is None:
         return None
-    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    return utc_iso(value)
 
 
 def source_json(source: Source, with_text: bool = False) -> dict[str, Any]:
@@ -224,7 +225,9 @@ def create_source(body: schemas.SourceIn) -> Created:
     """Archive a source: its text, or (without `text`) the page fetched from `url`.
 
     The text is kept as sent (or as extracted) and hashed; quotes of claims must be found in
-    it. Fetching refuses private addresses, pages over 5 MB and anything but HTML or text."""
+    it. Fetching refuses private addresses, pages over 5 MB and anything but HTML or text.
+    A text archived before is 409 naming its source, and so is an address archived before
+    unless `new_version` is true."""
     session = get_session()
     # Without `text` the page at `url` is fetched (behind the address guard) and archived.
     source = sources.import_source(
@@ -237,6 +240,7 @@ def create_source(body: schemas.SourceIn) -> Created:
         published_at=body.published_at,
         fetcher=get_fetcher(),
         actor_id=require_user().id,
+        new_version=body.new_version,
     )
     session.commit()
     return _created(
@@ -257,12 +261,14 @@ def create_source(body: schemas.SourceIn) -> Created:
 def create_claim(source_id: int, body: schemas.ClaimIn) -> Created:
     """Record a claim quoted word for word from a source.
 
-    422 if the quote is not in the source's archived text."""
+    422 if the quote is not in the source's archived text as whole words (or is shorter than
+    3 characters), or if the deadline is not after the source's publication; 409 if the same
+    quote is recorded already with the same question (the answer names that claim)."""
     session = get_session()
     claim = services.record_claim(
         session, source_id, actor_id=require_user().id, **body.model_dump()
     )
-    resolutions.assign_reviewers(session, claim, int(current_app.config["RESOLUTION_QUORUM"]))
+    assignments.assign_reviewers(session, claim, int(current_app.config["RESOLUTION_QUORUM"]))
     session.commit()
     return _created(claim_json(claim, now()), url_for("api.get_claim", claim_id=claim.id))
 
@@ -370,7 +376,10 @@ def get_scorecard(query: schemas.ScorecardQuery) -> Any:
     """Brier, log score, skill, calibration and Murphy decomposition, overall or for one group.
 
     Query: author | outlet | tag | source_id (one group at most), from and to (deadline days,
-    inclusive), include_hedged. The page, /scorecard.csv and this answer share one computation."""
+    inclusive), include_hedged. The page, /scorecard.csv and this answer share one computation.
+    Numbers here are in full precision, as computed (a Brier score may read
+    0.009999999999999995): round them for display. The page shows 3 decimals, and the CSV
+    export 4 significant digits."""
     filters = scorecard.parse_filters(request.args)
     memo = current_app.extensions["tracker.freshness"]
     max_age = float(current_app.config["SCORECARD_FRESHNESS_SECONDS"])

@@ -11,7 +11,8 @@ from flask.cli import AppGroup
 from tracker.accounts import services as accounts
 from tracker.cli.common import quorum, session_scope
 from tracker.db import utcnow
-from tracker.review import resolutions
+from tracker.review import assignments
+from tracker.text import utc_iso
 
 
 @click.group(cls=AppGroup)
@@ -31,7 +32,7 @@ def users_add(email: str, role: str, display_name: str | None, password_stdin: b
         user = accounts.add_user(
             session, email=email, role=role, display_name=display_name, password=password
         )
-        resolutions.fill_assignments(session, quorum())
+        assignments.fill_assignments(session, quorum())
     if password_stdin:
         click.echo(f"added {user.email} ({role})")
     else:
@@ -80,7 +81,7 @@ def users_demo(path: str) -> None:
                 password = accounts.generate_password()
                 accounts.add_user(session, email=email, role=role, password=password)
                 lines.append(f"{role:<9} {email:<26} {password}")
-            resolutions.fill_assignments(session, quorum())
+            assignments.fill_assignments(session, quorum())
             target.parent.mkdir(parents=True, exist_ok=True)
             target.touch(mode=0o600)
             target.write_text("\n".join(lines) + "\n")
@@ -123,8 +124,8 @@ def tokens_list(email: str | None) -> None:
                 raise click.ClickException(f"there is no account {email}")
             user_id = user.id
         for row in accounts.list_tokens(session, user_id):
-            used = row.last_used_at.isoformat() if row.last_used_at else "never"
-            revoked = f"revoked {row.revoked_at.isoformat()}" if row.revoked_at else "live"
+            used = utc_iso(row.last_used_at) if row.last_used_at else "never"
+            revoked = f"revoked {utc_iso(row.revoked_at)}" if row.revoked_at else "live"
             click.echo(f"{row.id:>4}  {row.user.email}  {row.name}  used {used}  {revoked}")
 
 

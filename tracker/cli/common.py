@@ -29,10 +29,14 @@ def quorum() -> int:
 
 
 def iso_instant(value: str, param_hint: str, example: str) -> dt.datetime:
-    """An ISO 8601 date or time from the command line; naive values are returned naive."""
+    """An ISO 8601 date or time from the command line, as a UTC instant: a date is the start
+    of that day in UTC, and a time without a zone is UTC (every option reads them alike)."""
     try:
-        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         raise click.BadParameter(
             f"give an ISO 8601 date or time, e.g. {example}", param_hint=param_hint
         ) from None
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return parsed.astimezone(dt.UTC)

@@ -10,9 +10,10 @@ from alembic import command
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from tracker import archive, audit, migrate
+from tracker import archive, audit, integrity, migrate
 from tracker.cli.common import session_scope
 from tracker.errors import TrackerError
+from tracker.text import plural
 
 
 @click.group(cls=AppGroup)
@@ -64,18 +65,32 @@ def audit_group() -> None:
 
 @audit_group.command("verify")
 def audit_verify() -> None:
-    """Walk the hash chain; name the first row that does not match."""
+    """Walk the audit log's hash chain, re-hash every source's text and fetched page, and check
+    every claim's quote against its source; name the first row that does not match."""
     with session_scope() as session:
         result = audit.verify(session)
-    if result.ok:
-        click.echo(f"audit log intact: {result.checked} rows checked")
-        return
+        record = integrity.verify_record(session) if result.ok else None
+    if not result.ok:
+        click.echo(
+            f"audit log broken at row {result.first_bad_id}: {result.reason} "
+            f"({plural(result.checked, 'row')} before it "
+            f"{'is' if result.checked == 1 else 'are'} intact)",
+            err=True,
+        )
+        sys.exit(1)
+    assert record is not None
+    if not record.ok:
+        click.echo(
+            f"audit log intact ({plural(result.checked, 'row')}), but the record is not: "
+            f"{record.first_bad}",
+            err=True,
+        )
+        sys.exit(1)
     click.echo(
-        f"audit log broken at row {result.first_bad_id}: {result.reason} "
-        f"({result.checked} rows before it are intact)",
-        err=True,
+        f"audit log intact: {plural(result.checked, 'row')} checked; "
+        f"{plural(record.sources, 'source')} re-hashed and every claim's quote found at its "
+        "offsets"
     )
-    sys.exit(1)
 
 
 @click.command("export")
@@ -131,5 +146,18 @@ def restore_command(file: str) -> None:
         )
 
 
+# What one row of each archived table is, for counts people read ("1 claim", "2 claims").
+_ROW_NOUNS = {
+    "audit_log": ("audit log row", "audit log rows"),
+    "evidence": ("evidence link", "evidence links"),
+    "reminder_settings": ("reminder setting", "reminder settings"),
+}
+
+
 def _counts(summary: archive.Summary) -> str:
-    return ", ".join(f"{count} {name}" for name, count in summary.counts.items())
+    def noun(name: str) -> tuple[str, str]:
+        return _ROW_NOUNS.get(
+            name, (name.removesuffix("s").replace("_", " "), name.replace("_", " "))
+        )
+
+    return ", ".join(plural(count, *noun(name)) for name, count in summary.counts.items())

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +18,9 @@ from tracker.db import utcnow
 from tracker.errors import TrackerError
 from tracker.imports import sources
 from tracker.models import STATUSES, claim_status
-from tracker.record import services
-from tracker.review import resolutions
+from tracker.record import duplicates, services
+from tracker.review import assignments
+from tracker.text import plural, utc_iso
 
 
 @click.command("seed")
@@ -28,11 +31,12 @@ def seed_command() -> None:
 
     with session_scope() as session:
         result = seed(session)
-        resolutions.fill_assignments(session, quorum())
+        assignments.fill_assignments(session, quorum())
     click.echo(
         f"source {result.source_id}: "
         + ("recorded" if result.source_created else "already recorded")
-        + f"; {result.claims_created} claims added, {result.claims_present} already there"
+        + f"; {plural(result.claims_created, 'claim')} added, {result.claims_present} already"
+        " there"
     )
 
 
@@ -66,9 +70,7 @@ def claims_list(as_json: bool, **filters: Any) -> None:
                             "key": claim.key,
                             "kind": claim.kind,
                             "status": status,
-                            "deadline": claim.deadline_at.isoformat()
-                            if claim.deadline_at
-                            else None,
+                            "deadline": utc_iso(claim.deadline_at) if claim.deadline_at else None,
                             "probability": claim.probability,
                             "quote": claim.quote,
                         },
@@ -83,7 +85,7 @@ def claims_list(as_json: bool, **filters: Any) -> None:
                     f"{probability:>4}  {claim.key}"
                 )
         if not as_json:
-            click.echo(f"{len(rows)} claims", err=True)
+            click.echo(plural(len(rows), "claim"), err=True)
 
 
 @click.command("score")
@@ -112,7 +114,7 @@ def score_command(as_json: bool, rebuild: bool, include_hedged: bool, **args: st
         filters = scorecard.parse_filters(query)
         if rebuild:
             counted = scorecard.rebuild(session)
-            click.echo(f"counted {counted} forecasts again", err=True)
+            click.echo(f"counted {plural(counted, 'forecast')} again", err=True)
         card = scorecard.compute(session, filters)
         groups = [card.group, *card.authors, *card.outlets]
         if as_json:
@@ -147,8 +149,41 @@ def score_command(as_json: bool, rebuild: bool, include_hedged: bool, **args: st
 def _published(value: str | None) -> dt.datetime | None:
     if not value:
         return None
-    parsed = iso_instant(value, "--published", "2020-01-03 or 2020-01-03T05:00:00Z")
-    return parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed
+    return iso_instant(value, "--published", "2020-01-03 or 2020-01-03T05:00:00Z")
+
+
+# The import's options by the field a refusal names.
+_IMPORT_OPTIONS = {
+    "title": "--title",
+    "url": "--url",
+    "author": "--author",
+    "outlet": "--outlet",
+    "published_at": "--published",
+}
+
+
+@contextmanager
+def _import_errors() -> Iterator[None]:
+    """Refusals of an import as the command line says them: the option to give, and the
+    address of the source that holds the text already."""
+    try:
+        yield
+    except click.ClickException as error:
+        cause = error.__cause__
+        if isinstance(cause, duplicates.AlreadyArchived):
+            link = f"{str(current_app.config['BASE_URL']).rstrip('/')}/sources/{cause.source_id}"
+            what = "this text" if cause.url is None else cause.url
+            message = f"{what} is already archived as source {cause.source_id}: {link}"
+            if cause.url is not None:
+                message += "\nIf the page has changed since, give --new-version to keep both."
+            raise click.ClickException(message) from cause
+        if isinstance(cause, TrackerError):
+            options = [_IMPORT_OPTIONS[f] for f in cause.fields if f in _IMPORT_OPTIONS]
+            if options:
+                raise click.ClickException(
+                    f"{cause.message} (with {', '.join(options)})"
+                ) from cause
+        raise
 
 
 @click.command("import")
@@ -157,8 +192,17 @@ def _published(value: str | None) -> dt.datetime | None:
 @click.option("--title", help="The title, when the page declares none (or to override it).")
 @click.option("--outlet", help="The outlet, when the page declares none.")
 @click.option("--author", help="The author, when the page names none.")
-@click.option("--published", help="Publication date or time, ISO 8601 (UTC unless it says).")
+@click.option(
+    "--published",
+    help="Publication date or time, ISO 8601: a date is the start of that day, UTC; a time is"
+    " UTC unless it says otherwise.",
+)
 @click.option("--url", "original_url", help="For a FILE: the address it was published at.")
+@click.option(
+    "--new-version",
+    is_flag=True,
+    help="The address is archived already and the page has changed: keep this version too.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the candidates as JSON lines.")
 def import_command(
     location: str,
@@ -167,12 +211,18 @@ def import_command(
     author: str | None,
     published: str | None,
     original_url: str | None,
+    new_version: bool,
     as_json: bool,
 ) -> None:
     """Archive an article from a URL or a FILE (.html or plain text) and print the claims it
-    seems to make: forecasts with their wording, probability and deadline, and facts."""
+    seems to make: forecasts with their wording, probability and deadline, and facts. A text
+    or address archived before is refused, naming the source it is in."""
     published_at = _published(published)
     is_url = location.lower().startswith(("http://", "https://"))
+    address = location if is_url else original_url
+    with _import_errors(), session_scope() as session:
+        # Before fetching it again: is this address archived already?
+        duplicates.check_new_address(session, address, new_version)
     if is_url:
         fetcher = current_app.extensions.get("tracker.fetcher") or sources.HttpFetcher.from_config(
             current_app.config
@@ -186,16 +236,17 @@ def import_command(
         if not path.is_file():
             raise click.BadParameter(f"{location} is neither an http(s) URL nor a file")
         fetched = None
-    with session_scope() as session:
+    with _import_errors(), session_scope() as session:
         fetched = fetched or sources.read_file(path)
         source = sources.import_fetched(
             session,
             fetched,
-            url=location if is_url else original_url,
+            url=address,
             title=title,
             outlet=outlet,
             author=author,
             published_at=published_at,
+            new_version=new_version,
         )
         source_id = source.id
         click.echo(
@@ -209,7 +260,7 @@ def import_command(
         candidate = item.candidate
         if as_json:
             data = candidate.as_dict()
-            data["deadline"] = data["deadline"].isoformat() if data["deadline"] else None
+            data["deadline"] = utc_iso(data["deadline"]) if data["deadline"] else None
             click.echo(json.dumps({"source_id": source_id, **data}, ensure_ascii=False))
             continue
         if candidate.kind == "forecast":
@@ -235,4 +286,4 @@ def import_command(
                 f"fact      {candidate.quote_start:>6}-{candidate.quote_end:<6} {candidate.reason}"
             )
         click.echo(f"          {candidate.quote}")
-    click.echo(f"{len(proposed)} candidates", err=True)
+    click.echo(plural(len(proposed), "candidate"), err=True)

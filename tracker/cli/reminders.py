@@ -16,17 +16,13 @@ from tracker.db import utcnow
 from tracker.models import MESSAGE_STATUSES, User
 from tracker.reminders import calendars, notify, scheduler, timing
 from tracker.reminders import services as reminders
+from tracker.text import plural
 
 
 def _parse_now(value: str | None) -> dt.datetime | None:
     if value is None:
         return None
-    parsed = iso_instant(value, "--now", "2026-01-31T09:00:00Z")
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
-        raise click.BadParameter(
-            "the instant needs a time zone, for example 2026-01-31T09:00:00Z", param_hint="--now"
-        )
-    return parsed.astimezone(dt.UTC)
+    return iso_instant(value, "--now", "2026-01-31 or 2026-01-31T09:00:00Z")
 
 
 def _make_scheduler(clock: timing.Clock | None = None) -> scheduler.Scheduler:
@@ -60,7 +56,12 @@ def scheduler_run() -> None:
 
 
 @scheduler_group.command("tick")
-@click.option("--now", "now_text", help="Tick as if it were this instant (ISO 8601, with zone).")
+@click.option(
+    "--now",
+    "now_text",
+    help="Tick as if it were this instant, ISO 8601: a date is the start of that day, UTC; a"
+    " time is UTC unless it says otherwise.",
+)
 def scheduler_tick(now_text: str | None) -> None:
     """Do one pass: plan, compose, deliver what is due, record the results."""
     at = _parse_now(now_text)
@@ -82,7 +83,8 @@ def outbox_list(status: str | None, limit: int) -> None:
         for message in reminders.list_outbox(session, status=status, limit=limit):
             click.echo(
                 f"{message.id:>6}  {message.status:<9}  {message.channel:<7}  "
-                f"{message.attempts:>2} tries  {message.user.email}  {message.last_error or ''}"
+                f"{plural(message.attempts, 'try', 'tries'):>9}  {message.user.email}  "
+                f"{message.last_error or ''}"
             )
 
 

@@ -178,8 +178,10 @@ class HttpFetcher:
         scheme = parts.scheme.lower()
         if scheme not in ("http", "https"):
             raise FetchRefused(
-                f"only http and https addresses are fetched, not {parts.scheme or 'none'}:",
-                {"url": "only http(s)"},
+                f"only http and https addresses are fetched, not {parts.scheme}: addresses"
+                if parts.scheme
+                else f"{url!r} is not a web address: give one starting with https:// or http://",
+                {"url": "only http(s)" if parts.scheme else "not a web address"},
             )
         if parts.username is not None or parts.password is not None:
             raise FetchRefused(
@@ -361,14 +363,20 @@ def import_fetched(
     author: str | None = None,
     published_at: dt.datetime | None = None,
     actor_id: int | None = None,
+    new_version: bool = False,
 ) -> Source:
     """Archive a fetched page (or a file read as one): its main text, raw bytes and sha256.
     Values given win over what the page declares."""
     article = read_fetched(fetched)
-    where = url or "the page"
     if not article.text.strip():
+        if fetched.url.startswith("file:"):
+            raise Invalid(
+                f"no article text could be found in {fetched.url}: the file is empty, or holds "
+                "no text an article could be read from",
+                {"file": "no text"},
+            )
         raise Invalid(
-            f"no article text could be found in {where}; paste the text instead",
+            f"no article text could be found in {url or 'the page'}; paste the text instead",
             {"text": "nothing extracted"},
         )
     final_title = (title or "").strip() or article.title
@@ -387,6 +395,7 @@ def import_fetched(
         raw_content_type=fetched.content_type
         + (f"; charset={fetched.charset}" if fetched.charset else ""),
         actor_id=actor_id,
+        new_version=new_version,
     )
 
 
@@ -401,9 +410,12 @@ def import_source(
     published_at: dt.datetime | None = None,
     fetcher: Fetcher | None = None,
     actor_id: int | None = None,
+    new_version: bool = False,
 ) -> Source:
     """Archive a source: the text given, or else the page at `url` fetched through `fetcher`
-    (what POST /api/v1/sources does when its body has no text)."""
+    (what POST /api/v1/sources does when its body has no text). A text or address archived
+    before is refused (see record_source); callers that fetch check the address first with
+    `duplicates.check_new_address` and end that read before fetching."""
     if text is not None:
         return services.record_source(
             session,
@@ -414,9 +426,11 @@ def import_source(
             author=author,
             published_at=published_at,
             actor_id=actor_id,
+            new_version=new_version,
         )
     if not url or not url.strip():
         raise Invalid("give the text, or a url to fetch it from", {"url": "required"})
+    services.check_url(url)
     if fetcher is None:
         raise Invalid("fetching is not available here", {"url": "no fetcher"})
     fetched = fetcher.fetch(url.strip())
@@ -429,6 +443,7 @@ def import_source(
         author=author,
         published_at=published_at,
         actor_id=actor_id,
+        new_version=new_version,
     )
 
 

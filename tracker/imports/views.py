@@ -14,9 +14,9 @@ from tracker.errors import Invalid, TrackerError
 from tracker.imports import sources
 from tracker.imports.extract import Candidate
 from tracker.models import Source
-from tracker.record import services
+from tracker.record import duplicates, services
 from tracker.record.quotes import find_quote
-from tracker.review import resolutions
+from tracker.review import assignments
 from tracker.web import get_fetcher, get_session, parse_date
 
 bp = Blueprint("imports", __name__)
@@ -36,18 +36,27 @@ def new_source() -> Any:
     form = request.form
     session = get_session()
     text = _text(form, "text")
+    url = _text(form, "url")
+    new_version = form.get("new_version") == "1"
+    actor_id = require_user().id
     try:
+        if text is None and url is not None:
+            # Before fetching it again: is this address archived already?
+            duplicates.check_new_address(session, url.strip(), new_version)
+        # No transaction (on SQLite: no write lock) is held while another site is fetched.
+        session.rollback()
         source = sources.import_source(
             session,
-            url=_text(form, "url"),
+            url=url,
             # Browsers send pasted text with CRLF line ends; the archive keeps plain newlines.
             text=text.replace("\r\n", "\n") if text is not None else None,
             title=_text(form, "title"),
             outlet=_text(form, "outlet"),
             author=_text(form, "author"),
-            published_at=parse_date(form.get("published", ""), "published_at"),
+            published_at=parse_date(form.get("published", ""), "published"),
             fetcher=get_fetcher(),
-            actor_id=require_user().id,
+            actor_id=actor_id,
+            new_version=new_version,
         )
     except TrackerError as error:
         session.rollback()
@@ -182,7 +191,7 @@ def _claim_fields(form: MultiDict[str, str], index: int, text: str) -> dict[str,
     return fields
 
 
-@bp.route("/sources/<int:source_id>/candidates", methods=["GET", "POST"])
+@bp.route("/sources/<id:source_id>/candidates", methods=["GET", "POST"])
 @require_role("editor")
 def candidates(source_id: int) -> Any:
     session = get_session()
@@ -208,7 +217,7 @@ def candidates(source_id: int) -> Any:
             claim = services.record_claim(
                 session, source_id, actor_id=user.id, **_claim_fields(form, index, source.text)
             )
-            resolutions.assign_reviewers(session, claim, quorum)
+            assignments.assign_reviewers(session, claim, quorum)
     except TrackerError as error:
         session.rollback()
         session.expire_all()

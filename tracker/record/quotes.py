@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 # Characters people type differently from how publishers set them; each folds to one character,
@@ -55,25 +56,49 @@ def _folded(text: str) -> tuple[str, list[int]]:
     return "".join(out), positions
 
 
-def find_quote(text: str, quote: str, start_hint: int | None = None) -> Span | None:
+def _is_word_char(char: str) -> bool:
+    return unicodedata.category(char)[0] in "LNM"
+
+
+def _whole_words(text: str, span: Span) -> bool:
+    """The span neither starts nor ends inside a word ("at" in "what" does not count)."""
+    starts_inside = (
+        span.start > 0 and _is_word_char(text[span.start]) and _is_word_char(text[span.start - 1])
+    )
+    ends_inside = (
+        span.end < len(text) and _is_word_char(text[span.end - 1]) and _is_word_char(text[span.end])
+    )
+    return not starts_inside and not ends_inside
+
+
+def find_quote(
+    text: str, quote: str, start_hint: int | None = None, whole_words: bool = True
+) -> Span | None:
     """Where `quote` stands in `text`: exactly if it can, else with quotes, dashes and spacing
-    folded. With `start_hint`, only an occurrence starting there counts."""
+    folded; with `whole_words`, only where it neither starts nor ends inside a word. With
+    `start_hint`, only an occurrence starting there counts."""
     quote = quote.strip()
     if not quote:
         return None
-    if start_hint is not None:
-        if text.startswith(quote, start_hint):
-            return Span(start_hint, start_hint + len(quote))
-    else:
-        exact = text.find(quote)
-        if exact >= 0:
-            return Span(exact, exact + len(quote))
+
+    def fits(span: Span) -> bool:
+        return (start_hint is None or span.start == start_hint) and (
+            not whole_words or _whole_words(text, span)
+        )
+
+    at = text.find(quote) if start_hint is None else start_hint
+    while 0 <= at <= len(text) - len(quote):
+        if text.startswith(quote, at) and fits(Span(at, at + len(quote))):
+            return Span(at, at + len(quote))
+        if start_hint is not None:
+            break
+        at = text.find(quote, at + 1)
     folded_text, positions = _folded(text)
     folded_quote, _ = _folded(quote)
     at = folded_text.find(folded_quote)
     while at >= 0:
         span = Span(positions[at], positions[at + len(folded_quote) - 1] + 1)
-        if start_hint is None or span.start == start_hint:
+        if fits(span):
             return span
         at = folded_text.find(folded_quote, at + 1)
     return None

@@ -16,13 +16,15 @@ from tracker import audit
 from tracker.db import utcnow
 from tracker.errors import Conflict, Invalid, NotFound
 from tracker.models import DEADLINE_ORIGINS, KINDS, STATUSES, Claim, ClaimTag, Source
-from tracker.record import wep
+from tracker.record import duplicates, wep
 from tracker.record.quotes import find_quote
 from tracker.scorecard import services as scorecard
 from tracker.text import sha256_text, slugify
 
 KEY_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_TEXT_CHARS = 2_000_000
+# Shorter quotes are a slip of the mouse, not a claim ("a", "it").
+MIN_QUOTE_CHARS = 3
 
 
 def clean_text(value: str | None, field: str, max_length: int | None = None) -> str | None:
@@ -68,7 +70,8 @@ def check_url(url: str | None, field: str = "url") -> str | None:
         return None
     if not re.match(r"^https?://[^\s/?#]+[^\s]*$", url, re.IGNORECASE):
         raise Invalid(
-            f"{field} must be an http or https address", {field: "only http(s) addresses"}
+            f"{field} must be a web address starting with https:// or http://, not {url[:80]!r}",
+            {field: "not an http(s) address"},
         )
     return url
 
@@ -86,9 +89,11 @@ def record_source(
     raw_body: bytes | None = None,
     raw_content_type: str | None = None,
     actor_id: int | None = None,
+    new_version: bool = False,
 ) -> Source:
     """Archive a source's text as received, with its sha256, and the fetched page's bytes with
-    theirs when it was fetched."""
+    theirs when it was fetched. A text archived before is refused, and so is an address
+    archived before unless `new_version` says the page changed (see duplicates.py)."""
     clean_title = _require(clean_text(title, "title", 500), "title", "a source needs a title")
     if text is None or "\x00" in text:
         raise Invalid(
@@ -105,15 +110,7 @@ def record_source(
     clean_author = clean_text(author, "author", 200)
     digest = sha256_text(text)
     raw_digest = hashlib.sha256(raw_body).hexdigest() if raw_body is not None else None
-    if clean_url is not None:
-        existing = session.scalar(
-            select(Source.id).where(Source.url == clean_url, Source.text_sha256 == digest)
-        )
-        if existing is not None:
-            raise Conflict(
-                f"this text of {clean_url} is already archived as source {existing}",
-                {"url": f"already recorded as source {existing}"},
-            )
+    duplicates.refuse_source(session, digest, clean_url, new_version)
     source = Source(
         url=clean_url,
         title=clean_title,
@@ -240,6 +237,19 @@ def _forecast_probability(
     }
 
 
+def check_deadline(source: Source, deadline: dt.datetime | None) -> None:
+    """A claim's deadline comes after its source was published: a forecast is about what
+    follows it, and a check cannot fall due before the claim was made."""
+    if deadline is None or source.published_at is None or deadline > source.published_at:
+        return
+    published = source.published_at.strftime("%Y-%m-%d %H:%M UTC")
+    raise Invalid(
+        f"the deadline {deadline:%Y-%m-%d %H:%M UTC} is not after the source's publication "
+        f"({published}): give a later deadline",
+        {"deadline": f"must be after the publication, {published}"},
+    )
+
+
 def record_claim(
     session: Session,
     source_id: int,
@@ -270,8 +280,19 @@ def record_claim(
         raise Invalid("the quote contains a NUL character", {"quote": "NUL not allowed"})
     if not quote.strip():
         raise Invalid("a claim needs its quote, word for word", {"quote": "required"})
+    if len(quote.strip()) < MIN_QUOTE_CHARS:
+        raise Invalid(
+            f"a quote is at least {MIN_QUOTE_CHARS} characters: quote the words that make the "
+            "claim",
+            {"quote": f"shorter than {MIN_QUOTE_CHARS} characters"},
+        )
     span = find_quote(source.text, quote, quote_start)
     if span is None:
+        if find_quote(source.text, quote, quote_start, whole_words=False) is not None:
+            raise Invalid(
+                "the quote occurs in the archived text only inside longer words: quote whole words",
+                {"quote": "found only inside words"},
+            )
         raise Invalid(
             "the quote does not occur in the source's archived text",
             {"quote": "not found in the archived text"},
@@ -285,6 +306,8 @@ def record_claim(
     }
     clean_phrase = clean_text(phrase, "phrase", 200)
     deadline_at = _aware(deadline, "deadline")
+    check_deadline(source, deadline_at)
+    duplicates.refuse_claim(session, source.id, span.start, span.end, fields["question"])
     if deadline_origin is not None and deadline_origin not in DEADLINE_ORIGINS:
         raise Invalid(
             "deadline_origin must be explicit or inferred", {"deadline_origin": "unknown origin"}

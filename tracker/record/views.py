@@ -16,6 +16,7 @@ from tracker.models import Claim, User, claim_status
 from tracker.record import services
 from tracker.record.quotes import Span, context
 from tracker.scorecard import services as scorecard
+from tracker.text import utc_iso
 from tracker.web import CSV_MIMETYPE, csv_text, get_session, now
 
 bp = Blueprint("record", __name__)
@@ -44,7 +45,7 @@ def segments(text_value: str, claims: list[Claim]) -> list[Segment]:
     return result
 
 
-@bp.get("/sources/<int:source_id>")
+@bp.get("/sources/<id:source_id>")
 def source_page(source_id: int) -> str:
     session = get_session()
     source = services.get_source(session, source_id)
@@ -57,7 +58,7 @@ def source_page(source_id: int) -> str:
     )
 
 
-@bp.get("/claims/<int:claim_id>")
+@bp.get("/claims/<id:claim_id>")
 def claim_page(claim_id: int) -> str:
     session = get_session()
     claim = services.get_claim(session, claim_id)
@@ -92,7 +93,7 @@ VERDICT_RATINGS: dict[str, tuple[int | None, str]] = {
 
 
 def _iso(value: dt.datetime | None) -> str | None:
-    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z") if value else None
+    return utc_iso(value) if value else None
 
 
 def claim_review(claim: Claim) -> dict[str, Any] | None:

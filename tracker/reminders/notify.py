@@ -24,6 +24,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import requests
 
+from tracker.text import plural
+
 log = logging.getLogger(__name__)
 
 KIND_WORDS = {
@@ -61,7 +63,8 @@ class Message:
         if len(self.items) == 1 and not self.is_digest:
             item = self.items[0]
             return f"Claim {item.claim_id} {KIND_WORDS[item.kind]}: {_short(item.question, 80)}"
-        return f"{len(self.items)} claims are waiting for your review"
+        waiting = "is" if len(self.items) == 1 else "are"
+        return f"{plural(len(self.items), 'claim')} {waiting} waiting for your review"
 
     @property
     def text(self) -> str:
@@ -75,7 +78,8 @@ class Message:
             lines.append(f"Resolve it: {item.resolve_url}")
         else:
             lines.append(
-                f"While reminders were held up, {len(self.items)} prompts for you fell due."
+                f"While reminders were held up, {plural(len(self.items), 'prompt')} for you"
+                f" fell due."
                 " Each claim is listed once:"
             )
             lines.append("")

@@ -59,6 +59,7 @@ from tracker.reminders.services import (
 from tracker.reminders.services import cancel_pending as cancel_pending
 from tracker.reminders.services import replan as replan
 from tracker.reminders.timing import Clock, Settings, SystemClock, TickResult, backoff
+from tracker.text import plural
 
 log = logging.getLogger(__name__)
 
@@ -398,7 +399,7 @@ class Scheduler:
             reason = (
                 outcome.reason
                 if outcome.permanent
-                else f"gave up after {attempts} attempts over 72 hours: {outcome.reason}"
+                else f"gave up after {plural(attempts, 'attempt')} over 72 hours: {outcome.reason}"
             )
             connection.execute(
                 _MARK_FAILED, {**keys, "p_status": "dead", "p_error": reason, "p_next": now}

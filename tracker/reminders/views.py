@@ -73,7 +73,7 @@ def outbox() -> Any:
     )
 
 
-@bp.post("/admin/outbox/<int:message_id>/retry")
+@bp.post("/admin/outbox/<id:message_id>/retry")
 @require_role("admin")
 def retry_message(message_id: int) -> Any:
     session = get_session()

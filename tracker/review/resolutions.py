@@ -1,5 +1,6 @@
-"""Deciding claims: assignment, judgements with evidence, quorum and disputes, re-opening,
-voiding, snoozing and editing what is checked. Every change goes into the audit log."""
+"""Deciding claims: judgements with evidence, quorum and disputes, re-opening, voiding,
+snoozing and editing what is checked (who reviews what: assignments.py). Every change goes into
+the audit log."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker import audit
@@ -17,14 +18,13 @@ from tracker.models import (
     OUTCOMES,
     STANCES,
     VERDICTS,
-    Assignment,
     Claim,
     ClaimEdit,
     Evidence,
     Resolution,
     User,
 )
-from tracker.record.services import check_probability, check_url, clean_text
+from tracker.record.services import check_deadline, check_probability, check_url, clean_text
 from tracker.reminders import services as reminders
 from tracker.scorecard import services as scorecard
 
@@ -59,112 +59,11 @@ class Decision:
     notes: list[str] = field(default_factory=list)
 
 
-def _reviewers(session: Session) -> Sequence[User]:
-    return session.scalars(select(User).where(User.is_active.is_(True)).order_by(User.id)).all()
-
-
-def _open_load(session: Session) -> dict[int, int]:
-    rows = session.execute(
-        select(Assignment.user_id, func.count())
-        .join(Claim, Claim.id == Assignment.claim_id)
-        .where(Claim.status.in_(("open", "disputed")))
-        .group_by(Assignment.user_id)
-    ).all()
-    return {user_id: count for user_id, count in rows}
-
-
-def assign_reviewers(
-    session: Session,
-    claim: Claim,
-    quorum: int,
-    load: dict[int, int] | None = None,
-    actor_id: int | None = None,
-) -> list[Assignment]:
-    """Top the claim's reviewers up to the quorum: the least-loaded active reviewers, never the
-    person who recorded it. Returns the new assignments (fewer if there are too few people)."""
-    load = _open_load(session) if load is None else load
-    taken = {a.user_id for a in claim.assignments if a.user.is_active}
-    needed = quorum - len(taken)
-    if needed <= 0:
-        return []
-    candidates = sorted(
-        (u for u in _reviewers(session) if u.id not in taken and u.id != claim.recorded_by_id),
-        key=lambda u: (load.get(u.id, 0), u.id),
-    )
-    made = []
-    for user in candidates[:needed]:
-        assignment = Assignment(claim_id=claim.id, user_id=user.id, assigned_by_id=actor_id)
-        session.add(assignment)
-        claim.assignments.append(assignment)
-        load[user.id] = load.get(user.id, 0) + 1
-        made.append(assignment)
-    if made:
-        session.flush()
-        audit.record(
-            session,
-            "claim.assigned",
-            "claim",
-            claim.id,
-            {"user_ids": [a.user_id for a in made]},
-            actor_id,
-        )
-    return made
-
-
-def fill_assignments(session: Session, quorum: int) -> int:
-    """Assign every open or disputed claim that has fewer reviewers than the quorum."""
-    counts = (
-        select(Assignment.claim_id, func.count().label("n"))
-        .join(User, User.id == Assignment.user_id)
-        .where(User.is_active.is_(True))
-        .group_by(Assignment.claim_id)
-        .subquery()
-    )
-    claims = session.scalars(
-        select(Claim)
-        .outerjoin(counts, counts.c.claim_id == Claim.id)
-        .where(Claim.status.in_(("open", "disputed")), func.coalesce(counts.c.n, 0) < quorum)
-        .order_by(Claim.deadline_at.is_(None), Claim.deadline_at, Claim.id)
-    ).all()
-    load = _open_load(session)
-    made = 0
-    for claim in claims:
-        made += len(assign_reviewers(session, claim, quorum, load))
-    return made
-
-
-def reassign(
-    session: Session, claim: Claim, from_user: User, to_user: User, actor: User
-) -> Assignment:
-    """An admin moves one assignment to another reviewer."""
-    _require(actor, "admin", "only admins reassign reviewers")
-    if to_user.id == claim.recorded_by_id:
-        raise Invalid(
-            "the person who recorded a claim cannot review it", {"user_id": "recorded it"}
-        )
-    if not to_user.is_active:
-        raise Invalid("that account is disabled", {"user_id": "disabled"})
-    current = next((a for a in claim.assignments if a.user_id == from_user.id), None)
-    if current is None:
-        raise Invalid(f"{from_user.display_name} is not assigned to this claim", {})
-    if any(a.user_id == to_user.id for a in claim.assignments):
-        raise Conflict(f"{to_user.display_name} is already assigned to this claim")
-    claim.assignments.remove(current)
-    session.delete(current)
-    assignment = Assignment(claim_id=claim.id, user_id=to_user.id, assigned_by_id=actor.id)
-    session.add(assignment)
-    claim.assignments.append(assignment)
-    session.flush()
-    reminders.replan(session, claim)
-    audit.record(
-        session,
-        "claim.reassigned",
-        "claim",
-        claim.id,
-        {"from": from_user.id, "to": to_user.id},
-        actor.id,
-    )
-    return assignment
+def lock_claim(session: Session, claim: Claim) -> None:
+    """Hold the claim's row until the transaction ends and read it afresh: of two changes of
+    one claim at once (two reviewers judging it), the second waits for the first and sees it.
+    SQLite's writers take turns anyway; PostgreSQL needs the row lock."""
+    session.refresh(claim, with_for_update=True)
 
 
 def _require(user: User, role: str, message: str) -> None:
@@ -217,6 +116,7 @@ def resolve_claim(
     """Record one reviewer's judgement. Final when `quorum` distinct reviewers agree; disputed
     when they disagree; an admin's settlement decides a disputed claim on its own."""
     _require(reviewer, "reviewer", "only reviewers resolve claims")
+    lock_claim(session, claim)
     if claim.recorded_by_id == reviewer.id:
         raise Forbidden("the person who recorded a claim cannot resolve it")
     if claim.status in ("resolved", "void"):
@@ -228,8 +128,18 @@ def resolve_claim(
         _require(reviewer, "admin", "only admins settle disputes")
         if claim.status != "disputed":
             raise Conflict("only a disputed claim can be settled", {"status": claim.status})
+    if claim.kind == "forecast" and verdict is not None:
+        raise Invalid(
+            "a forecast is resolved with an outcome, not a verdict (verdicts are for facts)",
+            {"verdict": "only for facts: give an outcome"},
+        )
+    if claim.kind == "fact" and outcome is not None:
+        raise Invalid(
+            "a fact claim is resolved with a verdict, not an outcome (outcomes are for forecasts)",
+            {"outcome": "only for forecasts: give a verdict"},
+        )
     if claim.kind == "forecast":
-        if verdict is not None or outcome not in OUTCOMES:
+        if outcome not in OUTCOMES:
             raise Invalid(
                 f"a forecast is resolved with an outcome: {', '.join(OUTCOMES)}",
                 {"outcome": "required" if outcome is None else "unknown outcome"},
@@ -243,7 +153,7 @@ def resolve_claim(
                 "this forecast has no question yet: an editor must write one, or void it",
                 {"outcome": "no question to decide"},
             )
-    elif outcome is not None or verdict not in VERDICTS:
+    elif verdict not in VERDICTS:
         raise Invalid(
             f"a fact claim is resolved with a verdict: {', '.join(VERDICTS)}",
             {"verdict": "required" if verdict is None else "unknown verdict"},
@@ -346,6 +256,7 @@ def _outcome_changed(session: Session, claim: Claim, old: str | None, new: str |
 def reopen_claim(session: Session, claim: Claim, actor: User, reason: str) -> None:
     """Start a new resolution version; the earlier judgements stay visible."""
     _require(actor, "admin", "only admins re-open claims")
+    lock_claim(session, claim)
     text = clean_text(reason, "reason", 2000)
     if text is None:
         raise Invalid("say why the claim is re-opened", {"reason": "required"})
@@ -375,6 +286,7 @@ def reopen_claim(session: Session, claim: Claim, actor: User, reason: str) -> No
 def void_claim(session: Session, claim: Claim, actor: User, reason: str, detail: str = "") -> None:
     """Take a claim out of scoring for good reason (not falsifiable, duplicate, retracted)."""
     _require(actor, "reviewer", "only reviewers void claims")
+    lock_claim(session, claim)
     if reason not in VOID_REASONS:
         raise Invalid(
             f"the reason must be one of: {', '.join(VOID_REASONS)}", {"reason": "unknown reason"}
@@ -398,6 +310,7 @@ def snooze_claim(
 ) -> None:
     """Hold reminders until a date, for a stated reason (news expected, source pending)."""
     _require(actor, "reviewer", "only reviewers snooze claims")
+    lock_claim(session, claim)
     if claim.status not in ("open", "disputed"):
         raise Conflict(f"a {claim.status} claim has nothing to snooze")
     if until.tzinfo is None:
@@ -436,6 +349,7 @@ def edit_claim(
 ) -> list[ClaimEdit]:
     """Change what is checked, keeping the old text. Question, criteria and deadline need an
     editor; a reviewer may override the probability. Each change needs a reason."""
+    lock_claim(session, claim)
     text = clean_text(reason, "reason", 2000)
     if text is None:
         raise Invalid("say why the claim is changed", {"reason": "required"})
@@ -457,6 +371,7 @@ def edit_claim(
     if deadline is not None:
         if deadline.tzinfo is None:
             raise Invalid("the deadline needs a time zone", {"deadline": "no zone"})
+        check_deadline(claim.source, deadline)
         if claim.kind == "forecast" and deadline != claim.deadline_at:
             old = claim.deadline_at.isoformat() if claim.deadline_at else None
             changes.append(("deadline_at", old, deadline.isoformat()))

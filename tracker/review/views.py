@@ -10,11 +10,12 @@ from werkzeug.datastructures import MultiDict
 
 from tracker.accounts import services as accounts
 from tracker.accounts.auth import require_role, require_user
+from tracker.db import MAX_ID
 from tracker.errors import BadRequest, Invalid, TrackerError
 from tracker.models import OUTCOMES, STANCES, VERDICTS, Claim, claim_status
 from tracker.record import services
 from tracker.record.quotes import Span, context
-from tracker.review import queue, resolutions
+from tracker.review import assignments, queue, resolutions
 from tracker.web import get_session, now, parse_date
 
 bp = Blueprint("review", __name__)
@@ -60,8 +61,10 @@ def queue_page() -> Any:
         try:
             stamp, _, ident = request.args["after"].rpartition("|")
             after = (dt.datetime.fromisoformat(stamp).astimezone(dt.UTC), int(ident))
-        except ValueError:
+        except (ValueError, OverflowError):
             raise BadRequest("this page link is broken", {"after": "not a position"}) from None
+        if not 0 <= after[1] <= MAX_ID:
+            raise BadRequest("this page link is broken", {"after": "not a position"})
     session = get_session()
     current = now()
     claims = queue.list_tab(session, tab, current, user.id, after)
@@ -109,7 +112,7 @@ def _render(claim: Claim, status: int = 200, **extra: Any) -> Any:
     return render_template("review/resolve.html", **values), status
 
 
-@bp.route("/claims/<int:claim_id>/resolve", methods=["GET", "POST"])
+@bp.route("/claims/<id:claim_id>/resolve", methods=["GET", "POST"])
 @require_role("reviewer")
 def resolve(claim_id: int) -> Any:
     session = get_session()
@@ -162,7 +165,7 @@ def _action(claim_id: int, run: Any, done: str) -> Any:
     return redirect(url_for("review.resolve", claim_id=claim_id))
 
 
-@bp.post("/claims/<int:claim_id>/void")
+@bp.post("/claims/<id:claim_id>/void")
 @require_role("reviewer")
 def void(claim_id: int) -> Any:
     form = request.form
@@ -175,7 +178,7 @@ def void(claim_id: int) -> Any:
     )
 
 
-@bp.post("/claims/<int:claim_id>/snooze")
+@bp.post("/claims/<id:claim_id>/snooze")
 @require_role("reviewer")
 def snooze(claim_id: int) -> Any:
     form = request.form
@@ -189,7 +192,7 @@ def snooze(claim_id: int) -> Any:
     return _action(claim_id, run, "Snoozed: no reminders until that date.")
 
 
-@bp.post("/claims/<int:claim_id>/edit")
+@bp.post("/claims/<id:claim_id>/edit")
 @require_role("reviewer")
 def edit(claim_id: int) -> Any:
     form = request.form
@@ -217,7 +220,7 @@ def edit(claim_id: int) -> Any:
     return _action(claim_id, run, "Changed. The earlier wording stays on the claim's page.")
 
 
-@bp.post("/claims/<int:claim_id>/reopen")
+@bp.post("/claims/<id:claim_id>/reopen")
 @require_role("admin")
 def reopen(claim_id: int) -> Any:
     form = request.form
@@ -228,7 +231,7 @@ def reopen(claim_id: int) -> Any:
     )
 
 
-@bp.post("/claims/<int:claim_id>/reassign")
+@bp.post("/claims/<id:claim_id>/reassign")
 @require_role("admin")
 def reassign(claim_id: int) -> Any:
     form = request.form
@@ -238,7 +241,7 @@ def reassign(claim_id: int) -> Any:
             from_id, to_id = int(form.get("from_user", "")), int(form.get("to_user", ""))
         except ValueError:
             raise Invalid("choose both reviewers", {"to_user": "required"}) from None
-        resolutions.reassign(
+        assignments.reassign(
             session,
             claim,
             accounts.get_user(session, from_id),

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from tracker.db import MAX_ID
 from tracker.errors import BadRequest
 from tracker.text import slugify
 
@@ -102,8 +103,11 @@ def parse_filters(args: Mapping[str, str], **fixed: Any) -> Filters:
             raise BadRequest(
                 "source_id must be a whole number", {"source_id": "not a number"}
             ) from None
-        if source_id < 1:
-            raise BadRequest("source_id must be at least 1", {"source_id": "must be >= 1"})
+        if not 1 <= source_id <= MAX_ID:
+            raise BadRequest(
+                f"source_id must be a whole number from 1 to {MAX_ID}",
+                {"source_id": f"must be from 1 to {MAX_ID}"},
+            )
     filters = Filters(
         author=_slug_arg(args.get("author"), "author"),
         outlet=_slug_arg(args.get("outlet"), "outlet"),
