@@ -20,6 +20,7 @@ from werkzeug import Request, Response
 
 from tracker.errors import Invalid
 from tracker.imports import articles, sources
+from tracker.imports import candidates as proposals
 from tracker.imports.sources import (
     FetchFailed,
     FetchRefused,
@@ -326,7 +327,7 @@ def test_fetched_pages_are_archived_with_their_hash_and_metadata(
     assert source.published_at == dt.datetime(2025, 3, 10, 12, tzinfo=dt.UTC)
     assert "Water prices may rise again next month." in source.text
     assert "Subscribe" not in source.text and "Home" not in source.text
-    kinds = [p.candidate.kind for p in sources.list_candidates(session, source.id)]
+    kinds = [p.candidate.kind for p in proposals.list_candidates(session, source.id)]
     assert kinds.count("forecast") == 2 and kinds.count("fact") == 2
 
 

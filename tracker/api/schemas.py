@@ -58,6 +58,14 @@ class SourceQuery(Paging):
     pass
 
 
+class CandidateQuery(Query):
+    cursor: str | None = Field(
+        None,
+        max_length=40,
+        description="Where to go on from: copy it from the `next` link of the page before.",
+    )
+
+
 class ScorecardQuery(Query):
     """Read as text and judged by the scorecard's own filter parser (one group at most)."""
 
@@ -204,6 +212,7 @@ class CandidateOut(Answer):
 class CandidatePage(Answer):
     source_id: int
     data: list[CandidateOut]
+    next: str | None = Field(description="The next stretch of the text, or null after the last.")
 
 
 class ClaimPage(Answer):

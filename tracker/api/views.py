@@ -15,7 +15,9 @@ from tracker.accounts.auth import csrf, require_user
 from tracker.api import reads, schemas
 from tracker.api.openapi import route
 from tracker.errors import BadRequest, NotFound
+from tracker.imports import candidates as proposals
 from tracker.imports import sources
+from tracker.imports.sentences import Place
 from tracker.models import Claim, Evidence, Resolution, Source, claim_status
 from tracker.record import services
 from tracker.review import resolutions
@@ -309,24 +311,61 @@ def create_resolution(claim_id: int, body: schemas.ResolutionIn) -> Created:
     )
 
 
-def candidate_json(proposed: sources.ProposedClaim) -> dict[str, Any]:
+def candidate_json(proposed: proposals.ProposedClaim) -> dict[str, Any]:
     data = proposed.candidate.as_dict()
     data["deadline"] = iso(data["deadline"])
     data["recorded_claim_id"] = proposed.recorded_claim_id
     return data
 
 
+def _place(cursor: str | None) -> Place:
+    """Where a `cursor` from a candidates `next` link points (the text's start without one)."""
+    if not cursor:
+        return Place()
+    try:
+        raw = base64.urlsafe_b64decode(cursor.encode() + b"==").decode()
+        offset = int(raw.removesuffix("~"))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise BadRequest("cursor is not one this API gave out", {"cursor": "invalid"}) from None
+    if not 0 <= offset < 2**31:
+        raise BadRequest("cursor is not one this API gave out", {"cursor": "invalid"})
+    return Place(offset, inside_long_sentence=raw.endswith("~"))
+
+
+def _place_cursor(place: Place) -> str:
+    raw = f"{place.offset}{'~' if place.inside_long_sentence else ''}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
 @route(
     bp,
     "GET",
     "/sources/<id:source_id>/candidates",
+    query=schemas.CandidateQuery,
     answers={200: schemas.CandidatePage},
     tag="sources",
 )
-def list_candidates(source_id: int) -> dict[str, Any]:
-    """The forecasts and facts the extractor proposes for a source, in text order."""
-    proposed = sources.list_candidates(get_session(), source_id)
-    return {"source_id": source_id, "data": [candidate_json(p) for p in proposed]}
+def list_candidates(source_id: int, query: schemas.CandidateQuery) -> dict[str, Any]:
+    """The forecasts and facts the extractor proposes for a source, in text order.
+
+    Paged by the source's text: a page holds the proposals of about 20,000 characters (most
+    articles fit in one), and may hold none. Follow `next` until it is null."""
+    page = proposals.page_candidates(
+        get_session(), source_id, _place(query.cursor), today=now().date()
+    )
+    next_url = None
+    if page.next is not None:
+        next_url = url_for(
+            "api.list_candidates",
+            source_id=source_id,
+            cursor=_place_cursor(page.next),
+            _external=True,
+        )
+    return {
+        "source_id": source_id,
+        "data": [candidate_json(p) for p in page.items],
+        "next": next_url,
+    }
 
 
 @route(bp, "GET", "/sources/<id:source_id>/raw", answers={200: None}, tag="sources")

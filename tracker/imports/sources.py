@@ -27,7 +27,6 @@ from sqlalchemy.orm import Session
 
 from tracker.errors import Invalid, TrackerError
 from tracker.imports.articles import HTML_TYPES, TEXT_TYPES, Article, decode, extract_article
-from tracker.imports.extract import Candidate, extract_candidates
 from tracker.models import Source
 from tracker.record import services
 
@@ -448,30 +447,3 @@ def read_file(path: Path) -> Fetched:
         body=body,
         fetched_at=dt.datetime.now(dt.UTC),
     )
-
-
-@dataclass(frozen=True)
-class ProposedClaim:
-    """A candidate with the claim already recorded over the same words, if any."""
-
-    candidate: Candidate
-    recorded_claim_id: int | None
-
-
-def list_candidates(session: Session, source_id: int) -> list[ProposedClaim]:
-    """What the extractor proposes for a source's archived text, read against its publication
-    date, each with the recorded claim whose quote overlaps it."""
-    source = services.get_source(session, source_id)
-    recorded = [(c.quote_start, c.quote_end, c.id) for c in source.claims]
-    proposed = []
-    for candidate in extract_candidates(source.text, source.published_at):
-        overlapping = next(
-            (
-                claim_id
-                for start, end, claim_id in recorded
-                if start < candidate.quote_end and candidate.quote_start < end
-            ),
-            None,
-        )
-        proposed.append(ProposedClaim(candidate, overlapping))
-    return proposed
