@@ -35,6 +35,8 @@ ERROR_MEANINGS = {
     413: "The body is larger than the server accepts.",
     422: "Well-formed but not valid: a value out of range, unknown, or missing.",
     429: "Too many requests for this token; wait as Retry-After says.",
+    502: "The page to fetch did not give a usable answer (refused, broken, an HTTP error).",
+    504: "The page to fetch did not arrive whole within the fetch's deadline (30 s).",
 }
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 _RULE_PART = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")

@@ -219,14 +219,15 @@ def _created(data: dict[str, Any], location: str) -> Created:
     "/sources",
     body=schemas.SourceIn,
     answers={201: schemas.SourceWithText},
-    errors=(409,),
+    errors=(409, 502, 504),
     role="editor",
 )
 def create_source(body: schemas.SourceIn) -> Created:
     """Archive a source: its text, or (without `text`) the page fetched from `url`.
 
     The text is kept as sent (or as extracted) and hashed; quotes of claims must be found in
-    it. Fetching refuses private addresses, pages over 5 MB and anything but HTML or text."""
+    it. Fetching refuses private addresses, pages over 5 MB and anything but HTML or text, and
+    gives up (504) when the whole page has not arrived within 30 seconds."""
     session = get_session()
     # Without `text` the page at `url` is fetched (behind the address guard) and archived.
     source = sources.import_source(
