@@ -259,6 +259,7 @@ def _variants(good: bytes) -> dict[str, tuple[bytes, str]]:
     claims_at = next(i for i, x in enumerate(lines) if '"table":"claims"' in x)
     return {
         "not json": (b"this is not an archive\n", "not JSON"),
+        "nested too deep": (b"[" * 100_000 + b"]" * 100_000 + b"\n", "deeper than 64 levels"),
         "empty": (b"", "empty"),
         "other json": (b'{"hello": "world"}\n', "not a claim tracker archive"),
         "wrong version": ((wrong_version + "".join(lines[1:])).encode(), "version 2"),

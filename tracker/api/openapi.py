@@ -20,6 +20,7 @@ from werkzeug.routing import IntegerConverter, Map
 from tracker.api import idempotency
 from tracker.api.schemas import ErrorAnswer
 from tracker.errors import BadRequest, Invalid
+from tracker.text import MAX_JSON_DEPTH, TooDeep, load_json
 
 API_PREFIX = "/api/v1"
 TITLE = "Claim tracker API"
@@ -98,7 +99,12 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
         )
     data = request.get_data(cache=True)  # over MAX_CONTENT_LENGTH: 413, answered as JSON
     try:
-        payload = json.loads(data)
+        payload = load_json(data)
+    except TooDeep:
+        raise BadRequest(
+            f"the JSON body nests deeper than {MAX_JSON_DEPTH} levels of arrays and objects",
+            {"body": "nested too deep"},
+        ) from None
     except (ValueError, UnicodeDecodeError) as error:
         raise BadRequest(f"the body is not valid JSON: {error}", {"body": "not JSON"}) from None
     if not isinstance(payload, dict):
