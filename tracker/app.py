@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tracker import config as tracker_config
 from tracker import health, web
@@ -19,7 +20,7 @@ from tracker.accounts import views as accounts_views
 from tracker.api import apidocs, openapi
 from tracker.api import views as api_views
 from tracker.db import make_engine, make_sessionmaker
-from tracker.errors import TrackerError
+from tracker.errors import TrackerError, Unavailable
 from tracker.imports import views as imports_views
 from tracker.imports.sources import HttpFetcher
 from tracker.record import views as record_views
@@ -27,6 +28,7 @@ from tracker.reminders import views as reminders_views
 from tracker.review import views as review_views
 from tracker.scorecard import services as scorecard
 from tracker.scorecard import views as scorecard_views
+from tracker.serving import BodyDeadline
 
 BLUEPRINTS = (
     health.bp,
@@ -80,7 +82,24 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     _register_error_handlers(app)
+    _wrap_for_the_server(app)
     return app
+
+
+def _wrap_for_the_server(app: Flask) -> None:
+    """A deadline on reading request bodies, and, behind TRUSTED_PROXIES reverse proxies, the
+    client's address and scheme as the nearest proxy saw them (rate limits count clients)."""
+    wrapped: Any = BodyDeadline(
+        app.wsgi_app,
+        float(app.config["BODY_TIMEOUT_SECONDS"]),
+        float(app.config["BODY_MIN_RATE"]),
+    )
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies < 0:
+        raise ValueError("TRACKER_TRUSTED_PROXIES must be 0 or more")
+    if proxies:
+        wrapped = ProxyFix(wrapped, x_for=proxies, x_proto=proxies)
+    app.wsgi_app = wrapped  # type: ignore[method-assign]
 
 
 def _instance_secret(instance_path: Path) -> str:
@@ -116,7 +135,12 @@ def _error_response(status: int, code: str, message: str, fields: dict[str, str]
 def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(TrackerError)
     def tracker_error(error: TrackerError) -> Any:
-        return _error_response(error.status, error.code, error.message, error.fields)
+        response = app.make_response(
+            _error_response(error.status, error.code, error.message, error.fields)
+        )
+        if isinstance(error, Unavailable):
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:

@@ -52,6 +52,15 @@ def defaults(instance_path: Path = INSTANCE_PATH) -> dict[str, Any]:
         "API_RATE_LIMIT": "120 per minute",
         # Request bodies above this are refused with 413 before they are read (5 MiB).
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+        # A request body must arrive within this many seconds, plus one second per
+        # BODY_MIN_RATE bytes it declares (5 MiB: 115 s); past it the client gets 408.
+        "BODY_TIMEOUT_SECONDS": 10.0,
+        "BODY_MIN_RATE": 50_000,
+        # Reverse proxies in front (1 with deploy/nginx.conf) whose X-Forwarded-For and
+        # X-Forwarded-Proto are believed; 0 believes none (a client could claim any address).
+        "TRUSTED_PROXIES": 0,
+        # An export asked for while another is being written waits this long, then gets 503.
+        "EXPORT_WAIT_SECONDS": 30,
         # How long a worker trusts its last look at whether the scorecard changed; a change
         # made elsewhere shows on the public pages within this many seconds.
         "SCORECARD_FRESHNESS_SECONDS": 1.0,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import PASSWORD, csrf_token
 from tracker.accounts import services as accounts
+from tracker.app import create_app
 from tracker.cli import main
 from tracker.models import ApiToken, User
 from tracker.record import services
@@ -177,6 +178,39 @@ def test_login_rate_limit_answers_429(app: Flask, client: FlaskClient, make_user
         for _ in range(5)
     ]
     assert codes[:3] == [401, 401, 401] and codes[3:] == [429, 429]
+
+
+@pytest.mark.parametrize(("proxies", "other_client_limited"), [(1, False), (0, True)])
+def test_behind_a_trusted_proxy_login_limits_count_each_client(
+    database_url: str, proxies: int, other_client_limited: bool
+) -> None:
+    """Behind nginx every request comes from the proxy's address: unless X-Forwarded-For is
+    believed (TRACKER_TRUSTED_PROXIES=1), one client's failed logins lock everyone out. With
+    no proxy trusted, the header is a client's own claim and is ignored."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret-key",
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "LOGIN_RATE_LIMIT": "2 per minute",
+            "TRUSTED_PROXIES": proxies,
+        }
+    )
+    client = app.test_client()
+    token = csrf_token(client)
+
+    def attempt(address: str) -> int:
+        return client.post(
+            "/login",
+            data={"email": "someone@newsroom.test", "password": "guess", "csrf_token": token},
+            headers={"X-Forwarded-For": address},
+            environ_base={"REMOTE_ADDR": "127.0.0.1"},
+        ).status_code
+
+    assert [attempt("203.0.113.7") for _ in range(3)] == [401, 401, 429]
+    assert attempt("198.51.100.9") == (429 if other_client_limited else 401)
+    app.extensions["tracker.engine"].dispose()
 
 
 def test_invitation_sets_a_password(
