@@ -184,7 +184,10 @@ class SourceWithText(SourceOut):
 
 
 class SourceDetail(SourceWithText):
-    claims: list[ClaimOut]
+    claims: list[ClaimOut] = Field(description="The first 200, in the order they were recorded.")
+    claims_next: str | None = Field(
+        description="When the source has more claims, the page of /claims that goes on."
+    )
 
 
 class CandidateOut(Answer):

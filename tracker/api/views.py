@@ -171,11 +171,25 @@ def list_sources(query: schemas.SourceQuery) -> dict[str, Any]:
 
 @route(bp, "GET", "/sources/<id:source_id>", answers={200: schemas.SourceDetail})
 def get_source(source_id: int) -> dict[str, Any]:
-    """One source with its archived text and every claim recorded from it."""
-    source = services.get_source(get_session(), source_id)
+    """One source with its archived text and the claims recorded from it.
+
+    `claims` holds the first 200 claims in the order they were recorded; when there are more,
+    `claims_next` is the page of /claims that goes on from there (else null)."""
+    session = get_session()
+    source = services.get_source(session, source_id)
     data = source_json(source, with_text=True)
     current = now()
-    data["claims"] = [claim_json(c, current) for c in source.claims]
+    limit = schemas.MAX_LIMIT
+    claims = reads.list_claim_records(
+        session, now=current, after_id=0, limit=limit, source_id=source_id
+    )
+    data["claims"] = [claim_json(c, current) for c in claims]
+    data["claims_next"] = None
+    if len(claims) == limit:
+        cursor = base64.urlsafe_b64encode(str(claims[-1].id).encode()).decode().rstrip("=")
+        data["claims_next"] = url_for(
+            "api.list_claims", source_id=source_id, limit=limit, cursor=cursor, _external=True
+        )
     return data
 
 
@@ -437,4 +451,4 @@ def get_scorecard(query: schemas.ScorecardQuery) -> Any:
             data["outlets"] = [group_json(g) for g in card.outlets]
         return json.dumps(data, ensure_ascii=False, allow_nan=False)
 
-    return conditional(fresh, "application/json", build)
+    return conditional(fresh, "application/json", build, filters.query_args())
