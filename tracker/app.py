@@ -68,6 +68,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         int(app.config["ARGON2_TIME_COST"]),
         int(app.config["ARGON2_MEMORY_KIB"]),
         int(app.config["ARGON2_PARALLELISM"]),
+        int(app.config["ARGON2_AT_ONCE"]),
+        float(app.config["ARGON2_WAIT_SECONDS"]),
     )
 
     engine = make_engine(app.config["DATABASE_URL"], echo=bool(app.config["SQL_ECHO"]))

@@ -35,6 +35,10 @@ def defaults(instance_path: Path = INSTANCE_PATH) -> dict[str, Any]:
         "ARGON2_TIME_COST": 3,
         "ARGON2_MEMORY_KIB": 65536,
         "ARGON2_PARALLELISM": 4,
+        # Hashes worked out at once per process (each takes ARGON2_MEMORY_KIB); a login that
+        # waits longer than ARGON2_WAIT_SECONDS for its turn gets 503 with Retry-After.
+        "ARGON2_AT_ONCE": 2,
+        "ARGON2_WAIT_SECONDS": 10.0,
         # Memory is per process; several hosts share a Redis URI (redis://host:6379).
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,

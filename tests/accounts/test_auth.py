@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
@@ -314,3 +317,54 @@ def test_evidence_urls_must_be_http(
     )
     assert response.status_code == 422
     assert "evidence[0].url" in response.get_json()["error"]["fields"]
+
+
+def test_sign_ins_beyond_those_checked_at_once_are_asked_to_come_back(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each password check takes 64 MiB and half a second: a crowd posting login forms gets
+    its turn, one at a time here, and whoever waits too long a clear 503 instead of the
+    process running out of memory."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret-key",
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "LOGIN_RATE_LIMIT": "1000 per minute",
+            "ARGON2_TIME_COST": 1,
+            "ARGON2_MEMORY_KIB": 1024,
+            "ARGON2_PARALLELISM": 1,
+            "ARGON2_AT_ONCE": 1,
+            "ARGON2_WAIT_SECONDS": 0.05,
+        }
+    )
+    checking, release = threading.Event(), threading.Event()
+    verify = PasswordHasher.verify
+
+    def slow_verify(self: PasswordHasher, stored: str, password: str) -> bool:
+        checking.set()
+        release.wait(10)
+        return verify(self, stored, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", slow_verify)
+    first, second = app.test_client(), app.test_client()
+    forms = [
+        {"email": "someone@newsroom.test", "password": "guess", "csrf_token": csrf_token(c)}
+        for c in (first, second)
+    ]
+    answers: list[Any] = []
+    thread = threading.Thread(target=lambda: answers.append(first.post("/login", data=forms[0])))
+    thread.start()
+    try:
+        assert checking.wait(10)
+        answer = second.post("/login", data=forms[1])
+        assert answer.status_code == 503
+        assert "Retry-After" in answer.headers
+        assert "too many sign-ins are being checked at once" in answer.get_data(as_text=True)
+    finally:
+        release.set()
+        thread.join(10)
+    assert answers[0].status_code == 401
+    assert second.post("/login", data=forms[1]).status_code == 401  # its turn, now
+    app.extensions["tracker.engine"].dispose()

@@ -6,7 +6,9 @@ import datetime as dt
 import hashlib
 import re
 import secrets
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -15,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from tracker import audit
 from tracker.db import utcnow
-from tracker.errors import Conflict, Forbidden, Invalid, NotFound
+from tracker.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
 from tracker.models import ROLES, ApiToken, User
 
 _hasher = PasswordHasher()  # argon2id, RFC 9106's low-memory parameters (t=3, 64 MiB, p=4)
@@ -26,9 +28,29 @@ MIN_PASSWORD = 12
 INVITE_DAYS = 7
 
 
-def configure_hashing(time_cost: int, memory_kib: int, parallelism: int) -> None:
-    """Set the argon2id cost for new hashes (existing ones are upgraded at their next login)."""
-    global _hasher, _DUMMY_HASH
+# A hash takes 64 MiB and about half a second of CPU, and anyone may ask for one by posting a
+# login form: at most this many at once per process (a crowd of sign-ins must not exhaust the
+# memory); the others wait their turn for a while, then are asked to come back.
+_at_once_count = 2
+_at_once = threading.BoundedSemaphore(_at_once_count)
+_wait_seconds = 10.0
+
+
+def configure_hashing(
+    time_cost: int,
+    memory_kib: int,
+    parallelism: int,
+    at_once: int = 2,
+    wait_seconds: float = 10.0,
+) -> None:
+    """Set the argon2id cost for new hashes (existing ones are upgraded at their next login),
+    and how many are worked out at once, each waiting at most `wait_seconds` for its turn."""
+    global _hasher, _DUMMY_HASH, _at_once, _at_once_count, _wait_seconds
+    if at_once < 1:
+        raise ValueError("TRACKER_ARGON2_AT_ONCE must be 1 or more")
+    if at_once != _at_once_count:
+        _at_once, _at_once_count = threading.BoundedSemaphore(at_once), at_once
+    _wait_seconds = wait_seconds
     if (time_cost, memory_kib, parallelism) == (
         _hasher.time_cost,
         _hasher.memory_cost,
@@ -37,6 +59,21 @@ def configure_hashing(time_cost: int, memory_kib: int, parallelism: int) -> None
         return
     _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism)
     _DUMMY_HASH = _hasher.hash("no such user")
+
+
+@contextmanager
+def _hashing() -> Iterator[None]:
+    """A turn to work out a password hash (see _at_once)."""
+    turn = _at_once
+    if not turn.acquire(timeout=_wait_seconds):
+        raise Unavailable(
+            "too many sign-ins are being checked at once: try again in a few seconds",
+            retry_after=5,
+        )
+    try:
+        yield
+    finally:
+        turn.release()
 
 
 def role_at_least(role: str, needed: str) -> bool:
@@ -68,7 +105,8 @@ def check_password_strength(password: str) -> None:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    with _hashing():
+        return _hasher.hash(password)
 
 
 def generate_password() -> str:
@@ -138,7 +176,8 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     user = find_user_by_email(session, email)
     stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
     try:
-        _hasher.verify(stored, password)
+        with _hashing():
+            _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None or not user.password_hash or not user.is_active:
