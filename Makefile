@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-PY_PATHS := tracker tests migrations wsgi.py gunicorn.conf.py $(wildcard bench)
+PY_PATHS := tracker tests migrations wsgi.py $(wildcard bench) $(wildcard deploy/*.py)
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
@@ -43,7 +43,7 @@ run: install ## Migrate, seed, and serve at http://127.0.0.1:5000 with the remin
 	@# (same process group); if either stops on its own, the other is stopped too.
 	@trap 'kill -TERM $$web $$scheduler 2>/dev/null; wait' INT TERM; \
 	$(BIN)/tracker scheduler run & scheduler=$$!; \
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app & web=$$!; \
+	$(BIN)/gunicorn --config deploy/gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app & web=$$!; \
 	wait -n $$web $$scheduler; status=$$?; \
 	kill -TERM $$web $$scheduler 2>/dev/null; wait; exit $$status
 
@@ -61,6 +61,7 @@ bench: install ## Every benchmark in bench/ with its target (long: builds 100,00
 	$(BIN)/python -m bench.archive_bench --claims $(BENCH_CLAIMS)
 	$(BIN)/python -m bench.scheduler_bench
 	$(BIN)/python -m bench.extract
+	$(BIN)/python -m bench.slow_clients
 
 lint: install ## ruff lint and format check, mypy --strict on tracker/, the import contracts
 	$(BIN)/ruff check $(PY_PATHS)

@@ -1,5 +1,7 @@
-"""Extractor benchmark: speed on a 10,000-word article (target: under 1 second), and forecast
-recall/precision on the labelled articles with each sentence splitter and past-tense test.
+"""Extractor benchmark: speed on a 10,000-word article (target: under 1 second), the cost of one
+page of proposals on a source of the largest size and on text made to be slow (target: under
+0.25 second, since anyone may ask for any page), and forecast recall/precision on the labelled
+articles with each sentence splitter and past-tense test.
 
 Run: .venv/bin/python bench/extract.py   (or `make bench`)
 """
@@ -19,12 +21,15 @@ from pathlib import Path
 import pysbd
 
 from tracker.imports import extract
+from tracker.imports.sentences import Place
 from tracker.record.quotes import find_quote
+from tracker.record.services import MAX_TEXT_CHARS
 from tracker.seed import fixture
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "tests" / "data"
+DATA = ROOT / "tests" / "imports" / "data"
 TARGET_SECONDS = 1.0
+PAGE_TARGET_SECONDS = 0.25
 
 
 def _time(value: str) -> dt.datetime:
@@ -230,7 +235,7 @@ def timing() -> None:
             sys.executable,
             "-c",
             "import sys, time, datetime as dt; t = time.perf_counter();"
-            "from tracker.extract import extract_candidates;"
+            "from tracker.imports.extract import extract_candidates;"
             "text = sys.stdin.read();"
             "extract_candidates(text, dt.datetime(2025, 3, 10, tzinfo=dt.UTC));"
             "print(time.perf_counter() - t)",
@@ -263,6 +268,46 @@ def timing() -> None:
         )
 
 
+def _page_costs(text: str) -> list[float]:
+    """Seconds for each page of `text`, in order."""
+    published = dt.datetime(2025, 3, 10, tzinfo=dt.UTC)
+    costs = []
+    place: Place | None = Place()
+    while place is not None:
+        started = time.perf_counter()
+        page = extract.extract_page(text, place, published)
+        costs.append(time.perf_counter() - started)
+        place = page.next
+    return costs
+
+
+def pages() -> None:
+    """One page's cost, whatever the source: the labelled articles repeated to the largest
+    text a source may have, and stretches written to be slow for the rules (long sentences
+    full of estimative wording and time words, one line without a full stop)."""
+    article = "\n\n".join(text for _, text, _, _, _ in articles()) + "\n\n"
+    largest = (article * (MAX_TEXT_CHARS // len(article) + 1))[:MAX_TEXT_CHARS]
+    started = time.perf_counter()
+    costs = _page_costs(largest)
+    whole = time.perf_counter() - started
+    print(
+        f"pages of a {len(largest):,}-character source: {len(costs)} pages, whole text"
+        f" {whole:.1f} s; a page: median {statistics.median(costs) * 1000:.0f} ms,"
+        f" slowest {max(costs) * 1000:.0f} ms"
+    )
+    sentence = "It will probably rain by June 2027 if it might snow, a 30% chance, and "
+    slow = {
+        "long sentences of wording": (sentence * 28)[:1_990] + ".\n",
+        "one line, no full stop": "and it will rain by 2027 ",
+        "short sentences of wording": "It will probably rain by June 2027, analysts said in 2019. ",
+    }
+    for name, unit in slow.items():
+        text = (unit * (3 * extract.PAGE_CHARS // len(unit) + 1))[: 3 * extract.PAGE_CHARS]
+        worst = max(_page_costs(text))
+        verdict = "ok" if worst < PAGE_TARGET_SECONDS else "TOO SLOW"
+        print(f"  {name:<28} slowest page {worst * 1000:.0f} ms  [{verdict}]")
+
+
 def quality() -> None:
     print("forecasts over the labelled articles (seed, reservoir, ferry):")
     for name, splitter in SPLITTERS.items():
@@ -291,5 +336,6 @@ def quality() -> None:
 
 if __name__ == "__main__":
     timing()
+    pages()
     quality()
     boundaries()

@@ -295,6 +295,7 @@ def _variants(good: bytes) -> dict[str, tuple[bytes, str]]:
             "audit_log row 5: its content does not match its hash",
         ),
         "not json": (b"this is not an archive\n", "not JSON"),
+        "nested too deep": (b"[" * 100_000 + b"]" * 100_000 + b"\n", "deeper than 64 levels"),
         "empty": (b"", "empty"),
         "other json": (b'{"hello": "world"}\n', "not a claim tracker archive"),
         "wrong version": ((wrong_version + "".join(lines[1:])).encode(), "version 2"),

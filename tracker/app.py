@@ -24,7 +24,7 @@ from tracker.accounts import views as accounts_views
 from tracker.api import apidocs, openapi
 from tracker.api import views as api_views
 from tracker.db import is_busy, is_unique_violation, make_engine, make_sessionmaker
-from tracker.errors import TrackerError
+from tracker.errors import TrackerError, Unavailable
 from tracker.imports import views as imports_views
 from tracker.imports.sources import HttpFetcher
 from tracker.record import views as record_views
@@ -32,6 +32,7 @@ from tracker.reminders import views as reminders_views
 from tracker.review import views as review_views
 from tracker.scorecard import services as scorecard
 from tracker.scorecard import views as scorecard_views
+from tracker.serving import BodyDeadline
 
 BLUEPRINTS = (
     health.bp,
@@ -172,6 +173,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         int(app.config["ARGON2_TIME_COST"]),
         int(app.config["ARGON2_MEMORY_KIB"]),
         int(app.config["ARGON2_PARALLELISM"]),
+        int(app.config["ARGON2_AT_ONCE"]),
+        float(app.config["ARGON2_WAIT_SECONDS"]),
     )
 
     engine = make_engine(
@@ -191,6 +194,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     _register_error_handlers(app)
     _security_headers(app)
+    _wrap_for_the_server(app)
     return app
 
 
@@ -229,6 +233,17 @@ def _security_headers(app: Flask) -> None:
         for name, value in headers.items():
             response.headers.setdefault(name, value)
         return response
+
+
+def _wrap_for_the_server(app: Flask) -> None:
+    """A deadline on reading request bodies (a client that trickles its body holds a worker's
+    thread for a bounded time)."""
+    wrapped: Any = BodyDeadline(
+        app.wsgi_app,
+        float(app.config["BODY_TIMEOUT_SECONDS"]),
+        float(app.config["BODY_MIN_RATE"]),
+    )
+    app.wsgi_app = wrapped  # type: ignore[method-assign]
 
 
 def _instance_secret(instance_path: Path) -> str:
@@ -287,6 +302,8 @@ def _register_error_handlers(app: Flask) -> None:
             _error_response(error.status, error.code, error.message, error.fields)
         )
         response.headers.update(error.headers)
+        if isinstance(error, Unavailable):
+            response.headers["Retry-After"] = str(error.retry_after)
         return response
 
     @app.errorhandler(OperationalError)

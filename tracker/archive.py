@@ -56,6 +56,7 @@ from tracker import (
 )
 from tracker.db import Base, UTCDateTime
 from tracker.errors import TrackerError
+from tracker.text import load_json
 
 FORMAT = "claim-tracker-archive"
 VERSION = 1
@@ -284,7 +285,7 @@ def _parse_lines(lines: Iterable[str]) -> Iterator[tuple[int, Any]]:
         if not line.endswith("\n"):
             raise ArchiveError(f"line {number}: the archive is truncated (no line end)")
         try:
-            yield number, json.loads(line)
+            yield number, load_json(line)
         except ValueError as error:
             raise ArchiveError(f"line {number}: not JSON ({error})") from None
 

@@ -40,6 +40,10 @@ def defaults(instance_path: Path = INSTANCE_PATH) -> dict[str, Any]:
         "ARGON2_TIME_COST": 3,
         "ARGON2_MEMORY_KIB": 65536,
         "ARGON2_PARALLELISM": 4,
+        # Hashes worked out at once per process (each takes ARGON2_MEMORY_KIB); a login that
+        # waits longer than ARGON2_WAIT_SECONDS for its turn gets 503 with Retry-After.
+        "ARGON2_AT_ONCE": 2,
+        "ARGON2_WAIT_SECONDS": 10.0,
         # Where rate limits are counted: `database://` is this product's database, shared by
         # every worker and host using it; `redis://host:6379` is Redis; `memory://` counts per
         # process (one process only: gunicorn refuses several workers with it).
@@ -70,6 +74,12 @@ def defaults(instance_path: Path = INSTANCE_PATH) -> dict[str, Any]:
         "API_RATE_LIMIT": "120 per minute",
         # Request bodies above this are refused with 413 before they are read (5 MiB).
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+        # A request body must arrive within this many seconds, plus one second per
+        # BODY_MIN_RATE bytes it declares (5 MiB: 115 s); past it the client gets 408.
+        "BODY_TIMEOUT_SECONDS": 10.0,
+        "BODY_MIN_RATE": 50_000,
+        # An export asked for while another is being written waits this long, then gets 503.
+        "EXPORT_WAIT_SECONDS": 30,
         # How long a worker trusts its last look at whether the scorecard changed; a change
         # made elsewhere shows on the public pages within this many seconds.
         "SCORECARD_FRESHNESS_SECONDS": 1.0,
@@ -83,7 +93,7 @@ def database_url_from_env() -> str:
 
 def rate_limit_storage_problem(workers: int, storage_uri: str | None) -> str | None:
     """Why several server processes cannot count rate limits correctly, or None. Used by
-    gunicorn.conf.py before the workers start: with a per-process store each worker would
+    deploy/gunicorn.conf.py before the workers start: with a per-process store each worker would
     allow the whole limit (two workers, 10 logins a minute: 20 get through)."""
     uri = (storage_uri or "database://").strip()
     if workers > 1 and uri.startswith("memory://"):

@@ -45,3 +45,16 @@ class BadRequest(TrackerError):
 
     status = 400
     code = "bad_request"
+
+
+class Unavailable(TrackerError):
+    """The server cannot do this now; the client may try again after `retry_after` seconds."""
+
+    status = 503
+    code = "unavailable"
+
+    def __init__(
+        self, message: str, fields: dict[str, str] | None = None, *, retry_after: int = 30
+    ) -> None:
+        super().__init__(message, fields)
+        self.retry_after = retry_after

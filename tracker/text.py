@@ -1,11 +1,27 @@
-"""Text helpers every part shares: slugs for names in URLs, and the hash archived texts carry."""
+"""Text helpers every part shares: slugs for names in URLs, the hash archived texts carry, and
+JSON read from outside with its nesting bounded."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
+import json
 import re
 import unicodedata
+from typing import Any
+
+# Deeper JSON is refused before it is parsed: Python's parser (and every walk over what it
+# returns) recurses once per level, and a thousand levels exhaust the stack.
+MAX_JSON_DEPTH = 64
+
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_STEPS = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+
+
+class TooDeep(ValueError):
+    """JSON nested deeper than MAX_JSON_DEPTH: refused before parsing."""
 
 
 def slugify(value: str, max_length: int = 100) -> str:
@@ -28,3 +44,22 @@ def plural(count: int, noun: str, plural_noun: str | None = None) -> str:
 def utc_iso(value: dt.datetime) -> str:
     """An instant as ISO 8601 in UTC ending in Z, as the API and the command line write it."""
     return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def json_depth(data: str | bytes) -> int:
+    """How deep the arrays and objects of a JSON text nest (0 for a bare value), counted
+    without parsing it: brackets inside strings do not count."""
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    if raw.count(b"[") + raw.count(b"{") == 0:
+        return 0
+    brackets = _JSON_STRING.sub(b"", raw).translate(None, _NOT_BRACKETS)
+    return max(itertools.accumulate(map(_STEPS.__getitem__, brackets)), default=0)
+
+
+def load_json(data: str | bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """json.loads for text from outside: TooDeep (a ValueError, like any JSON that does not
+    parse) when it nests deeper than `max_depth`."""
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    if raw.count(b"[") + raw.count(b"{") > max_depth and json_depth(raw) > max_depth:
+        raise TooDeep(f"the JSON nests deeper than {max_depth} levels")
+    return json.loads(data)

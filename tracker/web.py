@@ -1,30 +1,40 @@
 """What every part's views share: the request's database session, the clock, the fetcher,
-conditional answers (ETag, Last-Modified, 304), form dates, and the template filters.
+conditional answers (ETag, Last-Modified, 304), answers kept so that anonymous readers cannot
+make the server build them again and again (exports on disk, recent answers in memory), form
+dates, and the template filters.
 
 Views import this module; services never do (they take a Session and plain values)."""
 
 from __future__ import annotations
 
+import atexit
 import csv
 import datetime as dt
 import hashlib
 import io
 import math
+import os
 import re
+import shutil
+import tempfile
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, TextIO
+from urllib.parse import urlencode
 
 from flask import Flask, Response, current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 from werkzeug.http import http_date, quote_etag
 from werkzeug.routing import IntegerConverter, Map
+from werkzeug.wsgi import wrap_file
 
 from tracker.db import MAX_ID, utcnow
-from tracker.errors import BadRequest, Invalid
+from tracker.errors import BadRequest, Invalid, Unavailable
 from tracker.text import plural
 
 if TYPE_CHECKING:
@@ -41,10 +51,12 @@ class IdConverter(IntegerConverter):
 
 def init_app(app: Flask) -> None:
     """Register the `id` URL converter (before any blueprint uses it), close each request's
-    session at teardown and register the template filters."""
+    session at teardown, keep the app's exports, and register the template filters."""
     app.url_map.converters["id"] = IdConverter
     app.before_request(_refuse_nul_in_address)
     app.teardown_appcontext(_close_session)
+    app.extensions["tracker.exports"] = _Exports()
+    app.extensions["tracker.recent"] = _Recent()
     app.jinja_env.filters["utc"] = format_utc
     app.jinja_env.filters["percent"] = format_percent
     app.jinja_env.filters["score"] = format_score
@@ -204,10 +216,13 @@ class _Validators:
 _validators = _Validators()
 
 
-def conditional(fresh: Versioned, mimetype: str, build: Callable[[], str | bytes]) -> Response:
-    """A 304 if the client holds this version; else the body, built at most once per version
-    in this process. The ETag covers the path, the query and the data's freshness token."""
-    variant = f"{request.path}?{request.query_string.decode('latin-1')}|{fresh.token}"
+def validators(fresh: Versioned, query: str | None = None) -> dict[str, str]:
+    """ETag and Last-Modified of this request's answer at the data's `fresh` state: the ETag
+    covers the path, the query (as the view reads it, when it says: parameters it ignores
+    then make no new answer) and the freshness token."""
+    if query is None:
+        query = request.query_string.decode("latin-1")
+    variant = f"{request.path}?{query}|{fresh.token}"
     headers = _validators.get(variant)
     if headers is None:
         etag = hashlib.sha256(variant.encode()).hexdigest()[:32]
@@ -220,20 +235,135 @@ def conditional(fresh: Versioned, mimetype: str, build: Callable[[], str | bytes
                 "Cache-Control": "public, no-cache",
             },
         )
-    etag = headers["ETag"][1:-1]
+    return headers
+
+
+def is_current(fresh: Versioned, headers: dict[str, str]) -> bool:
+    """Whether the client already holds the answer `headers` (from `validators`) describe."""
     if request.if_none_match:
-        not_modified = request.if_none_match.contains(etag)
-    else:
-        since = request.if_modified_since
-        not_modified = since is not None and fresh.last_modified <= since
-    if not_modified:
+        return request.if_none_match.contains(headers["ETag"][1:-1])
+    since = request.if_modified_since
+    return since is not None and fresh.last_modified <= since
+
+
+def conditional(
+    fresh: Versioned,
+    mimetype: str,
+    build: Callable[[], str | bytes],
+    query: dict[str, str] | None = None,
+) -> Response:
+    """A 304 if the client holds this version; else the body, built at most once per version
+    in this process. The ETag covers the path, the query (`query`, the parameters the view
+    read, when given) and the data's freshness token."""
+    headers = validators(fresh, None if query is None else urlencode(sorted(query.items())))
+    if is_current(fresh, headers):
         return Response(status=304, headers=headers)
+    etag = headers["ETag"][1:-1]
     body = _bodies.get(etag)
     if body is None:
         built = build()
         body = built.encode("utf-8") if isinstance(built, str) else built
         _bodies.put(etag, body)
     return Response(body, mimetype=mimetype, headers=headers)
+
+
+class _Exports:
+    """Exports written by this process, kept on disk by what they are of (the filters and the
+    data's freshness token), the last `keep` of them: however many ask for an export, it is
+    written once per state of the data, one at a time, and then sent from its file."""
+
+    def __init__(self, keep: int = 4) -> None:
+        self.keep = keep
+        self.files: OrderedDict[str, Path] = OrderedDict()
+        self.folder: Path | None = None
+        self.lock = threading.Lock()
+        self.writing = threading.Lock()
+
+    def _find(self, key: str) -> BinaryIO | None:
+        with self.lock:
+            path = self.files.get(key)
+            if path is None:
+                return None
+            self.files.move_to_end(key)
+            return path.open("rb")  # opened under the lock: eviction unlinks, never cuts
+
+    def open(self, key: str, write: Callable[[TextIO], None], wait: float) -> BinaryIO:
+        """The export `key` as a binary file to send, written by `write` if not yet kept;
+        Unavailable when another export is being written for longer than `wait` seconds."""
+        found = self._find(key)
+        if found is not None:
+            return found
+        if not self.writing.acquire(timeout=wait):
+            raise Unavailable(
+                "another export is being written on this server: try again shortly",
+                retry_after=int(wait),
+            )
+        try:
+            found = self._find(key)  # written meanwhile by the request we waited for
+            if found is not None:
+                return found
+            if self.folder is None:
+                self.folder = Path(tempfile.mkdtemp(prefix="tracker-exports-"))
+                atexit.register(shutil.rmtree, self.folder, ignore_errors=True)
+            descriptor, name = tempfile.mkstemp(dir=self.folder, suffix=".part")
+            path = Path(name)
+            try:
+                with open(descriptor, "w", encoding="utf-8", newline="") as out:
+                    write(out)
+            except BaseException:
+                path.unlink(missing_ok=True)
+                raise
+            with self.lock:
+                self.files[key] = path
+                while len(self.files) > self.keep:
+                    _, dropped = self.files.popitem(last=False)
+                    dropped.unlink(missing_ok=True)  # a download in progress keeps reading
+                return path.open("rb")
+        finally:
+            self.writing.release()
+
+
+def kept_export(
+    key: str, write: Callable[[TextIO], None], mimetype: str, headers: dict[str, str]
+) -> Response:
+    """An export answered from its file (see _Exports), sent as the server sends files."""
+    exports: _Exports = current_app.extensions["tracker.exports"]
+    handle = exports.open(key, write, wait=float(current_app.config["EXPORT_WAIT_SECONDS"]))
+    size = os.fstat(handle.fileno()).st_size
+    response = Response(
+        wrap_file(request.environ, handle),
+        mimetype=mimetype,
+        headers={**headers, "Content-Length": str(size)},
+        direct_passthrough=True,
+    )
+    return response
+
+
+class _Recent:
+    """Answers this process built lately, by name: one is built again only when its key
+    changes or `seconds` have passed, and only one request builds it while the others wait."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, tuple[Any, float, bytes]] = {}
+        self.locks: dict[str, threading.Lock] = {}
+        self.guard = threading.Lock()
+
+    def get(self, name: str, key: Any, seconds: float, build: Callable[[], bytes]) -> bytes:
+        with self.guard:
+            lock = self.locks.setdefault(name, threading.Lock())
+        with lock:
+            entry = self.entries.get(name)
+            if entry is not None and entry[0] == key and time.monotonic() - entry[1] < seconds:
+                return entry[2]
+            body = build()
+            self.entries[name] = (key, time.monotonic(), body)
+            return body
+
+
+def recent(name: str, key: Any, seconds: float, build: Callable[[], bytes]) -> bytes:
+    """The answer `name` as built for `key` within the last `seconds` (see _Recent)."""
+    memo: _Recent = current_app.extensions["tracker.recent"]
+    return memo.get(name, key, seconds, build)
 
 
 CSV_MIMETYPE = "text/csv; charset=utf-8"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
@@ -12,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import PASSWORD, csrf_token
 from tracker.accounts import services as accounts
+from tracker.app import create_app
 from tracker.cli import main
 from tracker.models import ApiToken, User
 from tracker.record import services
@@ -179,6 +183,39 @@ def test_login_rate_limit_answers_429(app: Flask, client: FlaskClient, make_user
     assert codes[:3] == [401, 401, 401] and codes[3:] == [429, 429]
 
 
+@pytest.mark.parametrize(("proxies", "other_client_limited"), [(1, False), (0, True)])
+def test_behind_a_trusted_proxy_login_limits_count_each_client(
+    database_url: str, proxies: int, other_client_limited: bool
+) -> None:
+    """Behind nginx every request comes from the proxy's address: unless X-Forwarded-For is
+    believed (TRACKER_PROXY_HOPS=1), one client's failed logins lock everyone out. With
+    no proxy trusted, the header is a client's own claim and is ignored."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret-key",
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "LOGIN_RATE_LIMIT": "2 per minute",
+            "PROXY_HOPS": proxies,
+        }
+    )
+    client = app.test_client()
+    token = csrf_token(client)
+
+    def attempt(address: str) -> int:
+        return client.post(
+            "/login",
+            data={"email": "someone@newsroom.test", "password": "guess", "csrf_token": token},
+            headers={"X-Forwarded-For": address},
+            environ_base={"REMOTE_ADDR": "127.0.0.1"},
+        ).status_code
+
+    assert [attempt("203.0.113.7") for _ in range(3)] == [401, 401, 429]
+    assert attempt("198.51.100.9") == (429 if other_client_limited else 401)
+    app.extensions["tracker.engine"].dispose()
+
+
 def test_invitation_sets_a_password(
     client: FlaskClient, session: Session, make_user: MakeUser, login: Callable[..., FlaskClient]
 ) -> None:
@@ -280,3 +317,54 @@ def test_evidence_urls_must_be_http(
     )
     assert response.status_code == 422
     assert "evidence[0].url" in response.get_json()["error"]["fields"]
+
+
+def test_sign_ins_beyond_those_checked_at_once_are_asked_to_come_back(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each password check takes 64 MiB and half a second: a crowd posting login forms gets
+    its turn, one at a time here, and whoever waits too long a clear 503 instead of the
+    process running out of memory."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret-key",
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "LOGIN_RATE_LIMIT": "1000 per minute",
+            "ARGON2_TIME_COST": 1,
+            "ARGON2_MEMORY_KIB": 1024,
+            "ARGON2_PARALLELISM": 1,
+            "ARGON2_AT_ONCE": 1,
+            "ARGON2_WAIT_SECONDS": 0.05,
+        }
+    )
+    checking, release = threading.Event(), threading.Event()
+    verify = PasswordHasher.verify
+
+    def slow_verify(self: PasswordHasher, stored: str, password: str) -> bool:
+        checking.set()
+        release.wait(10)
+        return verify(self, stored, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", slow_verify)
+    first, second = app.test_client(), app.test_client()
+    forms = [
+        {"email": "someone@newsroom.test", "password": "guess", "csrf_token": csrf_token(c)}
+        for c in (first, second)
+    ]
+    answers: list[Any] = []
+    thread = threading.Thread(target=lambda: answers.append(first.post("/login", data=forms[0])))
+    thread.start()
+    try:
+        assert checking.wait(10)
+        answer = second.post("/login", data=forms[1])
+        assert answer.status_code == 503
+        assert "Retry-After" in answer.headers
+        assert "too many sign-ins are being checked at once" in answer.get_data(as_text=True)
+    finally:
+        release.set()
+        thread.join(10)
+    assert answers[0].status_code == 401
+    assert second.post("/login", data=forms[1]).status_code == 401  # its turn, now
+    app.extensions["tracker.engine"].dispose()

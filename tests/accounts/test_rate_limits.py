@@ -185,10 +185,11 @@ def _environment(database_url: str, port: int, extra: dict[str, str]) -> dict[st
 
 
 def _gunicorn(port: int, workers: int, env: dict[str, str]) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}"]
+    command = [sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py"]
+    command += ["--bind", f"127.0.0.1:{port}"]
     return subprocess.Popen(  # noqa: S603  # this interpreter's gunicorn, fixed arguments
         [*command, "--workers", str(workers), "wsgi:app"],
-        cwd=PROJECT_ROOT,  # where gunicorn.conf.py is read from, as with `make run`
+        cwd=PROJECT_ROOT,  # started as `make run` starts it
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -6,6 +6,9 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from tracker.record import services
 
 CLAIM_FIELDS = {
     "id", "source_id", "key", "kind", "quote", "quote_start", "quote_end", "question",
@@ -78,7 +81,23 @@ def test_sources(client: FlaskClient, seeded: int) -> None:
     assert source["author"] is None and source["outlet"] == "Washington Examiner"
     assert source["published_at"] == "2020-01-03T05:00:00Z"
     assert len(source["text_sha256"]) == 64 and source["text"].startswith("What Qassim")
-    assert len(source["claims"]) == 17
+    assert len(source["claims"]) == 17 and source["claims_next"] is None
+
+
+def test_a_source_with_many_claims_pages_them(client: FlaskClient, session: Session) -> None:
+    """The source's answer carries at most 200 claims; the rest come from /claims by cursor."""
+    text = " ".join(f"Claim number {n} will come true." for n in range(201))
+    source = services.record_source(session, title="Many", text=text)
+    for n in range(201):
+        services.record_claim(
+            session, source.id, kind="fact", quote=f"Claim number {n} will come true."
+        )
+    session.commit()
+    detail = client.get(f"/api/v1/sources/{source.id}").get_json()
+    assert len(detail["claims"]) == 200 and detail["claims_next"] is not None
+    rest = client.get(detail["claims_next"]).get_json()
+    assert [c["quote"] for c in rest["data"]] == ["Claim number 200 will come true."]
+    assert {c["id"] for c in detail["claims"]}.isdisjoint({c["id"] for c in rest["data"]})
 
 
 def test_missing_things_are_json_404(client: FlaskClient) -> None:

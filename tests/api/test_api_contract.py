@@ -3,6 +3,7 @@ ETags, the /api page, and schemathesis fuzzing against the app's own document.""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -323,6 +324,39 @@ def test_write_endpoints_refuse_bad_bodies(
         "/api/v1/sources/99999/claims", json={"kind": "fact", "quote": "x"}, headers=h
     )
     assert _error(nowhere, 404)
+
+
+@pytest.mark.parametrize("levels", [65, 1_000, 100_000])
+def test_json_nested_too_deep_is_refused_before_it_is_parsed(
+    client: FlaskClient, make_user: MakeUser, api_token: Callable[[User], str], levels: int
+) -> None:
+    """Every route that reads JSON answers 400 with a clear message, never 500: a thousand
+    levels used to exhaust the parser's recursion."""
+    headers = {"Authorization": f"Bearer {api_token(make_user('admin'))}"}
+    routes = [op for op in openapi.REGISTRY if op.body is not None]
+    assert len(routes) >= 3
+    for op in routes:
+        path = re.sub(r"\{\w+\}", "1", op.path)
+        for body in ("[" * levels + "]" * levels, '{"title": ' + "[" * levels + "]" * levels + "}"):
+            response = client.open(
+                path, method=op.method, data=body, content_type="application/json", headers=headers
+            )
+            error = _error(response, 400)
+            assert error["fields"] == {"body": "nested too deep"}, (path, error)
+            assert error["message"] == (
+                "the JSON body nests deeper than 64 levels of arrays and objects"
+            )
+
+
+def test_json_nested_64_levels_is_read(client: FlaskClient, editor_headers: dict[str, str]) -> None:
+    nested = "[" * 63 + "]" * 63
+    response = client.post(
+        "/api/v1/sources",
+        data='{"title": "T", "text": ' + nested + "}",
+        content_type="application/json",
+        headers=editor_headers,
+    )
+    assert _error(response, 422)["fields"].keys() == {"text"}  # parsed, then judged
 
 
 def test_idempotency_key_replays_the_first_answer(

@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from tracker.imports.deadlines import read_deadline
-from tracker.imports.extract import Candidate, extract_candidates
+from tracker.imports.extract import Candidate, extract_candidates, extract_page
+from tracker.imports.sentences import Place
 from tracker.record.quotes import find_quote
 from tracker.seed import fixture
 
@@ -300,3 +301,66 @@ def test_a_deadline_never_falls_before_publication(words: list[str], published: 
     assert deadline.at.date() >= published
     assert deadline.at.time() == dt.time(23, 59, 59) and deadline.at.tzinfo is dt.UTC
     assert deadline.origin in ("explicit", "inferred") and deadline.reason
+
+
+_WORDS = st.sampled_from(
+    [
+        *("It", "will", "rain", "Mr.", "U.S.", "by", "2027", ".", "might", "was", "killed"),
+        *("in", "2019", "attack", "30%", "chance", "if", ",", "...", "?", "!", "likely", "Dr."),
+        *("\u2019", ":", "3.5", "Will", "(", ")", '"', "\u201c", "\n", "x" * 25, " " * 9),
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.lists(_WORDS, max_size=30).map(" ".join), max_size=12),
+    st.sampled_from(["\n\n", "\n \n", "\n\n\n"]),
+    st.integers(min_value=8, max_value=400),
+)
+def test_pages_propose_what_one_reading_of_the_whole_text_proposes(
+    paragraphs: list[str], blank: str, longest: int
+) -> None:
+    # Pages end at paragraph breaks when there is one in the second half of the page.
+    assume(all(len(p) + len(blank) < longest for p in paragraphs))
+    text = blank.join(paragraphs)
+    published = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    whole = extract_candidates(text, published, page_chars=10**6, max_sentence_chars=longest)
+    paged = extract_candidates(text, published, page_chars=2 * longest, max_sentence_chars=longest)
+    assert paged == whole
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["It", "will", "rain", "Mr.", "\n", "\n\n", ".", "?", "(", " " * 40]),
+        max_size=150,
+    ).map(" ".join),
+    st.integers(min_value=8, max_value=80),
+)
+def test_each_page_reads_a_bounded_stretch_and_moves_on(text: str, longest: int) -> None:
+    """Whatever the text (long lines, long sentences, runs of blanks), a page proposes only
+    from its own stretch, and the pages move forward to the end."""
+    published = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    place: Place | None = Place()
+    pages = 0
+    while place is not None:
+        page = extract_page(
+            text, place, published, page_chars=2 * longest, max_sentence_chars=longest
+        )
+        for candidate in page.candidates:
+            assert text[candidate.quote_start : candidate.quote_end] == candidate.quote
+            assert place.offset <= candidate.quote_start
+            assert candidate.quote_end <= place.offset + 2 * longest
+        assert page.next is None or page.next.offset > place.offset
+        place = page.next
+        pages += 1
+    assert pages <= 2 * len(text) / longest + 2
+
+
+def test_a_sentence_too_long_to_propose_is_passed_over_and_what_follows_is_not() -> None:
+    # 25,000 characters without a full stop (more than a page), full of forecast wording.
+    long_line = "and it will rain " * 1_500
+    text = "Prices will rise in 2027. The " + long_line + ". Rates will fall by 2028.\nThe end."
+    quotes = [c.quote for c in extract_candidates(text, dt.datetime(2025, 1, 1, tzinfo=dt.UTC))]
+    assert quotes == ["Prices will rise in 2027.", "Rates will fall by 2028."]

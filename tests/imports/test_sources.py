@@ -20,6 +20,7 @@ from werkzeug import Request, Response
 
 from tracker.errors import Invalid
 from tracker.imports import articles, sources
+from tracker.imports import candidates as proposals
 from tracker.imports.sources import (
     FetchFailed,
     FetchRefused,
@@ -326,8 +327,25 @@ def test_fetched_pages_are_archived_with_their_hash_and_metadata(
     assert source.published_at == dt.datetime(2025, 3, 10, 12, tzinfo=dt.UTC)
     assert "Water prices may rise again next month." in source.text
     assert "Subscribe" not in source.text and "Home" not in source.text
-    kinds = [p.candidate.kind for p in sources.list_candidates(session, source.id)]
+    kinds = [p.candidate.kind for p in proposals.list_candidates(session, source.id)]
     assert kinds.count("forecast") == 2 and kinds.count("fact") == 2
+
+
+@pytest.mark.parametrize("levels", [1_000, 100_000])
+def test_a_page_with_json_ld_nested_too_deep_is_still_read(
+    httpserver: HTTPServer, session: Session, levels: int
+) -> None:
+    """Its JSON-LD is passed over (it used to exhaust the parser's recursion: a 500)."""
+    deep = "[" * levels + "]" * levels
+    page = ARTICLE.replace("</head>", f'<script type="application/ld+json">{deep}</script></head>')
+    httpserver.expect_request("/story").respond_with_data(page, content_type="text/html")
+    source = sources.import_source(
+        session,
+        url=httpserver.url_for("/story"),
+        fetcher=HttpFetcher(address_allowed=allow_any_address),
+    )
+    assert "Water prices may rise again next month." in source.text
+    assert source.title
 
 
 def test_values_given_win_over_the_page(httpserver: HTTPServer, session: Session) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import icalendar
+import pytest
 import time_machine
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -96,3 +98,29 @@ def test_calendar_token_from_the_command_line(runner: object, session: Session) 
         tracker.cli.main, ["calendar", "token", "--email", "nobody@example.org"]
     )
     assert missing.exit_code == 1 and "no user" in missing.output
+
+
+def test_the_public_feed_is_built_once_a_minute_whoever_asks(
+    client: FlaskClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Up to 5,000 events take seconds to write: a crowd asking costs one build a minute."""
+    make_claim(session, T0 + dt.timedelta(days=3))
+    session.commit()
+    builds = []
+    original = calendars.public_feed
+
+    def counted(*args: Any) -> bytes:
+        builds.append(args[1])
+        return original(*args)
+
+    monkeypatch.setattr(calendars, "public_feed", counted)
+    with time_machine.travel(T0, tick=False):
+        first = client.get("/deadlines.ics")
+        for _ in range(5):
+            assert client.get("/deadlines.ics").data == first.data
+        cached = client.get("/deadlines.ics", headers={"If-None-Match": first.headers["ETag"]})
+    assert cached.status_code == 304
+    assert len(builds) == 1
+    with time_machine.travel(T0 + dt.timedelta(minutes=1), tick=False):
+        client.get("/deadlines.ics")
+    assert len(builds) == 2

@@ -160,6 +160,35 @@ def test_conditional_answers(
     assert changed.headers["ETag"] != etag
 
 
+@pytest.mark.parametrize(
+    ("path", "noise"),
+    [
+        ("/", "?utm_source=mail&fbclid=x"),
+        ("/authors/ann-author", "?page=1&ref=feed"),
+        ("/api/v1/scorecard", "?nocache=12345"),
+        ("/scorecard.csv", "?from=&x=1"),
+        ("/feed.atom", "?v=2"),
+    ],
+)
+def test_parameters_a_page_does_not_read_make_no_new_answer(
+    client: FlaskClient, forecasts: list[Forecast], path: str, noise: str
+) -> None:
+    """A query string the page ignores neither renders the page again nor evicts the pages
+    kept for everyone: it is the same answer, with the same ETag."""
+    plain = client.get(path)
+    noisy = client.get(path + noise)
+    assert noisy.status_code == 200 and noisy.headers["ETag"] == plain.headers["ETag"]
+    assert noisy.data == plain.data
+
+
+@pytest.mark.parametrize("page", ["0", "100001", "99999999999999999999", "two"])
+def test_a_group_page_out_of_range_is_a_clear_400(
+    client: FlaskClient, forecasts: list[Forecast], page: str
+) -> None:
+    response = client.get(f"/authors/ann-author?page={page}")
+    assert response.status_code == 400, response.status_code
+
+
 def test_feed_parses_newest_first(
     client: FlaskClient, session: Session, forecasts: list[Forecast]
 ) -> None:

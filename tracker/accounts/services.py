@@ -6,7 +6,10 @@ import datetime as dt
 import hashlib
 import re
 import secrets
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -16,7 +19,7 @@ from sqlalchemy.orm import Session
 from tracker import audit
 from tracker.accounts import sessions as logins
 from tracker.db import utcnow
-from tracker.errors import Conflict, Forbidden, Invalid, NotFound
+from tracker.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
 from tracker.models import ROLES, ApiToken, User
 
 _hasher = PasswordHasher()  # argon2id, RFC 9106's low-memory parameters (t=3, 64 MiB, p=4)
@@ -27,9 +30,29 @@ MIN_PASSWORD = 12
 INVITE_DAYS = 7
 
 
-def configure_hashing(time_cost: int, memory_kib: int, parallelism: int) -> None:
-    """Set the argon2id cost for new hashes (existing ones are upgraded at their next login)."""
-    global _hasher, _DUMMY_HASH
+# A hash takes 64 MiB and about half a second of CPU, and anyone may ask for one by posting a
+# login form: at most this many at once per process (a crowd of sign-ins must not exhaust the
+# memory); the others wait their turn for a while, then are asked to come back.
+_at_once_count = 2
+_at_once = threading.BoundedSemaphore(_at_once_count)
+_wait_seconds = 10.0
+
+
+def configure_hashing(
+    time_cost: int,
+    memory_kib: int,
+    parallelism: int,
+    at_once: int = 2,
+    wait_seconds: float = 10.0,
+) -> None:
+    """Set the argon2id cost for new hashes (existing ones are upgraded at their next login),
+    and how many are worked out at once, each waiting at most `wait_seconds` for its turn."""
+    global _hasher, _DUMMY_HASH, _at_once, _at_once_count, _wait_seconds
+    if at_once < 1:
+        raise ValueError("TRACKER_ARGON2_AT_ONCE must be 1 or more")
+    if at_once != _at_once_count:
+        _at_once, _at_once_count = threading.BoundedSemaphore(at_once), at_once
+    _wait_seconds = wait_seconds
     if (time_cost, memory_kib, parallelism) == (
         _hasher.time_cost,
         _hasher.memory_cost,
@@ -38,6 +61,21 @@ def configure_hashing(time_cost: int, memory_kib: int, parallelism: int) -> None
         return
     _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism)
     _DUMMY_HASH = _hasher.hash("no such user")
+
+
+@contextmanager
+def _hashing() -> Iterator[None]:
+    """A turn to work out a password hash (see _at_once)."""
+    turn = _at_once
+    if not turn.acquire(timeout=_wait_seconds):
+        raise Unavailable(
+            "too many sign-ins are being checked at once: try again in a few seconds",
+            retry_after=5,
+        )
+    try:
+        yield
+    finally:
+        turn.release()
 
 
 def role_at_least(role: str, needed: str) -> bool:
@@ -69,7 +107,8 @@ def check_password_strength(password: str) -> None:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    with _hashing():
+        return _hasher.hash(password)
 
 
 def generate_password() -> str:
@@ -134,21 +173,55 @@ def count_users(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(User)) or 0
 
 
-def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The active user with this email and password, else None (same cost either way)."""
+@dataclass(frozen=True)
+class LoginAttempt:
+    """What a password is checked against: the account's hash, or a dummy one of the same
+    cost when there is no such account (so both take as long)."""
+
+    user_id: int | None
+    stored_hash: str
+
+
+def login_attempt(session: Session, email: str) -> LoginAttempt:
+    """Read what the password will be checked against. The caller may end its transaction
+    before the slow check, so that no lock is held while it runs."""
     user = find_user_by_email(session, email)
-    stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+    if user is None or not user.password_hash:
+        return LoginAttempt(None, _DUMMY_HASH)
+    return LoginAttempt(user.id, user.password_hash)
+
+
+def password_matches(attempt: LoginAttempt, password: str) -> bool:
+    """Check the password (argon2id: slow on purpose, a few at a time; see _hashing)."""
     try:
-        _hasher.verify(stored, password)
+        with _hashing():
+            _hasher.verify(attempt.stored_hash, password)
     except (VerificationError, InvalidHashError):
+        return False
+    return attempt.user_id is not None
+
+
+def complete_login(session: Session, attempt: LoginAttempt, password: str) -> User | None:
+    """The user of a matching password, if still active with the hash that was checked;
+    records the login (and upgrades the hash to the current cost)."""
+    if attempt.user_id is None:
         return None
-    if user is None or not user.password_hash or not user.is_active:
+    user = session.get(User, attempt.user_id)
+    if user is None or not user.is_active or user.password_hash != attempt.stored_hash:
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     session.flush()
     return user
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The active user with this email and password, else None (same cost either way)."""
+    attempt = login_attempt(session, email)
+    if not password_matches(attempt, password):
+        return None
+    return complete_login(session, attempt, password)
 
 
 def set_password(session: Session, user: User, password: str, actor_id: int | None) -> None:

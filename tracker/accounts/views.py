@@ -182,7 +182,12 @@ def login() -> Any:
     email = request.form.get("email", "")
     password = request.form.get("password", "")
     session = get_session()
-    user = accounts.authenticate(session, email, password)
+    attempt = accounts.login_attempt(session, email)
+    # The password check is slow on purpose: no transaction (and on SQLite no write lock)
+    # is held while it runs, so logins and writes do not queue behind each other.
+    session.rollback()
+    matches = accounts.password_matches(attempt, password)
+    user = accounts.complete_login(session, attempt, password) if matches else None
     if user is None:
         session.rollback()
         return (

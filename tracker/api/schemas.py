@@ -106,6 +106,14 @@ class SourceQuery(Paging):
     pass
 
 
+class CandidateQuery(Query):
+    cursor: str | None = Field(
+        None,
+        max_length=40,
+        description="Where to go on from: copy it from the `next` link of the page before.",
+    )
+
+
 class ScorecardQuery(Query):
     """Read as text and judged by the scorecard's own filter parser (one group at most)."""
 
@@ -224,7 +232,10 @@ class SourceWithText(SourceOut):
 
 
 class SourceDetail(SourceWithText):
-    claims: list[ClaimOut]
+    claims: list[ClaimOut] = Field(description="The first 200, in the order they were recorded.")
+    claims_next: str | None = Field(
+        description="When the source has more claims, the page of /claims that goes on."
+    )
 
 
 class CandidateOut(Answer):
@@ -252,6 +263,7 @@ class CandidateOut(Answer):
 class CandidatePage(Answer):
     source_id: int
     data: list[CandidateOut]
+    next: str | None = Field(description="The next stretch of the text, or null after the last.")
 
 
 class ClaimPage(Answer):

@@ -15,7 +15,9 @@ from tracker.accounts.auth import csrf, require_user
 from tracker.api import reads, schemas
 from tracker.api.openapi import route
 from tracker.errors import BadRequest, NotFound
+from tracker.imports import candidates as proposals
 from tracker.imports import sources
+from tracker.imports.sentences import Place
 from tracker.models import Claim, Evidence, Resolution, Source, claim_status
 from tracker.record import services
 from tracker.review import assignments, resolutions
@@ -170,11 +172,25 @@ def list_sources(query: schemas.SourceQuery) -> dict[str, Any]:
 
 @route(bp, "GET", "/sources/<id:source_id>", answers={200: schemas.SourceDetail})
 def get_source(source_id: int) -> dict[str, Any]:
-    """One source with its archived text and every claim recorded from it."""
-    source = services.get_source(get_session(), source_id)
+    """One source with its archived text and the claims recorded from it.
+
+    `claims` holds the first 200 claims in the order they were recorded; when there are more,
+    `claims_next` is the page of /claims that goes on from there (else null)."""
+    session = get_session()
+    source = services.get_source(session, source_id)
     data = source_json(source, with_text=True)
     current = now()
-    data["claims"] = [claim_json(c, current) for c in source.claims]
+    limit = schemas.MAX_LIMIT
+    claims = reads.list_claim_records(
+        session, now=current, after_id=0, limit=limit, source_id=source_id
+    )
+    data["claims"] = [claim_json(c, current) for c in claims]
+    data["claims_next"] = None
+    if len(claims) == limit:
+        cursor = base64.urlsafe_b64encode(str(claims[-1].id).encode()).decode().rstrip("=")
+        data["claims_next"] = url_for(
+            "api.list_claims", source_id=source_id, limit=limit, cursor=cursor, _external=True
+        )
     return data
 
 
@@ -218,16 +234,17 @@ def _created(data: dict[str, Any], location: str) -> Created:
     "/sources",
     body=schemas.SourceIn,
     answers={201: schemas.SourceWithText},
-    errors=(409,),
+    errors=(409, 502, 504),
     role="editor",
 )
 def create_source(body: schemas.SourceIn) -> Created:
     """Archive a source: its text, or (without `text`) the page fetched from `url`.
 
     The text is kept as sent (or as extracted) and hashed; quotes of claims must be found in
-    it. Fetching refuses private addresses, pages over 5 MB and anything but HTML or text.
-    A text archived before is 409 naming its source, and so is an address archived before
-    unless `new_version` is true."""
+    it. Fetching refuses private addresses, pages over 5 MB and anything but HTML or text, and
+    gives up (504) when the whole page has not arrived within 30 seconds. A text archived
+    before is 409 naming its source, and so is an address archived before unless
+    `new_version` is true."""
     session = get_session()
     # Without `text` the page at `url` is fetched (behind the address guard) and archived.
     source = sources.import_source(
@@ -315,24 +332,61 @@ def create_resolution(claim_id: int, body: schemas.ResolutionIn) -> Created:
     )
 
 
-def candidate_json(proposed: sources.ProposedClaim) -> dict[str, Any]:
+def candidate_json(proposed: proposals.ProposedClaim) -> dict[str, Any]:
     data = proposed.candidate.as_dict()
     data["deadline"] = iso(data["deadline"])
     data["recorded_claim_id"] = proposed.recorded_claim_id
     return data
 
 
+def _place(cursor: str | None) -> Place:
+    """Where a `cursor` from a candidates `next` link points (the text's start without one)."""
+    if not cursor:
+        return Place()
+    try:
+        raw = base64.urlsafe_b64decode(cursor.encode() + b"==").decode()
+        offset = int(raw.removesuffix("~"))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise BadRequest("cursor is not one this API gave out", {"cursor": "invalid"}) from None
+    if not 0 <= offset < 2**31:
+        raise BadRequest("cursor is not one this API gave out", {"cursor": "invalid"})
+    return Place(offset, inside_long_sentence=raw.endswith("~"))
+
+
+def _place_cursor(place: Place) -> str:
+    raw = f"{place.offset}{'~' if place.inside_long_sentence else ''}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
 @route(
     bp,
     "GET",
     "/sources/<id:source_id>/candidates",
+    query=schemas.CandidateQuery,
     answers={200: schemas.CandidatePage},
     tag="sources",
 )
-def list_candidates(source_id: int) -> dict[str, Any]:
-    """The forecasts and facts the extractor proposes for a source, in text order."""
-    proposed = sources.list_candidates(get_session(), source_id)
-    return {"source_id": source_id, "data": [candidate_json(p) for p in proposed]}
+def list_candidates(source_id: int, query: schemas.CandidateQuery) -> dict[str, Any]:
+    """The forecasts and facts the extractor proposes for a source, in text order.
+
+    Paged by the source's text: a page holds the proposals of about 20,000 characters (most
+    articles fit in one), and may hold none. Follow `next` until it is null."""
+    page = proposals.page_candidates(
+        get_session(), source_id, _place(query.cursor), today=now().date()
+    )
+    next_url = None
+    if page.next is not None:
+        next_url = url_for(
+            "api.list_candidates",
+            source_id=source_id,
+            cursor=_place_cursor(page.next),
+            _external=True,
+        )
+    return {
+        "source_id": source_id,
+        "data": [candidate_json(p) for p in page.items],
+        "next": next_url,
+    }
 
 
 @route(bp, "GET", "/sources/<id:source_id>/raw", answers={200: None}, tag="sources")
@@ -406,4 +460,4 @@ def get_scorecard(query: schemas.ScorecardQuery) -> Any:
             data["outlets"] = [group_json(g) for g in card.outlets]
         return json.dumps(data, ensure_ascii=False, allow_nan=False)
 
-    return conditional(fresh, "application/json", build)
+    return conditional(fresh, "application/json", build, filters.query_args())

@@ -16,6 +16,7 @@ from flask.cli import AppGroup, with_appcontext
 from tracker.cli.common import iso_instant, quorum, session_scope
 from tracker.db import utcnow
 from tracker.errors import TrackerError
+from tracker.imports import candidates as proposals
 from tracker.imports import sources
 from tracker.models import STATUSES, claim_status
 from tracker.record import duplicates, services
@@ -255,7 +256,7 @@ def import_command(
             f" published {source.published_at.date() if source.published_at else 'unknown'})",
             err=True,
         )
-        proposed = sources.list_candidates(session, source_id)
+        proposed = proposals.list_candidates(session, source_id)
     for item in proposed:
         candidate = item.candidate
         if as_json:

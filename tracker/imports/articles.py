@@ -5,7 +5,6 @@ OpenGraph and meta tags."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,6 +12,8 @@ from typing import Any
 
 import trafilatura
 from lxml import html as lxml_html
+
+from tracker.text import load_json
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 TEXT_TYPES = ("text/plain",)
@@ -86,8 +87,8 @@ def _parse_time(value: Any) -> dt.datetime | None:
 def _json_ld_objects(tree: Any) -> Iterable[dict[str, Any]]:
     for script in tree.xpath('//script[@type="application/ld+json"]'):
         try:
-            data = json.loads(script.text or "")
-        except ValueError:
+            data = load_json(script.text or "")
+        except ValueError:  # not JSON, or nested too deep to walk
             continue
         stack = [data]
         while stack:

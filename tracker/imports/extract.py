@@ -4,24 +4,26 @@ rejects each proposal; nothing here records anything.
 
 Sentences come from syntok (rule-based segmentation that knows "U.S." and "Dr." do not end
 sentences; it matched pysbd on the labelled articles and on tricky abbreviations, at about twice
-the speed: bench/extract.py); past-tense verbs from lemminflect's English inflection tables;
-estimative wording and its probability from `tracker.wep`. The tense and modality rules on top
-are this module's own, measured against the labelled articles in the tests (bench/extract.py).
+the speed: bench/extract.py), a page of the text at a time (`sentences.py`), so that proposing
+costs the same per page for a text of any length; past-tense verbs from lemminflect's English
+inflection tables; estimative wording and its probability from `tracker.wep`. The tense and
+modality rules on top are this module's own, measured against the labelled articles in the
+tests (bench/extract.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Any
 
 import lemminflect
-import syntok.segmenter
 
 from tracker.imports.deadlines import Deadline, read_deadline
+from tracker.imports.sentences import Place, Splitter, page_sentences, split_sentences
 from tracker.record import wep
 
 FORECAST = "forecast"
@@ -62,29 +64,6 @@ class Candidate:
         data["deadline_origin"] = deadline["origin"] if deadline else None
         data["deadline_reason"] = deadline["reason"] if deadline else None
         return data
-
-
-# Sentences -------------------------------------------------------------------------------------
-
-_LINE = re.compile(r"[^\n]+")
-
-
-def split_sentences(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of each sentence, by syntok's segmenter (which keeps "U.S." and "Dr."
-    inside their sentences), cut again at line breaks: an archived text never runs a sentence
-    across paragraphs, and a title line has no full stop."""
-    for paragraph in syntok.segmenter.analyze(text):
-        for sentence in paragraph:
-            tokens = list(sentence)
-            if not tokens:
-                continue
-            start = tokens[0].offset
-            end = tokens[-1].offset + len(tokens[-1].value)
-            for line in _LINE.finditer(text, start, end):
-                piece = line.group(0).strip()
-                if piece:
-                    at = line.start() + line.group(0).index(piece)
-                    yield at, at + len(piece)
 
 
 # Words -----------------------------------------------------------------------------------------
@@ -156,13 +135,13 @@ _DECLARATIVE = re.compile(
     re.IGNORECASE,
 )
 _PAST_CONTEXT = re.compile(
-    r"^\s*(?:not\s+|also\s+|already\s+|well\s+)?(?:have|has|had)\s+\w+", re.IGNORECASE
+    r"\s*(?:not\s+|also\s+|already\s+|well\s+)?(?:have|has|had)\s+\w+", re.IGNORECASE
 )
 _PAST_BEFORE = re.compile(r"\b(?:have|has|had|was|were)\s+(?:\w+\s+)?$", re.IGNORECASE)
 _NOUN_WILL = re.compile(
     r"\b(?:the|political|free|good|ill|popular|own|his|her|their|its|our|a)\s+$", re.IGNORECASE
 )
-_MONTH_MAY = re.compile(r"^May\s+(?:\d|of\s|19|20)|^May,")
+_MONTH_MAY = re.compile(r"May(?:\s+(?:\d|of\s|19|20)|,)")
 _NEGATION = re.compile(
     r"\b(?:not|never|no\s+longer|neither|nor)\b|n['\u2019]t\b|^\W*(?:no|none)\b", re.IGNORECASE
 )
@@ -170,11 +149,13 @@ _NEGATING_WORD = re.compile(r"n['\u2019]t\b|\bnot\b|\bnever\b", re.IGNORECASE)
 _COPULA = re.compile(r"\b(?:is|are|was|were|seems|looks|appears|remains)\s+(?:very\s+)?$")
 _CONDITIONAL_ONLY = {"can", "would"}
 _EPISTEMIC = re.compile(
-    r"^\s+(?:well\s+)?be\s+(?:right|wrong|true|false|correct|mistaken|the\s+case)\b", re.I
+    r"\s+(?:well\s+)?be\s+(?:right|wrong|true|false|correct|mistaken|the\s+case)\b", re.I
 )
 
 
 _WOULD = re.compile(r"\bwould\b", re.IGNORECASE)
+_BEFORE_ADVERB = re.compile(r"\b(?:is|are|almost|nearly|virtually)\s+$")
+_LOOK = 120  # characters before a wording that its rules read (two or three words)
 
 
 def _cues(clause: str, conditional: bool) -> Iterator[wep.Wording]:
@@ -188,21 +169,20 @@ def _cues(clause: str, conditional: bool) -> Iterator[wep.Wording]:
         wordings.sort(key=lambda w: w.start)
     for wording in wordings:
         word = wording.reading.phrase.lower()
-        before = clause[: wording.start]
-        after = clause[wording.end :]
+        # The rules look a few words either side: a bounded tail keeps a long clause with many
+        # wordings linear (searching the whole clause before each wording was quadratic).
+        before = clause[max(0, wording.start - _LOOK) : wording.start]
         if word in _CONDITIONAL_ONLY and not conditional:
             continue
-        if word in {"always", "never", "certain", "possible"} and not re.search(
-            r"\b(?:is|are|almost|nearly|virtually)\s+$", before
-        ):
+        if word in {"always", "never", "certain", "possible"} and not _BEFORE_ADVERB.search(before):
             continue  # habitual "never", determiner "certain", "as soon as possible"
         if word == "will" and _NOUN_WILL.search(before):
             continue
-        if word == "may" and _MONTH_MAY.match(clause[wording.start :]):
+        if word == "may" and _MONTH_MAY.match(clause, wording.start):
             continue
-        if wording.reading.hedged and _EPISTEMIC.match(after):
+        if wording.reading.hedged and _EPISTEMIC.match(clause, wording.end):
             continue  # "they could be right": a judgement about now, not a forecast
-        if _PAST_CONTEXT.match(after) or _PAST_BEFORE.search(before):
+        if _PAST_CONTEXT.match(clause, wording.end) or _PAST_BEFORE.search(before):
             continue  # "might have been", "have likely been saved": about the past
         yield wording
 
@@ -388,28 +368,60 @@ def _forecast(
     return reason, fields
 
 
-Splitter = Callable[[str], Iterable[tuple[int, int]]]
+# Bump when the rules change what is proposed: pages kept under another version are not reused.
+EXTRACTOR_VERSION = 2
+# A page reads at most this much text (about 3,000 words; most articles fit in one page), so
+# reading one costs the same however long the source is (bench/extract.py measures it).
+PAGE_CHARS = 20_000
+# Longer "sentences" (lists, tables, text without full stops) are not proposed: a claim is a
+# sentence or part of one, and the rules cost more than linear time in a sentence's length.
+MAX_SENTENCE_CHARS = 2_000
 
 
-def extract_candidates(
+@dataclass(frozen=True)
+class Page:
+    """The candidates whose sentences start in one stretch of the text, and where the next
+    stretch starts (None after the last)."""
+
+    candidates: list[Candidate]
+    next: Place | None
+
+
+def _reference_date(published_at: dt.datetime | None, today: dt.date | None) -> tuple[dt.date, str]:
+    """The day deadlines count from, and the note a deadline's reason carries about it."""
+    if published_at is not None:
+        return published_at.astimezone(dt.UTC).date(), ""
+    return (
+        today or dt.datetime.now(dt.UTC).date(),
+        " (the publication date is unknown: counted from the import date)",
+    )
+
+
+def extract_page(
     text: str,
+    place: Place,
     published_at: dt.datetime | None = None,
     *,
     today: dt.date | None = None,
     splitter: Splitter = split_sentences,
-) -> list[Candidate]:
-    """The forecasts and facts the text states, in text order. `splitter` gives sentence
-    offsets (syntok by default; bench/extract.py measures others)."""
-    if published_at is not None:
-        published = published_at.astimezone(dt.UTC).date()
-        base_note = ""
-    else:
-        published = today or dt.datetime.now(dt.UTC).date()
-        base_note = " (the publication date is unknown: counted from the import date)"
+    page_chars: int = PAGE_CHARS,
+    max_sentence_chars: int = MAX_SENTENCE_CHARS,
+) -> Page:
+    """The forecasts and facts stated in the page of `text` that starts at `place`, in text
+    order. The work is bounded by `page_chars` whatever the text's length; following `next`
+    from the start gives exactly what `extract_candidates` gives, and what one page as long as
+    the text would give."""
+    if not 0 <= place.offset <= len(text):
+        raise ValueError(f"offset {place.offset} is outside the text")
+    if page_chars < 2 * max_sentence_chars:
+        # A page then always holds a whole proposable sentence after the one it cut short.
+        raise ValueError("a page must hold at least two of the longest sentences proposed")
+    published, base_note = _reference_date(published_at, today)
+    spans, following = page_sentences(text, place, splitter, page_chars)
     candidates: list[Candidate] = []
-    for start, end in splitter(text):
+    for start, end in spans:
         sentence = text[start:end]
-        if len(sentence) < 12 or not any(c.isalpha() for c in sentence):
+        if not 12 <= len(sentence) <= max_sentence_chars or not any(c.isalpha() for c in sentence):
             continue
         forecast = _forecast(sentence, start, published, base_note)
         if forecast is not None:
@@ -423,4 +435,32 @@ def extract_candidates(
             # sentence is then proposed as a fact too, for the editor to cut down to it.
             reason = fact if forecast is None else "also " + fact
             candidates.append(Candidate(FACT, sentence, start, end, reason))
+    return Page(candidates, following)
+
+
+def extract_candidates(
+    text: str,
+    published_at: dt.datetime | None = None,
+    *,
+    today: dt.date | None = None,
+    splitter: Splitter = split_sentences,
+    page_chars: int = PAGE_CHARS,
+    max_sentence_chars: int = MAX_SENTENCE_CHARS,
+) -> list[Candidate]:
+    """The forecasts and facts the text states, in text order: every page of `extract_page`.
+    `splitter` gives sentence offsets (syntok by default; bench/extract.py measures others)."""
+    candidates: list[Candidate] = []
+    place: Place | None = Place()
+    while place is not None:
+        page = extract_page(
+            text,
+            place,
+            published_at,
+            today=today,
+            splitter=splitter,
+            page_chars=page_chars,
+            max_sentence_chars=max_sentence_chars,
+        )
+        candidates += page.candidates
+        place = page.next
     return candidates

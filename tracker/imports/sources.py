@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from tracker.errors import Invalid, TrackerError
 from tracker.imports.articles import HTML_TYPES, TEXT_TYPES, Article, decode, extract_article
-from tracker.imports.extract import Candidate, extract_candidates
+from tracker.imports.watchdog import DeadlinePassed, Watchdog, watch_pools
 from tracker.models import Source
 from tracker.record import services
 
@@ -52,10 +52,17 @@ class FetchRefused(Invalid):
 
 
 class FetchFailed(TrackerError):
-    """The other server did not give a usable answer in time."""
+    """The other server did not give a usable answer."""
 
     status = 502
     code = "fetch_failed"
+
+
+class FetchTimedOut(FetchFailed):
+    """The other server did not give its whole answer within the fetch's deadline."""
+
+    status = 504
+    code = "fetch_timed_out"
 
 
 @dataclass(frozen=True)
@@ -127,6 +134,7 @@ class _PinnedAdapter(HTTPAdapter):
         kwargs["server_hostname"] = self._hostname
         kwargs["assert_hostname"] = self._hostname
         super().init_poolmanager(*args, **kwargs)
+        watch_pools(self.poolmanager)  # the fetch's deadline shuts its sockets down
 
 
 @dataclass
@@ -152,10 +160,30 @@ class HttpFetcher:
         return cls(address_allowed=allow_any_address if allow_private else is_public_address)
 
     def fetch(self, url: str) -> Fetched:
+        """The page at `url`, within `deadline_seconds` from the first lookup to the body's last
+        byte, however slowly the other server sends (FetchTimedOut past it)."""
+        with Watchdog(self.deadline_seconds) as watchdog:
+            try:
+                fetched = self._fetch(url, watchdog)
+            except TrackerError:
+                if watchdog.expired:  # what was read before the sockets were shut is cut off
+                    raise self._timed_out(url) from None
+                raise
+            if watchdog.expired:  # a body read to the end of the connection: cut off too
+                raise self._timed_out(url)
+            return fetched
+
+    def _timed_out(self, url: str) -> FetchTimedOut:
+        return FetchTimedOut(
+            f"fetching {url} took longer than {self.deadline_seconds:g} seconds",
+            {"url": "timed out"},
+        )
+
+    def _fetch(self, url: str, watchdog: Watchdog) -> Fetched:
         deadline = self.clock() + self.deadline_seconds
         current = url
         for _ in range(self.max_redirects + 1):
-            response = self._request(current, deadline)
+            response = self._request(current, deadline, watchdog)
             try:
                 if response.status_code in REDIRECTS:
                     location = response.headers.get("Location")
@@ -172,7 +200,7 @@ class HttpFetcher:
             f"more than {self.max_redirects} redirects from {url}", {"url": "too many redirects"}
         )
 
-    def _vetted(self, url: str) -> tuple[list[str], str, str]:
+    def _vetted(self, url: str, deadline: float, watchdog: Watchdog) -> tuple[list[str], str, str]:
         """(the URL with each checked address as its host, Host header, host name) for a hop."""
         parts = urlsplit(url)
         scheme = parts.scheme.lower()
@@ -207,7 +235,16 @@ class HttpFetcher:
                 raise FetchRefused(
                     f"{host} is not a valid host name", {"url": "bad host"}
                 ) from None
-        raw = [str(literal)] if literal is not None else self.resolver(host, port)
+        if literal is not None:
+            raw = [str(literal)]
+        else:
+            name = host
+            try:
+                raw = watchdog.within(
+                    lambda: self.resolver(name, port), self._remaining(deadline, url)
+                )
+            except DeadlinePassed:
+                raise self._timed_out(url) from None
         try:
             addresses = [ipaddress.ip_address(a.split("%", 1)[0]) for a in raw]
         except ValueError:
@@ -241,15 +278,12 @@ class HttpFetcher:
     def _remaining(self, deadline: float, url: str) -> float:
         remaining = deadline - self.clock()
         if remaining <= 0:
-            raise FetchFailed(
-                f"fetching {url} took longer than {self.deadline_seconds:g} seconds",
-                {"url": "timed out"},
-            )
+            raise self._timed_out(url)
         return remaining
 
-    def _request(self, url: str, deadline: float) -> requests.Response:
+    def _request(self, url: str, deadline: float, watchdog: Watchdog) -> requests.Response:
         """One GET of one hop, to the first of the host's checked addresses that accepts."""
-        pinned_urls, host_header, host = self._vetted(url)
+        pinned_urls, host_header, host = self._vetted(url, deadline, watchdog)
         headers = {
             "Host": host_header,
             "User-Agent": self.user_agent,
@@ -287,7 +321,7 @@ class HttpFetcher:
     @staticmethod
     def _failure(url: str, error: requests.RequestException) -> FetchFailed:
         if isinstance(error, requests.Timeout):
-            return FetchFailed(f"{url} did not answer in time", {"url": "timed out"})
+            return FetchTimedOut(f"{url} did not answer in time", {"url": "timed out"})
         return FetchFailed(
             f"{url} could not be fetched: {type(error).__name__}", {"url": "fetch failed"}
         )
@@ -463,30 +497,3 @@ def read_file(path: Path) -> Fetched:
         body=body,
         fetched_at=dt.datetime.now(dt.UTC),
     )
-
-
-@dataclass(frozen=True)
-class ProposedClaim:
-    """A candidate with the claim already recorded over the same words, if any."""
-
-    candidate: Candidate
-    recorded_claim_id: int | None
-
-
-def list_candidates(session: Session, source_id: int) -> list[ProposedClaim]:
-    """What the extractor proposes for a source's archived text, read against its publication
-    date, each with the recorded claim whose quote overlaps it."""
-    source = services.get_source(session, source_id)
-    recorded = [(c.quote_start, c.quote_end, c.id) for c in source.claims]
-    proposed = []
-    for candidate in extract_candidates(source.text, source.published_at):
-        overlapping = next(
-            (
-                claim_id
-                for start, end, claim_id in recorded
-                if start < candidate.quote_end and candidate.quote_start < end
-            ),
-            None,
-        )
-        proposed.append(ProposedClaim(candidate, overlapping))
-    return proposed

@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from tracker.accounts.auth import require_role, require_user
 from tracker.errors import Invalid, TrackerError
+from tracker.imports import candidates as proposals
 from tracker.imports import sources
 from tracker.imports.extract import Candidate
 from tracker.models import Source
@@ -75,7 +76,7 @@ class Piece:
     kind: str | None
 
 
-def _pieces(text: str, proposed: list[sources.ProposedClaim]) -> list[Piece]:
+def _pieces(text: str, proposed: list[proposals.ProposedClaim]) -> list[Piece]:
     pieces = []
     cursor = 0
     for index, item in enumerate(proposed):
@@ -116,7 +117,7 @@ def _defaults(candidate: Candidate) -> dict[str, Any]:
 
 def _render_candidates(
     source: Source,
-    proposed: list[sources.ProposedClaim],
+    proposed: list[proposals.ProposedClaim],
     form: MultiDict[str, str] | None = None,
     error: TrackerError | None = None,
     failed: int | None = None,
@@ -196,7 +197,7 @@ def _claim_fields(form: MultiDict[str, str], index: int, text: str) -> dict[str,
 def candidates(source_id: int) -> Any:
     session = get_session()
     source = services.get_source(session, source_id)
-    proposed = sources.list_candidates(session, source_id)
+    proposed = proposals.list_candidates(session, source_id)
     if request.method == "GET":
         return _render_candidates(source, proposed)
     form = request.form

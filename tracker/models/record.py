@@ -50,7 +50,8 @@ class Source(Base):
     author: Mapped[str | None] = mapped_column(String(200))
     author_slug: Mapped[str | None] = mapped_column(String(200), index=True)
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    text: Mapped[str] = mapped_column(Text)
+    # Up to two million characters: loaded when read, never with a list of sources or claims.
+    text: Mapped[str] = mapped_column(Text, deferred=True)
     text_sha256: Mapped[str] = mapped_column(String(64))
     fetched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     # The page as fetched (bytes, media type with charset, sha256), when it was fetched by URL;

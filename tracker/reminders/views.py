@@ -3,6 +3,7 @@ the admins' outbox of reminder messages with retry."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from flask import (
@@ -27,17 +28,31 @@ from tracker.errors import NotFound, TrackerError
 from tracker.models import MESSAGE_STATUSES
 from tracker.reminders import calendars
 from tracker.reminders import services as reminders
-from tracker.web import get_session, now
+from tracker.web import get_session, now, recent
 
 bp = Blueprint("reminders", __name__)
 
 _ICS = "text/calendar; charset=utf-8"
 
 
+# The public feed holds up to 5,000 events (3 MB, 2 s to build): built at most once a minute
+# per process, whoever asks and however often.
+FEED_SECONDS = 60.0
+
+
 @bp.get("/deadlines.ics")
 def deadlines_ics() -> Any:
-    body = calendars.public_feed(get_session(), now(), current_app.config["BASE_URL"])
-    return Response(body, content_type=_ICS, headers={"Cache-Control": "public, max-age=300"})
+    current = now()
+    base_url = current_app.config["BASE_URL"]
+    body = recent(
+        "deadlines.ics",
+        (base_url, current.replace(second=0, microsecond=0)),
+        FEED_SECONDS,
+        lambda: calendars.public_feed(get_session(), current, base_url),
+    )
+    response = Response(body, content_type=_ICS, headers={"Cache-Control": "public, max-age=300"})
+    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    return response.make_conditional(request)
 
 
 @bp.get("/calendar/<token>.ics")

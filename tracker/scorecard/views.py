@@ -31,6 +31,7 @@ bp = Blueprint("scorecard", __name__)
 
 FEED_ENTRIES = 50
 PAGE_SIZE = 100  # resolved forecasts listed per group page
+MAX_PAGE = 100_000  # ten million forecasts; beyond, the offset would not even fit the database
 
 
 def current_freshness() -> scorecard.Freshness:
@@ -40,8 +41,14 @@ def current_freshness() -> scorecard.Freshness:
     return scorecard.current_freshness(get_session(), memo, max_age, now())
 
 
-def _page(template: str, filters: scorecard.Filters, **context: Any) -> Response:
+def _page(
+    template: str, filters: scorecard.Filters, page: int | None = None, **context: Any
+) -> Response:
     fresh = current_freshness()
+    query = filters.query_args()
+    if page is not None:
+        query["page"] = str(page)
+        context["page"] = page
 
     def build() -> str:
         session = get_session()
@@ -62,7 +69,7 @@ def _page(template: str, filters: scorecard.Filters, **context: Any) -> Response
         response = Response(build(), mimetype="text/html")
         response.headers["Cache-Control"] = "private, no-cache"
         return response
-    return conditional(fresh, "text/html", build)
+    return conditional(fresh, "text/html", build, query)
 
 
 def _personal() -> bool:
@@ -91,8 +98,8 @@ def _group_page(dimension: str, slug: str) -> Response:
     return _page(
         "scorecard/group.html",
         filters,
+        page,
         dimension=dimension,
-        page=page,
         page_size=PAGE_SIZE,
         scored=lambda: scorecard.list_scored_claims(
             get_session(), filters, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
@@ -106,8 +113,10 @@ def _page_number() -> int:
         page = int(raw)
     except ValueError:
         raise BadRequest("page must be a whole number", {"page": "not a number"}) from None
-    if page < 1:
-        raise BadRequest("page must be at least 1", {"page": "must be >= 1"})
+    if not 1 <= page <= MAX_PAGE:
+        raise BadRequest(
+            f"page must be between 1 and {MAX_PAGE:,}", {"page": f"must be 1 to {MAX_PAGE}"}
+        )
     return page
 
 
@@ -140,7 +149,7 @@ def scorecard_csv() -> Response:
             rows.append([record[f] for f in scorecard.GROUP_FIELDS])
         return csv_text(rows)
 
-    response = conditional(fresh, CSV_MIMETYPE, build)
+    response = conditional(fresh, CSV_MIMETYPE, build, filters.query_args())
     response.headers["Content-Disposition"] = 'attachment; filename="scorecard.csv"'
     return response
 
@@ -182,4 +191,4 @@ def feed() -> Response:
         body: bytes = generator.atom_str(pretty=True)
         return body
 
-    return conditional(fresh, "application/atom+xml", build)
+    return conditional(fresh, "application/atom+xml", build, {})
