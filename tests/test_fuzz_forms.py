@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import csrf_token
 from tracker.models import User
-from tracker.review import resolutions
+from tracker.review import assignments
 
 FIELDS = {
     "/claims/{claim}/resolve": ["outcome", "verdict", "rationale", "settle", "evidence_rows",
@@ -78,7 +78,7 @@ def test_forms_never_fail_with_500(
     if not getattr(client, "_fuzz_ready", False):
         admin = make_user("admin")
         make_user("reviewer")
-        resolutions.fill_assignments(session, 2)
+        assignments.fill_assignments(session, 2)
         session.commit()
         login(admin)
         client._fuzz_ready = True  # type: ignore[attr-defined]

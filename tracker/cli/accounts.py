@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from tracker.accounts import services as accounts
 from tracker.cli.common import quorum, session_scope
 from tracker.db import utcnow
-from tracker.review import resolutions
+from tracker.review import assignments
 
 
 @click.group(cls=AppGroup)
@@ -31,7 +31,7 @@ def users_add(email: str, role: str, display_name: str | None, password_stdin: b
         user = accounts.add_user(
             session, email=email, role=role, display_name=display_name, password=password
         )
-        resolutions.fill_assignments(session, quorum())
+        assignments.fill_assignments(session, quorum())
     if password_stdin:
         click.echo(f"added {user.email} ({role})")
     else:
@@ -80,7 +80,7 @@ def users_demo(path: str) -> None:
                 password = accounts.generate_password()
                 accounts.add_user(session, email=email, role=role, password=password)
                 lines.append(f"{role:<9} {email:<26} {password}")
-            resolutions.fill_assignments(session, quorum())
+            assignments.fill_assignments(session, quorum())
             target.parent.mkdir(parents=True, exist_ok=True)
             target.touch(mode=0o600)
             target.write_text("\n".join(lines) + "\n")

@@ -17,7 +17,7 @@ from tracker.errors import TrackerError
 from tracker.imports import sources
 from tracker.models import STATUSES, claim_status
 from tracker.record import services
-from tracker.review import resolutions
+from tracker.review import assignments
 
 
 @click.command("seed")
@@ -28,7 +28,7 @@ def seed_command() -> None:
 
     with session_scope() as session:
         result = seed(session)
-        resolutions.fill_assignments(session, quorum())
+        assignments.fill_assignments(session, quorum())
     click.echo(
         f"source {result.source_id}: "
         + ("recorded" if result.source_created else "already recorded")

@@ -16,7 +16,7 @@ from tracker.imports.extract import Candidate
 from tracker.models import Source
 from tracker.record import services
 from tracker.record.quotes import find_quote
-from tracker.review import resolutions
+from tracker.review import assignments
 from tracker.web import get_fetcher, get_session, parse_date
 
 bp = Blueprint("imports", __name__)
@@ -208,7 +208,7 @@ def candidates(source_id: int) -> Any:
             claim = services.record_claim(
                 session, source_id, actor_id=user.id, **_claim_fields(form, index, source.text)
             )
-            resolutions.assign_reviewers(session, claim, quorum)
+            assignments.assign_reviewers(session, claim, quorum)
     except TrackerError as error:
         session.rollback()
         session.expire_all()
