@@ -130,6 +130,11 @@ def test_regression_an_editor_cannot_change_or_void_a_claim_a_reviewer_has_judge
     void = _form(app, login, recorded.editor, f"/claims/{claim_id}/void", reason="duplicate")
     assert void.status_code == 403
     assert "only an admin" in void.get_data(as_text=True)
+    # The page no longer offers what would fail, and says why.
+    page = login(recorded.editor, app.test_client()).get(f"/claims/{claim_id}/resolve")
+    html = page.get_data(as_text=True)
+    assert 'name="probability"' not in html and f"/claims/{claim_id}/void" not in html
+    assert "Not possible now" in html and "only an admin can void it now" in html
     claim = _claim(session, claim_id)
     assert claim.probability == 0.9 and claim.probability_origin == "phrase"
     assert claim.status == "open" and claim.edits == []

@@ -233,14 +233,15 @@ class Standing:
     reopen: TrackerError | None
     reassign: TrackerError | None
 
-    def explained(self, *skip: str) -> list[tuple[str, str]]:
-        """(action, why not) for each refusal that depends on the claim's stage, but the
-        actions in `skip`; refusals of the role alone, and repeats of one reason, are left out."""
-        seen: set[str] = set()
+    def explained(self, *shown: str) -> list[tuple[str, str]]:
+        """(action, why not) for each refusal that depends on the claim's stage, but those of
+        the actions in `shown` (the page says those elsewhere) and repeats of one reason;
+        refusals of the role alone are left out."""
+        seen = {e.message for e in (getattr(self, a) for a in shown) if e is not None}
         reasons = []
         for action in ACTIONS:
             error = getattr(self, action)
-            if action in skip or error is None or isinstance(error, NeedsRole):
+            if action in shown or error is None or isinstance(error, NeedsRole):
                 continue
             if error.message in seen:
                 continue
