@@ -19,19 +19,10 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import csrf_token
 from tests.reminders.factories import RecordingNotifier
+from tests.review.factories import DAY, DEADLINE, TRUE, Login, MakeUser, fresh_claim, snapshot
 from tracker.models import Assignment, Claim, User
 from tracker.reminders.scheduler import Scheduler
 from tracker.reminders.timing import FixedClock, Settings
-
-MakeUser = Callable[..., User]
-Login = Callable[..., FlaskClient]
-DEADLINE = dt.datetime(2020, 6, 30, 23, 59, 59, tzinfo=dt.UTC)
-DAY = dt.timedelta(days=1)
-TRUE = {
-    "outcome": "true",
-    "rationale": "The central bank cut its rate on 12 June.",
-    "evidence": [{"url": "https://example.org/cut", "title": "Rate cut"}],
-}
 
 
 @dataclass
@@ -89,21 +80,6 @@ def _form(app: Flask, login: Login, user: User, path: str, **fields: str) -> Any
     return client.post(path, data=fields)
 
 
-def _judge_form(app: Flask, login: Login, user: User, claim_id: int) -> Any:
-    return _form(
-        app, login, user, f"/claims/{claim_id}/resolve",
-        outcome="true", rationale=TRUE["rationale"], **{"evidence-0-url": "https://example.org/cut"},
-    )  # fmt: skip
-
-
-def _claim(session: Session, claim_id: int) -> Claim:
-    session.commit()
-    session.expire_all()
-    claim = session.get(Claim, claim_id)
-    assert claim is not None
-    return claim
-
-
 def _assigned(session: Session, claim_id: int) -> list[int]:
     session.commit()
     return list(
@@ -135,7 +111,7 @@ def test_regression_an_editor_cannot_change_or_void_a_claim_a_reviewer_has_judge
     html = page.get_data(as_text=True)
     assert 'name="probability"' not in html and f"/claims/{claim_id}/void" not in html
     assert "Not possible now" in html and "only an admin can void it now" in html
-    claim = _claim(session, claim_id)
+    claim = fresh_claim(session, claim_id)
     assert claim.probability == 0.9 and claim.probability_origin == "phrase"
     assert claim.status == "open" and claim.edits == []
     # The judgement in flight is not lost: the second reviewer completes the quorum.
@@ -181,165 +157,6 @@ def test_regression_reminders_skip_a_reviewer_who_has_judged(
     assert prompted == [(recorded.second.email, "due"), (recorded.second.email, "overdue")]
 
 
-# What the resolve page's forms answer, by stage of the claim (columns) and person: R is a
-# reviewer who has not judged (assigned while the claim is open), E the editor who recorded the
-# claim, A an admin who is not assigned. 302 means done. The README's table says the same.
-STAGES = ("fresh", "judged", "disputed", "resolved", "void")
-EXPECTED = {
-    "judge":   {"R": "302 302 409 409 409", "E": "403 403 403 403 403", "A": "302 302 409 409 409"},
-    "settle":  {"R": "403 403 403 403 403", "E": "403 403 403 403 403", "A": "409 409 302 409 409"},
-    "edit":    {"R": "403 403 403 403 403", "E": "302 409 409 409 409", "A": "302 409 409 409 409"},
-    "override":{"R": "302 409 409 409 409", "E": "302 409 409 409 409", "A": "302 409 409 409 409"},
-    "void":    {"R": "302 403 403 409 409", "E": "302 403 403 409 409", "A": "302 302 302 409 409"},
-    "snooze":  {"R": "302 302 409 409 409", "E": "302 302 409 409 409", "A": "302 302 409 409 409"},
-    "reopen":  {"R": "403 403 403 403 403", "E": "403 403 403 403 403", "A": "409 302 302 302 302"},
-    "reassign":{"R": "403 403 403 403 403", "E": "403 403 403 403 403", "A": "302 302 409 409 409"},
-}  # fmt: skip
-# What on the page offers each action: present exactly when the action is allowed.
-OFFERED = {
-    "judge": "Record my judgement</button>",
-    "settle": "Settle with my judgement</button>",
-    "edit": 'name="question"',
-    "override": 'name="probability"',
-    "void": '/void"',
-    "snooze": '/snooze"',
-    "reopen": '/reopen"',
-    "reassign": '/reassign"',
-}
-
-
-@dataclass
-class Cast:
-    editor: User
-    first: User  # judges first (true)
-    second: User  # judges second (false: a dispute, or true: resolved)
-    reviewer: User  # "R"
-    admin: User  # "A"
-
-
-def _stage(session: Session, cast: Cast, stage: str) -> int:
-    """A fresh claim the editor recorded, brought to `stage` through the services."""
-    from tracker.record import services
-    from tracker.review import changes, resolutions
-
-    source = services.record_source(session, title="Outlook", text="Rates will fall by June.")
-    claim = services.record_claim(
-        session, source.id, kind="forecast", quote="Rates will fall by June.", deadline=DEADLINE,
-        question="Will the central bank cut its policy rate by 30 June 2020?",
-        actor_id=cast.editor.id,
-    )  # fmt: skip
-    waiting = cast.reviewer if stage in ("fresh", "judged") else cast.second
-    for user in (cast.first, waiting):
-        session.add(Assignment(claim_id=claim.id, user_id=user.id))
-    session.flush()
-
-    def judge(user: User, outcome: str) -> None:
-        resolutions.resolve_claim(
-            session, claim, user, rationale="As reported.", outcome=outcome, quorum=2,
-            now=DEADLINE, evidence=[resolutions.EvidenceItem(url="https://example.org/cut")],
-        )  # fmt: skip
-
-    if stage != "fresh" and stage != "void":
-        judge(cast.first, "true")
-    if stage in ("disputed", "resolved"):
-        judge(cast.second, "false" if stage == "disputed" else "true")
-    if stage == "void":
-        changes.void_claim(session, claim, cast.first, "duplicate")
-    session.commit()
-    assert claim.status == {"fresh": "open", "judged": "open"}.get(stage, stage)
-    return claim.id
-
-
-def _snapshot(session: Session, claim_id: int) -> tuple[Any, ...]:
-    from tracker.models import AuditEntry
-
-    claim = _claim(session, claim_id)
-    state = (
-        claim.status, claim.question, claim.resolution_criteria, claim.deadline_at,
-        claim.probability, claim.probability_origin, claim.void_reason, claim.snoozed_until,
-        claim.resolution_version, claim.outcome, [r.id for r in claim.resolutions],
-        [e.id for e in claim.edits], sorted(a.user_id for a in claim.assignments),
-        len(session.scalars(select(AuditEntry.id)).all()),
-    )  # fmt: skip
-    session.commit()  # end the read: SQLite would keep its snapshot past the next request
-    return state
-
-
-def _fields(action: str, cast: Cast) -> dict[str, str]:
-    judgement = {
-        "outcome": "true",
-        "rationale": "Cut on 12 June.",
-        "evidence-0-url": "https://example.org/cut",
-    }
-    soon = (dt.datetime.now(dt.UTC) + 30 * DAY).date().isoformat()
-    return {
-        "judge": judgement,
-        "settle": {**judgement, "settle": "1"},
-        "edit": {
-            "question": "Will the central bank cut its policy rate by 31 July 2020?",
-            "resolution_criteria": "A cut announced by the bank.",
-            "deadline": "2020-07-31",
-            "reason": "The article meant the summer.",
-        },
-        "override": {"probability": "70", "reason": "The author hedged in the next line."},
-        "void": {"reason": "duplicate", "detail": "recorded twice"},
-        "snooze": {"until": soon, "reason": "The bank meets next month."},
-        "reopen": {"reason": "The criteria were unclear."},
-        "reassign": {"from_user": str(cast.reviewer.id), "to_user": str(cast.admin.id)},
-    }[action]
-
-
-PATHS = {"judge": "resolve", "settle": "resolve", "edit": "edit", "override": "edit"}
-
-
-@pytest.mark.parametrize("stage", STAGES)
-def test_every_rule_holds_for_forms_api_and_page(
-    app: Flask, client: FlaskClient, session: Session, make_user: MakeUser, login: Login,
-    api_token: Callable[[User], str], stage: str,
-) -> None:  # fmt: skip
-    cast = Cast(
-        editor=make_user("editor"), first=make_user(), second=make_user(),
-        reviewer=make_user(), admin=make_user("admin"),
-    )  # fmt: skip
-    people = {"R": cast.reviewer, "E": cast.editor, "A": cast.admin}
-    column = STAGES.index(stage)
-    clients = {key: login(user, app.test_client()) for key, user in people.items()}
-    tokens = {key: api_token(user) for key, user in people.items()}
-    for key in people:
-        # The page offers exactly what the person may do.
-        claim_id = _stage(session, cast, stage)
-        page = clients[key].get(f"/claims/{claim_id}/resolve").get_data(as_text=True)
-        for action, needle in OFFERED.items():
-            allowed = EXPECTED[action][key].split()[column] == "302"
-            assert (needle in page) == allowed, (stage, key, action)
-        token = csrf_token(clients[key], f"/claims/{claim_id}/resolve")
-        for action, rows in EXPECTED.items():
-            expected = int(rows[key].split()[column])
-            claim_id = _stage(session, cast, stage)
-            fields = {**_fields(action, cast), "csrf_token": token}
-            before = _snapshot(session, claim_id)
-            path = f"/claims/{claim_id}/{PATHS.get(action, action)}"
-            answer = clients[key].post(path, data=fields)
-            assert answer.status_code == expected, (stage, key, action, answer.status_code)
-            if expected != 302:
-                assert _snapshot(session, claim_id) == before, (stage, key, action)
-                assert "Nothing was saved" in answer.get_data(as_text=True) or expected == 403
-            if action not in ("judge", "settle"):
-                continue
-            # The API answers the same, 201 for 302.
-            claim_id = _stage(session, cast, stage)
-            before = _snapshot(session, claim_id)
-            body = {**TRUE, "settle": action == "settle"}
-            answer = client.post(
-                f"/api/v1/claims/{claim_id}/resolutions", json=body,
-                headers={"Authorization": f"Bearer {tokens[key]}"},
-            )  # fmt: skip
-            assert answer.status_code == (201 if expected == 302 else expected), (stage, key)
-            if expected != 302:
-                assert answer.get_json()["error"]["message"]
-                assert _snapshot(session, claim_id) == before, (stage, key, action, "api")
-
-
 def test_an_admin_reopens_a_claim_under_judgement_to_change_it_and_the_judgement_stays(
     app: Flask, client: FlaskClient, session: Session, recorded: Recorded, login: Login,
     make_user: MakeUser, api_token: Callable[[User], str],
@@ -355,7 +172,7 @@ def test_an_admin_reopens_a_claim_under_judgement_to_change_it_and_the_judgement
         reason="The article meant the summer.",
     )  # fmt: skip
     assert edit.status_code == 302
-    claim = _claim(session, claim_id)
+    claim = fresh_claim(session, claim_id)
     assert claim.resolution_version == 2 and claim.status == "open"
     assert [(r.version, r.reviewer_id) for r in claim.resolutions] == [(1, recorded.first.id)]
     page = client.get(f"/claims/{claim_id}").get_data(as_text=True)
@@ -392,13 +209,13 @@ def test_a_reviewer_who_has_judged_keeps_the_assignment(
     claim_id = recorded.claim_id
     admin = make_user("admin")
     assert _api(client, api_token, recorded.first, claim_id).status_code == 201
-    before = _snapshot(session, claim_id)
+    before = snapshot(session, claim_id)
     moved = _form(
         app, login, admin, f"/claims/{claim_id}/reassign",
         from_user=str(recorded.first.id), to_user=str(recorded.other.id),
     )  # fmt: skip
     assert moved.status_code == 409 and "has judged this claim" in moved.get_data(as_text=True)
-    assert _snapshot(session, claim_id) == before
+    assert snapshot(session, claim_id) == before
     # The page offers to move only the assignment of the reviewer who has not judged.
     page = login(admin, app.test_client()).get(f"/claims/{claim_id}/resolve")
     html = page.get_data(as_text=True)
@@ -488,7 +305,7 @@ def test_an_edit_racing_a_judgement_waits_for_it_and_is_refused(
     editor.join(30)
     assert len(outcome) == 1 and isinstance(outcome[0], TrackerError), outcome
     assert "re-open" in outcome[0].message
-    assert _claim(session, recorded.claim_id).probability == 0.9
+    assert fresh_claim(session, recorded.claim_id).probability == 0.9
 
 
 def test_a_disputed_claim_leaves_the_queue_of_reviewers_who_have_not_judged_it(
