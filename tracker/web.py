@@ -125,6 +125,21 @@ def request_committed() -> bool:
     return bool(g.get("db_committed"))
 
 
+def begin_write() -> Session:
+    """The request's session in a transaction that is going to write. SQLite takes its write
+    lock at once (BEGIN IMMEDIATE), so what a service checks still holds when it writes and two
+    writers take turns instead of one failing; PostgreSQL services lock the rows they decide on."""
+    session = get_session()
+    if session.get_bind().dialect.name != "sqlite":
+        return session
+    if session.in_transaction():
+        if session.connection().get_execution_options().get("sqlite_begin") == "IMMEDIATE":
+            return session
+        session.commit()  # only reads so far (the logged-in user): nothing is written
+    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    return session
+
+
 def _close_session(_exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
     if session is not None:

@@ -1,6 +1,7 @@
-"""A hypothesis state machine over recording, planning, snoozing, resolving, voiding and
-ticking: after every tick, each due, unresolved, unsnoozed claim has exactly one live reminder
-per kind and recipient, and no message went out twice."""
+"""A hypothesis state machine over recording, planning, snoozing, judging, resolving, voiding
+and ticking: after every tick, each due, unresolved, unsnoozed claim has exactly one live
+reminder per kind and recipient who still owes it a judgement, none pending for one who has
+judged it, and no message went out twice."""
 
 from __future__ import annotations
 
@@ -22,7 +23,15 @@ from sqlalchemy.orm import Session
 
 from tests.reminders.factories import T0, RecordingNotifier, make_claim, make_user
 from tracker.db import make_engine
-from tracker.models import Assignment, Claim, OutboxMessage, Reminder, ReminderSettings, User
+from tracker.models import (
+    Assignment,
+    Claim,
+    OutboxMessage,
+    Reminder,
+    ReminderSettings,
+    Resolution,
+    User,
+)
 from tracker.reminders import scheduler
 from tracker.reminders import services as reminders
 from tracker.reminders.scheduler import Scheduler
@@ -43,7 +52,9 @@ def test_every_due_claim_keeps_one_live_reminder_per_kind_and_recipient(
         @initialize()
         def start(self) -> None:
             with Session(engine) as session, session.begin():
-                for model in (Reminder, OutboxMessage, Assignment, ReminderSettings, Claim):
+                for model in (
+                    Reminder, OutboxMessage, Assignment, ReminderSettings, Resolution, Claim,
+                ):  # fmt: skip
                     session.execute(delete(model))
                 session.execute(delete(User))
             self.session = Session(engine)
@@ -53,6 +64,7 @@ def test_every_due_claim_keeps_one_live_reminder_per_kind_and_recipient(
             self.session.commit()
             self.clock = FixedClock(T0)
             self.receiver = RecordingNotifier()
+            self.judged: set[tuple[int, str]] = set()  # (claim, email): nothing more to send
             self.ticker = Scheduler(engine, {"email": self.receiver}, Settings(), self.clock)
 
         def teardown(self) -> None:
@@ -86,6 +98,33 @@ def test_every_due_claim_keeps_one_live_reminder_per_kind_and_recipient(
                 scheduler.replan(self.session, claim, self.clock.at)
             self.session.commit()
 
+        @rule(claim_id=claims, reviewer=st.integers(0, 3), act=st.booleans())
+        def judge(self, claim_id: int, reviewer: int, act: bool) -> None:
+            """One judgement that leaves the claim pending; the judge is assigned by it."""
+            claim = self.session.get(Claim, claim_id)
+            assert claim is not None
+            user_id = self.users[reviewer]
+            if claim.status != "open" or any(
+                r.reviewer_id == user_id and r.version == claim.resolution_version
+                for r in claim.resolutions
+            ):
+                return
+            if user_id not in {a.user_id for a in claim.assignments}:
+                self.session.add(Assignment(claim_id=claim.id, user_id=user_id))
+            self.session.add(
+                Resolution(
+                    claim_id=claim.id, version=claim.resolution_version, reviewer_id=user_id,
+                    outcome="true", rationale="as reported", created_at=self.clock.at,
+                )
+            )  # fmt: skip
+            self.session.flush()
+            if act:
+                scheduler.replan(self.session, claim, self.clock.at)
+            self.session.commit()
+            judge = self.session.get(User, user_id)
+            assert judge is not None
+            self.judged.add((claim.id, judge.email))
+
         @rule(claim_id=claims, act=st.booleans())
         def resolve(self, claim_id: int, act: bool) -> None:
             claim = self.session.get(Claim, claim_id)
@@ -109,7 +148,12 @@ def test_every_due_claim_keeps_one_live_reminder_per_kind_and_recipient(
         @rule(hours=st.sampled_from([0, 1, 24, 72, 240, 24 * 30]))
         def tick(self, hours: int) -> None:
             self.clock.advance(hours * HOUR)
+            sent_before = len(self.receiver.calls)
             self.ticker.tick()
+            # Nobody is prompted about a claim after judging it.
+            for message in self.receiver.calls[sent_before:]:
+                for item in message.items:
+                    assert (item.claim_id, message.recipient_email) not in self.judged
             self.check_after_tick()
 
         def check_after_tick(self) -> None:
@@ -130,16 +174,30 @@ def test_every_due_claim_keeps_one_live_reminder_per_kind_and_recipient(
             )
             for claim in session.scalars(select(Claim)):
                 assert claim.deadline_at is not None
-                assigned = {a.user_id for a in claim.assignments}
+                judged = {
+                    r.reviewer_id
+                    for r in claim.resolutions
+                    if r.version == claim.resolution_version
+                }
+                waiting = {a.user_id for a in claim.assignments} - judged
                 is_due = claim.status == "open" and claim.deadline_at <= now
                 snoozed = claim.snoozed_until is not None and claim.snoozed_until > now
                 if is_due and not snoozed:
                     for kind in OFFSETS:
-                        wanted = set(assigned) if assigned else set(admins)
+                        wanted = set(waiting) if waiting else admins - judged
                         if kind == "escalation":
-                            wanted |= admins
+                            wanted |= admins - judged
                         for user in wanted:
                             assert live[(claim.id, kind, user)] == 1, (claim.id, kind, user)
+                for user in judged:
+                    pending = session.scalar(
+                        select(Reminder.id).where(
+                            Reminder.claim_id == claim.id,
+                            Reminder.user_id == user,
+                            Reminder.status == "pending",
+                        )
+                    )
+                    assert pending is None, (claim.id, user)
                 if claim.status != "open":
                     pending = session.scalar(
                         select(Reminder.id).where(

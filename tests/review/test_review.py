@@ -16,7 +16,7 @@ from tracker import audit
 from tracker.errors import Conflict, Forbidden, Invalid
 from tracker.models import Assignment, Claim, ClaimEdit, Resolution, User
 from tracker.record import services
-from tracker.review import assignments, queue, resolutions
+from tracker.review import assignments, changes, queue, resolutions
 
 MakeUser = Callable[..., User]
 NOW = dt.datetime(2020, 6, 1, tzinfo=dt.UTC)
@@ -102,8 +102,8 @@ def test_reopen_starts_a_new_version_and_keeps_the_old(
     with pytest.raises(Conflict, match="re-open"):
         _judge(session, claim, admin, "false")
     with pytest.raises(Invalid):
-        resolutions.reopen_claim(session, claim, admin, "  ")
-    resolutions.reopen_claim(session, claim, admin, "A correction changed the record.")
+        changes.reopen_claim(session, claim, admin, "  ")
+    changes.reopen_claim(session, claim, admin, "A correction changed the record.")
     session.commit()
     assert claim.status == "open" and claim.resolution_version == 2 and claim.outcome is None
     assert _judge(session, claim, first, "false") == "pending"
@@ -153,24 +153,24 @@ def test_assignment_balances_load_and_fills_the_quorum(
 def test_void_snooze_and_edit(session: Session, seeded: int, make_user: MakeUser) -> None:
     reviewer, editor = make_user(), make_user("editor")
     heir = _claim(session, "husayn-heir")
-    resolutions.void_claim(session, heir, reviewer, "not falsifiable", "a matter of reverence")
+    changes.void_claim(session, heir, reviewer, "not falsifiable", "a matter of reverence")
     assert heir.status == "void" and heir.void_reason == "not falsifiable: a matter of reverence"
     with pytest.raises(Invalid):
-        resolutions.void_claim(session, _claim(session, "iraq-strife"), reviewer, "boring")
+        changes.void_claim(session, _claim(session, "iraq-strife"), reviewer, "boring")
     strife = _claim(session, "iraq-strife")
     with pytest.raises(Invalid, match="future"):
-        resolutions.snooze_claim(session, strife, reviewer, NOW, "wait", NOW)
-    resolutions.snooze_claim(session, strife, reviewer, NOW + dt.timedelta(days=7), "vote due", NOW)
+        changes.snooze_claim(session, strife, reviewer, NOW, "wait", NOW)
+    changes.snooze_claim(session, strife, reviewer, NOW + dt.timedelta(days=7), "vote due", NOW)
     assert strife.id not in {c.id for c in queue.list_tab(session, "overdue", NOW, None)}
     ugly = _claim(session, "near-term-ugly")
     with pytest.raises(Forbidden):
-        resolutions.edit_claim(session, ugly, reviewer, reason="r", question="Q?")
-    resolutions.edit_claim(
+        changes.edit_claim(session, ugly, reviewer, reason="r", question="Q?")
+    changes.edit_claim(
         session, ugly, editor, reason="make it decidable",
         question="Will 100 or more people die in US-Iran clashes?",
         deadline=dt.datetime(2020, 5, 1, tzinfo=dt.UTC),
     )  # fmt: skip
-    resolutions.edit_claim(session, ugly, reviewer, reason="the author hedged", probability=0.7)
+    changes.edit_claim(session, ugly, reviewer, reason="the author hedged", probability=0.7)
     session.commit()
     edits = session.scalars(
         select(ClaimEdit).where(ClaimEdit.claim_id == ugly.id).order_by(ClaimEdit.id)

@@ -17,7 +17,7 @@ import tracker.cli
 from tests.scorecard.scorecard_data import Forecast, record, resolve
 from tracker.errors import BadRequest, NotFound
 from tracker.models import Claim, ScoreCell, User
-from tracker.review import resolutions
+from tracker.review import changes, resolutions
 from tracker.scorecard import scoring
 from tracker.scorecard import services as scorecard
 
@@ -221,7 +221,7 @@ def test_the_review_services_keep_the_scorecard_current(
         return scorecard.compute(session, scorecard.Filters()).group
 
     assert overall().n_unscored == 2
-    resolutions.edit_claim(session, claim, first, reason="the source says 60%", probability=0.6)
+    changes.edit_claim(session, claim, first, reason="the source says 60%", probability=0.6)
     session.commit()
     assert judge(first, claim, "true") == "pending"
     assert overall().n_scored == 0
@@ -229,7 +229,7 @@ def test_the_review_services_keep_the_scorecard_current(
     assert (overall().n_scored, overall().n_unscored) == (1, 1)
     assert overall().score.brier == pytest.approx(0.16)
 
-    resolutions.reopen_claim(session, claim, admin, "new evidence")
+    changes.reopen_claim(session, claim, admin, "new evidence")
     session.commit()
     assert (overall().n_scored, overall().n_unscored) == (0, 2)
 

@@ -23,7 +23,7 @@ from tracker.record import services
 from tracker.review import assignments, resolutions
 from tracker.scorecard import services as scorecard
 from tracker.text import utc_iso
-from tracker.web import conditional, get_fetcher, get_session, now
+from tracker.web import begin_write, conditional, get_fetcher, get_session, now
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 Created = tuple[dict[str, Any], int, dict[str, str]]  # answer, 201, Location
@@ -296,15 +296,18 @@ def create_claim(source_id: int, body: schemas.ClaimIn) -> Created:
     "/claims/<id:claim_id>/resolutions",
     body=schemas.ResolutionIn,
     answers={201: schemas.ResolutionAnswer},
-    errors=(409,),
+    errors=(403, 409),
     role="reviewer",
 )
 def create_resolution(claim_id: int, body: schemas.ResolutionIn) -> Created:
     """Resolve a claim: an outcome (forecasts) or verdict (facts), a rationale and evidence.
 
-    The claim is final when the quorum of reviewers agrees; disagreement puts it on the
-    disputed queue for an admin to settle (`settle`, admins only)."""
-    session = get_session()
+    The claim is final when the quorum of assigned reviewers agrees; disagreement puts it on
+    the disputed queue for an admin to settle (`settle`, admins only). A reviewer who is not
+    assigned is assigned by judging, in place of an assigned reviewer who has not judged yet.
+    403 for the person who recorded the claim; 409 when it is resolved, void or disputed (only
+    a settlement decides it), or when you have judged this version already."""
+    session = begin_write()
     claim = services.get_claim(session, claim_id)
     decision = resolutions.resolve_claim(
         session,

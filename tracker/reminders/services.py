@@ -18,27 +18,18 @@ from sqlalchemy import (
     exists,
     func,
     insert,
-    literal,
     not_,
-    or_,
     select,
-    union_all,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from tracker.db import utcnow
 from tracker.errors import Conflict, NotFound
-from tracker.models import (
-    Assignment,
-    Claim,
-    OutboxMessage,
-    Reminder,
-    ReminderSettings,
-    User,
-)
+from tracker.models import Claim, OutboxMessage, Reminder, ReminderSettings, User
+from tracker.reminders import recipients
 
 OFFSETS = {
     "due": dt.timedelta(0),
@@ -74,91 +65,6 @@ def _anchor_of_claim() -> Any:
     )
 
 
-def _channel_enabled(channel: Any) -> Any:
-    return or_(
-        and_(
-            channel == "email",
-            or_(ReminderSettings.email_enabled.is_(None), ReminderSettings.email_enabled),
-        ),
-        and_(
-            channel == "webhook",
-            or_(ReminderSettings.webhook_enabled.is_(None), ReminderSettings.webhook_enabled),
-        ),
-    )
-
-
-def _is_due(now: dt.datetime) -> Any:
-    return and_(Claim.status == "open", Claim.deadline_at.is_not(None), Claim.deadline_at <= now)
-
-
-def _has_active_assignee() -> Any:
-    assignee = aliased(User)
-    return exists().where(
-        Assignment.claim_id == Claim.id,
-        assignee.id == Assignment.user_id,
-        assignee.is_active,
-    )
-
-
-def _constant_column(values: Sequence[str], name: str) -> Any:
-    return union_all(*(select(literal(v).label(name)) for v in values)).subquery(name + "s")
-
-
-def _wanted_rows(
-    now: dt.datetime, channels: Sequence[str], claim_id: int | None, admin_ids: Sequence[int]
-) -> Any:
-    """(claim, deadline, snooze, user, kind, channel) that should have a live reminder and
-    have none. Assigned reviewers get every kind; active admins get the escalation, and every
-    kind of a claim that nobody is assigned to."""
-    kinds = _constant_column(tuple(OFFSETS), "kind")
-    chans = _constant_column(channels, "channel")
-    live = exists().where(
-        Reminder.claim_id == Claim.id,
-        Reminder.kind == kinds.c.kind,
-        Reminder.user_id == User.id,
-        Reminder.channel == chans.c.channel,
-        Reminder.status != "cancelled",
-    )
-    columns = (
-        Claim.id,
-        Claim.deadline_at,
-        Claim.snoozed_until,
-        User.id,
-        kinds.c.kind,
-        chans.c.channel,
-    )
-    scope = [_is_due(now)] if claim_id is None else [_is_due(now), Claim.id == claim_id]
-    assignees = (
-        select(*columns)
-        .select_from(Claim)
-        .join(Assignment, Assignment.claim_id == Claim.id)
-        .join(User, and_(User.id == Assignment.user_id, User.is_active))
-        .join(kinds, literal(True))
-        .join(chans, literal(True))
-        .outerjoin(ReminderSettings, ReminderSettings.user_id == User.id)
-        .where(*scope, _channel_enabled(chans.c.channel), not_(live))
-    )
-    if not admin_ids:
-        return assignees
-    # The few admins by id: a join on role would read the whole users table for each claim.
-    admins = (
-        select(*columns)
-        .select_from(Claim)
-        .join(User, User.id.in_(admin_ids))
-        .join(kinds, literal(True))
-        .join(chans, literal(True))
-        .outerjoin(ReminderSettings, ReminderSettings.user_id == User.id)
-        .where(
-            *scope,
-            _channel_enabled(chans.c.channel),
-            or_(kinds.c.kind == "escalation", not_(_has_active_assignee())),
-            not_(exists().where(Assignment.claim_id == Claim.id, Assignment.user_id == User.id)),
-            not_(live),
-        )
-    )
-    return union_all(assignees, admins)
-
-
 def _upsert(session: Session) -> Any:
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
@@ -171,7 +77,9 @@ def plan(
 ) -> int:
     """Add the missing reminders of due claims (a cancelled one comes back to life)."""
     admin_ids = session.scalars(select(User.id).where(User.role == "admin", User.is_active)).all()
-    rows = session.execute(_wanted_rows(now, channels, claim_id, admin_ids)).all()
+    rows = session.execute(
+        recipients.wanted_rows(now, tuple(OFFSETS), channels, claim_id, admin_ids)
+    ).all()
     if not rows:
         return 0
     groups: dict[tuple[int, int, str], list[Any]] = defaultdict(list)
@@ -223,32 +131,6 @@ def plan(
     return len(values)
 
 
-def _unwanted(now: dt.datetime) -> Any:
-    """Pending reminders whose claim, recipient or channel no longer calls for them."""
-    assigned = exists().where(
-        Assignment.claim_id == Reminder.claim_id, Assignment.user_id == Reminder.user_id
-    )
-    wanted = and_(
-        _is_due(now),
-        User.is_active,
-        _channel_enabled(Reminder.channel),
-        or_(
-            assigned,
-            and_(
-                User.role == "admin",
-                or_(Reminder.kind == "escalation", not_(_has_active_assignee())),
-            ),
-        ),
-    )
-    return (
-        select(Reminder.id, Reminder.message_id)
-        .join(Claim, Claim.id == Reminder.claim_id)
-        .join(User, User.id == Reminder.user_id)
-        .outerjoin(ReminderSettings, ReminderSettings.user_id == Reminder.user_id)
-        .where(Reminder.status == "pending", not_(wanted))
-    )
-
-
 def _cancel(session: Session, rows: Sequence[Any], now: dt.datetime) -> int:
     if not rows:
         return 0
@@ -284,8 +166,9 @@ def _cancel_empty_messages(session: Session, message_ids: set[int]) -> None:
 
 def cancel_unwanted(session: Session, now: dt.datetime) -> int:
     """Cancel pending reminders of claims resolved, voided, disputed or no longer due, and of
-    recipients no longer assigned, active or subscribed to the channel."""
-    return _cancel(session, session.execute(_unwanted(now)).all(), now)
+    recipients who have judged the claim or are no longer assigned, active or subscribed to the
+    channel."""
+    return _cancel(session, session.execute(recipients.unwanted(now)).all(), now)
 
 
 def cancel_pending(session: Session, claim_id: int, now: dt.datetime | None = None) -> int:
@@ -353,12 +236,14 @@ def move(session: Session, now: dt.datetime, claim_id: int | None = None) -> int
 
 def replan(session: Session, claim: Claim, now: dt.datetime | None = None) -> int:
     """Bring one claim's pending reminders in line with it at once: cancel what no longer
-    applies (resolved, voided, unassigned) and move what a snooze or a new deadline moved.
+    applies (resolved, voided, judged, unassigned) and move what a snooze or a new deadline moved.
     Reminders still missing (a new assignee, a re-opened claim) come with the next tick."""
     now = now or utcnow()
     session.flush()
     changed = _cancel(
-        session, session.execute(_unwanted(now).where(Reminder.claim_id == claim.id)).all(), now
+        session,
+        session.execute(recipients.unwanted(now).where(Reminder.claim_id == claim.id)).all(),
+        now,
     )
     changed += move(session, now, claim.id)
     session.flush()

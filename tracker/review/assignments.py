@@ -1,5 +1,6 @@
-"""Who reviews what: each open claim gets as many reviewers as the quorum needs, the least
-loaded first, never the person who recorded it; admins move an assignment to someone else."""
+"""Who reviews a claim: assignment by load, an admin's reassignment, and the assignment that
+follows a judgement. The quorum is made of assigned reviewers: everyone who judges a claim is
+assigned to it, never the person who recorded it."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker import audit
-from tracker.accounts.services import role_at_least
-from tracker.errors import Conflict, Forbidden, Invalid
-from tracker.models import Assignment, Claim, User
+from tracker.errors import Conflict, Invalid
+from tracker.models import Assignment, Claim, Resolution, User
 from tracker.reminders import services as reminders
+from tracker.review import rules
 
 
 def _reviewers(session: Session) -> Sequence[User]:
@@ -68,7 +69,8 @@ def assign_reviewers(
 
 
 def fill_assignments(session: Session, quorum: int) -> int:
-    """Assign every open or disputed claim that has fewer reviewers than the quorum."""
+    """Assign every open claim that has fewer active reviewers than the quorum (a disputed one
+    waits for an admin, not for more reviewers)."""
     counts = (
         select(Assignment.claim_id, func.count().label("n"))
         .join(User, User.id == Assignment.user_id)
@@ -79,7 +81,7 @@ def fill_assignments(session: Session, quorum: int) -> int:
     claims = session.scalars(
         select(Claim)
         .outerjoin(counts, counts.c.claim_id == Claim.id)
-        .where(Claim.status.in_(("open", "disputed")), func.coalesce(counts.c.n, 0) < quorum)
+        .where(Claim.status == "open", func.coalesce(counts.c.n, 0) < quorum)
         .order_by(Claim.deadline_at.is_(None), Claim.deadline_at, Claim.id)
     ).all()
     load = _open_load(session)
@@ -92,10 +94,10 @@ def fill_assignments(session: Session, quorum: int) -> int:
 def reassign(
     session: Session, claim: Claim, from_user: User, to_user: User, actor: User
 ) -> Assignment:
-    """An admin moves one assignment to another reviewer."""
-    if not actor.is_active or not role_at_least(actor.role, "admin"):
-        raise Forbidden("only admins reassign reviewers")
-    session.refresh(claim, with_for_update=True)  # one change of a claim at a time
+    """An admin moves one assignment, of a reviewer who has not judged yet, to another."""
+    rules.lock_claim(session, claim)
+    judged = rules.current_judgements(session, claim)
+    rules.require(rules.why_not_reassign(claim, actor, judged))
     if to_user.id == claim.recorded_by_id:
         raise Invalid(
             "the person who recorded a claim cannot review it", {"to_user": "recorded it"}
@@ -105,11 +107,18 @@ def reassign(
     current = next((a for a in claim.assignments if a.user_id == from_user.id), None)
     if current is None:
         raise Invalid(
-            f"{from_user.display_name} is not assigned to this claim",
-            {"from_user": "not assigned"},
+            f"{from_user.display_name} is not assigned to this claim", {"from_user": "not assigned"}
+        )
+    if any(j.reviewer_id == from_user.id for j in judged):
+        raise Conflict(
+            f"{from_user.display_name} has judged this claim; the judgement stays and counts, "
+            "so the assignment stays too",
+            {"from_user": "has judged"},
         )
     if any(a.user_id == to_user.id for a in claim.assignments):
-        raise Conflict(f"{to_user.display_name} is already assigned to this claim")
+        raise Conflict(
+            f"{to_user.display_name} is already assigned to this claim", {"to_user": "assigned"}
+        )
     claim.assignments.remove(current)
     session.delete(current)
     assignment = Assignment(claim_id=claim.id, user_id=to_user.id, assigned_by_id=actor.id)
@@ -124,5 +133,49 @@ def reassign(
         claim.id,
         {"from": from_user.id, "to": to_user.id},
         actor.id,
+    )
+    return assignment
+
+
+def successor_of(
+    claim: Claim, judge: User, judged: Sequence[Resolution], quorum: int
+) -> Assignment | None:
+    """Whose place a judge who is not assigned to the claim takes: when the claim already has
+    its quorum of active reviewers, the one assigned last of those who have not judged."""
+    if any(a.user_id == judge.id for a in claim.assignments):
+        return None
+    active = [a for a in claim.assignments if a.user.is_active]
+    if len(active) < quorum:
+        return None
+    waiting = [a for a in rules.waiting_assignees(claim, judged) if a.user.is_active]
+    return waiting[-1] if waiting else None
+
+
+def follow_judgement(
+    session: Session, claim: Claim, judge: User, judged: Sequence[Resolution], quorum: int
+) -> Assignment | None:
+    """Assign a judge who was not assigned, in the place `successor_of` names (whose pending
+    reminders the caller's replan cancels). Returns the new assignment, None if already one."""
+    if any(a.user_id == judge.id for a in claim.assignments):
+        return None
+    replaced = successor_of(claim, judge, judged, quorum)
+    if replaced is not None:
+        claim.assignments.remove(replaced)
+        session.delete(replaced)
+    assignment = Assignment(claim_id=claim.id, user_id=judge.id, assigned_by_id=judge.id)
+    session.add(assignment)
+    claim.assignments.append(assignment)
+    session.flush()
+    audit.record(
+        session,
+        "claim.assigned",
+        "claim",
+        claim.id,
+        {
+            "user_ids": [judge.id],
+            "replaces": replaced.user_id if replaced is not None else None,
+            "because": "judged",
+        },
+        judge.id,
     )
     return assignment

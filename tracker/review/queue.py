@@ -52,12 +52,9 @@ def _condition(tab: str, now: dt.datetime, user_id: int | None) -> ColumnElement
             Resolution.version == Claim.resolution_version,
             Resolution.reviewer_id == user_id,
         )
-        # Driven from the reviewer's assignments (see _select), not from every open claim.
-        return and_(
-            Assignment.user_id == user_id,
-            Claim.status.in_(("open", "disputed")),
-            ~judged.exists(),
-        )
+        # Driven from the reviewer's assignments (see _select), not from every open claim. A
+        # disputed claim waits for an admin's settlement, not for its reviewers.
+        return and_(Assignment.user_id == user_id, Claim.status == "open", ~judged.exists())
     raise Invalid(f"tab must be one of {', '.join(TABS)}", {"tab": "unknown tab"})
 
 

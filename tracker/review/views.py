@@ -15,8 +15,8 @@ from tracker.errors import BadRequest, Invalid, TrackerError
 from tracker.models import OUTCOMES, STANCES, VERDICTS, Claim, claim_status
 from tracker.record import services
 from tracker.record.quotes import Span, context
-from tracker.review import assignments, queue, resolutions
-from tracker.web import get_session, now, parse_date
+from tracker.review import assignments, changes, queue, resolutions, rules
+from tracker.web import begin_write, get_session, now, parse_date
 
 bp = Blueprint("review", __name__)
 EVIDENCE_ROWS = 3
@@ -83,7 +83,9 @@ def queue_page() -> Any:
 def _page_context(claim: Claim) -> dict[str, Any]:
     before, quote, after = context(claim.source.text, Span(claim.quote_start, claim.quote_end), 600)
     user = require_user()
-    judged = [r for r in claim.resolutions if r.version == claim.resolution_version]
+    session = get_session()
+    judged = rules.current_judgements(session, claim)
+    assigned = {a.user_id for a in claim.assignments}
     return {
         "claim": claim,
         "source": claim.source,
@@ -94,15 +96,22 @@ def _page_context(claim: Claim) -> dict[str, Any]:
         "outcomes": [o for o in OUTCOMES if o != "annulled" or claim.condition],
         "verdicts": VERDICTS,
         "stances": STANCES,
-        "void_reasons": resolutions.VOID_REASONS,
+        "void_reasons": changes.VOID_REASONS,
         "judged": judged,
-        "already_judged": any(r.reviewer_id == user.id for r in judged),
-        "is_recorder": claim.recorded_by_id == user.id,
+        "refused": rules.standing(claim, user, judged),
+        "is_assigned": user.id in assigned,
+        "already_judged": any(j.reviewer_id == user.id for j in judged),
+        "successor_of": assignments.successor_of(claim, user, judged, quorum()),
+        "waiting": rules.waiting_assignees(claim, judged),
         "quorum": quorum(),
         "evidence_rows": EVIDENCE_ROWS,
         "can_edit": accounts.role_at_least(user.role, "editor"),
         "is_admin": accounts.role_at_least(user.role, "admin"),
-        "reviewers": accounts.list_users(get_session()),
+        "reviewers": [
+            u
+            for u in accounts.list_users(session)
+            if u.is_active and u.id not in assigned and u.id != claim.recorded_by_id
+        ],
     }
 
 
@@ -115,7 +124,7 @@ def _render(claim: Claim, status: int = 200, **extra: Any) -> Any:
 @bp.route("/claims/<id:claim_id>/resolve", methods=["GET", "POST"])
 @require_role("reviewer")
 def resolve(claim_id: int) -> Any:
-    session = get_session()
+    session = get_session() if request.method == "GET" else begin_write()
     claim = services.get_claim(session, claim_id)
     if request.method == "GET":
         return _render(claim, form={})
@@ -151,7 +160,7 @@ def resolve(claim_id: int) -> Any:
 
 
 def _action(claim_id: int, run: Any, done: str) -> Any:
-    session = get_session()
+    session = begin_write()
     claim = services.get_claim(session, claim_id)
     try:
         run(session, claim, require_user())
@@ -171,9 +180,7 @@ def void(claim_id: int) -> Any:
     form = request.form
     return _action(
         claim_id,
-        lambda s, c, u: resolutions.void_claim(
-            s, c, u, form.get("reason", ""), form.get("detail", "")
-        ),
+        lambda s, c, u: changes.void_claim(s, c, u, form.get("reason", ""), form.get("detail", "")),
         "The claim is void and left out of every score.",
     )
 
@@ -187,7 +194,7 @@ def snooze(claim_id: int) -> Any:
         until = parse_date(form.get("until", ""), "until")
         if until is None:
             raise Invalid("give the date to snooze to", {"until": "required"})
-        resolutions.snooze_claim(session, claim, user, until, form.get("reason", ""), now())
+        changes.snooze_claim(session, claim, user, until, form.get("reason", ""), now())
 
     return _action(claim_id, run, "Snoozed: no reminders until that date.")
 
@@ -206,7 +213,7 @@ def edit(claim_id: int) -> Any:
                 raise Invalid(
                     "the probability is a percentage like 65", {"probability": "not a number"}
                 ) from None
-        resolutions.edit_claim(
+        changes.edit_claim(
             session,
             claim,
             user,
@@ -226,7 +233,7 @@ def reopen(claim_id: int) -> Any:
     form = request.form
     return _action(
         claim_id,
-        lambda s, c, u: resolutions.reopen_claim(s, c, u, form.get("reason", "")),
+        lambda s, c, u: changes.reopen_claim(s, c, u, form.get("reason", "")),
         "Re-opened as a new resolution version; the earlier one stays visible.",
     )
 
