@@ -107,3 +107,29 @@ def test_removing_a_forecast_undoes_adding_it() -> None:
 def test_out_of_range_probability_is_refused() -> None:
     with pytest.raises(ValueError, match="not between 0 and 1"):
         scoring.accumulate([(1.5, True)])
+
+
+@given(st.lists(st.floats(0.0, 1.0), min_size=0, max_size=30))
+def test_peer_scores_sum_to_zero_and_follow_the_definition(probabilities: list[float]) -> None:
+    from tracker.scorecard.scoring import baseline_score, peer_scores
+
+    baselines = [baseline_score(p) for p in probabilities]
+    expected_baselines = 100 * np.log2(
+        np.clip(np.array(probabilities, dtype=float), 0.001, 0.999) / 0.5
+    )
+    assert np.allclose(baselines, expected_baselines)
+    peers = peer_scores(baselines)
+    if len(baselines) < 2:
+        assert peers is None
+    else:
+        assert peers is not None
+        assert abs(math.fsum(peers)) < 1e-6
+        assert np.allclose(peers, np.array(baselines) - np.mean(baselines))
+
+
+def test_baseline_is_zero_for_a_coin_and_bounded_by_the_clip() -> None:
+    from tracker.scorecard.scoring import baseline_score
+
+    assert baseline_score(0.5) == 0.0
+    assert baseline_score(1.0) == pytest.approx(100 * math.log2(0.999 / 0.5))
+    assert baseline_score(0.0) == pytest.approx(100 * math.log2(0.001 / 0.5))

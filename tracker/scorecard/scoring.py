@@ -162,3 +162,22 @@ def calibration(pairs: Iterable[tuple[float, bool]]) -> tuple[CalibrationBin, ..
 def murphy(pairs: Iterable[tuple[float, bool]]) -> Murphy | None:
     """Reliability, resolution and uncertainty over the calibration bins."""
     return score(pairs).murphy
+
+
+# Comparative scores (SPEC, "Questions and speakers"; Metaculus's definitions) ------------------
+
+
+def baseline_score(probability_for_outcome: float) -> float:
+    """100 * log2(q / 0.5), q being the probability a claim gave to what happened, clipped to
+    [0.001, 0.999]: 0 is no better than a coin, 100 is certain and right."""
+    q = min(max(probability_for_outcome, CLIP_LOW), CLIP_HIGH)
+    return 100.0 * math.log2(q / 0.5)
+
+
+def peer_scores(baselines: list[float]) -> list[float] | None:
+    """Each claim's baseline minus the mean baseline of all scored claims on its question;
+    None with fewer than two (a claim alone has no peers). They sum to zero."""
+    if len(baselines) < 2:
+        return None
+    mean = math.fsum(baselines) / len(baselines)
+    return [b - mean for b in baselines]
