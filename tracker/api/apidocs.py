@@ -2,30 +2,39 @@
 
 from __future__ import annotations
 
+import functools
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, current_app, jsonify, render_template
-from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from tracker.api.openapi import API_PREFIX, check_query_names, document
 
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
 bp = Blueprint("api_docs", __name__)
 
-# The document's descriptions are CommonMark, as OpenAPI says; the page shows them with only
-# `code` spans rendered. Raw HTML in a description is escaped, never passed through.
-_MARKDOWN = MarkdownIt("zero", {"html": False}).enable("backticks")
+
+@functools.cache
+def _markdown() -> MarkdownIt:
+    """The document's descriptions are CommonMark, as OpenAPI says; the page shows them with
+    only `code` spans rendered. Raw HTML in a description is escaped, never passed through.
+    Imported on first use: every command and worker would otherwise pay for it at start."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("zero", {"html": False}).enable("backticks")
 
 
 def inline_markdown(text: str) -> Markup:
     """One line of a description as HTML: `code` spans, the rest escaped."""
-    return Markup(_MARKDOWN.renderInline(text))  # noqa: S704 - markdown-it escapes the text
+    return Markup(_markdown().renderInline(text))  # noqa: S704 - markdown-it escapes the text
 
 
 def block_markdown(text: str) -> Markup:
     """A description of one or more paragraphs as HTML paragraphs."""
-    return Markup(_MARKDOWN.render(text))  # noqa: S704 - markdown-it escapes the text
+    return Markup(_markdown().render(text))  # noqa: S704 - markdown-it escapes the text
 
 
 @bp.get(f"{API_PREFIX}/openapi.json")
