@@ -104,6 +104,13 @@ def install(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Install]:
     (home / ".venv").symlink_to(VENV)  # the examples call .venv/bin/tracker
     holder: dict[str, Flask] = {}
     server = make_server("127.0.0.1", 0, lambda e, s: holder["app"](e, s), threaded=True)
+    try:
+        yield from _installed(server, holder, home)
+    finally:
+        server.server_close()
+
+
+def _installed(server: Any, holder: dict[str, Flask], home: Path) -> Iterator[Install]:
     base = f"http://127.0.0.1:{server.server_port}"
     env = {name: value for name, value in os.environ.items() if not name.startswith("TRACKER_")}
     env |= {
@@ -144,7 +151,8 @@ def _script(blocks: list[Block], base: str) -> tuple[str, list[tuple[int, str]]]
     expectations: list[tuple[int, str]] = []
     for block in blocks:
         pending: list[str] = []
-        for number, line in enumerate(block.body.splitlines(), start=block.line + 1):
+        # A line past the block's end closes an expectation that ends the block.
+        for number, line in enumerate([*block.body.splitlines(), ""], start=block.line + 1):
             line = line.replace(DOCUMENTED_BASE, base)
             if line.lstrip().startswith(EXPECTED):
                 pending.append(line.lstrip()[len(EXPECTED) :])
@@ -154,9 +162,6 @@ def _script(blocks: list[Block], base: str) -> tuple[str, list[tuple[int, str]]]
                 lines.append(f"printf '\\n@@CHECK {len(expectations)}@@\\n'")
                 pending = []
             lines.append("" if MAKE_LINE.match(line) else line)
-        if pending:
-            expectations.append((block.line + 1, "\n".join(pending)))
-            lines.append(f"printf '\\n@@CHECK {len(expectations)}@@\\n'")
     return "\n".join(lines) + "\n", expectations
 
 
