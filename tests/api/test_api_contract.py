@@ -91,6 +91,8 @@ def test_api_page_is_rendered_from_the_document(client: FlaskClient) -> None:
     assert "`" not in page
     assert "<code>Authorization: Bearer &lt;token&gt;</code>" in page
     assert "<code>due</code>: deadline passed, not resolved." in page
+    assert "<p>Needs the token of an editor or above.</p>" in page
+    assert "<p>Needs the token of a reviewer or above.</p>" in page
 
 
 def test_api_page_escapes_what_the_descriptions_hold(

@@ -415,7 +415,8 @@ def _document(server: str, _routes: tuple[str, ...]) -> dict[str, Any]:
         if op.role is not None:
             operation["security"] = [{"bearer": []}]
             operation["description"] = (
-                operation.get("description", "") + f"\n\nNeeds a token of a {op.role} or above."
+                operation.get("description", "")
+                + f"\n\nNeeds the token of {_article(op.role)} {op.role} or above."
             ).strip()
         paths.setdefault(op.path, {})[op.method.lower()] = operation
     return {
@@ -435,6 +436,10 @@ def _document(server: str, _routes: tuple[str, ...]) -> dict[str, Any]:
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
     }
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
 
 
 def _status_text(status: int) -> str:
