@@ -243,7 +243,9 @@ def test_invitation_sets_a_password(
 
 
 def test_cli_users_and_tokens(runner: FlaskCliRunner, session: Session) -> None:
-    added = runner.invoke(main, ["users", "add", "--email", "Ed@Newsroom.test", "--role", "editor"])
+    added = runner.invoke(
+        main, ["users", "add", "--email", "Ed@Newsroom.test", "--role", "editor", "--generate"]
+    )
     assert added.exit_code == 0 and "password: " in added.output
     password = added.output.rsplit("password: ", 1)[1].strip()
     assert accounts.authenticate(session, "ed@newsroom.test", password) is not None
@@ -253,7 +255,7 @@ def test_cli_users_and_tokens(runner: FlaskCliRunner, session: Session) -> None:
         input="a long enough password\n",
     )  # fmt: skip
     assert piped.exit_code == 0 and "password" not in piped.output.split("(")[0]
-    duplicate = runner.invoke(main, ["users", "add", "--email", "ed@newsroom.test"])
+    duplicate = runner.invoke(main, ["users", "add", "--email", "ed@newsroom.test", "--generate"])
     assert duplicate.exit_code == 1 and "already has an account" in duplicate.output
     created = runner.invoke(main, ["tokens", "create", "--email", "ed@newsroom.test"])
     token = created.output.strip()

@@ -86,6 +86,36 @@ def test_api_page_is_rendered_from_the_document(client: FlaskClient) -> None:
     assert "curl -sS -X POST" in page and "import requests" in page
     assert "/resolutions" in page and "/claims" in page and "Idempotency-Key" in page
     assert "ClaimOut" in page and "one of open, due, disputed, resolved, void" in page
+    # The document's descriptions are Markdown: code spans are shown as code, never as
+    # backticks, and everything else is escaped.
+    assert "`" not in page
+    assert "<code>Authorization: Bearer &lt;token&gt;</code>" in page
+    assert "<code>due</code>: deadline passed, not resolved." in page
+    assert "<p>Needs the token of an editor or above.</p>" in page
+    assert "<p>Needs the token of a reviewer or above.</p>" in page
+
+
+def test_api_page_escapes_what_the_descriptions_hold(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(openapi, "REGISTRY", list(openapi.REGISTRY))
+    bp = Blueprint("markup_probe", __name__, url_prefix="/api/v1")
+
+    @openapi.route(bp, "GET", "/markup-probe", answers={200: None})
+    def markup_probe() -> dict[str, Any]:
+        """Read `<b>x</b>` <script>alert(1)</script>
+
+        First `a & b`.
+
+        Second <img src=x onerror=alert(1)>."""
+        return {}
+
+    app.register_blueprint(bp)
+    page = app.test_client().get("/api").get_data(as_text=True)
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "<code>&lt;b&gt;x&lt;/b&gt;</code> &lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<p>First <code>a &amp; b</code>.</p>" in page
+    assert "<p>Second &lt;img src=x onerror=alert(1)&gt;.</p>" in page
 
 
 @pytest.mark.parametrize(
@@ -101,7 +131,10 @@ def test_api_page_is_rendered_from_the_document(client: FlaskClient) -> None:
         ("?source_id=99999999999", 422, "source_id"),
         ("?tag=" + "x" * 101, 422, "tag"),
         ("?status=", 200, None),
-        ("?unknown=1", 200, None),
+        ("?unknown=1", 400, "unknown"),
+        ("?stauts=due", 400, "stauts"),
+        ("?status=due&status=open", 400, "status"),
+        ("?limit=1&limit=2", 400, "limit"),
     ],
 )
 def test_paging_and_filter_values(
@@ -112,6 +145,30 @@ def test_paging_and_filter_values(
         assert response.status_code == status
     else:
         assert field in _error(response, status)["fields"]
+
+
+def test_every_route_refuses_query_parameters_it_does_not_take(
+    client: FlaskClient, make_user: MakeUser, api_token: Callable[[User], str], seeded: int
+) -> None:
+    """A misspelt filter must not answer as if it had been applied: every API route (the
+    document's too) answers 400 naming the parameter and what the route takes."""
+    headers = {"Authorization": f"Bearer {api_token(make_user('admin'))}"}
+    for op in openapi.REGISTRY:
+        path = re.sub(r"\{\w+\}", "1", op.path)
+        response = client.open(path + "?colour=red", method=op.method, json={}, headers=headers)
+        error = _error(response, 400)
+        assert error["fields"] == {"colour": "unknown parameter"}, (path, error)
+        takes = openapi.query_names(op.query)
+        assert error["message"].endswith(", ".join(takes) or "no query parameters"), error
+        documented = client.get("/api/v1/openapi.json").get_json()["paths"][op.path]
+        assert "400" in documented[op.method.lower()]["responses"], op.path
+    assert _error(client.get("/api/v1/openapi.json?v=2"), 400)["fields"] == {
+        "v": "unknown parameter"
+    }
+    # The scorecard's dates are spelt `from` and `to`, and only so.
+    assert client.get("/api/v1/scorecard?from=2020-01-01&to=2021-12-31").status_code == 200
+    wrong = _error(client.get("/api/v1/scorecard?date_from=2020-01-01"), 400)
+    assert wrong["fields"] == {"date_from": "unknown parameter"} and "from, to" in wrong["message"]
 
 
 def test_path_ids_out_of_range_are_404(client: FlaskClient) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import icalendar
 import pytest
 import time_machine
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -98,6 +98,31 @@ def test_calendar_token_from_the_command_line(runner: object, session: Session) 
         tracker.cli.main, ["calendar", "token", "--email", "nobody@example.org"]
     )
     assert missing.exit_code == 1 and "no user" in missing.output
+
+
+def test_calendar_token_says_when_its_address_is_only_the_default(
+    runner: FlaskCliRunner, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make run PORT=8080`, then the command by hand: the address printed would lead to port
+    5000. The command says where its addresses come from when nothing set TRACKER_BASE_URL."""
+    import tracker.cli
+
+    make_user(session, "alice@example.org")
+    session.commit()
+    args = ["calendar", "token", "--email", "alice@example.org"]
+    monkeypatch.delenv("TRACKER_BASE_URL", raising=False)
+    runner.app.config["BASE_URL"] = "http://127.0.0.1:5000"
+    default = runner.invoke(tracker.cli.main, args)
+    assert default.exit_code == 0, default.output
+    assert default.stdout.startswith("http://127.0.0.1:5000/calendar/")
+    assert "set TRACKER_BASE_URL" in default.stderr
+    monkeypatch.setenv("TRACKER_BASE_URL", "http://127.0.0.1:5000")
+    chosen = runner.invoke(tracker.cli.main, args)
+    assert chosen.exit_code == 0 and chosen.stderr == ""
+    monkeypatch.delenv("TRACKER_BASE_URL")
+    runner.app.config["BASE_URL"] = "http://127.0.0.1:8080"  # set in the configuration
+    other = runner.invoke(tracker.cli.main, args)
+    assert other.stdout.startswith("http://127.0.0.1:8080/calendar/") and other.stderr == ""
 
 
 def test_the_public_feed_is_built_once_a_minute_whoever_asks(

@@ -165,7 +165,6 @@ def test_conditional_answers(
     [
         ("/", "?utm_source=mail&fbclid=x"),
         ("/authors/ann-author", "?page=1&ref=feed"),
-        ("/api/v1/scorecard", "?nocache=12345"),
         ("/scorecard.csv", "?from=&x=1"),
         ("/feed.atom", "?v=2"),
     ],
@@ -174,7 +173,8 @@ def test_parameters_a_page_does_not_read_make_no_new_answer(
     client: FlaskClient, forecasts: list[Forecast], path: str, noise: str
 ) -> None:
     """A query string the page ignores neither renders the page again nor evicts the pages
-    kept for everyone: it is the same answer, with the same ETag."""
+    kept for everyone: it is the same answer, with the same ETag. (The API refuses what it
+    does not take before anything is computed: tests/api/test_api_contract.py.)"""
     plain = client.get(path)
     noisy = client.get(path + noise)
     assert noisy.status_code == 200 and noisy.headers["ETag"] == plain.headers["ETag"]

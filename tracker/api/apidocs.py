@@ -2,18 +2,44 @@
 
 from __future__ import annotations
 
+import functools
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, current_app, jsonify, render_template
+from markupsafe import Markup
 
-from tracker.api.openapi import API_PREFIX, document
+from tracker.api.openapi import API_PREFIX, check_query_names, document
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 bp = Blueprint("api_docs", __name__)
 
 
+@functools.cache
+def _markdown() -> MarkdownIt:
+    """The document's descriptions are CommonMark, as OpenAPI says; the page shows them with
+    only `code` spans rendered. Raw HTML in a description is escaped, never passed through.
+    Imported on first use: every command and worker would otherwise pay for it at start."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("zero", {"html": False}).enable("backticks")
+
+
+def inline_markdown(text: str) -> Markup:
+    """One line of a description as HTML: `code` spans, the rest escaped."""
+    return Markup(_markdown().renderInline(text))  # noqa: S704 - markdown-it escapes the text
+
+
+def block_markdown(text: str) -> Markup:
+    """A description of one or more paragraphs as HTML paragraphs."""
+    return Markup(_markdown().render(text))  # noqa: S704 - markdown-it escapes the text
+
+
 @bp.get(f"{API_PREFIX}/openapi.json")
 def openapi_json() -> Any:
+    check_query_names(None)
     return jsonify(document())
 
 
@@ -24,6 +50,7 @@ def api_page() -> Any:
     return render_template(
         "api/api.html",
         doc=doc,
+        description=block_markdown(doc["info"]["description"]),
         operations=_operations_for_people(doc),
         models=_models_for_people(doc),
         base=str(current_app.config["BASE_URL"]).rstrip("/"),
@@ -76,8 +103,8 @@ def _operations_for_people(doc: dict[str, Any]) -> list[dict[str, Any]]:
                     "method": method.upper(),
                     "path": path,
                     "id": op["operationId"],
-                    "summary": op["summary"],
-                    "description": op.get("description", ""),
+                    "summary": inline_markdown(op["summary"]),
+                    "description": block_markdown(op.get("description", "")),
                     "auth": bool(op.get("security")),
                     "parameters": [
                         {
@@ -85,7 +112,7 @@ def _operations_for_people(doc: dict[str, Any]) -> list[dict[str, Any]]:
                             "in": p["in"],
                             "required": p["required"],
                             "type": describe(p["schema"]),
-                            "description": p.get("description", ""),
+                            "description": inline_markdown(p.get("description", "")),
                         }
                         for p in op["parameters"]
                     ],
@@ -93,7 +120,7 @@ def _operations_for_people(doc: dict[str, Any]) -> list[dict[str, Any]]:
                     "responses": [
                         {
                             "status": status,
-                            "description": answer["description"],
+                            "description": inline_markdown(answer["description"]),
                             "type": describe(
                                 answer.get("content", {})
                                 .get("application/json", {})
@@ -114,13 +141,13 @@ def _models_for_people(doc: dict[str, Any]) -> list[dict[str, Any]]:
         models.append(
             {
                 "name": name,
-                "description": schema.get("description", ""),
+                "description": block_markdown(schema.get("description", "")),
                 "fields": [
                     {
                         "name": field_name,
                         "type": describe(prop),
                         "required": field_name in required,
-                        "description": prop.get("description", ""),
+                        "description": inline_markdown(prop.get("description", "")),
                     }
                     for field_name, prop in schema.get("properties", {}).items()
                 ],

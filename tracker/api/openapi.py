@@ -28,7 +28,8 @@ VERSION = "1"
 
 # What each error status means, for the document; every one has the ErrorAnswer body.
 ERROR_MEANINGS = {
-    400: "Malformed: a parameter that does not parse, broken JSON, or not JSON at all.",
+    400: "Malformed: a query parameter the route does not take (or given twice), a parameter "
+    "that does not parse, broken JSON, or not JSON at all.",
     401: "No valid bearer token.",
     403: "The token's user may not do this.",
     404: "No such thing.",
@@ -75,9 +76,36 @@ def _error_fields(error: ValidationError) -> dict[str, str]:
     return fields
 
 
+def query_names(model: type[BaseModel] | None) -> list[str]:
+    """The query parameters a route takes, as clients spell them (aliases such as `from`)."""
+    if model is None:
+        return []
+    return [field.alias or name for name, field in model.model_fields.items()]
+
+
+def check_query_names(model: type[BaseModel] | None) -> None:
+    """400 for a query parameter the route does not take, or one given twice. A misspelt
+    filter (`?stauts=due`) would otherwise answer everything, as if it had been applied."""
+    allowed = query_names(model)
+    unknown = sorted({name for name in request.args if name not in allowed})
+    if unknown:
+        takes = ", ".join(allowed) if allowed else "no query parameters"
+        raise BadRequest(
+            f"unknown query parameter {', '.join(unknown)}: this route takes {takes}",
+            {name: "unknown parameter" for name in unknown},
+        )
+    repeated = sorted({name for name in request.args if len(request.args.getlist(name)) > 1})
+    if repeated:
+        raise BadRequest(
+            f"query parameter {', '.join(repeated)} given more than once: give each once",
+            {name: "given more than once" for name in repeated},
+        )
+
+
 def parse_query(model: type[BaseModel]) -> BaseModel:
     """The query string as `model`; 400 when a value does not parse, 422 when it is not allowed.
     Empty values count as absent, so `?status=` lists everything."""
+    check_query_names(model)
     raw = {k: v for k, v in request.args.items() if v != ""}
     try:
         return model.model_validate(raw)
@@ -158,6 +186,8 @@ def route(
         def handle(**values: Any) -> Any:
             if query is not None:
                 values["query"] = parse_query(query)
+            else:
+                check_query_names(None)
             if body is not None:
                 values["body"] = parse_body(body)
                 key = request.headers.get(idempotency.HEADER)
@@ -293,11 +323,11 @@ def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
 def document() -> dict[str, Any]:
     """The OpenAPI 3.1 document of every registered route, for the host the request named:
     built once per host and set of routes (it took 40 ms, for anyone who asked)."""
-    return _document(request.host_url.rstrip("/"), len(REGISTRY))
+    return _document(request.host_url.rstrip("/"), tuple(op.endpoint for op in REGISTRY))
 
 
 @functools.lru_cache(maxsize=8)
-def _document(server: str, _routes: int) -> dict[str, Any]:
+def _document(server: str, _routes: tuple[str, ...]) -> dict[str, Any]:
     components: dict[str, Any] = {}
     paths: dict[str, dict[str, Any]] = {}
     error_ref = _schema_ref(ErrorAnswer, components, "serialization")
@@ -341,9 +371,9 @@ def _document(server: str, _routes: int) -> dict[str, Any]:
                     "schema": {"type": "string"},
                 }
             )
-        statuses = set(op.errors)
+        statuses = set(op.errors) | {400}  # every route refuses unknown query parameters
         if op.query is not None:
-            statuses |= {400, 422}
+            statuses.add(422)
         if op.path_params:
             statuses.add(404)
         if op.body is not None:
@@ -385,7 +415,8 @@ def _document(server: str, _routes: int) -> dict[str, Any]:
         if op.role is not None:
             operation["security"] = [{"bearer": []}]
             operation["description"] = (
-                operation.get("description", "") + f"\n\nNeeds a token of a {op.role} or above."
+                operation.get("description", "")
+                + f"\n\nNeeds the token of {_article(op.role)} {op.role} or above."
             ).strip()
         paths.setdefault(op.path, {})[op.method.lower()] = operation
     return {
@@ -405,6 +436,10 @@ def _document(server: str, _routes: int) -> dict[str, Any]:
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
     }
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
 
 
 def _status_text(status: int) -> str:

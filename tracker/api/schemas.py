@@ -76,9 +76,10 @@ PUBLISHED_TEXT = (
 
 
 class Query(BaseModel):
-    """A query string. Unknown parameters are ignored (caches and proxies add their own)."""
+    """A query string. A parameter the route does not take is refused (400), like an unknown
+    body field, so a misspelt filter never answers as if it had been applied."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Body(BaseModel):
@@ -116,8 +117,6 @@ class CandidateQuery(Query):
 
 class ScorecardQuery(Query):
     """Read as text and judged by the scorecard's own filter parser (one group at most)."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
 
     author: str | None = Field(None, max_length=200, description="Author name or slug.")
     outlet: str | None = Field(None, max_length=200, description="Outlet name or slug.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
 from pathlib import Path
 
@@ -20,23 +22,80 @@ def users() -> None:
     """Accounts of reviewers, editors and admins."""
 
 
+# How a password reaches `users add` and `users set-password`, alike for both.
+STDIN_HELP = (
+    "Read the password from standard input (its first line); on a terminal it is typed unseen,"
+    " twice."
+)
+GENERATE_HELP = "Set a new generated password and print it (the default on a terminal)."
+
+
+def _stdin_kind() -> str:
+    """`terminal`; `nothing` for a device such as /dev/null, where nothing can have been piped
+    in; `input` for a pipe, a file or anything else that may hold a password."""
+    stream = sys.stdin
+    if stream is None:
+        return "nothing"
+    if stream.isatty():
+        return "terminal"
+    try:
+        mode = os.fstat(stream.fileno()).st_mode
+    except (OSError, ValueError):  # no file behind it (io.UnsupportedOperation is both)
+        return "input"
+    return "nothing" if stat.S_ISCHR(mode) else "input"
+
+
+def _password(password_stdin: bool, generate: bool) -> tuple[str, bool]:
+    """The password to set, and whether it was generated (and must be printed).
+
+    Standard input is read only when --password-stdin says so: a command that read it unasked
+    would swallow the next lines of a script fed to a shell on standard input. A pipe or a file
+    given without either option is refused rather than ignored, so a password piped in is
+    never silently replaced by a generated one."""
+    if password_stdin and generate:
+        raise click.UsageError("give --password-stdin or --generate, not both")
+    kind = _stdin_kind()
+    if password_stdin:
+        if kind == "terminal":
+            typed = click.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
+            return str(typed), False
+        line = sys.stdin.readline()
+        if line == "":
+            raise click.UsageError(
+                "--password-stdin: standard input is empty; pipe the password in, e.g."
+                " printf '%s\\n' \"$PASSWORD\" | tracker users ..."
+            )
+        return line.removesuffix("\n").removesuffix("\r"), False
+    if generate or kind != "input":
+        return accounts.generate_password(), True
+    raise click.UsageError(
+        "standard input is a pipe or a file, and it is read only when you say so: give"
+        " --password-stdin to set the password it holds, or --generate to set a new one"
+        " (printed)"
+    )
+
+
 @users.command("add")
 @click.option("--email", required=True)
 @click.option("--role", type=click.Choice(["reviewer", "editor", "admin"]), default="reviewer")
 @click.option("--name", "display_name", help="The name shown with their resolutions.")
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def users_add(email: str, role: str, display_name: str | None, password_stdin: bool) -> None:
-    """Create an account; prints a generated password unless --password-stdin is given."""
-    password = sys.stdin.readline().rstrip("\n") if password_stdin else accounts.generate_password()
+@click.option("--password-stdin", is_flag=True, help=STDIN_HELP)
+@click.option("--generate", is_flag=True, help=GENERATE_HELP)
+def users_add(
+    email: str, role: str, display_name: str | None, password_stdin: bool, generate: bool
+) -> None:
+    """Create an account, with the password from standard input (--password-stdin) or a
+    generated one that is printed."""
+    password, generated = _password(password_stdin, generate)
     with session_scope() as session:
         user = accounts.add_user(
             session, email=email, role=role, display_name=display_name, password=password
         )
         assignments.fill_assignments(session, quorum())
-    if password_stdin:
-        click.echo(f"added {user.email} ({role})")
-    else:
+    if generated:
         click.echo(f"added {user.email} ({role}); password: {password}")
+    else:
+        click.echo(f"added {user.email} ({role})")
 
 
 @users.command("list")
@@ -50,16 +109,19 @@ def users_list() -> None:
 
 @users.command("set-password")
 @click.option("--email", required=True)
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def users_set_password(email: str, password_stdin: bool) -> None:
-    """Set a new password (ends every session of the account); prints it if generated."""
-    password = sys.stdin.readline().rstrip("\n") if password_stdin else accounts.generate_password()
+@click.option("--password-stdin", is_flag=True, help=STDIN_HELP)
+@click.option("--generate", is_flag=True, help=GENERATE_HELP)
+def users_set_password(email: str, password_stdin: bool, generate: bool) -> None:
+    """Set the password from standard input (--password-stdin) or a generated one that is
+    printed; every login of the account ends."""
+    password, generated = _password(password_stdin, generate)
     with session_scope() as session:
         user = accounts.find_user_by_email(session, email)
         if user is None:
             raise click.ClickException(f"there is no account {email}")
         accounts.set_password(session, user, password, None)
-    click.echo("password changed" if password_stdin else f"password: {password}")
+        address = user.email
+    click.echo(f"password of {address} changed" + (f": {password}" if generated else ""))
 
 
 @users.command("demo")

@@ -4,6 +4,7 @@ dates from options."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -11,6 +12,7 @@ import click
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from tracker.config import defaults
 from tracker.db import transaction
 from tracker.errors import TrackerError
 
@@ -40,3 +42,18 @@ def iso_instant(value: str, param_hint: str, example: str) -> dt.datetime:
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         parsed = parsed.replace(tzinfo=dt.UTC)
     return parsed.astimezone(dt.UTC)
+
+
+def public_address(what: str) -> str:
+    """TRACKER_BASE_URL, for a command that prints or sends links. When it is only the default
+    (nothing set it), say so on standard error: a server on another address or port
+    (`make run PORT=8080`, production) would otherwise get links that lead nowhere."""
+    base = str(current_app.config["BASE_URL"]).rstrip("/")
+    if "TRACKER_BASE_URL" not in os.environ and base == defaults()["BASE_URL"]:
+        click.echo(
+            f"Note: {what} start with {base}, the default public address. If the server is"
+            " elsewhere, set TRACKER_BASE_URL to its address (as make run does) and run this"
+            " again.",
+            err=True,
+        )
+    return base

@@ -13,7 +13,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from tracker.cli.common import iso_instant, quorum, session_scope
+from tracker.cli.common import iso_instant, public_address, quorum, session_scope
 from tracker.db import utcnow
 from tracker.errors import TrackerError
 from tracker.imports import candidates as proposals
@@ -172,7 +172,7 @@ def _import_errors() -> Iterator[None]:
     except click.ClickException as error:
         cause = error.__cause__
         if isinstance(cause, duplicates.AlreadyArchived):
-            link = f"{str(current_app.config['BASE_URL']).rstrip('/')}/sources/{cause.source_id}"
+            link = f"{public_address('links')}/sources/{cause.source_id}"
             what = "this text" if cause.url is None else cause.url
             message = f"{what} is already archived as source {cause.source_id}: {link}"
             if cause.url is not None:

@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from tracker import audit
-from tracker.cli.common import iso_instant, session_scope
+from tracker.cli.common import iso_instant, public_address, session_scope
 from tracker.db import utcnow
 from tracker.models import MESSAGE_STATUSES, User
 from tracker.reminders import calendars, notify, scheduler, timing
@@ -29,7 +29,10 @@ def _make_scheduler(clock: timing.Clock | None = None) -> scheduler.Scheduler:
     config = current_app.config
     try:
         notifiers = notify.notifiers_from_config(
-            config["SMTP_URL"], config["WEBHOOK_URL"], config["WEBHOOK_SECRET"], config["BASE_URL"]
+            config["SMTP_URL"],
+            config["WEBHOOK_URL"],
+            config["WEBHOOK_SECRET"],
+            public_address("links in reminders"),
         )
     except ValueError as error:
         raise click.ClickException(str(error)) from error
@@ -113,7 +116,7 @@ def calendar_token(email: str) -> None:
             raise click.ClickException(f"there is no user {email}")
         token = calendars.issue_token(session, user)
         audit.record(session, "calendar.token_issued", "user", user.id, {})
-    click.echo(f"{current_app.config['BASE_URL'].rstrip('/')}/calendar/{token}.ics")
+    click.echo(f"{public_address('calendar addresses')}/calendar/{token}.ics")
 
 
 @click.group(cls=AppGroup, name="reminders")
