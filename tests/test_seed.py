@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.cli import main
-from tracker.models import AuditEntry, Claim, Source
+from tracker.models import AuditEntry, Claim, Question, Source
 from tracker.seed import seed
 
 FORECAST_KEYS = {
@@ -89,7 +89,36 @@ def test_seed_command_is_idempotent(runner: FlaskCliRunner, session: Session) ->
     first = runner.invoke(main, ["seed"])
     assert first.exit_code == 0, first.output
     assert "17 claims added" in first.output
+    assert "other coverage of the same events: 3 forecasts added" in first.output
+    counts = _counts(session)
     second = runner.invoke(main, ["seed"])
     assert second.exit_code == 0, second.output
     assert "0 claims added, 17 already there" in second.output
-    assert _counts(session) == (1, 17, 18)
+    assert "other coverage" not in second.output
+    # The article and two excerpts of other coverage; 17 + 3 claims; one audit row each.
+    assert _counts(session) == counts == (3, 20, 23)
+
+
+def test_the_seed_shows_one_question_with_several_speakers(
+    runner: FlaskCliRunner, session: Session
+) -> None:
+    assert runner.invoke(main, ["seed"]).exit_code == 0
+    retaliation = session.scalars(select(Claim).where(Claim.key == "iran-retaliation")).one()
+    on_it = session.scalars(
+        select(Claim).where(Claim.question_id == retaliation.question_id).order_by(Claim.id)
+    ).all()
+    assert [(c.speaker.name if c.speaker else None, c.stance) for c in on_it] == [
+        ("Washington Examiner", "for"),
+        ("Alex Vatanka", "for"),
+        ("Monica Duffy Toft", "against"),
+        ("Sami Nader", "for"),
+    ]
+    question = session.get_one(Question, retaliation.question_id)
+    assert all(c.deadline_at == question.deadline_at for c in on_it)
+    # Each quote is its source's archived text at its offsets, like every claim.
+    assert all(c.source.text[c.quote_start : c.quote_end] == c.quote for c in on_it)
+    # The other claims of the seed keep questions of their own.
+    others = session.scalars(
+        select(Claim.question_id).where(Claim.source_id == retaliation.source_id)
+    )
+    assert len(set(others)) == 17

@@ -27,11 +27,13 @@ from tracker.text import plural, utc_iso
 @click.command("seed")
 @with_appcontext
 def seed_command() -> None:
-    """Record the seed article and its claims (running it again changes nothing)."""
-    from tracker.seed import seed
+    """Record the seed article and its claims, and short excerpts of other coverage that
+    forecast the same event (running it again changes nothing)."""
+    from tracker.seed import seed, seed_related
 
     with session_scope() as session:
         result = seed(session)
+        related = seed_related(session, result.source_id)
         assignments.fill_assignments(session, quorum())
     click.echo(
         f"source {result.source_id}: "
@@ -39,6 +41,11 @@ def seed_command() -> None:
         + f"; {plural(result.claims_created, 'claim')} added, {result.claims_present} already"
         " there"
     )
+    if related:
+        click.echo(
+            f"other coverage of the same events: {plural(related, 'forecast')} added, each"
+            " linked to the seed's question it is about"
+        )
 
 
 @click.group(cls=AppGroup)
