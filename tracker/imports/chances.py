@@ -115,7 +115,8 @@ _PERCENT_CHANCE = re.compile(
     re.IGNORECASE,
 )
 _RATIO_CHANCE = re.compile(
-    r"\b(?:an?\s+)?(?P<n>\d+|one|two|three|four|five)[-\s]+(?:in|out[-\s]of|-)[-\s]+"
+    r"\b(?:an?\s+)?(?P<n>\d+|one|two|three|four|five)"
+    r"(?:\s*-\s*|[-\s]in[-\s]|\s+out\s+of\s+)"
     r"(?P<m>\d+|two|three|four|five|six|seven|eight|nine|ten|hundred)"
     rf"(?P<after>\s+{_CHANCE_WORD})?",
     re.IGNORECASE,
@@ -215,6 +216,8 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
         chance_word = match["after"] or re.search(
             rf"\b(?:{_CHANCE_WORD}|favourite|favorite|betting|rated)\b[^.;]*$", before, re.I
         )
+        if market and re.search(r"\b(?:at|as)\s+$", before):
+            chance_word = chance_word or True  # "most seats at 58%" where the text quotes odds
         if not chance_word or (not match["after"] and _NOT_CHANCE_AFTER.match(after)):
             continue
         kind = MARKET if market else SPEAKER

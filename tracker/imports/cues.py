@@ -36,10 +36,12 @@ _MORE = re.compile(
     r"|\b(?:is|are)\s+warning\b"
     r"|\b(?:favou?rites?|top\s+favou?rites|favou?ritism|odds|outright\s+odds|"
     r"in\s+contention|the\s+most\s+options|have\s+a\s+shot|has\s+a\s+shot)\b"
-    r"|\b(?:projection|projections|prediction|predictions|outlook|year-end\s+target|"
-    r"price\s+target|shipment\s+target|production\s+forecast|estimate)\b"
+    r"|\b(?:year-end\s+target|price\s+target|shipment\s+target|production\s+forecast)\b"
     r"|\b(?:to\s+be\s+(?:clarified|announced|decided|completed|confirmed|finalised|finalized))\b"
-    r"|\b(?:chance|chances|probability|likelihood)\b"
+    r"|\b(?:has|have|had|holds|hold|given|with|is|are)\s+(?:an?\s+|only\s+an?\s+|just\s+an?\s+)?"
+    r"(?:[\w.%-]+\s+){0,2}(?:chance|probability|likelihood)\s+(?:of|to|that)\b"
+    r"|\b(?:the|its|their|his|her)\s+(?:chances|probability|likelihood)\s+of\s+[^.;]*?"
+    r"\b(?:is|are|has|have|stands?|rises?|falls?)\b"
     r"|\b(?:is|are)\s+paid\b|\bpaid\s+for\s+each\b"
     r"|\bpoints?\s+to\s+a\b",
     re.IGNORECASE,
@@ -106,7 +108,7 @@ def cues(clause: str, conditional: bool) -> Iterator[wep.Wording]:
         if wording.reading.hedged and _EPISTEMIC.match(clause, wording.end):
             continue  # "they could be right": a judgement about now, not a forecast
         if _PAST_CONTEXT.match(clause, wording.end) or _PAST_BEFORE.search(before):
-            if word not in _EXPECT_WORDS:
+            if word not in _EXPECT_WORDS and "chance" not in word and "prospect" not in word:
                 continue  # "might have been", "have likely been saved": about the past
         yield wording
     for match in _MORE.finditer(clause):
@@ -156,7 +158,7 @@ def split_condition(sentence: str) -> tuple[str | None, int, int]:
 # Where one forecast of a sentence may end and the next begin.
 _BREAK = re.compile(
     r"\s*;\s*|\s+[\u2013\u2014-]\s+|[\u2013\u2014]"
-    r"|,\s+(?=(?:and|while|whereas|but|with|although|though|which|when)\b)"
+    r"|,\s+(?=(?:and|while|whereas|but|although|though|which|when)\b)"
     r"|\s+(?=(?:while|whereas)\b)"
     r"|,\s+(?=[A-Z0-9])"
     r"|\s+(?=and\s+(?:\w+\s+){0,5}?(?:will|would|could|may|might|is|are|has|have|see|sees)\b)",

@@ -23,6 +23,8 @@ _NEGATION = re.compile(
 )
 _NEGATING_WORD = re.compile(r"n['\u2019]t\b|\bnot\b|\bnever\b|\blittle\b", re.IGNORECASE)
 _COPULA = re.compile(r"\b(?:is|are|was|were|seems|looks|appears|remains)\s+(?:very\s+)?$")
+_FIRST_PERSON = re.compile(r"\b(?:I|I['\u2019]m|we|We|my|our|Our|My)\b")
+_UNQUOTED = re.compile(r"[\u201c\"][^\u201d\"]*[\u201d\"]")
 _KIND_REASONS = {
     chances.SPEAKER: "stated in the source",
     chances.SURVEY: "the share of a surveyed group, not the speaker's own confidence",
@@ -61,6 +63,7 @@ class Reader:
         main = sentence[main_start:main_end]
         stated = chances.find_chances(main, self.survey, self.market)
         wordings = sorted(cues.cues(main, condition is not None), key=lambda w: w.start)
+        carried = self._carried(sentence)
         attributions = speakers.find_attributions(sentence, self.speakers)
         for attribution in attributions:
             self.speakers.remember(attribution)
@@ -83,13 +86,14 @@ class Reader:
                 at, to = 0, len(sentence)
             else:
                 at, to = main_start + start, main_start + end
-            attribution = speakers.nearest(attributions, at, to)
+            attribution = speakers.nearest(attributions, at, to) or carried
             if attribution is not None:
+                known = attribution.start >= 0
                 values.update(
                     speaker=attribution.name,
                     speaker_kind=attribution.kind,
-                    attribution_start=attribution.start,
-                    attribution_end=attribution.end,
+                    attribution_start=attribution.start if known else None,
+                    attribution_end=attribution.end if known else None,
                 )
             if chance is not None:
                 values.update(
@@ -99,6 +103,14 @@ class Reader:
             values["deadline"] = read_deadline(sentence[at:to], self.published, self.base_note)
             forecasts.append(Forecast(at, to, reason, values))
         return forecasts
+
+    def _carried(self, sentence: str) -> speakers.Attribution | None:
+        """Whose forecasts a sentence that names nobody goes on reporting: whoever the text
+        named last, unless the author speaks in the first person."""
+        last = self.speakers.last
+        if last is None or _FIRST_PERSON.search(_UNQUOTED.sub(" ", sentence)):
+            return None
+        return speakers.Attribution(last.name, last.kind, -1, -1)
 
     def _fields(
         self,

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from tracker.imports import chances
+
 PERSON = "person"
 ORGANIZATION = "organization"
 
@@ -24,7 +26,7 @@ _VERB = (
     r"noted|notes|added|adds|claims|claimed|claiming|cautioned|cautions|argued|argues|wrote|"
     r"writes|reckons|reported|reports|confirmed|mentioned|stated|anticipates|anticipate|"
     r"flagged|vowed|outlined|found|finds|shows|showed|suggests|suggested|concluded|assumes|"
-    r"identifies|puts|put|gives|give|rates|rated|have|has|had)"
+    r"identifies|puts|gives|rates)"
 )
 _AUX = r"(?:(?:also|additionally|previously|now|still|further|even|had|have|has|is|are|was|were|been|not|widely|broadly|largely|generally)\s+)*"
 _GROUPS = (
@@ -62,10 +64,12 @@ _ACCORDING = re.compile(
     re.IGNORECASE,
 )
 _SAID_AFTER = re.compile(
-    r"(?:\bsaid|\bsays|\bsay|\bwrote|\bwarned|\badded|\bexplained|\btold\s+\w+)\s+"
-    r"(?P<np>(?:the\s+)?(?:[A-Z][\w.'\u2019-]*\s+|[a-z]+\s+){0,6}?[A-Z][\w'\u2019-]+"
-    r"(?:\s+[A-Z][\w'\u2019-]+)*|the\s+(?:\w+\s+){0,3}(?:diplomat|official|analyst|source|"
-    r"researcher|expert|economist|strategist))",
+    r"(?:\bsaid|\bsays|\bsay|\bwrote|\bwarned|\badded|\bexplained)\s+"
+    r"(?P<np>(?!(?:In|On|At|Last|This|Next|January|February|March|April|May|June|July|August|"
+    r"September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
+    r"Sunday)\b)[A-Z][\w.'\u2019-]*(?:\s+(?:[A-Z][\w.'\u2019-]*|[a-z]+(?=\s+[A-Z]))){0,6}"
+    r"|the\s+(?:\w+\s+){0,3}(?:diplomat|official|analyst|source|researcher|expert|economist|"
+    r"strategist))",
 )
 _POLL = re.compile(
     r"\b(?:a|the)\s+(?:latest\s+|new\s+)?(?P<np>(?:[A-Z][\w.]*\s+){1,3}(?:poll|survey))\b"
@@ -99,6 +103,7 @@ class Speakers:
 
     person: str | None = None
     organization: str | None = None
+    poll: str | None = None
     last: Attribution | None = None
 
     def remember(self, attribution: Attribution) -> None:
@@ -106,6 +111,8 @@ class Speakers:
             self.person = attribution.name
         elif attribution.kind == ORGANIZATION:
             self.organization = attribution.name
+        if re.search(r"\b(?:poll|survey)\b", attribution.name, re.I):
+            self.poll = attribution.name
         self.last = attribution
 
 
@@ -186,9 +193,15 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
         if np in _NOT_NAMES or np.split()[0] in ("In", "On", "At", "By", "For", "If", "When"):
             continue
         verb = match["verb"].lower()
-        if verb in ("have", "has", "had", "put", "puts", "give", "gives") and not re.search(
+        if re.search(r"\b(?:is|are|was|were|been|be)\s+$", match.group(0)[: -len(verb)]):
+            continue  # "are predicted to": the subject is what is forecast, not who forecasts
+        if verb in ("puts", "gives", "rates") and not re.search(
             r"\b(?:odds|chance|favourite|favorite|target|forecast)", sentence, re.I
         ):
+            continue
+        if chances.number(np) is not None or np.lower() in ("remainder", "the remainder"):
+            if speakers.poll:  # "Thirteen said": a count of the survey's group
+                add(speakers.poll, ORGANIZATION, match.start(), match.end())
             continue
         start, end = match.start(), match.end()
         if np.lower() in ("he", "she", "they", "it", "we", "i"):
