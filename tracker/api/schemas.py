@@ -256,6 +256,25 @@ class CandidateOut(Answer):
     deadline: dt.datetime | None
     deadline_origin: Literal["explicit", "inferred"] | None
     deadline_reason: str | None
+    sentence_start: int = Field(description="Where the quote's sentence starts in the text.")
+    sentence_end: int = Field(description="Where the quote's sentence ends in the text.")
+    speaker: str | None = Field(
+        description="Who the forecast is reported from (null: the source's author's own)."
+    )
+    speaker_kind: Literal["person", "organization"] | None
+    attribution_start: int | None = Field(
+        description="Where the words naming the speaker start in the text (null when an "
+        "earlier sentence named them)."
+    )
+    attribution_end: int | None
+    probability_kind: Literal["speaker", "survey_share", "market"] | None = Field(
+        description="For a stated probability: the speaker's own chance, the share of a "
+        "surveyed group, or betting odds and market prices."
+    )
+    probability_start: int | None = Field(
+        description="Where the words stating the probability start in the text."
+    )
+    probability_end: int | None
     recorded_claim_id: int | None = Field(description="The claim recorded from it, if any.")
 
 
