@@ -91,11 +91,12 @@ _SHARE_OF_TOTAL = re.compile(
 _SLASH_SHARE = re.compile(rf"\b(?P<n>\d+)/(?P<m>\d+)\s+{_GROUP}", re.IGNORECASE)
 _PERCENT_OF_GROUP = re.compile(
     rf"\b{_LEAD}(?P<n>\d+(?:\.\d+)?|{_WORDNUM}){_PERCENT}\s+of\s+(?:the\s+)?(?:\d+\s+)?"
-    rf"(?:{_GROUP}|{_POLLED}|those\s+{_POLLED})",
+    rf"(?:{_GROUP}|{_POLLED}|those\s+{_POLLED})(?:\s+{_POLLED})?",
     re.IGNORECASE,
 )
 _FRACTION_OF_GROUP = re.compile(
-    r"\b(?P<f>" + "|".join(re.escape(f) for f in _FRACTIONS) + rf")\s+of\s+(?:the\s+)?{_GROUP}",
+    r"\b(?P<f>" + "|".join(re.escape(f) for f in _FRACTIONS) + rf")\s+of\s+(?:the\s+)?{_GROUP}"
+    rf"(?:\s+{_POLLED})?",
     re.IGNORECASE,
 )
 # A bare count of the survey's group: "Thirteen said", "only 15 see", "four said".

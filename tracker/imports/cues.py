@@ -71,6 +71,9 @@ _REPORTED = re.compile(
     r"vowed|promised)\b[^.;]*$",
     re.IGNORECASE,
 )
+_REPORTED_AFTER = re.compile(
+    r",\s+(?:[\w.\u2019'-]+\s+){1,6}(?:said|says|told|predicted|warned|wrote|added|believes)\b"
+)
 _CONDITIONAL_ONLY = {"can"}
 _LOOK = 120  # characters before a wording that its rules read (two or three words)
 
@@ -90,7 +93,10 @@ def cues(clause: str, conditional: bool) -> Iterator[wep.Wording]:
         if word in _CONDITIONAL_ONLY and not conditional:
             continue
         if word == "would" and not (
-            conditional or _REPORTED.search(before) or re.match(r"\s+(?:be|likely)\b", after)
+            conditional
+            or _REPORTED.search(before)
+            or _REPORTED_AFTER.search(clause, wording.end)
+            or re.match(r"\s+(?:be|likely)\b", after)
         ):
             continue  # "would" of the past habit or the counterfactual, unless reported
         if word == "would" and re.match(r"\s+(?:have|like|love|rather)\b", after):

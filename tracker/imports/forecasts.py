@@ -21,7 +21,9 @@ from tracker.record import wep
 _NEGATION = re.compile(
     r"\b(?:not|never|no\s+longer|neither|nor)\b|n['\u2019]t\b|^\W*(?:no|none)\b", re.IGNORECASE
 )
-_NEGATING_WORD = re.compile(r"n['\u2019]t\b|\bnot\b|\bnever\b|\blittle\b", re.IGNORECASE)
+_NEGATING_WORD = re.compile(
+    r"n['\u2019]t\b|\bnot\b|\bnever\b|\blittle\b|\bno\s+way\b", re.IGNORECASE
+)
 _COPULA = re.compile(r"\b(?:is|are|was|were|seems|looks|appears|remains)\s+(?:very\s+)?$")
 _FIRST_PERSON = re.compile(r"\b(?:I|I['\u2019]m|we|We|my|our|Our|My)\b")
 _UNQUOTED = re.compile(r"[\u201c\"][^\u201d\"]*[\u201d\"]")
@@ -87,6 +89,9 @@ class Reader:
             else:
                 at, to = main_start + start, main_start + end
             attribution = speakers.nearest(attributions, at, to) or carried
+            if attribution is not None and not at <= attribution.start < to:
+                if _FIRST_PERSON.search(_UNQUOTED.sub(" ", sentence[at:to])):
+                    attribution = None  # "..., and I think ...": the author's own
             if attribution is not None:
                 known = attribution.start >= 0
                 values.update(

@@ -75,6 +75,10 @@ _POLL = re.compile(
     r"\b(?:a|the)\s+(?:latest\s+|new\s+)?(?P<np>(?:[A-Z][\w.]*\s+){1,3}(?:poll|survey))\b"
     r"|\b(?P<np2>[A-Z][\w.]*(?:\s+[A-Z][\w.]*)*\s+(?:poll|survey))\b"
 )
+_POSSESSIVE = re.compile(
+    rf"(?P<np>{_NAME})['\u2019]s?\s+(?:\w+\s+)?(?:promise|prediction|forecast|warning|pledge|"
+    r"expectation|view|projection|estimate|claim)s?\b"
+)
 _PRONOUN = {"he": PERSON, "she": PERSON, "they": None, "it": ORGANIZATION}
 _DROP = re.compile(
     r"^(?:the|a|an|and|but|so|also|while|as|that|however|meanwhile|moreover|thus)\s+",
@@ -117,7 +121,7 @@ class Speakers:
 
 
 def _clean(name: str) -> str:
-    name = name.strip(" ,;:\u201c\u201d\"'")
+    name = re.sub(r"(?<=[a-z]{2})\.$", "", name.strip(" ,;:\u201c\u201d\"'"))
     while True:
         dropped = _DROP.sub("", name)
         if dropped == name:
@@ -187,7 +191,8 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
         name = _clean(match["np"])
         if name.split()[0] in _NOT_NAMES:
             continue
-        add(name, speaker_kind(name, speakers.person), match.start(), match.end())
+        end = match.end() - (match["np"].endswith(".") and not name.endswith("."))
+        add(name, speaker_kind(name, speakers.person), match.start(), end)
     for match in _SUBJECT.finditer(sentence):
         np = match["np"]
         if np in _NOT_NAMES or np.split()[0] in ("In", "On", "At", "By", "For", "If", "When"):
@@ -215,6 +220,10 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
             continue
         resolved_name, kind = _definite(name, speakers)
         add(resolved_name, kind, start, end)
+    for match in _POSSESSIVE.finditer(sentence):
+        name = _clean(match["np"])
+        if name and name.split()[0] not in _NOT_NAMES:
+            add(name, speaker_kind(name, speakers.person), match.start(), match.end())
     for match in _POLL.finditer(sentence):
         name = _clean(match["np"] or match["np2"])
         if name.split()[0] not in _NOT_NAMES:

@@ -92,6 +92,8 @@ _TABLE: list[tuple[tuple[str, ...], float, bool, str, str]] = [
     ),
     (
         (
+            "is expected to", "are expected to", "is projected to", "are projected to",
+            "is predicted to", "are predicted to", "is forecast to", "are forecast to",
             "expects", "expect", "expected", "expecting", "anticipates", "anticipate",
             "predicts", "predict", "predicted", "predicting", "forecasts", "forecast",
             "forecasting", "projects", "projected", "projecting", "foresees", "is due to",
