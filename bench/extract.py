@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pysbd
 
-from tracker.imports import extract, facts
+from tracker.imports import extract
+from tracker.imports import facts as fact_rules
 from tracker.imports.sentences import Place
 from tracker.record.quotes import find_quote
 from tracker.record.services import MAX_TEXT_CHARS
@@ -320,15 +321,15 @@ def quality() -> None:
         )
     print("facts (recall over labelled facts; precision against them, a lower bound):")
     for past_name, past_test in (
-        ("lemminflect (kept)", facts._past_form),
+        ("lemminflect (kept)", fact_rules._past_form),
         ("hand rule -ed", hand_past_form),
     ):
-        original = facts._past_form
-        facts._past_form = past_test  # type: ignore[assignment]
+        original = fact_rules._past_form
+        fact_rules._past_form = past_test  # type: ignore[assignment]
         try:
             labels, found, proposed, correct, _ = score(extract.split_sentences, "fact")
         finally:
-            facts._past_form = original
+            fact_rules._past_form = original
         print(
             f"  {past_name:<18} recall {found}/{labels} = {found / labels:.2f}"
             f"  precision {correct}/{proposed} = {correct / proposed:.2f}"

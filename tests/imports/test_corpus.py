@@ -195,7 +195,9 @@ def test_expectation_and_necessity_wording_forecasts(
 
 
 def test_two_forecasts_in_one_sentence_are_two_candidates_with_their_own_offsets() -> None:
-    sentence = "The model predicts Trump has a 66-100 chance of winning, while Biden has a 33-100 chance."
+    sentence = (
+        "The model predicts Trump has a 66-100 chance of winning, while Biden has a 33-100 chance."
+    )
     first, second = _one(sentence)
     assert (first.probability, second.probability) == (0.66, 0.33)
     assert first.quote_end <= second.quote_start

@@ -19,11 +19,12 @@ SPEAKER = "speaker"
 SURVEY = "survey_share"
 MARKET = "market"
 
-_UNITS = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen"
-).split()
-_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_UNITS = [
+    *("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
+    *("eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen"),
+    *("eighteen", "nineteen"),
+]
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _WORD_NUMBERS = {word: value for value, word in enumerate(_UNITS)}
 _WORD_NUMBERS.update({word: 20 + 10 * i for i, word in enumerate(_TENS)})
 _WORD_NUMBERS.update({"a hundred": 100, "one hundred": 100, "hundred": 100})
@@ -53,7 +54,10 @@ _GROUP = (
     r"banks|CEOs|those|fund\s+managers|of\s+them)"
 )
 _POLLED = r"(?:surveyed|polled|questioned|asked|interviewed|taking\s+part)"
-_LEAD = r"(?:(?:nearly|almost|about|around|roughly|some|just|only|as\s+many\s+as|over|more\s+than)\s+)?"
+_LEAD = (
+    r"(?:(?:nearly|almost|about|around|roughly|some|just|only|as\s+many\s+as|over|"
+    r"more\s+than)\s+)?"
+)
 _CHANCE_WORD = r"(?:chance|chances|probability|likelihood|odds|risk|shot)"
 
 
@@ -231,9 +235,10 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
     for match in _RATIO_CHANCE.finditer(sentence):
         if not match["after"]:
             continue
-        n, m = number(match["n"]), number(match["m"])
-        if n is not None and m and n < m:
-            add(match.start(), match.end(), _probability(n / m), MARKET if market else SPEAKER)
+        part, whole = number(match["n"]), number(match["m"])
+        if part is not None and whole and part < whole:
+            kind = MARKET if market else SPEAKER
+            add(match.start(), match.end(), _probability(part / whole), kind)
     if market:
         for match in _FRACTIONAL_ODDS.finditer(sentence):
             a, b = float(match["a"]), float(match["b"])

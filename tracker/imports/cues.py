@@ -11,6 +11,7 @@ holds two forecasts, each with its own offsets.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 
@@ -61,9 +62,24 @@ _WOULD = re.compile(r"\bwould\b", re.IGNORECASE)
 _BEFORE_ADVERB = re.compile(r"\b(?:is|are|almost|nearly|virtually)\s+$")
 _COMPARED = re.compile(r"\b(?:than|as|were|was|had|been|worse|better)\s+$", re.IGNORECASE)
 _EXPECT_WORDS = {
-    "expected", "forecast", "predicted", "projected", "anticipated", "expects", "expect",
-    "forecasts", "predicts", "predict", "projects", "expecting", "predicting", "forecasting",
-    "projecting", "anticipates", "anticipate", "foresees",
+    "expected",
+    "forecast",
+    "predicted",
+    "projected",
+    "anticipated",
+    "expects",
+    "expect",
+    "forecasts",
+    "predicts",
+    "predict",
+    "projects",
+    "expecting",
+    "predicting",
+    "forecasting",
+    "projecting",
+    "anticipates",
+    "anticipate",
+    "foresees",
 }
 _REPORTED = re.compile(
     r"\b(?:said|says|told|predicted|expected|believed|warned|thought|forecast|projected|"
@@ -113,9 +129,9 @@ def cues(clause: str, conditional: bool) -> Iterator[wep.Wording]:
             continue
         if wording.reading.hedged and _EPISTEMIC.match(clause, wording.end):
             continue  # "they could be right": a judgement about now, not a forecast
-        if _PAST_CONTEXT.match(clause, wording.end) or _PAST_BEFORE.search(before):
-            if word not in _EXPECT_WORDS and "chance" not in word and "prospect" not in word:
-                continue  # "might have been", "have likely been saved": about the past
+        past = _PAST_CONTEXT.match(clause, wording.end) or _PAST_BEFORE.search(before)
+        if past and word not in _EXPECT_WORDS and "chance" not in word and "prospect" not in word:
+            continue  # "might have been", "have likely been saved": about the past
         yield wording
     for match in _MORE.finditer(clause):
         if any(w.start <= match.start() < w.end for w in wordings):
@@ -175,8 +191,8 @@ def clauses(text: str, anchors: list[int]) -> list[tuple[int, int]]:
     """The stretches of `text` holding one forecast each, for cues at `anchors` (offsets):
     the text is cut at clause breaks, and each stretch holding a cue runs on over the following
     stretches without one. One stretch (the whole text) when the cues share a stretch."""
-    cuts = [0] + [m.end() for m in _BREAK.finditer(text) if 0 < m.start()] + [len(text)]
-    pieces = [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
+    cuts = [0] + [m.end() for m in _BREAK.finditer(text) if m.start() > 0] + [len(text)]
+    pieces = [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
     marked = [any(a <= x < b for x in anchors) for a, b in pieces]
     if sum(marked) < 2:
         return [(0, len(text))]

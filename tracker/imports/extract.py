@@ -14,7 +14,6 @@ tests (bench/extract.py).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import asdict, dataclass
 from typing import Any
 

@@ -112,5 +112,3 @@ def fact_reason(
     if event and (any(y < year for y in past_years) or _PAST_MARKER.search(sentence)):
         return f"names a past event (\u201c{event.group(0)}\u201d)"
     return None
-
-

@@ -14,8 +14,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from tracker.imports import chances, cues, speakers
+from tracker.imports import chances, cues
 from tracker.imports.deadlines import read_deadline
+from tracker.imports.speakers import Attribution, Speakers, find_attributions, nearest
 from tracker.record import wep
 
 _NEGATION = re.compile(
@@ -50,7 +51,7 @@ class Reader:
 
     published: dt.date
     base_note: str = ""
-    speakers: speakers.Speakers = field(default_factory=speakers.Speakers)
+    speakers: Speakers = field(default_factory=Speakers)
     survey: chances.Survey = field(default_factory=chances.Survey)
     market: bool = False
 
@@ -66,9 +67,9 @@ class Reader:
         stated = chances.find_chances(main, self.survey, self.market)
         wordings = sorted(cues.cues(main, condition is not None), key=lambda w: w.start)
         carried = self._carried(sentence)
-        attributions = speakers.find_attributions(sentence, self.speakers)
-        for attribution in attributions:
-            self.speakers.remember(attribution)
+        attributions = find_attributions(sentence, self.speakers)
+        for named in attributions:
+            self.speakers.remember(named)
         declared = cues.declarative(main) if not wordings and not stated else None
         if not wordings and not stated and declared is None:
             return []
@@ -88,10 +89,10 @@ class Reader:
                 at, to = 0, len(sentence)
             else:
                 at, to = main_start + start, main_start + end
-            attribution = speakers.nearest(attributions, at, to) or carried
-            if attribution is not None and not at <= attribution.start < to:
-                if _FIRST_PERSON.search(_UNQUOTED.sub(" ", sentence[at:to])):
-                    attribution = None  # "..., and I think ...": the author's own
+            attribution: Attribution | None = nearest(attributions, at, to) or carried
+            outside = attribution is not None and not at <= attribution.start < to
+            if outside and _FIRST_PERSON.search(_UNQUOTED.sub(" ", sentence[at:to])):
+                attribution = None  # "..., and I think ...": the author's own
             if attribution is not None:
                 known = attribution.start >= 0
                 values.update(
@@ -109,13 +110,13 @@ class Reader:
             forecasts.append(Forecast(at, to, reason, values))
         return forecasts
 
-    def _carried(self, sentence: str) -> speakers.Attribution | None:
+    def _carried(self, sentence: str) -> Attribution | None:
         """Whose forecasts a sentence that names nobody goes on reporting: whoever the text
         named last, unless the author speaks in the first person."""
         last = self.speakers.last
         if last is None or _FIRST_PERSON.search(_UNQUOTED.sub(" ", sentence)):
             return None
-        return speakers.Attribution(last.name, last.kind, -1, -1)
+        return Attribution(last.name, last.kind, -1, -1)
 
     def _fields(
         self,

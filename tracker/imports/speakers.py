@@ -28,7 +28,10 @@ _VERB = (
     r"flagged|vowed|outlined|found|finds|shows|showed|suggests|suggested|concluded|assumes|"
     r"identifies|puts|gives|rates)"
 )
-_AUX = r"(?:(?:also|additionally|previously|now|still|further|even|had|have|has|is|are|was|were|been|not|widely|broadly|largely|generally)\s+)*"
+_AUX = (
+    r"(?:(?:also|additionally|previously|now|still|further|even|had|have|has|is|are|was|"
+    r"were|been|not|widely|broadly|largely|generally)\s+)*"
+)
 _GROUPS = (
     r"analysts|economists|strategists|experts|officials|forecasters|diplomats|researchers|"
     r"investors|traders|scientists|executives|observers|pollsters|bookmakers|bookies|punters|"
@@ -48,7 +51,10 @@ _ORG_WORDS = re.compile(
 _CAP = r"(?:[A-Z][\w.&'\u2019-]*|[A-Z]{2,}|[a-z]+[A-Z][\w]*)"
 _LINK = r"(?:\s+(?:of|and|&|de|van|von|der|al|bin)\s+|\s+)"
 _NAME = rf"{_CAP}(?:{_LINK}{_CAP})*"
-_MODIFIER = r"(?:[A-Z][\w.'\u2019-]*\s+|senior\s+|top\s+|some\s+|many\s+|most\s+|other\s+|several\s+|leading\s+)*"
+_MODIFIER = (
+    r"(?:[A-Z][\w.'\u2019-]*\s+|senior\s+|top\s+|some\s+|many\s+|most\s+|other\s+|"
+    r"several\s+|leading\s+)*"
+)
 _SUBJECT = re.compile(
     rf"(?P<np>(?:(?:{_NAME})(?:['\u2019]s?)?\s+)?{_MODIFIER}(?:{_GROUPS})(?:\s+(?:polled|surveyed|at\s+{_NAME}))?"
     rf"|{_NAME}"
@@ -85,9 +91,40 @@ _DROP = re.compile(
     re.IGNORECASE,
 )
 _NOT_NAMES = {
-    "In", "On", "At", "By", "For", "If", "But", "And", "The", "This", "That", "These", "There",
-    "It", "As", "So", "While", "When", "After", "Before", "Since", "Currently", "Now", "Thus",
-    "However", "Moreover", "Looking", "Some", "Most", "Many", "No", "Only", "Then", "Both",
+    "In",
+    "On",
+    "At",
+    "By",
+    "For",
+    "If",
+    "But",
+    "And",
+    "The",
+    "This",
+    "That",
+    "These",
+    "There",
+    "It",
+    "As",
+    "So",
+    "While",
+    "When",
+    "After",
+    "Before",
+    "Since",
+    "Currently",
+    "Now",
+    "Thus",
+    "However",
+    "Moreover",
+    "Looking",
+    "Some",
+    "Most",
+    "Many",
+    "No",
+    "Only",
+    "Then",
+    "Both",
 }
 
 
@@ -161,12 +198,14 @@ def _resolve(word: str, speakers: Speakers) -> tuple[str, str | None] | None:
 
 
 def _definite(name: str, speakers: Speakers) -> tuple[str, str | None]:
-    """"the firm", "the report": the organisation named last; "the diplomat": the person."""
-    if re.fullmatch(
-        r"(?:the\s+)?(?:firm|company|bank|consultancy|organi[sz]ation|agency)", name, re.I
+    """ "the firm", "the report": the organisation named last; "the diplomat": the person."""
+    if (
+        re.fullmatch(
+            r"(?:the\s+)?(?:firm|company|bank|consultancy|organi[sz]ation|agency)", name, re.I
+        )
+        and speakers.organization
     ):
-        if speakers.organization:
-            return speakers.organization, ORGANIZATION
+        return speakers.organization, ORGANIZATION
     return name, speaker_kind(name, speakers.person)
 
 
