@@ -12,7 +12,17 @@ from sqlalchemy import Engine, insert
 
 from tracker import audit, migrate
 from tracker.db import make_engine
-from tracker.models import AuditEntry, Claim, ClaimTag, Evidence, Resolution, Source, User
+from tracker.models import (
+    AuditEntry,
+    Claim,
+    ClaimTag,
+    Evidence,
+    Question,
+    Resolution,
+    Source,
+    Speaker,
+    User,
+)
 from tracker.text import sha256_text
 
 CLAIMS_PER_SOURCE = 100
@@ -43,6 +53,14 @@ def build(url: str, claims: int, seed: int = 8) -> Engine:
                 for i in range(1, 11)
             ],
         )
+        connection.execute(
+            insert(Speaker),
+            [
+                {"id": a + 1, "name": f"Author {a}", "slug": f"author-{a}", "kind": "person",
+                 "created_at": START}
+                for a in range(50)
+            ],
+        )  # fmt: skip
         claim_id = 0
         resolution_id = 0
         audit_rows: list[dict[str, Any]] = []
@@ -76,6 +94,7 @@ def build(url: str, claims: int, seed: int = 8) -> Engine:
                 ],
             )
             claim_rows, tag_rows, resolution_rows, evidence_rows = [], [], [], []
+            question_rows: list[dict[str, Any]] = []
             offset = 0
             for i, sentence in enumerate(sentences):
                 if claim_id >= claims:
@@ -86,6 +105,9 @@ def build(url: str, claims: int, seed: int = 8) -> Engine:
                 row: dict[str, Any] = {
                     "id": claim_id,
                     "source_id": s,
+                    "question_id": claim_id,
+                    "stance": "for",
+                    "speaker_id": s % 50 + 1,
                     "key": f"claim-{i}",
                     "kind": "forecast" if forecast else "fact",
                     "quote": sentence,
@@ -117,6 +139,18 @@ def build(url: str, claims: int, seed: int = 8) -> Engine:
                     "updated_at": published,
                 }
                 claim_rows.append(row)
+                question_rows.append(
+                    {
+                        "id": claim_id,
+                        "kind": row["kind"],
+                        "text": row["question"] or sentence,
+                        "resolution_criteria": None,
+                        "deadline_at": row["deadline_at"],
+                        "created_by_id": 1,
+                        "created_at": published,
+                        "updated_at": published,
+                    }
+                )
                 offset += len(sentence) + 1
                 tag_rows.append({"claim_id": claim_id, "tag": TAGS[claim_id % len(TAGS)]})
                 if resolved:
@@ -148,7 +182,7 @@ def build(url: str, claims: int, seed: int = 8) -> Engine:
                     )
                 at = published + dt.timedelta(seconds=i)
                 data = audit._canonical({"key": row["key"]})
-                digest = audit._entry_hash(prev, at, 1, "claim.recorded", "claim", claim_id, data)
+                digest = audit.entry_hash(prev, at, 1, "claim.recorded", "claim", claim_id, data)
                 audit_rows.append(
                     {
                         "id": claim_id,
@@ -163,6 +197,7 @@ def build(url: str, claims: int, seed: int = 8) -> Engine:
                     }
                 )
                 prev = digest
+            connection.execute(insert(Question), question_rows)
             connection.execute(insert(Claim), claim_rows)
             connection.execute(insert(ClaimTag), tag_rows)
             if resolution_rows:

@@ -21,10 +21,11 @@ from sqlalchemy.engine import make_url
 
 from tracker import migrate
 from tracker.db import make_engine, make_sessionmaker, normalize_url
-from tracker.models import Claim, ClaimTag, Source
+from tracker.models import Claim, ClaimTag, Question, Source, Speaker
 from tracker.scorecard import services as scorecard
 
 TAGS = [f"topic-{i}" for i in range(20)]
+CLAIMS_PER_QUESTION = 3
 START = dt.datetime(2015, 1, 1, tzinfo=dt.UTC)
 
 
@@ -95,18 +96,42 @@ def populate(
     claim_rows = []
     tag_rows = []
     now = dt.datetime.now(dt.UTC)
+    # Several speakers forecast each event: claims n, n + Q and n + 2Q (from sources far apart,
+    # so by different authors) are about question n mod Q, resolved once.
+    shared = max(1, math.ceil(claims / CLAIMS_PER_QUESTION))
+    question_rows: list[dict[str, object]] = []
+    chances: list[float] = []
+    happenings: list[bool] = []
+    for q in range(shared):
+        chances.append(rng.uniform(0.05, 0.95))
+        happenings.append(rng.random() < chances[-1])
+        question_rows.append(
+            {
+                "id": q + 1,
+                "kind": "forecast",
+                "text": f"Will event {q} happen?",
+                "deadline_at": START
+                + dt.timedelta(days=rng.randrange(3650), hours=rng.randrange(24)),
+                "created_at": START,
+                "updated_at": START,
+            }
+        )
     for n in range(claims):
         s, i = divmod(n, per_source)
         body, spans = texts[s]
         start, end = spans[i]
-        probability = round(rng.uniform(0.02, 0.98), 3)
-        # Forecasters a little overconfident: things happen a bit nearer 50% than they said.
-        happened = rng.random() < 0.5 + (probability - 0.5) * 0.8
-        deadline = START + dt.timedelta(days=rng.randrange(3650), hours=rng.randrange(24))
+        q = n % shared
+        # Forecasters a little overconfident: they stray from the event's real chance.
+        probability = round(min(0.98, max(0.02, chances[q] + rng.gauss(0, 0.2))), 3)
+        happened = happenings[q]
+        deadline = question_rows[q]["deadline_at"]
         claim_rows.append(
             {
                 "id": n + 1,
                 "source_id": s + 1,
+                "question_id": q + 1,
+                "stance": "for",
+                "speaker_id": s % authors + 1,
                 "key": f"event-{s}-{i}",
                 "kind": "forecast",
                 "quote": body[start:end],
@@ -128,14 +153,22 @@ def populate(
         )
         for tag in rng.sample(TAGS, rng.randrange(3)):
             tag_rows.append({"claim_id": n + 1, "tag": tag})
+    speaker_rows = [
+        {"id": a + 1, "name": f"Author {a}", "slug": f"author-{a}", "kind": "person",
+         "created_at": START}
+        for a in range(authors)
+    ]  # fmt: skip
     with engine.begin() as connection:
         connection.execute(insert(Source), source_rows)
+        connection.execute(insert(Speaker), speaker_rows)
+        for chunk in range(0, len(question_rows), 10_000):
+            connection.execute(insert(Question), question_rows[chunk : chunk + 10_000])
         for chunk in range(0, len(claim_rows), 10_000):
             connection.execute(insert(Claim), claim_rows[chunk : chunk + 10_000])
         for chunk in range(0, len(tag_rows), 10_000):
             connection.execute(insert(ClaimTag), tag_rows[chunk : chunk + 10_000])
         if connection.dialect.name == "postgresql":
-            for table in ("sources", "claims"):
+            for table in ("sources", "speakers", "questions", "claims"):
                 connection.execute(
                     text(f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))")
                 )

@@ -167,7 +167,7 @@ def test_archive_layout_and_secrets(app: Flask, fill: int, tmp_path: Path) -> No
     data = _export(app, tmp_path / "a.jsonl").decode()
     lines = data.splitlines()
     header, trailer = json.loads(lines[0]), json.loads(lines[-1])
-    assert header["format"] == "claim-tracker-archive" and header["version"] == 1
+    assert header["format"] == "claim-tracker-archive" and header["version"] == 2
     assert header["schema"] in migrate.heads() and header["tables"] == list(archive.TABLES)
     assert trailer["end"] is True and trailer["counts"]["claims"] == 17
     assert trailer["counts"]["users"] == 2 and trailer["counts"]["claim_tags"] > 5
@@ -249,7 +249,7 @@ def test_export_refuses_an_unmigrated_database(empty_database_url: str, tmp_path
 def _variants(good: bytes) -> dict[str, tuple[bytes, str]]:
     lines = good.decode().splitlines(keepends=True)
     header = json.loads(lines[0])
-    wrong_version = json.dumps({**header, "version": 2}) + "\n"
+    wrong_version = json.dumps({**header, "version": 3}) + "\n"
     unknown_field = json.loads(lines[1])
     unknown_field["row"]["favourite_colour"] = "blue"
     bad_type = json.loads(next(x for x in lines if '"table":"claims"' in x))
@@ -298,7 +298,7 @@ def _variants(good: bytes) -> dict[str, tuple[bytes, str]]:
         "nested too deep": (b"[" * 100_000 + b"]" * 100_000 + b"\n", "deeper than 64 levels"),
         "empty": (b"", "empty"),
         "other json": (b'{"hello": "world"}\n', "not a claim tracker archive"),
-        "wrong version": ((wrong_version + "".join(lines[1:])).encode(), "version 2"),
+        "wrong version": ((wrong_version + "".join(lines[1:])).encode(), "version 3"),
         "no trailer": ("".join(lines[:-1]).encode(), "truncated"),
         "cut mid-line": (good[: len(good) // 2], "truncated"),
         "cut mid-row": (good[: len(good) - len(lines[-1]) - 7], "truncated"),

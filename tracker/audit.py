@@ -24,7 +24,7 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-def _entry_hash(
+def entry_hash(
     prev_hash: str,
     at: dt.datetime,
     actor_id: int | None,
@@ -77,7 +77,7 @@ def record(
         entity_id=entity_id,
         data=payload,
         prev_hash=prev_hash,
-        hash=_entry_hash(prev_hash, at, actor_id, action, entity, entity_id, payload),
+        hash=entry_hash(prev_hash, at, actor_id, action, entity, entity_id, payload),
     )
     session.add(entry)
     session.flush()
@@ -109,7 +109,7 @@ def verify(session: Session, batch: int = 5000) -> VerifyResult:
         for row in rows:
             if row.prev_hash != expected_prev:
                 return VerifyResult(checked, row.id, "does not link to the row before it")
-            digest = _entry_hash(
+            digest = entry_hash(
                 row.prev_hash, row.at, row.actor_id, row.action, row.entity, row.entity_id, row.data
             )
             if digest != row.hash:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
 
-from tracker.models import Assignment, Claim, Source, User
+from tracker.models import Assignment, Claim, Question, Source, User
 from tracker.reminders.notify import Delivery, Message
 
 T0 = dt.datetime(2026, 1, 1, 12, 0, tzinfo=dt.UTC)
@@ -49,8 +49,14 @@ def make_claim(
     key: str | None = None,
 ) -> Claim:
     source_id = make_source(session)
+    question = Question(
+        kind="forecast", text=f"Will it happen by {deadline:%Y-%m-%d}?", deadline_at=deadline
+    )
+    session.add(question)
+    session.flush()
     claim = Claim(
         source_id=source_id,
+        question_id=question.id,
         key=key or f"c-{uuid.uuid4().hex[:12]}",
         kind="forecast",
         quote="x",
@@ -91,10 +97,26 @@ def bulk_due_claims(engine: Engine, count: int, deadline: dt.datetime) -> None:
             ],
         )
         session.execute(
+            insert(Question),
+            [
+                {
+                    "kind": "forecast",
+                    "text": f"Question {i}?",
+                    "deadline_at": deadline,
+                    "created_at": T0,
+                    "updated_at": T0,
+                }
+                for i in range(count)
+            ],
+        )
+        questions = session.scalars(select(Question.id).order_by(Question.id)).all()[-count:]
+        session.execute(
             insert(Claim),
             [
                 {
                     "source_id": source_id,
+                    "question_id": questions[i],
+                    "stance": "for",
                     "key": f"bulk-{i}",
                     "kind": "forecast",
                     "quote": "x",

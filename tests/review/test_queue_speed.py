@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
-from tracker.models import Assignment, Claim, User
+from tracker.models import Assignment, Claim, Question, User
 from tracker.record import services
 from tracker.review import queue
 
@@ -27,9 +27,15 @@ def test_queue_with_ten_thousand_due_claims(
     article = "It will happen. " * 10
     source = services.record_source(session, title="Many", text=article)
     now = dt.datetime.now(dt.UTC)
+    deadlines = [now - dt.timedelta(minutes=1 + i % 4000) for i in range(N)]
+    session.execute(
+        insert(Question),
+        [{"id": i + 1, "kind": "forecast", "text": f"Q{i}?", "deadline_at": deadlines[i],
+          "created_at": now, "updated_at": now} for i in range(N)],
+    )  # fmt: skip
     rows = [
-        {"source_id": source.id, "key": f"c{i}", "kind": "forecast", "quote": "It will happen.",
-         "quote_start": 0, "quote_end": 15, "deadline_at": now - dt.timedelta(minutes=1 + i % 4000),
+        {"source_id": source.id, "question_id": i + 1, "key": f"c{i}", "kind": "forecast",
+         "quote": "It will happen.", "quote_start": 0, "quote_end": 15, "deadline_at": deadlines[i],
          "deadline_origin": "explicit", "probability": 0.9, "probability_origin": "phrase",
          "hedged": False, "status": "open", "resolution_version": 1, "created_at": now,
          "updated_at": now}

@@ -12,6 +12,7 @@ from tracker.models.accounts import (
     RateLimitCounter,
     User,
 )
+from tracker.models.questions import CLAIM_STANCES, QUESTION_KINDS, SPEAKER_KINDS, Question, Speaker
 from tracker.models.record import (
     DEADLINE_ORIGINS,
     KINDS,
@@ -45,15 +46,18 @@ from tracker.models.scores import SCORE_DIMENSIONS, ScorecardState, ScoreCell, S
 
 __all__ = [
     "CHANNELS",
+    "CLAIM_STANCES",
     "DEADLINE_ORIGINS",
     "KINDS",
     "MESSAGE_STATUSES",
     "OUTCOMES",
     "PROBABILITY_ORIGINS",
+    "QUESTION_KINDS",
     "REMINDER_KINDS",
     "REMINDER_STATUSES",
     "ROLES",
     "SCORE_DIMENSIONS",
+    "SPEAKER_KINDS",
     "STANCES",
     "STATUSES",
     "STORED_STATUSES",
@@ -69,6 +73,7 @@ __all__ = [
     "IdempotencyKey",
     "LoginSession",
     "OutboxMessage",
+    "Question",
     "RateLimitCounter",
     "Reminder",
     "ReminderSettings",
@@ -78,6 +83,7 @@ __all__ = [
     "ScoreEntry",
     "ScorecardState",
     "Source",
+    "Speaker",
     "User",
     "claim_status",
 ]

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import Base, UTCDateTime, check_in, utcnow
 from tracker.models.accounts import User
+from tracker.models.questions import CLAIM_STANCES, Question, Speaker
 
 KINDS = ("forecast", "fact")
 STORED_STATUSES = ("open", "disputed", "resolved", "void")
@@ -104,6 +105,7 @@ class Claim(Base):
         CheckConstraint(
             "(snoozed_until IS NULL) = (snooze_reason IS NULL)", name="snooze_has_reason"
         ),
+        CheckConstraint(check_in("stance", CLAIM_STANCES), name="stance"),
         # The review queue's tabs and counts are range scans of this index alone.
         Index("ix_claims_queue", "status", "deadline_at", "snoozed_until", "id"),
         # The scorecard's recent resolutions and its freshness check read these newest first.
@@ -114,6 +116,11 @@ class Claim(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
     key: Mapped[str] = mapped_column(String(100))
+    # The question this claim is about, and whether it says the question's event happens
+    # ('for') or the opposite ('against'); its speaker is whose claim it is.
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    stance: Mapped[str] = mapped_column(String(8), default="for")
+    speaker_id: Mapped[int | None] = mapped_column(ForeignKey("speakers.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     quote: Mapped[str] = mapped_column(Text)
     quote_start: Mapped[int] = mapped_column(Integer)
@@ -144,6 +151,8 @@ class Claim(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     source: Mapped[Source] = relationship(back_populates="claims")
+    linked_question: Mapped[Question] = relationship()
+    speaker: Mapped[Speaker | None] = relationship()
     tags: Mapped[list[ClaimTag]] = relationship(
         cascade="all, delete-orphan", order_by="ClaimTag.tag", lazy="selectin"
     )

@@ -16,6 +16,7 @@ from tracker import audit
 from tracker.db import utcnow
 from tracker.errors import Conflict, Invalid, NotFound
 from tracker.models import DEADLINE_ORIGINS, KINDS, STATUSES, Claim, ClaimTag, Source
+from tracker.questions import services as questions
 from tracker.record import duplicates, wep
 from tracker.record.quotes import find_quote
 from tracker.scorecard import services as scorecard
@@ -270,12 +271,21 @@ def record_claim(
     tags: Iterable[str] = (),
     quote_start: int | None = None,
     actor_id: int | None = None,
+    speaker: str | None = None,
+    speaker_kind: str | None = None,
+    question_id: int | None = None,
+    stance: str = "for",
 ) -> Claim:
     """Record one claim of a source. The quote must occur in the archived text; what is stored
-    is the archived wording at its offsets, even when it was typed with straight quotes."""
+    is the archived wording at its offsets, even when it was typed with straight quotes.
+
+    The claim is its speaker's (a named speaker for an attributed quote, else the source's
+    author, else its outlet) and is about `question_id` (with its `stance`), else a new
+    question made of its own question, criteria and deadline."""
     source = get_source(session, source_id)
     if kind not in KINDS:
         raise Invalid(f"kind must be one of {', '.join(KINDS)}", {"kind": "unknown kind"})
+    linked = questions.check_link(session, kind, question_id, stance, speaker_kind)
     if quote is None or "\x00" in quote:
         raise Invalid("the quote contains a NUL character", {"quote": "NUL not allowed"})
     if not quote.strip():
@@ -357,10 +367,21 @@ def record_claim(
             )
     else:
         key = _unique_key(session, source.id, slugify(fields["question"] or verbatim, 60))
+    claim_speaker = questions.claim_speaker(
+        session, source, clean_text(speaker, "speaker", questions.MAX_NAME_CHARS), speaker_kind
+    )
+    if linked is None:
+        linked = questions.new_question(
+            session, kind=kind, text=fields["question"] or verbatim, deadline_at=deadline_at,
+            resolution_criteria=fields["resolution_criteria"], actor_id=actor_id,
+        )  # fmt: skip
     claim = Claim(
         source_id=source.id,
         key=key,
         kind=kind,
+        question_id=linked.id,
+        stance=stance,
+        speaker_id=claim_speaker.id if claim_speaker else None,
         quote=verbatim,
         quote_start=span.start,
         quote_end=span.end,
@@ -387,6 +408,9 @@ def record_claim(
             "quote_end": span.end,
             "probability": claim.probability,
             "deadline_at": deadline_at.isoformat() if deadline_at else None,
+            "question_id": linked.id,
+            "stance": stance,
+            "speaker_id": claim.speaker_id,
         },
         actor_id,
     )

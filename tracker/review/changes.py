@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from tracker import audit
 from tracker.errors import Invalid
 from tracker.models import Claim, ClaimEdit, User
+from tracker.questions import services as questions
 from tracker.record.services import check_deadline, check_probability, clean_text
 from tracker.reminders import services as reminders
 from tracker.review import rules
@@ -176,6 +177,7 @@ def edit_claim(
     ]  # fmt: skip
     session.add_all(edits)
     session.flush()
+    questions.follow_only_claim(session, claim)
     reminders.replan(session, claim)
     if claim.kind == "forecast":
         # A new probability or deadline moves the forecast's place in the scorecard's sums.

@@ -23,8 +23,6 @@ is its source's text at its offsets, and the audit log's chain holds.
 from __future__ import annotations
 
 import base64
-import binascii
-import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -37,7 +35,6 @@ from sqlalchemy import (
     DateTime,
     Engine,
     Float,
-    Integer,
     LargeBinary,
     String,
     Table,
@@ -46,7 +43,6 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from tracker import (
@@ -54,18 +50,28 @@ from tracker import (
     migrate,
     models,  # noqa: F401  (defines every table on Base.metadata)
 )
+from tracker.archive.rows import (  # noqa: F401  (EXCLUDED_COLUMNS is part of this module's surface)
+    EXCLUDED_COLUMNS,
+    ArchiveError,
+    Writer,
+    archived_columns,
+    dump,
+    time_text,
+)
 from tracker.db import Base, UTCDateTime
-from tracker.errors import TrackerError
+from tracker.questions import legacy
 from tracker.text import load_json
 
 FORMAT = "claim-tracker-archive"
-VERSION = 1
+VERSION = 2
 
 # In the order rows must be inserted (foreign keys point backwards only).
 TABLES = (
     "users",
     "reminder_settings",
     "sources",
+    "speakers",
+    "questions",
     "claims",
     "claim_tags",
     "resolutions",
@@ -74,11 +80,6 @@ TABLES = (
     "claim_edits",
     "audit_log",
 )
-# Columns left out on purpose: secrets never leave the installation.
-EXCLUDED_COLUMNS = {
-    "users": ("password_hash", "invite_token_sha256", "invite_expires_at"),
-    "reminder_settings": ("calendar_token_sha256",),
-}
 # Tables left out on purpose, with the reason.
 EXCLUDED_TABLES = {
     "api_tokens": "bearer tokens are secrets; they are issued again after a restore",
@@ -95,13 +96,9 @@ EXCLUDED_TABLES = {
     "scorecard_state": "without it the scorecard rebuilds its sums from the restored claims",
 }
 BATCH = 1000
-
-
-class ArchiveError(TrackerError):
-    """The archive file cannot be read, or the database cannot take it."""
-
-    status = 422
-    code = "invalid_archive"
+# Version 1 (before questions and speakers): restored by giving each claim a question and each
+# source's author or outlet a speaker, as the database migration does.
+V1_TABLES = tuple(name for name in TABLES if name not in ("speakers", "questions"))
 
 
 @dataclass(frozen=True)
@@ -117,22 +114,9 @@ def _table(name: str) -> Table:
     return Base.metadata.tables[name]
 
 
-def _columns(table: Table) -> list[Column[Any]]:
-    excluded = EXCLUDED_COLUMNS.get(table.name, ())
-    return sorted((c for c in table.columns if c.name not in excluded), key=lambda c: c.name)
-
-
-def _dump(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def _time_text(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 def _encoder(column: Column[Any]) -> Callable[[Any], Any]:
     if isinstance(column.type, UTCDateTime | DateTime):
-        return lambda v: None if v is None else _time_text(v)
+        return lambda v: None if v is None else time_text(v)
     if isinstance(column.type, LargeBinary):
         return lambda v: None if v is None else base64.b64encode(bytes(v)).decode("ascii")
     if isinstance(column.type, Boolean):
@@ -162,7 +146,7 @@ def schema_revision(connection: Connection) -> str | None:
 def export_lines(connection: Connection) -> Iterator[str]:
     """The archive, one line at a time (each ending in a newline), read in one snapshot."""
     yield (
-        _dump(
+        dump(
             {
                 "format": FORMAT,
                 "version": VERSION,
@@ -175,17 +159,17 @@ def export_lines(connection: Connection) -> Iterator[str]:
     counts: dict[str, int] = {}
     for name in TABLES:
         table = _table(name)
-        columns = _columns(table)
+        columns = archived_columns(table)
         encoders = [(c.name, _encoder(c)) for c in columns]
         query = select(*columns).order_by(*_order_by(connection, table))
         result = connection.execution_options(yield_per=BATCH).execute(query)
         count = 0
         for row in result:
             record = {k: encode(v) for (k, encode), v in zip(encoders, row, strict=True)}
-            yield _dump({"row": record, "table": name}) + "\n"
+            yield dump({"row": record, "table": name}) + "\n"
             count += 1
         counts[name] = count
-    yield _dump({"counts": counts, "end": True}) + "\n"
+    yield dump({"counts": counts, "end": True}) + "\n"
 
 
 def export(engine: Engine, out: IO[str]) -> Summary:
@@ -213,73 +197,6 @@ def export(engine: Engine, out: IO[str]) -> Summary:
     return Summary(counts)
 
 
-def _decoder(column: Column[Any]) -> Callable[[Any], Any]:
-    name = f"{column.table.name}.{column.name}"
-
-    def fail(value: Any, kind: str) -> ArchiveError:
-        return ArchiveError(f"{name} must be {kind}, not {_dump(value)[:80]}")
-
-    if isinstance(column.type, UTCDateTime | DateTime):
-
-        def time_value(v: Any) -> dt.datetime | None:
-            if v is None:
-                return None
-            if not isinstance(v, str) or not v.endswith("Z"):
-                raise fail(v, "a UTC time like 2020-01-03T05:00:00.000000Z")
-            try:
-                return dt.datetime.fromisoformat(v).astimezone(dt.UTC)
-            except ValueError:
-                raise fail(v, "a UTC time like 2020-01-03T05:00:00.000000Z") from None
-
-        return time_value
-    if isinstance(column.type, LargeBinary):
-
-        def bytes_value(v: Any) -> bytes | None:
-            if v is None:
-                return None
-            if not isinstance(v, str):
-                raise fail(v, "base64 text")
-            try:
-                return base64.b64decode(v, validate=True)
-            except binascii.Error:
-                raise fail(v, "base64 text") from None
-
-        return bytes_value
-    if isinstance(column.type, Boolean):
-
-        def bool_value(v: Any) -> bool | None:
-            if v is None or isinstance(v, bool):
-                return v
-            raise fail(v, "true or false")
-
-        return bool_value
-    if isinstance(column.type, Integer):
-
-        def int_value(v: Any) -> int | None:
-            if v is None or (isinstance(v, int) and not isinstance(v, bool)):
-                return v
-            raise fail(v, "a whole number")
-
-        return int_value
-    if isinstance(column.type, Float):
-
-        def float_value(v: Any) -> float | None:
-            if v is None:
-                return None
-            if isinstance(v, int | float) and not isinstance(v, bool):
-                return float(v)
-            raise fail(v, "a number")
-
-        return float_value
-
-    def text_value(v: Any) -> str | None:
-        if v is None or isinstance(v, str):
-            return v
-        raise fail(v, "text")
-
-    return text_value
-
-
 def _parse_lines(lines: Iterable[str]) -> Iterator[tuple[int, Any]]:
     for number, line in enumerate(lines, start=1):
         if not line.endswith("\n"):
@@ -290,16 +207,19 @@ def _parse_lines(lines: Iterable[str]) -> Iterator[tuple[int, Any]]:
             raise ArchiveError(f"line {number}: not JSON ({error})") from None
 
 
-def _check_header(header: Any) -> None:
+def _check_header(header: Any) -> tuple[str, ...]:
+    """The tables the archive holds, in order, by its version."""
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise ArchiveError(f"not a claim tracker archive (the first line names no {FORMAT!r})")
     version = header.get("version")
-    if version != VERSION:
+    tables = {1: V1_TABLES, VERSION: TABLES}.get(version) if isinstance(version, int) else None
+    if tables is None:
         raise ArchiveError(
-            f"archive version {version!r} is not one this tracker reads (it reads {VERSION})"
+            f"archive version {version!r} is not one this tracker reads (it reads 1 and {VERSION})"
         )
-    if header.get("tables") != list(TABLES):
+    if header.get("tables") != list(tables):
         raise ArchiveError("the archive's tables are not the ones this version names")
+    return tables
 
 
 def _check_target(connection: Connection) -> None:
@@ -371,81 +291,26 @@ def _check_promises(connection: Connection) -> None:
         raise ArchiveError(f"{broken}; the archive was changed after it was made")
 
 
-class _Writer:
-    """Inserts one table's rows through the driver: COPY on PostgreSQL, executemany on SQLite.
-    SQLAlchemy's per-row statement handling would cost more than the database does."""
-
-    def __init__(self, connection: Connection, table: Table) -> None:
-        self.connection = connection
-        self.table = table
-        dialect = connection.dialect
-        columns = _columns(table)
-        self.names = [c.name for c in columns]
-        self.index = {name: i for i, name in enumerate(self.names)}
-        self.converters = [_converter(c, dialect) for c in columns]
-        quote = dialect.identifier_preparer.quote
-        column_list = ", ".join(quote(name) for name in self.names)
-        if dialect.name == "postgresql":
-            self.copy_sql = f"COPY {quote(table.name)} ({column_list}) FROM STDIN"
-        else:
-            marks = ", ".join("?" for _ in self.names)
-            self.insert_sql = f"INSERT INTO {quote(table.name)} ({column_list}) VALUES ({marks})"  # noqa: S608 (names from the models)
-
-    def row(self, record: dict[str, Any]) -> tuple[Any, ...]:
-        values = [None] * len(self.names)
-        for key, value in record.items():
-            i = self.index[key]
-            values[i] = self.converters[i](value)
-        return tuple(values)
-
-    def write(self, rows: list[tuple[Any, ...]]) -> None:
-        errors: tuple[type[BaseException], ...] = (
-            DBAPIError,
-            self.connection.dialect.loaded_dbapi.Error,
-        )
-        try:
-            if self.connection.dialect.name == "postgresql":
-                driver: Any = self.connection.connection.driver_connection
-                with driver.cursor() as cursor, cursor.copy(self.copy_sql) as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                self.connection.exec_driver_sql(self.insert_sql, rows)
-        except errors as error:
-            original = getattr(error, "orig", None) or error
-            reason = str(original).strip().splitlines()[0]
-            raise ArchiveError(
-                f"{self.table.name} rows break a rule of the database: {reason}"
-            ) from None
-
-
-def _converter(column: Column[Any], dialect: Any) -> Callable[[Any], Any]:
-    """The archive's JSON value to what the driver takes for this column."""
-    decode = _decoder(column)
-    process = column.type.dialect_impl(dialect).bind_processor(dialect)
-    if process is None:
-        return decode
-
-    def convert(value: Any) -> Any:
-        decoded = decode(value)
-        return None if decoded is None else process(decoded)
-
-    return convert
-
-
 def _load(connection: Connection, parsed: Iterator[tuple[int, Any]]) -> dict[str, int]:
     first = next(parsed, None)
     if first is None:
         raise ArchiveError("the archive is empty")
-    _check_header(first[1])
-    counts = dict.fromkeys(TABLES, 0)
-    position = 0  # index into TABLES of the table being read
+    tables = _check_header(first[1])
+    v1 = (
+        legacy.V1Claims(connection, Writer(connection, _table("questions")))
+        if tables is V1_TABLES
+        else None
+    )
+    counts = dict.fromkeys(tables, 0)
+    position = 0  # index into tables of the table being read
     batch: list[tuple[Any, ...]] = []
-    writer = _Writer(connection, _table(TABLES[0]))
+    writer = Writer(connection, _table(tables[0]))
     columns = set(writer.names)
 
     def flush() -> None:
         if batch:
+            if v1 is not None and writer.table.name == "claims":
+                v1.flush()
             writer.write(batch)
             batch.clear()
 
@@ -461,18 +326,30 @@ def _load(connection: Connection, parsed: Iterator[tuple[int, Any]]) -> dict[str
                 )
             if next(parsed, None) is not None:
                 raise ArchiveError(f"line {number + 1}: lines after the end of the archive")
+            if v1 is not None:
+                if position < tables.index("claims"):
+                    v1.start()
+                v1.finish()
             return counts
         name, row = value.get("table"), value.get("row")
-        if name not in TABLES or not isinstance(row, dict):
+        if name not in tables or not isinstance(row, dict):
             raise ArchiveError(f"line {number}: not a row of a known table")
-        index = TABLES.index(name)
+        index = tables.index(name)
         if index < position:
-            raise ArchiveError(f"line {number}: {name} rows must come before {TABLES[position]}")
+            raise ArchiveError(f"line {number}: {name} rows must come before {tables[position]}")
         if index > position:
             flush()
+            claims_at = tables.index("claims")
+            if v1 is not None and position < claims_at <= index:
+                v1.start()
             position = index
-            writer = _Writer(connection, _table(name))
+            writer = Writer(connection, _table(name))
             columns = set(writer.names)
+        try:
+            if v1 is not None and name == "claims":
+                row = v1.row(row)
+        except ArchiveError as error:
+            raise ArchiveError(f"line {number}: {error.message}") from None
         if row.keys() != columns:
             unknown = sorted(set(row) - columns)
             missing = sorted(columns - set(row))

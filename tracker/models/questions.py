@@ -1,0 +1,53 @@
+"""Questions and speakers: what gets resolved once, and whose claim it is. Many claims, from
+many sources and speakers, can be about one question."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tracker.db import Base, UTCDateTime, check_in, utcnow
+
+SPEAKER_KINDS = ("person", "organization")
+CLAIM_STANCES = ("for", "against")
+QUESTION_KINDS = ("forecast", "fact")
+
+
+class Speaker(Base):
+    """A person or organisation whose claims the record holds. The slug is its address."""
+
+    __tablename__ = "speakers"
+    __table_args__ = (
+        CheckConstraint(check_in("kind", SPEAKER_KINDS), name="kind"),
+        CheckConstraint("length(name) > 0", name="name_not_empty"),
+        CheckConstraint("length(slug) > 0", name="slug_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Question(Base):
+    """What reviewers decide, once, for every claim linked to it. A forecast question has a
+    deadline; a fact's question is the checked statement."""
+
+    __tablename__ = "questions"
+    __table_args__ = (
+        CheckConstraint(check_in("kind", QUESTION_KINDS), name="kind"),
+        CheckConstraint("length(text) > 0", name="text_not_empty"),
+        CheckConstraint("kind <> 'forecast' OR deadline_at IS NOT NULL", name="forecast_deadline"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    resolution_criteria: Mapped[str | None] = mapped_column(Text)
+    deadline_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
