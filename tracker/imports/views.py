@@ -177,6 +177,8 @@ def _claim_fields(form: MultiDict[str, str], index: int, text: str) -> dict[str,
         "resolution_criteria": get("criteria") or None,
         "tags": [t for t in get("tags").split(",") if t.strip()],
         "key": get("key").strip() or None,
+        "speaker": get("speaker") or None,
+        "speaker_kind": get("speaker_kind") or None,
     }
     if kind != "forecast":
         return fields
@@ -226,9 +228,6 @@ def candidates(source_id: int) -> Any:
         for index in accepted:
             failed = index
             fields = _claim_fields(form, index, source.text)
-            # Whose claim it is (c-N-speaker, c-N-speaker_kind) is shown and corrected here;
-            # record_claim takes no speaker yet. When it does, pass it on at this point:
-            # speaker=form.get(f"c-{index}-speaker"), speaker_kind=form.get(...).
             claim = services.record_claim(session, source_id, actor_id=user.id, **fields)
             assignments.assign_reviewers(session, claim, quorum)
     except TrackerError as error:
