@@ -174,6 +174,12 @@ class ResolutionOut(Answer):
     evidence: list[EvidenceOut]
 
 
+class SpeakerOut(Answer):
+    name: str
+    slug: str
+    kind: Literal["person", "organization"]
+
+
 class ClaimOut(Answer):
     id: int
     source_id: int
@@ -202,6 +208,9 @@ class ClaimOut(Answer):
     tags: list[str]
     author: str | None
     outlet: str | None
+    speaker: SpeakerOut | None = Field(description="Whose claim it is.")
+    question_id: int = Field(description="The question this claim is about.")
+    stance: Literal["for", "against"]
     created_at: dt.datetime
     updated_at: dt.datetime
     html_url: str
@@ -329,6 +338,27 @@ class ClaimIn(Body):
     condition: str | None = Field(default=None, max_length=2000)
     tags: list[str] = Field(default_factory=list, max_length=50)
     quote_start: int | None = Field(default=None, ge=0)
+    speaker: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Whose claim it is, for a quote attributed to someone other than the "
+        'source\'s author ("analysts at X expect ..."). Default: the author, else the outlet.',
+    )
+    speaker_kind: Literal["person", "organization"] | None = Field(
+        default=None, description="For a named speaker new to the record; default `person`."
+    )
+    question_id: int | None = Field(
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        description="The recorded question this claim is about; without it the claim gets a "
+        "question of its own from its question, criteria and deadline.",
+    )
+    stance: Literal["for", "against"] = Field(
+        default="for",
+        description="`for`: the claim says the question's event happens (or the statement is "
+        "true); `against`: it says the opposite. `against` needs a question_id.",
+    )
 
 
 class EvidenceIn(Body):
