@@ -3,7 +3,8 @@ page of proposals on a source of the largest size and on text made to be slow (t
 0.25 second, since anyone may ask for any page), and forecast recall/precision on the labelled
 articles with each sentence splitter and past-tense test.
 
-Run: .venv/bin/python bench/extract.py   (or `make bench`)
+Run: .venv/bin/python bench/extract.py   (or `make bench`); `--corpus` prints only the figures on
+the hand-labelled corpus's development part, `--test` adds its held-out test part.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 import pysbd
 
 from tracker.imports import extract
+from tracker.imports import facts as fact_rules
 from tracker.imports.sentences import Place
 from tracker.record.quotes import find_quote
 from tracker.record.services import MAX_TEXT_CHARS
@@ -319,23 +321,40 @@ def quality() -> None:
         )
     print("facts (recall over labelled facts; precision against them, a lower bound):")
     for past_name, past_test in (
-        ("lemminflect (kept)", extract._past_form),
+        ("lemminflect (kept)", fact_rules._past_form),
         ("hand rule -ed", hand_past_form),
     ):
-        original = extract._past_form
-        extract._past_form = past_test  # type: ignore[assignment]
+        original = fact_rules._past_form
+        fact_rules._past_form = past_test  # type: ignore[assignment]
         try:
             labels, found, proposed, correct, _ = score(extract.split_sentences, "fact")
         finally:
-            extract._past_form = original
+            fact_rules._past_form = original
         print(
             f"  {past_name:<18} recall {found}/{labels} = {found / labels:.2f}"
             f"  precision {correct}/{proposed} = {correct / proposed:.2f}"
         )
 
 
+def corpus(splits: tuple[str, ...]) -> None:
+    """Figures on the hand-labelled corpus (tests/imports/corpus): the development part always;
+    the held-out test part only when asked (`--test`), since every look at it spends it."""
+    from tests.imports.corpus_score import score as corpus_score
+
+    print("hand-labelled corpus (tests/imports/corpus/README.md):")
+    for split in splits:
+        result = corpus_score(split)
+        figures = "  ".join(f"{k} {v:.3f}" for k, v in result.figures().items())
+        print(f"  {split:<5} {figures}")
+        print(f"        {result.counts()}")
+
+
 if __name__ == "__main__":
+    if "--corpus" in sys.argv:
+        corpus(("dev", "test") if "--test" in sys.argv else ("dev",))
+        sys.exit(0)
     timing()
     pages()
     quality()
     boundaries()
+    corpus(("dev", "test") if "--test" in sys.argv else ("dev",))

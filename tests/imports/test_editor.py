@@ -175,7 +175,12 @@ def test_paste_text_then_accept_edit_and_reject(
             pipeline: {
                 "question": "Will regulators approve the river pipeline by the end of 2027?"
             },
-            rationing: {"quote": "the utility will impose mandatory rationing", "tags": "water"},
+            rationing: {
+                "quote": "the utility will impose mandatory rationing",
+                "tags": "water",
+                "speaker": "Harbor City Water Utility",
+                "speaker_kind": "organization",
+            },
             fell: {},
         },
         csrf_token(client, f"/sources/{source.id}/candidates"),
@@ -192,6 +197,13 @@ def test_paste_text_then_accept_edit_and_reject(
     assert claim.recorded_by_id == editor.id and len(claim.assignments) == 2
     edited = claims["the utility will impose mandatory rationing"]
     assert edited.condition == "the spring rains fail again" and edited.tag_names == ["water"]
+    # The editor named whose forecast it is; the others are the outlet's (the byline is empty).
+    assert edited.speaker is not None and claim.speaker is not None
+    assert (edited.speaker.name, edited.speaker.kind) == (
+        "Harbor City Water Utility",
+        "organization",
+    )
+    assert (claim.speaker.name, claim.speaker.kind) == ("The Valley Ledger", "organization")
     assert ARTICLE[edited.quote_start : edited.quote_end] == edited.quote
     facts = [c for c in claims.values() if c.kind == "fact"]
     assert [c.quote[:30] for c in facts] == ["Last summer the Linden Reservo"]

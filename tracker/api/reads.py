@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.models import Claim, ClaimTag, Evidence, Resolution, Source, User
+from tracker.models import Claim, ClaimTag, Evidence, Resolution, Source, Speaker, User
 from tracker.record import services
 
 
@@ -47,11 +47,20 @@ def list_claim_records(
         .correlate_except(Source)
         .scalar_subquery()
     )
+    speaker = {
+        field: select(getattr(Speaker, field))
+        .where(Speaker.id == Claim.speaker_id)
+        .correlate_except(Speaker)
+        .scalar_subquery()
+        .label(f"_speaker_{field}")
+        for field in ("name", "slug", "kind")
+    }
     claim_rows = session.execute(
         page.with_only_columns(
             *Claim.__table__.columns,
             author.label("_source_author"),
             outlet.label("_source_outlet"),
+            *speaker.values(),
         )
     ).mappings()
     records: list[SimpleNamespace] = []
@@ -59,6 +68,13 @@ def list_claim_records(
     for row in claim_rows:
         record = SimpleNamespace(**row)
         record.source = SimpleNamespace(author=row["_source_author"], outlet=row["_source_outlet"])
+        record.speaker = (
+            None
+            if row["speaker_id"] is None
+            else SimpleNamespace(
+                name=row["_speaker_name"], slug=row["_speaker_slug"], kind=row["_speaker_kind"]
+            )
+        )
         record.tag_names = []
         record.resolutions = []
         records.append(record)

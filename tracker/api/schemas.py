@@ -174,6 +174,12 @@ class ResolutionOut(Answer):
     evidence: list[EvidenceOut]
 
 
+class SpeakerOut(Answer):
+    name: str
+    slug: str
+    kind: Literal["person", "organization"]
+
+
 class ClaimOut(Answer):
     id: int
     source_id: int
@@ -202,6 +208,9 @@ class ClaimOut(Answer):
     tags: list[str]
     author: str | None
     outlet: str | None
+    speaker: SpeakerOut | None = Field(description="Whose claim it is.")
+    question_id: int = Field(description="The question this claim is about.")
+    stance: Literal["for", "against"]
     created_at: dt.datetime
     updated_at: dt.datetime
     html_url: str
@@ -256,6 +265,25 @@ class CandidateOut(Answer):
     deadline: dt.datetime | None
     deadline_origin: Literal["explicit", "inferred"] | None
     deadline_reason: str | None
+    sentence_start: int = Field(description="Where the quote's sentence starts in the text.")
+    sentence_end: int = Field(description="Where the quote's sentence ends in the text.")
+    speaker: str | None = Field(
+        description="Who the forecast is reported from (null: the source's author's own)."
+    )
+    speaker_kind: Literal["person", "organization"] | None
+    attribution_start: int | None = Field(
+        description="Where the words naming the speaker start in the text (null when an "
+        "earlier sentence named them)."
+    )
+    attribution_end: int | None
+    probability_kind: Literal["speaker", "survey_share", "market"] | None = Field(
+        description="For a stated probability: the speaker's own chance, the share of a "
+        "surveyed group, or betting odds and market prices."
+    )
+    probability_start: int | None = Field(
+        description="Where the words stating the probability start in the text."
+    )
+    probability_end: int | None
     recorded_claim_id: int | None = Field(description="The claim recorded from it, if any.")
 
 
@@ -310,6 +338,27 @@ class ClaimIn(Body):
     condition: str | None = Field(default=None, max_length=2000)
     tags: list[str] = Field(default_factory=list, max_length=50)
     quote_start: int | None = Field(default=None, ge=0)
+    speaker: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Whose claim it is, for a quote attributed to someone other than the "
+        'source\'s author ("analysts at X expect ..."). Default: the author, else the outlet.',
+    )
+    speaker_kind: Literal["person", "organization"] | None = Field(
+        default=None, description="For a named speaker new to the record; default `person`."
+    )
+    question_id: int | None = Field(
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        description="The recorded question this claim is about; without it the claim gets a "
+        "question of its own from its question, criteria and deadline.",
+    )
+    stance: Literal["for", "against"] = Field(
+        default="for",
+        description="`for`: the claim says the question's event happens (or the statement is "
+        "true); `against`: it says the opposite. `against` needs a question_id.",
+    )
 
 
 class EvidenceIn(Body):

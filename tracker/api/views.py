@@ -127,6 +127,17 @@ def claim_json(claim: Claim | SimpleNamespace, current: dt.datetime) -> dict[str
         "tags": claim.tag_names,
         "author": claim.source.author,
         "outlet": claim.source.outlet,
+        "speaker": (
+            None
+            if claim.speaker is None
+            else {
+                "name": claim.speaker.name,
+                "slug": claim.speaker.slug,
+                "kind": claim.speaker.kind,
+            }
+        ),
+        "question_id": claim.question_id,
+        "stance": claim.stance,
         "created_at": iso(claim.created_at),
         "updated_at": iso(claim.updated_at),
         "html_url": _page_url("record.claim_page", "claim_id", claim.id),

@@ -91,10 +91,14 @@ def _pieces(text: str, proposed: list[proposals.ProposedClaim]) -> list[Piece]:
     return pieces
 
 
-def _defaults(candidate: Candidate) -> dict[str, Any]:
-    """The form's starting values for one candidate."""
+def _defaults(candidate: Candidate, source: Source) -> dict[str, Any]:
+    """The form's starting values for one candidate: a reported forecast is its speaker's,
+    anything else the source's author's (else its outlet's)."""
     deadline = candidate.deadline
+    author = source.author or source.outlet or ""
     return {
+        "speaker": candidate.speaker or author,
+        "speaker_kind": candidate.speaker_kind or ("person" if source.author else "organization"),
         "kind": candidate.kind,
         "quote": candidate.quote,
         "start": candidate.quote_start,
@@ -102,6 +106,7 @@ def _defaults(candidate: Candidate) -> dict[str, Any]:
         "origin": candidate.probability_origin or "",
         "phrase": candidate.phrase or "",
         "probability": candidate.probability if candidate.probability is not None else "",
+        "probability_reason": candidate.probability_reason or "",
         "negated": "1" if candidate.negated else "",
         "condition": candidate.condition or "",
         "deadline": deadline.at.date().isoformat() if deadline else "",
@@ -125,7 +130,7 @@ def _render_candidates(
 ) -> Any:
     values = []
     for index, item in enumerate(proposed):
-        value = _defaults(item.candidate)
+        value = _defaults(item.candidate, source)
         if form is not None:
             for name in value:
                 value[name] = form.get(f"c-{index}-{name}", "")
@@ -160,6 +165,10 @@ def _claim_fields(form: MultiDict[str, str], index: int, text: str) -> dict[str,
         return form.get(f"c-{index}-{name}", "")
 
     kind = get("kind")
+    if get("speaker_kind") not in ("", "person", "organization"):
+        raise Invalid(
+            "the speaker is a person or an organization", {"speaker_kind": "unknown kind"}
+        )
     fields: dict[str, Any] = {
         "kind": kind,
         "quote": get("quote"),
@@ -168,6 +177,8 @@ def _claim_fields(form: MultiDict[str, str], index: int, text: str) -> dict[str,
         "resolution_criteria": get("criteria") or None,
         "tags": [t for t in get("tags").split(",") if t.strip()],
         "key": get("key").strip() or None,
+        "speaker": get("speaker") or None,
+        "speaker_kind": get("speaker_kind") or None,
     }
     if kind != "forecast":
         return fields
@@ -183,6 +194,7 @@ def _claim_fields(form: MultiDict[str, str], index: int, text: str) -> dict[str,
     fields.update(
         phrase=get("phrase") or None,
         probability=probability,
+        probability_reason=(get("probability_reason") or None) if probability is not None else None,
         negated=get("negated") == "1",
         condition=get("condition") or None,
         deadline=parse_date(get("deadline"), "deadline", end_of_day=True),
@@ -215,9 +227,8 @@ def candidates(source_id: int) -> Any:
     try:
         for index in accepted:
             failed = index
-            claim = services.record_claim(
-                session, source_id, actor_id=user.id, **_claim_fields(form, index, source.text)
-            )
+            fields = _claim_fields(form, index, source.text)
+            claim = services.record_claim(session, source_id, actor_id=user.id, **fields)
             assignments.assign_reviewers(session, claim, quorum)
     except TrackerError as error:
         session.rollback()

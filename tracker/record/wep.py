@@ -16,6 +16,10 @@ ICD = "ICD 203 (2015), midpoint of the range"
 KENT = "Sherman Kent, Words of Estimative Probability (1964)"
 SURVEY = "Mauboussin & Mauboussin reader survey, HBR 2018 (median)"
 ASSERTIVE = "plain assertion (will / declarative): product default 0.90"
+EXPECTATION = "expectation, prediction or necessity (expects, is projected to, is bound to): " + (
+    "product default 0.90, as for a plain assertion"
+)
+HOPE = "hedged wording (hope, there is a chance): no survey figure, read as maybe's 0.50"
 # Certainty words lie outside (0, 1); the product stores the nearest number it can score.
 EXTREME = "; certainty clipped to 0.01 / 0.99 so that it can be scored"
 
@@ -62,6 +66,16 @@ _TABLE: list[tuple[tuple[str, ...], float, bool, str, str]] = [
     (("may",), 0.40, True, "may", SURVEY),
     (("could",), 0.40, True, "could", SURVEY),
     (("can",), 0.40, True, "can", SURVEY + " (as for may/could: a capability, not a forecast)"),
+    (("little chance", "little prospect", "slim chance"), 0.125, False, "very unlikely", ICD),
+    (("good chance", "good possibility", "odds are good"), 0.675, False, "likely", ICD),
+    (
+        ("hope", "hopes", "hoped", "hopeful", "cautiously optimistic", "there is a chance"),
+        0.50,
+        True,
+        "hope",
+        HOPE,
+    ),
+    (("there's a chance",), 0.50, True, "hope", HOPE),
     (
         ("won't", "will not", "wont", "shall not", "is not going to", "are not going to"),
         0.90,
@@ -75,6 +89,53 @@ _TABLE: list[tuple[tuple[str, ...], float, bool, str, str]] = [
         False,
         "assertive",
         ASSERTIVE,
+    ),
+    (
+        (
+            "is expected to",
+            "are expected to",
+            "is projected to",
+            "are projected to",
+            "is predicted to",
+            "are predicted to",
+            "is forecast to",
+            "are forecast to",
+            "expects",
+            "expect",
+            "expected",
+            "expecting",
+            "anticipates",
+            "anticipate",
+            "predicts",
+            "predict",
+            "predicted",
+            "predicting",
+            "forecasts",
+            "forecast",
+            "forecasting",
+            "projects",
+            "projected",
+            "projecting",
+            "foresees",
+            "is due to",
+            "are due to",
+            "is bound to",
+            "are bound to",
+            "on track to",
+            "on course to",
+            "poised to",
+            "has to",
+            "have to",
+            "slated to",
+            "scheduled to",
+            "plans to",
+            "plan to",
+            "no way",
+        ),
+        0.90,
+        False,
+        "assertive",
+        EXPECTATION,
     ),
 ]
 

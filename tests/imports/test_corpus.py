@@ -1,0 +1,205 @@
+"""The hand-labelled corpus (tests/imports/corpus/README.md): its integrity, and the extractor's
+figures on each part, asserted at the level reached so that a regression fails. The test part is
+held out: the rules were tuned on the development part only. `pytest -s` prints both."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+
+import pytest
+
+from tests.imports.corpus_score import CORPUS, Score, articles, same_speaker, score
+from tracker.imports.extract import Candidate, extract_candidates
+
+KINDS = {"speaker", "survey_share", "market"}
+LABELS = {"forecast", "fact", "neither"}
+
+
+def test_every_label_quotes_its_sentence_and_the_sentences_rebuild_the_text() -> None:
+    ids = set()
+    for path in sorted(CORPUS.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        assert data["id"] == path.stem and data["id"] not in ids
+        ids.add(data["id"])
+        assert data["split"] in ("dev", "test") and data["url"].startswith("http")
+        assert "soleimani" not in data["text"].lower()
+        rebuilt = ""
+        for sentence in data["sentences"]:
+            text = sentence["text"]
+            gap = data["text"][len(rebuilt) : data["text"].index(text, len(rebuilt))]
+            assert not gap.strip(), f"{data['id']}: text between sentences: {gap!r}"
+            rebuilt += gap + text
+            assert sentence["label"] in LABELS
+            assert bool(sentence.get("forecasts")) == (sentence["label"] == "forecast")
+            for entry in sentence.get("forecasts") or []:
+                for name in ("span", "phrase", "probability_span", "attribution_span"):
+                    assert entry[name] is None or entry[name] in text, (data["id"], name)
+                for name in ("deadline_words", "condition"):
+                    assert entry[name] is None or entry[name] in text, (data["id"], name)
+                probability = entry["stated_probability"]
+                assert (probability is None) == (entry["probability_kind"] is None)
+                assert probability is None or (0 < probability < 1)
+                assert entry["probability_kind"] in KINDS | {None}
+                assert entry["speaker_kind"] in ("person", "organization", None)
+                assert entry["speaker"] is not None or entry["attribution_span"] is None
+        assert rebuilt == data["text"].rstrip()[: len(rebuilt)]
+        assert not data["text"][len(rebuilt) :].strip()
+
+
+def test_each_part_has_over_a_hundred_forecasts() -> None:
+    entries = Counter(a.split for a in articles() for _ in a.entries)
+    assert entries["dev"] >= 100 and entries["test"] >= 100
+    assert entries == {"dev": 202, "test": 174}  # the README's table
+
+
+@pytest.fixture(scope="module")
+def figures() -> dict[str, Score]:
+    found = {split: score(split) for split in ("dev", "test")}
+    for split, result in found.items():
+        shown = "  ".join(f"{k} {v:.3f}" for k, v in result.figures().items())
+        print(f"\ncorpus {split}: {shown}\n  {result.counts()}")
+    return found
+
+
+# Reached on the development part (tuned on) and the test part (scored only); a change that
+# lowers any of them is a regression.
+# Issue 14's targets on the test part (recall 0.9, precision 0.8, speakers 0.9, every stated
+# probability read exactly) are not all reached: these are the figures as they stand.
+DEV_FLOORS = {
+    "recall": 0.802,
+    "precision": 0.831,
+    "hedged": 0.944,
+    "stated": 0.833,
+    "speakers": 0.581,
+}
+TEST_FLOORS = {
+    "recall": 0.759,
+    "precision": 0.841,
+    "hedged": 0.939,
+    "stated": 0.5,
+    "speakers": 0.53,
+}
+
+
+@pytest.mark.parametrize(("split", "floors"), [("dev", DEV_FLOORS), ("test", TEST_FLOORS)])
+def test_the_extractor_holds_its_figures(
+    figures: dict[str, Score], split: str, floors: dict[str, float]
+) -> None:
+    reached = figures[split].figures()
+    for name, floor in floors.items():
+        assert reached[name] >= floor, f"{split} {name} fell to {reached[name]} (was {floor})"
+
+
+def test_names_match_when_they_share_a_name_word() -> None:
+    assert same_speaker("Fauci", "Anthony Fauci")
+    assert same_speaker("economists polled", "Reuters poll of economists")
+    assert same_speaker("The bookmakers", "bookmakers")
+    assert not same_speaker("WHO", "Maria Van Kerkhove (WHO)")
+    assert not same_speaker(None, "Citi")
+
+
+def _one(sentence: str) -> list[Candidate]:
+    published = dt.datetime(2025, 1, 10, tzinfo=dt.UTC)
+    return [c for c in extract_candidates(sentence, published) if c.kind == "forecast"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker", "kind", "named_by"),
+    [
+        ("Goldman Sachs predicted that oil will reach $100 by June.", "Goldman Sachs",
+         "organization", "Goldman Sachs predicted"),
+        ("According to the IMF, global growth will slow next year.", "IMF", "organization",
+         "According to the IMF"),
+        ("Jane Doe told reporters that the merger will close in March.", "Jane Doe", "person",
+         "Jane Doe told"),
+        ("Analysts warn the war could drag on into 2026.", "Analysts", "person",
+         "Analysts warn"),
+        ("\u201cWe expect cases to rise,\u201d said Maria Van Kerkhove.", "Maria Van Kerkhove",
+         "person", "said Maria Van Kerkhove"),
+        ("Prices will rise by a fifth this year.", None, None, None),
+    ],
+)  # fmt: skip
+def test_a_reported_forecast_names_its_speaker(
+    sentence: str, speaker: str | None, kind: str | None, named_by: str | None
+) -> None:
+    [candidate] = _one(sentence)
+    assert candidate.speaker == speaker and candidate.speaker_kind == kind
+    if named_by is None:
+        assert candidate.attribution_start is None
+    else:
+        assert candidate.attribution_start is not None and candidate.attribution_end is not None
+        assert sentence[candidate.attribution_start : candidate.attribution_end] == named_by
+
+
+def test_a_quote_in_the_authors_own_sentence_is_its_speakers_and_the_rest_the_authors() -> None:
+    sentence = (
+        "Finance Minister Ana Lopez\u2019s promise that \u201cprices will fall by June\u201d"
+        " was repeated today, and I think inflation will stay high."
+    )
+    quoted, own = _one(sentence)
+    assert quoted.speaker == "Finance Minister Ana Lopez" and quoted.speaker_kind == "person"
+    assert "prices will fall" in quoted.quote and own.speaker is None
+    assert own.quote == "and I think inflation will stay high"
+
+
+def test_a_survey_result_is_a_share_of_the_group_not_its_speakers_confidence() -> None:
+    text = "Three quarters of economists polled expect the Fed to cut rates in September."
+    [candidate] = _one(text)
+    assert candidate.probability == 0.75 and candidate.probability_origin == "stated"
+    assert candidate.probability_kind == "survey_share"
+    assert candidate.probability_start is not None and candidate.probability_end is not None
+    assert text[candidate.probability_start : candidate.probability_end] == (
+        "Three quarters of economists polled"
+    )
+    assert "share of a surveyed group" in (candidate.probability_reason or "")
+    later = "24/36 economists see a cut by year-end. Thirteen said a hike was likely."
+    first, second = _one(later)
+    assert (first.probability, second.probability) == (0.6667, 0.3611)
+    assert second.probability_kind == "survey_share"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "probability", "kind"),
+    [
+        ("There is a one-in-three chance of a recession next year, Citi said.", 0.3333,
+         "speaker"),
+        ("The model gives Trump a 2-3 chance of winning in November.", 0.6667, "speaker"),
+        ("Brazil are 4/1 favourites with bookmakers to win the World Cup.", 0.2, "market"),
+        ("Bookmakers have the Lakers at +240 to win the title.", 0.2941, "market"),
+        ("The city has only a 0.3% chance of hosting the games.", 0.003, "speaker"),
+    ],
+)  # fmt: skip
+def test_stated_chances_are_read_exactly(sentence: str, probability: float, kind: str) -> None:
+    [candidate] = _one(sentence)
+    assert candidate.probability == probability and candidate.probability_origin == "stated"
+    assert candidate.probability_kind == kind
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phrase", "negated"),
+    [
+        ("The company is expected to cut 500 jobs next year.", "is expected to", False),
+        ("Output is on track to double by 2027.", "on track to", False),
+        ("The team is bound to lose again.", "is bound to", False),
+        ("There is no way the bill will pass the Senate.", "no way", True),
+        ("The shortage would continue into 2026, the report said.", "would", False),
+    ],
+)
+def test_expectation_and_necessity_wording_forecasts(
+    sentence: str, phrase: str, negated: bool
+) -> None:
+    [candidate] = _one(sentence)
+    assert candidate.phrase == phrase and candidate.negated is negated
+
+
+def test_two_forecasts_in_one_sentence_are_two_candidates_with_their_own_offsets() -> None:
+    sentence = (
+        "The model predicts Trump has a 66-100 chance of winning, while Biden has a 33-100 chance."
+    )
+    first, second = _one(sentence)
+    assert (first.probability, second.probability) == (0.66, 0.33)
+    assert first.quote_end <= second.quote_start
+    assert sentence[second.quote_start : second.quote_end] == second.quote
+    assert first.sentence_start == second.sentence_start == 0

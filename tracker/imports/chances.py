@@ -1,0 +1,256 @@
+"""Chances a text states as numbers: a percentage ("a 30% chance"), "N in M" and "N-M"
+("a one-in-three chance", "a 66-100 chance"), betting odds (fractional 11/2, decimal "4 euros
+are paid for each bet", American +240) and the share of a surveyed group ("24/36 economists",
+"54 of 71 economists surveyed", "three quarters of economists", "Thirteen said" when the survey's
+size is known).
+
+Each is read as the probability of what the sentence says, with its kind: `speaker` (the
+speaker's or a model's own chance), `survey_share` (the share of a polled group, not anyone's own
+confidence) or `market` (odds and betting prices, converted to the implied probability without
+the bookmaker's margin). A vote share, a growth rate or a threshold is not a chance.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+SPEAKER = "speaker"
+SURVEY = "survey_share"
+MARKET = "market"
+
+_UNITS = [
+    *("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
+    *("eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen"),
+    *("eighteen", "nineteen"),
+]
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_WORD_NUMBERS = {word: value for value, word in enumerate(_UNITS)}
+_WORD_NUMBERS.update({word: 20 + 10 * i for i, word in enumerate(_TENS)})
+_WORD_NUMBERS.update({"a hundred": 100, "one hundred": 100, "hundred": 100})
+_FRACTIONS = {
+    "half": 0.5,
+    "a third": 1 / 3,
+    "one third": 1 / 3,
+    "one-third": 1 / 3,
+    "two thirds": 2 / 3,
+    "two-thirds": 2 / 3,
+    "a quarter": 0.25,
+    "one quarter": 0.25,
+    "one-quarter": 0.25,
+    "three quarters": 0.75,
+    "three-quarters": 0.75,
+}
+
+_WORDNUM = (
+    r"(?:(?:" + "|".join(_TENS) + r")(?:[- ](?:" + "|".join(_UNITS[1:10]) + r"))?"
+    r"|" + "|".join(sorted(_UNITS[1:], key=len, reverse=True)) + r"|(?:a|one)\s+hundred)"
+)
+_NUM = r"(?:\d+(?:\.\d+)?|" + _WORDNUM + r")"
+_PERCENT = r"\s*(?:%|percent\b|per\s+cent\b)"
+_GROUP = (
+    r"(?:economists|analysts|strategists|respondents|experts|forecasters|investors|executives|"
+    r"traders|voters|people|participants|members|scientists|doctors|managers|firms|companies|"
+    r"banks|CEOs|those|fund\s+managers|of\s+them)"
+)
+_POLLED = r"(?:surveyed|polled|questioned|asked|interviewed|taking\s+part)"
+_LEAD = (
+    r"(?:(?:nearly|almost|about|around|roughly|some|just|only|as\s+many\s+as|over|"
+    r"more\s+than)\s+)?"
+)
+_CHANCE_WORD = r"(?:chance|chances|probability|likelihood|odds|risk|shot)"
+
+
+@dataclass(frozen=True)
+class Chance:
+    """A stated chance: text[start:end] states `value` of `kind`."""
+
+    start: int
+    end: int
+    value: float
+    kind: str
+    count: int | None = None  # a survey share's count of the group, for "the remainder"
+
+
+def number(word: str) -> float | None:
+    """The value of a number in digits or words ("13", "Thirteen", "forty-five")."""
+    word = re.sub(r"\s+", " ", word.strip().lower().replace(",", ""))
+    try:
+        return float(word)
+    except ValueError:
+        pass
+    if word in _WORD_NUMBERS:
+        return float(_WORD_NUMBERS[word])
+    parts = re.split(r"[- ]", word)
+    if len(parts) == 2 and parts[0] in _WORD_NUMBERS and parts[1] in _WORD_NUMBERS:
+        return float(_WORD_NUMBERS[parts[0]] + _WORD_NUMBERS[parts[1]])
+    return None
+
+
+_SHARE_OF_TOTAL = re.compile(
+    rf"\b{_LEAD}(?P<n>{_NUM})\s+(?:{_GROUP}\s+)?(?:out\s+of|of|in|/)\s+(?:the\s+)?(?P<m>\d+)\b"
+    rf"(?P<tail>\s+(?:{_GROUP}|{_POLLED})(?:\s+{_POLLED})?)?",
+    re.IGNORECASE,
+)
+_SLASH_SHARE = re.compile(rf"\b(?P<n>\d+)/(?P<m>\d+)\s+{_GROUP}", re.IGNORECASE)
+_PERCENT_OF_GROUP = re.compile(
+    rf"\b{_LEAD}(?P<n>\d+(?:\.\d+)?|{_WORDNUM}){_PERCENT}\s+of\s+(?:the\s+)?(?:\d+\s+)?"
+    rf"(?:{_GROUP}|{_POLLED}|those\s+{_POLLED})(?:\s+{_POLLED})?",
+    re.IGNORECASE,
+)
+_FRACTION_OF_GROUP = re.compile(
+    r"\b(?P<f>" + "|".join(re.escape(f) for f in _FRACTIONS) + rf")\s+of\s+(?:the\s+)?{_GROUP}"
+    rf"(?:\s+{_POLLED})?",
+    re.IGNORECASE,
+)
+# A bare count of the survey's group: "Thirteen said", "only 15 see", "four said".
+_COUNT_OF_SURVEY = re.compile(
+    rf"(?:^|(?<=[,;:]\s)|(?<=\band\s)|(?<=\bwhile\s)|(?<=\bincluding\s)){_LEAD}"
+    rf"(?P<n>\d+|{_WORDNUM})\s+(?:(?:of\s+them|{_GROUP})\s+)?"
+    r"(?=(?:said|say|says|see|expect|expected|believe|predict|predicted|forecast|think|"
+    r"are\s+predicting|are\s+expecting|were)\b)",
+    re.IGNORECASE,
+)
+_REMAINDER = re.compile(r"\b(?:the\s+)?(?:remainder|rest|remaining\s+\w+)\b", re.IGNORECASE)
+_PERCENT_CHANCE = re.compile(
+    rf"(?:\b(?:an?|the|only|just|about|around|roughly)\s+)*(?P<n>\d+(?:\.\d+)?){_PERCENT}"
+    rf"(?P<also>\s+(?:and|or|to)\s+(?P<n2>\d+(?:\.\d+)?){_PERCENT})?"
+    r"(?P<after>\s+(?:betting\s+)?(?:chance|chances|probability|likelihood|odds|risk|"
+    r"favourite|favorite|likely|certain|sure))?",
+    re.IGNORECASE,
+)
+_RATIO_CHANCE = re.compile(
+    r"\b(?:an?\s+)?(?P<n>\d+|one|two|three|four|five)"
+    r"(?:\s*-\s*|[-\s]in[-\s]|\s+out\s+of\s+)"
+    r"(?P<m>\d+|two|three|four|five|six|seven|eight|nine|ten|hundred)"
+    rf"(?P<after>\s+{_CHANCE_WORD})?",
+    re.IGNORECASE,
+)
+_BOUND = re.compile(
+    rf"\b(?:greater|more|higher|less|lower)\s+than\s+(?P<n>\d+(?:\.\d+)?){_PERCENT}"
+    rf"|\bno\s+more\s+than\s+(?P<m>\d+(?:\.\d+)?){_PERCENT}",
+    re.IGNORECASE,
+)
+_FRACTIONAL_ODDS = re.compile(r"(?<![\d/.])(?P<a>\d{1,3})/(?P<b>\d{1,3})(?![\d/])")
+_AMERICAN_ODDS = re.compile(r"(?<![\w.])(?P<sign>[+-])(?P<n>\d{3,4})\b")
+_DECIMAL_PAYOUT = re.compile(
+    r"\b(?P<n>\d+(?:\.\d+)?)\s+(?:euros?|pounds?|dollars?|units?)\s+"
+    r"(?:are\s+|is\s+)?(?:paid|returned)?\s*(?:for\s+(?:each|every)\s+(?:euro|pound|dollar|bet))",
+    re.IGNORECASE,
+)
+_PAID = re.compile(
+    r"\b(?:is|are)\s+paid\s+(?P<n>\d+(?:\.\d+)?)\s+(?:euros?|pounds?|dollars?)\s+for\s+"
+    r"(?:each|every)\s+(?:euro|pound|dollar|bet)",
+    re.IGNORECASE,
+)
+_DECIMAL_ODDS = re.compile(r"\b(?:odds\s+of|at|priced\s+at)\s+(?P<n>\d{1,2}\.\d{1,2})\b", re.I)
+_MARKET = re.compile(
+    r"\b(?:bet|bets|betting|bookmakers?|bookies|odds|punters|wagers?|smarkets|betfair|"
+    r"sportsbooks?|prediction\s+markets?|polymarket|kalshi|priced\s+in|futures)\b",
+    re.IGNORECASE,
+)
+_NOT_CHANCE_AFTER = re.compile(
+    r"\s*(?:of\s+(?:the\s+)?(?:votes?|seats?|GDP|respondents|people|voters|economists)|"
+    r"threshold|growth|rate|inflation|stake|year|increase|rise|fall|drop|jump|higher|lower|"
+    r"discount|tariff|pay|salary)",
+    re.IGNORECASE,
+)
+
+
+def _probability(value: float) -> float | None:
+    """A value strictly inside (0, 1) kept to four places, else None (certainty is no chance)."""
+    value = round(value, 4)
+    return value if 0 < value < 1 else None
+
+
+@dataclass
+class Survey:
+    """What the text has said so far about a survey: its size, for a bare count of it."""
+
+    total: int | None = None
+
+
+def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
+    """The chances stated in a sentence, left to right, none overlapping. `survey` carries a
+    survey's size from sentence to sentence; `market` says the text speaks of betting."""
+    found: list[Chance] = []
+    taken: list[tuple[int, int]] = []
+    market = market or bool(_MARKET.search(sentence))
+
+    def add(start: int, end: int, value: float | None, kind: str, count: int | None = None) -> None:
+        if value is None or any(start < e and s < end for s, e in taken):
+            return
+        taken.append((start, end))
+        found.append(Chance(start, end, value, kind, count))
+
+    for match in _SHARE_OF_TOTAL.finditer(sentence):
+        n, m = number(match["n"]), float(match["m"])
+        group = match["tail"] or re.search(_GROUP, match.group(0), re.IGNORECASE)
+        if n is None or not m or n > m or not group:
+            continue
+        survey.total = int(m)
+        add(match.start(), match.end(), _probability(n / m), SURVEY, int(n))
+    for match in _SLASH_SHARE.finditer(sentence):
+        n, m = float(match["n"]), float(match["m"])
+        if m and n <= m:
+            survey.total = int(m)
+            add(match.start(), match.end(), _probability(n / m), SURVEY, int(n))
+    for match in _PERCENT_OF_GROUP.finditer(sentence):
+        n = number(match["n"])
+        if n is not None:
+            add(match.start(), match.end(), _probability(n / 100), SURVEY)
+    for match in _FRACTION_OF_GROUP.finditer(sentence):
+        add(match.start(), match.end(), _FRACTIONS[match["f"].lower()], SURVEY)
+    if survey.total:
+        counted = [c.count for c in found if c.kind == SURVEY and c.count is not None]
+        for match in _COUNT_OF_SURVEY.finditer(sentence):
+            n = number(match["n"])
+            if n is not None and 0 < n < survey.total:
+                add(match.start("n"), match.end("n"), _probability(n / survey.total), SURVEY)
+                counted.append(int(n))
+        remainder = _REMAINDER.search(sentence)
+        if remainder and counted and sum(counted) < survey.total:
+            share = (survey.total - sum(counted)) / survey.total
+            add(remainder.start(), remainder.end(), _probability(share), SURVEY)
+    for match in _BOUND.finditer(sentence):
+        value = float(match["n"] or match["m"]) / 100
+        add(match.start(), match.end(), _probability(value), MARKET if market else SPEAKER)
+    for match in _PERCENT_CHANCE.finditer(sentence):
+        after = sentence[match.end() : match.end() + 40]
+        before = sentence[max(0, match.start() - 60) : match.start()]
+        chance_word = match["after"] or re.search(
+            rf"\b(?:{_CHANCE_WORD}|favourite|favorite|betting|rated)\b[^.;]*$", before, re.I
+        )
+        if market and re.search(r"\b(?:at|as)\s+$", before):
+            chance_word = chance_word or True  # "most seats at 58%" where the text quotes odds
+        if not chance_word or (not match["after"] and _NOT_CHANCE_AFTER.match(after)):
+            continue
+        kind = MARKET if market else SPEAKER
+        if match["also"]:
+            # "a 46.3% and 45.7% chance": two chances, one for each of two subjects.
+            add(match.start(), match.start("also"), _probability(float(match["n"]) / 100), kind)
+            add(match.start("n2"), match.end(), _probability(float(match["n2"]) / 100), kind)
+        else:
+            add(match.start(), match.end(), _probability(float(match["n"]) / 100), kind)
+    for match in _RATIO_CHANCE.finditer(sentence):
+        if not match["after"]:
+            continue
+        part, whole = number(match["n"]), number(match["m"])
+        if part is not None and whole and part < whole:
+            kind = MARKET if market else SPEAKER
+            add(match.start(), match.end(), _probability(part / whole), kind)
+    if market:
+        for match in _FRACTIONAL_ODDS.finditer(sentence):
+            a, b = float(match["a"]), float(match["b"])
+            if a and b:
+                add(match.start(), match.end(), _probability(b / (a + b)), MARKET)
+        for match in _AMERICAN_ODDS.finditer(sentence):
+            n = float(match["n"])
+            value = 100 / (n + 100) if match["sign"] == "+" else n / (n + 100)
+            add(match.start(), match.end(), _probability(value), MARKET)
+        for pattern in (_DECIMAL_PAYOUT, _PAID, _DECIMAL_ODDS):
+            for match in pattern.finditer(sentence):
+                n = float(match["n"])
+                if n > 1:
+                    add(match.start(), match.end(), _probability(1 / n), MARKET)
+    return sorted(found, key=lambda c: c.start)

@@ -1,0 +1,213 @@
+"""The words that make a sentence a forecast, and where one forecast ends and the next begins.
+
+Cues are estimative wordings (`tracker.record.wep`: will, likely, may, expects, is set to, is
+bound to, hope ...) that speak of the future, "would" in reported speech or under a condition,
+verbs of seeing and warning with someone who forecasts ("economists see", "WHO warns"), nouns of
+expectation and betting ("forecast", "projection", "favourite", "odds"), present-tense
+declaratives that announce a consequence, and stated chances (`chances.py`). A sentence with
+cues in two clauses ("Trump has a 66-100 chance of winning, while Biden has a 33-100 chance")
+holds two forecasts, each with its own offsets.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+
+from tracker.record import wep
+
+_DECLARATIVE = re.compile(
+    r"\b(?:slams|slam|closes|close|shuts|shut)\s+the\s+door\b"
+    r"|\b(?:opens|open)\s+the\s+door\s+to\b"
+    r"|\b(?:paves|pave)\s+the\s+way\b"
+    r"|\b(?:sets|set)\s+the\s+stage\b"
+    r"|\b(?:spells|spell)\s+(?:the\s+end|doom|trouble|disaster)\b"
+    r"|\b(?:all\s+but\s+)?(?:guarantees|ensures|dooms)\b"
+    r"|\b(?:is|are)\s+(?:bound|poised|on\s+track|on\s+course|expected|due)\s+to\b",
+    re.IGNORECASE,
+)
+# Words of a forecast that the estimative table does not list: seeing and warning with someone
+# who forecasts, nouns of expectation and of betting.
+_MORE = re.compile(
+    r"\b(?:economists|analysts|strategists|forecasters|experts|we|I|they|remainder|\d+)\s+"
+    r"(?:now\s+|also\s+)?(?:see|sees|seeing)\b"
+    r"|\b(?:see|sees|seeing)\s+(?:the\s+)?(?:chance|price|prices|demand|the\s+\w+\s+rate)\b"
+    r"|\b(?:warns?|warned|warning)\s+(?:that|of)\b"
+    r"|\b(?:is|are)\s+warning\b"
+    r"|\b(?:favou?rites?|top\s+favou?rites|favou?ritism|odds|outright\s+odds|"
+    r"in\s+contention|the\s+most\s+options|have\s+a\s+shot|has\s+a\s+shot)\b"
+    r"|\b(?:year-end\s+target|price\s+target|shipment\s+target|production\s+forecast)\b"
+    r"|\b(?:to\s+be\s+(?:clarified|announced|decided|completed|confirmed|finalised|finalized))\b"
+    r"|\b(?:has|have|had|holds|hold|given|with|is|are)\s+(?:an?\s+|only\s+an?\s+|just\s+an?\s+)?"
+    r"(?:[\w.%-]+\s+){0,2}(?:chance|probability|likelihood)\s+(?:of|to|that)\b"
+    r"|\b(?:the|its|their|his|her)\s+(?:chances|probability|likelihood)\s+of\s+[^.;]*?"
+    r"\b(?:is|are|has|have|stands?|rises?|falls?)\b"
+    r"|\b(?:is|are)\s+paid\b|\bpaid\s+for\s+each\b"
+    r"|\bpoints?\s+to\s+a\b",
+    re.IGNORECASE,
+)
+_PAST_CONTEXT = re.compile(
+    r"\s*(?:not\s+|also\s+|already\s+|well\s+)?(?:have|has|had)\s+\w+", re.IGNORECASE
+)
+_PAST_BEFORE = re.compile(r"\b(?:have|has|had|was|were)\s+(?:\w+\s+)?$", re.IGNORECASE)
+_NOUN_WILL = re.compile(
+    r"\b(?:the|political|free|good|ill|popular|own|his|her|their|its|our|a)\s+$", re.IGNORECASE
+)
+_MONTH_MAY = re.compile(r"May(?:\s+(?:\d|of\s|19|20)|,)")
+_EPISTEMIC = re.compile(
+    r"\s+(?:well\s+)?be\s+(?:right|wrong|true|false|correct|mistaken|the\s+case)\b", re.I
+)
+_WOULD = re.compile(r"\bwould\b", re.IGNORECASE)
+_BEFORE_ADVERB = re.compile(r"\b(?:is|are|almost|nearly|virtually)\s+$")
+_COMPARED = re.compile(r"\b(?:than|as|were|was|had|been|worse|better)\s+$", re.IGNORECASE)
+_EXPECT_WORDS = {
+    "expected",
+    "forecast",
+    "predicted",
+    "projected",
+    "anticipated",
+    "expects",
+    "expect",
+    "forecasts",
+    "predicts",
+    "predict",
+    "projects",
+    "expecting",
+    "predicting",
+    "forecasting",
+    "projecting",
+    "anticipates",
+    "anticipate",
+    "foresees",
+}
+_REPORTED = re.compile(
+    r"\b(?:said|says|told|predicted|expected|believed|warned|thought|forecast|projected|"
+    r"estimated|suggested|argued|claimed|noted|added|reported|insisted|signalled|signaled|"
+    r"vowed|promised)\b[^.;]*$",
+    re.IGNORECASE,
+)
+_REPORTED_AFTER = re.compile(
+    r",\s+(?:[\w.\u2019'-]+\s+){1,6}(?:said|says|told|predicted|warned|wrote|added|believes)\b"
+)
+_CONDITIONAL_ONLY = {"can"}
+_LOOK = 120  # characters before a wording that its rules read (two or three words)
+
+
+def cues(clause: str, conditional: bool) -> Iterator[wep.Wording]:
+    """Estimative wordings of the clause that speak of the future, left to right."""
+    wordings = list(wep.find_wordings(clause))
+    for match in _WOULD.finditer(clause):
+        wordings.append(wep.Wording(match.start(), match.end(), wep.read_phrase(match.group(0))))
+    wordings.sort(key=lambda w: w.start)
+    for wording in wordings:
+        word = wording.reading.phrase.lower()
+        # The rules look a few words either side: a bounded tail keeps a long clause with many
+        # wordings linear (searching the whole clause before each wording was quadratic).
+        before = clause[max(0, wording.start - _LOOK) : wording.start]
+        after = clause[wording.end : wording.end + 40]
+        if word in _CONDITIONAL_ONLY and not conditional:
+            continue
+        if word == "would" and not (
+            conditional
+            or _REPORTED.search(before)
+            or _REPORTED_AFTER.search(clause, wording.end)
+            or re.match(r"\s+(?:be|likely)\b", after)
+        ):
+            continue  # "would" of the past habit or the counterfactual, unless reported
+        if word == "would" and re.match(r"\s+(?:have|like|love|rather)\b", after):
+            continue
+        if word in {"always", "never", "certain", "possible"} and not _BEFORE_ADVERB.search(before):
+            continue  # habitual "never", determiner "certain", "as soon as possible"
+        if word == "will" and _NOUN_WILL.search(before):
+            continue
+        if word == "may" and _MONTH_MAY.match(clause, wording.start):
+            continue
+        if word in _EXPECT_WORDS and _COMPARED.search(before):
+            continue  # "than expected", "as forecast", "had predicted" of a past event
+        if word in ("plans to", "plan to") and re.search(r"\b(?:no|any)\s+$", before):
+            continue
+        if wording.reading.hedged and _EPISTEMIC.match(clause, wording.end):
+            continue  # "they could be right": a judgement about now, not a forecast
+        past = _PAST_CONTEXT.match(clause, wording.end) or _PAST_BEFORE.search(before)
+        if past and word not in _EXPECT_WORDS and "chance" not in word and "prospect" not in word:
+            continue  # "might have been", "have likely been saved": about the past
+        yield wording
+    for match in _MORE.finditer(clause):
+        if any(w.start <= match.start() < w.end for w in wordings):
+            continue
+        yield wep.Wording(match.start(), match.end(), wep.read_phrase(match.group(0)))
+
+
+def declarative(clause: str) -> re.Match[str] | None:
+    """A present-tense declarative that announces a consequence ("slams the door on")."""
+    return _DECLARATIVE.search(clause)
+
+
+_CONDITION_FIRST = re.compile(
+    r"^(?P<lead>\W*(?:but|and|so|yet|still|now)?,?\s*)"
+    r"(?P<word>if|unless|should|provided\s+that|as\s+long\s+as)\s+"
+    r"(?P<condition>[^,;]+?),\s*(?:then\s+)?(?P<main>.+)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_CONDITION_LAST = re.compile(
+    r"^(?P<main>.+?),?\s+(?P<word>if|unless|provided\s+that|as\s+long\s+as)\s+"
+    r"(?P<condition>[^,;]+?)[.!]?$",
+    re.IGNORECASE | re.DOTALL,
+)
+_NOT_CONDITIONAL = re.compile(
+    r"\b(?:ask|asks|asked|wonder|wonders|wondered|know|see|whether|even)\s*$"
+)
+
+
+def split_condition(sentence: str) -> tuple[str | None, int, int]:
+    """(condition, start, end of the main clause) of "if ..., then ..." and "... if ..."."""
+    first = _CONDITION_FIRST.match(sentence)
+    if first:
+        condition = first.group("condition").strip()
+        if first.group("word").lower() == "unless":
+            condition = "unless " + condition
+        return condition, first.start("main"), len(sentence)
+    last = _CONDITION_LAST.match(sentence)
+    if last and not _NOT_CONDITIONAL.search(last.group("main")):
+        condition = last.group("condition").strip()
+        if last.group("word").lower() == "unless":
+            condition = "unless " + condition
+        return condition, 0, last.end("main")
+    return None, 0, len(sentence)
+
+
+# Where one forecast of a sentence may end and the next begin.
+_BREAK = re.compile(
+    r"\s*;\s*|\s+[\u2013\u2014-]\s+|[\u2013\u2014]"
+    r"|,\s+(?=(?:and|while|whereas|but|although|though|which|when)\b)"
+    r"|\s+(?=(?:while|whereas)\b)"
+    r"|,\s+(?=[A-Z0-9])"
+    r"|\s+(?=and\s+(?:\w+\s+){0,5}?(?:will|would|could|may|might|is|are|has|have|see|sees)\b)",
+)
+
+
+def clauses(text: str, anchors: list[int]) -> list[tuple[int, int]]:
+    """The stretches of `text` holding one forecast each, for cues at `anchors` (offsets):
+    the text is cut at clause breaks, and each stretch holding a cue runs on over the following
+    stretches without one. One stretch (the whole text) when the cues share a stretch."""
+    cuts = [0] + [m.end() for m in _BREAK.finditer(text) if m.start() > 0] + [len(text)]
+    pieces = [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
+    marked = [any(a <= x < b for x in anchors) for a, b in pieces]
+    if sum(marked) < 2:
+        return [(0, len(text))]
+    spans: list[list[int]] = []
+    lead = 0  # stretches before the first cue belong to the first forecast
+    for (a, b), has in zip(pieces, marked, strict=True):
+        if has:
+            spans.append([a if spans else lead, b])
+        elif spans:
+            spans[-1][1] = b
+    result = []
+    for a, b in spans:
+        piece = text[a:b]
+        left = len(piece) - len(piece.lstrip(" ,;:\u2013\u2014-"))
+        right = len(piece.rstrip(" ,;:.\u2013\u2014-"))
+        if right > left:
+            result.append((a + left, a + right))
+    return result or [(0, len(text))]

@@ -1,0 +1,201 @@
+"""The forecasts of one sentence: where each begins and ends, the wording that carries its
+confidence and the probability it gives, a stated chance, its condition and deadline, and whose
+forecast it is.
+
+A `Reader` reads a text's sentences in order and remembers what later sentences need: the people
+and organisations named (for "he said"), a survey's size (for "Thirteen said") and whether the
+text speaks of betting (for "Currently sitting at 5/1").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from tracker.imports import chances, cues
+from tracker.imports.deadlines import read_deadline
+from tracker.imports.speakers import Attribution, Speakers, find_attributions, nearest
+from tracker.record import wep
+
+_NEGATION = re.compile(
+    r"\b(?:not|never|no\s+longer|neither|nor)\b|n['\u2019]t\b|^\W*(?:no|none)\b", re.IGNORECASE
+)
+_NEGATING_WORD = re.compile(
+    r"n['\u2019]t\b|\bnot\b|\bnever\b|\blittle\b|\bno\s+way\b", re.IGNORECASE
+)
+_COPULA = re.compile(r"\b(?:is|are|was|were|seems|looks|appears|remains)\s+(?:very\s+)?$")
+_FIRST_PERSON = re.compile(r"\b(?:I|I['\u2019]m|we|We|my|our|Our|My)\b")
+_UNQUOTED = re.compile(r"[\u201c\"][^\u201d\"]*[\u201d\"]")
+_KIND_REASONS = {
+    chances.SPEAKER: "stated in the source",
+    chances.SURVEY: "the share of a surveyed group, not the speaker's own confidence",
+    chances.MARKET: "betting odds or market prices: the implied probability, without the margin",
+}
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """One forecast of a sentence; offsets are within the sentence."""
+
+    start: int
+    end: int
+    reason: str
+    fields: dict[str, Any]
+
+
+@dataclass
+class Reader:
+    """What a text has said so far that its later sentences lean on."""
+
+    published: dt.date
+    base_note: str = ""
+    speakers: Speakers = field(default_factory=Speakers)
+    survey: chances.Survey = field(default_factory=chances.Survey)
+    market: bool = False
+
+    def read(self, sentence: str) -> list[Forecast]:
+        """The forecasts of the next sentence of the text, left to right."""
+        found = [] if sentence.rstrip().endswith("?") else self._forecasts(sentence)
+        self.market = self.market or bool(chances._MARKET.search(sentence))
+        return found
+
+    def _forecasts(self, sentence: str) -> list[Forecast]:
+        condition, main_start, main_end = cues.split_condition(sentence)
+        main = sentence[main_start:main_end]
+        stated = chances.find_chances(main, self.survey, self.market)
+        wordings = sorted(cues.cues(main, condition is not None), key=lambda w: w.start)
+        carried = self._carried(sentence)
+        attributions = find_attributions(sentence, self.speakers)
+        for named in attributions:
+            self.speakers.remember(named)
+        declared = cues.declarative(main) if not wordings and not stated else None
+        if not wordings and not stated and declared is None:
+            return []
+        anchors = [w.start for w in wordings] + [c.start for c in stated]
+        if declared is not None:
+            anchors.append(declared.start())
+        stretches = cues.clauses(main, anchors)
+        forecasts = []
+        for start, end in stretches:
+            inside = [w for w in wordings if start <= w.start < end]
+            chance = next((c for c in stated if start <= c.start < end), None)
+            fields = self._fields(main, inside, chance, declared, condition)
+            if fields is None:
+                continue
+            reason, values = fields
+            if len(stretches) == 1:
+                at, to = 0, len(sentence)
+            else:
+                at, to = main_start + start, main_start + end
+            attribution: Attribution | None = nearest(attributions, at, to) or carried
+            outside = attribution is not None and not at <= attribution.start < to
+            if outside and _FIRST_PERSON.search(_UNQUOTED.sub(" ", sentence[at:to])):
+                attribution = None  # "..., and I think ...": the author's own
+            if attribution is not None:
+                known = attribution.start >= 0
+                values.update(
+                    speaker=attribution.name,
+                    speaker_kind=attribution.kind,
+                    attribution_start=attribution.start if known else None,
+                    attribution_end=attribution.end if known else None,
+                )
+            if chance is not None:
+                values.update(
+                    probability_start=main_start + chance.start,
+                    probability_end=main_start + chance.end,
+                )
+            values["deadline"] = read_deadline(sentence[at:to], self.published, self.base_note)
+            forecasts.append(Forecast(at, to, reason, values))
+        return forecasts
+
+    def _carried(self, sentence: str) -> Attribution | None:
+        """Whose forecasts a sentence that names nobody goes on reporting: whoever the text
+        named last, unless the author speaks in the first person."""
+        last = self.speakers.last
+        if last is None or _FIRST_PERSON.search(_UNQUOTED.sub(" ", sentence)):
+            return None
+        return Attribution(last.name, last.kind, -1, -1)
+
+    def _fields(
+        self,
+        main: str,
+        wordings: list[wep.Wording],
+        chance: chances.Chance | None,
+        declared: re.Match[str] | None,
+        condition: str | None,
+    ) -> tuple[str, dict[str, Any]] | None:
+        values: dict[str, Any] = {"condition": condition}
+        cue = _first_cue(main, wordings)
+        if cue is None and chance is None and declared is None:
+            return None
+        if cue is not None:
+            reading = cue.reading
+            phrase = reading.phrase
+            copula = _COPULA.search(main[: cue.start])
+            if copula and reading.category not in ("assertive",):
+                phrase = main[copula.start() : cue.end]
+            after = main[cue.end :]
+            # "won't" and "will not" deny the event; "probably not" and "unlikely" carry a
+            # number for the event itself, so they are not negations here.
+            negated = (
+                bool(_NEGATING_WORD.search(phrase))
+                and reading.category not in ("probably not", "almost certainly not")
+            ) or bool(_NEGATION.search(after.split(",")[0]))
+        elif chance is not None:
+            reading = wep.read_phrase(main[chance.start : chance.end])
+            phrase = main[chance.start : chance.end]
+            negated = bool(_NEGATION.search(main[chance.end :].split(",")[0]))
+        else:
+            assert declared is not None
+            reading = wep.read_phrase(declared.group(0))
+            phrase = declared.group(0)
+            negated = bool(_NEGATION.search(main[: declared.start()][-12:]))
+        hedged = reading.hedged or (condition is not None and phrase.lower() == "can")
+        values.update(phrase=phrase, hedged=hedged, negated=negated)
+        if chance is not None:
+            quoted = main[chance.start : chance.end]
+            values.update(
+                probability=chance.value,
+                probability_origin="stated",
+                probability_kind=chance.kind,
+                probability_reason=f"{_KIND_REASONS[chance.kind]} (\u201c{quoted}\u201d)",
+            )
+            reason = "a stated probability"
+        else:
+            values.update(
+                probability=reading.probability,
+                probability_origin="phrase",
+                probability_reason=f"{reading.category}: {reading.reference}",
+            )
+            reason = "estimative wording" if cue is not None else "a declarative that forecasts"
+        if condition is not None:
+            reason += " under a condition"
+        return reason, values
+
+
+def _first_cue(main: str, wordings: list[wep.Wording]) -> wep.Wording | None:
+    """The wording that carries the forecast's confidence: the first, or "will probably" and
+    "probably won't" read as one (the adverb says how sure, the verb when)."""
+    cue = wordings[0] if wordings else None
+    if (
+        cue is not None
+        and len(wordings) > 1
+        and not main[cue.end : wordings[1].start].strip()
+        and (cue.reading.category == "assertive") != (wordings[1].reading.category == "assertive")
+    ):
+        second = wordings[1]
+        sure = second.reading if cue.reading.category == "assertive" else cue.reading
+        return wep.Wording(
+            cue.start,
+            second.end,
+            wep.Reading(
+                main[cue.start : second.end],
+                sure.probability,
+                sure.hedged,
+                sure.category,
+                sure.reference,
+            ),
+        )
+    return cue
