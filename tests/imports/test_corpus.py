@@ -97,6 +97,8 @@ def test_names_match_when_they_share_a_name_word() -> None:
     assert same_speaker("economists polled", "Reuters poll of economists")
     assert same_speaker("The bookmakers", "bookmakers")
     assert not same_speaker("WHO", "Maria Van Kerkhove (WHO)")
+    assert same_speaker("World Health Organization", "WHO")
+    assert not same_speaker("World Trade Organization", "WHO")
     assert not same_speaker(None, "Citi")
 
 

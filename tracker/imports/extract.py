@@ -17,6 +17,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from tracker.imports import quoting
 from tracker.imports.deadlines import Deadline
 from tracker.imports.facts import WORD, fact_reason
 from tracker.imports.forecasts import Reader
@@ -130,11 +131,16 @@ def extract_page(
     spans, following = page_sentences(text, place, splitter, page_chars)
     candidates: list[Candidate] = []
     reader = Reader(published, base_note)
-    for start, end in spans:
-        sentence = text[start:end]
+    texts = [text[start:end] for start, end in spans]
+    open_at_start, closing = quoting.runs(texts)
+    for index, (start, end) in enumerate(spans):
+        sentence = texts[index]
         if not 12 <= len(sentence) <= max_sentence_chars or not any(c.isalpha() for c in sentence):
             continue
-        forecasts = reader.read(sentence)
+        closer = closing[index]
+        forecasts = reader.read(
+            sentence, open_at_start[index], None if closer is None else texts[closer]
+        )
         for forecast in forecasts:
             fields = dict(forecast.fields)
             for name in ("attribution_start", "attribution_end"):
