@@ -10,6 +10,7 @@ text speaks of betting (for "Currently sitting at 5/1").
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,7 @@ _NEGATING_WORD = re.compile(
 )
 _COPULA = re.compile(r"\b(?:is|are|was|were|seems|looks|appears|remains)\s+(?:very\s+)?$")
 _FIRST_PERSON = re.compile(r"\b(?:I|I['\u2019]m|we|We|my|our|Our|My)\b")
+_PAIRED = re.compile(r"\s+(?:and|or)\s+")
 _KIND_REASONS = {
     chances.SPEAKER: "stated in the source",
     chances.SURVEY: "the share of a surveyed group, not the speaker's own confidence",
@@ -83,6 +85,8 @@ class Reader:
         main = sentence[main_start:main_end]
         stated = chances.find_chances(main, self.survey, self.market)
         wordings = sorted(cues.cues(main, condition is not None), key=lambda w: w.start)
+        joined = cues.coordinated(main, wordings)
+        wordings = sorted(wordings + joined, key=lambda w: w.start)
         carried = self._carried(sentence, regions, closer, bool(stated))
         attributions = find_attributions(sentence, self.speakers)
         self.speakers.mention(sentence)
@@ -94,7 +98,13 @@ class Reader:
         anchors = [w.start for w in wordings] + [c.start for c in stated]
         if declared is not None:
             anchors.append(declared.start())
-        stretches = cues.clauses(main, anchors)
+        # "with a 46.3% and 45.7% chance, respectively": a forecast for each of two subjects.
+        paired = [
+            b.start
+            for a, b in itertools.pairwise(stated)
+            if _PAIRED.fullmatch(main, a.end, b.start)
+        ]
+        stretches = cues.clauses(main, anchors, [w.start for w in joined] + paired)
         forecasts = []
         for start, end in stretches:
             inside = [w for w in wordings if start <= w.start < end]
