@@ -205,3 +205,54 @@ def test_two_forecasts_in_one_sentence_are_two_candidates_with_their_own_offsets
     assert first.quote_end <= second.quote_start
     assert sentence[second.quote_start : second.quote_end] == second.quote
     assert first.sentence_start == second.sentence_start == 0
+
+
+def _speakers(text: str) -> list[str | None]:
+    return [c.speaker for c in _one(text)]
+
+
+def test_a_quotation_over_several_sentences_is_the_speaker_its_closing_sentence_names() -> None:
+    text = (
+        "Officials met on Monday. \u201cWe expect prices to rise in the spring. We will cut"
+        " output by June,\u201d Jane Doe said."
+    )
+    assert _speakers(text) == ["Jane Doe", "Jane Doe"]
+
+
+@pytest.mark.parametrize(
+    ("text", "speakers"),
+    [
+        # The wording's own subject, not the outlet reporting it.
+        ("TSMC warned that the shortage would last into 2026, Bloomberg reported.", ["TSMC"]),
+        # A bank's analysts: the bank's forecast.
+        ("Analysts at Citi expect Brent to average $62 next year.", ["Citi"]),
+        # A name and the short form the text gives it.
+        ("The World Health Organization (WHO) is expecting cases to rise this winter.",
+         ["WHO"]),
+        # Betting prices are the bookmakers'.
+        ("France are 5/1 to win the World Cup with several online betting sites.",
+         ["online betting sites"]),
+        # "he" is a person the text named by title, not a group.
+        ("Analysts are gloomy. Apple analyst Ming-Chi Kuo has released his report. He says"
+         " shipments will rise by 5% next year.", ["Ming-Chi Kuo"]),
+        # A sentence of the author's own between ends the thread of reporting.
+        ("Analysts warn that prices will fall. Prices rose by a fifth last year. The merger"
+         " will close in March.", ["Analysts", None]),
+        # A model's table of chances goes on being the model's.
+        ("The supercomputer predicted the final table. Ten clubs played on Sunday. Leeds has a"
+         " 45% chance of going down.", ["supercomputer", "supercomputer"]),
+    ],
+)  # fmt: skip
+def test_whose_forecast_it_is(text: str, speakers: list[str | None]) -> None:
+    assert _speakers(text) == speakers
+
+
+def test_a_second_forecast_that_shares_its_wording_is_a_candidate_of_its_own() -> None:
+    sentence = "The market will likely recoup its losses and finish the year down only 3%."
+    first, second = _one(sentence)
+    assert first.quote == "The market will likely recoup its losses"
+    assert second.quote == "and finish the year down only 3%" and second.phrase == first.phrase
+    figures = (
+        "The market will face a surplus of 1.1 million bpd in 2025 and 1.6 million bpd in 2026."
+    )
+    assert [c.quote[-4:] for c in _one(figures)] == ["2025", "2026"]

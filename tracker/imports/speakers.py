@@ -60,7 +60,7 @@ _SUBJECT = re.compile(
     rf"(?P<np>(?:(?:{_NAME})(?:['\u2019]s?)?\s+(?:team\s+of\s+)?)?{_MODIFIER}(?:{_GROUPS})(?:\s+(?:polled|surveyed|at\s+{_NAME}))?"
     rf"|{_NAME}{_ACRONYM}(?:\s+(?:and|&)\s+{_NAME}{_ACRONYM})?"
     rf"|\b(?:he|she|they|it|we|I)\b"
-    rf"|\b(?:the|a|an)\s+(?:\w+\s+){{0,3}}?(?:firm|company|bank|consultancy|report|model|poll|"
+    rf"|\b(?:[Tt]he|[Aa]n?)\s+(?:\w+\s+){{0,3}}?(?:firm|company|bank|consultancy|report|model|poll|"
     rf"survey|organi[sz]ation|agency|researcher|analyst|diplomat|official|strategists|"
     rf"bookmakers|forecasters|analysts|economists|experts|officials|supercomputer|computer|"
     rf"algorithm|algorithms|study|researchers))"
