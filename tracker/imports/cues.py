@@ -170,7 +170,15 @@ def coordinated(clause: str, wordings: list[wep.Wording]) -> list[wep.Wording]:
     in 2025 and 1.6 million bpd in 2026" (a figure for another year). Each is read with the
     wording of the forecast it follows."""
     found: list[wep.Wording] = []
-    for wording in wordings:
+    joined: list[wep.Wording] = []
+    for wording in wordings:  # "will likely": one wording, read as one
+        last = joined[-1] if joined else None
+        if last is not None and not clause[last.end : wording.start].strip():
+            phrase = clause[last.start : wording.end]
+            joined[-1] = wep.Wording(last.start, wording.end, wep.read_phrase(phrase))
+        else:
+            joined.append(wording)
+    for wording in joined:
         if not _MODAL_END.search(wording.reading.phrase):
             continue
         stop = _BREAK.search(clause, wording.end)
