@@ -90,10 +90,23 @@ def _tokens(name: str) -> set[str]:
     return {w[:5] for w in re.findall(r"[a-z0-9]+", name) if w not in _STOP}
 
 
+def _initials(name: str) -> set[str]:
+    """ "World Health Organization" -> {"who"}: the acronym of a name's capitalised words."""
+    words = [w for w in re.findall(r"[A-Z][\w'\u2019-]*", re.sub(r"\([^)]*\)", " ", name))]
+    return {"".join(w[0] for w in words).lower()} if len(words) >= 2 else set()
+
+
 def same_speaker(found: str | None, labelled: str) -> bool:
     """A normalised name match: the names share a word (case, possessives, "the", plural and
-    "-ed" endings aside; a label's parenthesised affiliation is not part of its name)."""
-    return found is not None and bool(_tokens(found) & _tokens(labelled))
+    "-ed" endings aside; a label's parenthesised affiliation is not part of its name), or one
+    is the other's acronym ("World Health Organization" and "WHO")."""
+    if found is None:
+        return False
+    return bool(
+        _tokens(found) & _tokens(labelled)
+        or _initials(found) & _tokens(labelled)
+        or _initials(labelled) & _tokens(found)
+    )
 
 
 def _matching(entries: list[Entry], candidates: list[Candidate]) -> dict[int, Candidate]:

@@ -15,6 +15,8 @@ import itertools
 import re
 from collections.abc import Iterator
 
+import lemminflect
+
 from tracker.record import wep
 
 _DECLARATIVE = re.compile(
@@ -24,6 +26,7 @@ _DECLARATIVE = re.compile(
     r"|\b(?:sets|set)\s+the\s+stage\b"
     r"|\b(?:spells|spell)\s+(?:the\s+end|doom|trouble|disaster)\b"
     r"|\b(?:all\s+but\s+)?(?:guarantees|ensures|dooms)\b"
+    r"|\b(?:pours?|poured|throws?)\s+cold\s+water\s+on\b"
     r"|\b(?:is|are)\s+(?:bound|poised|on\s+track|on\s+course|expected|due)\s+to\b",
     re.IGNORECASE,
 )
@@ -31,7 +34,7 @@ _DECLARATIVE = re.compile(
 # who forecasts, nouns of expectation and of betting.
 _MORE = re.compile(
     r"\b(?:economists|analysts|strategists|forecasters|experts|we|I|they|remainder|\d+)\s+"
-    r"(?:now\s+|also\s+)?(?:see|sees|seeing)\b"
+    r"(?:(?:from|at)\s+(?:[\w&.'\u2019-]+\s+){1,4}?)?(?:now\s+|also\s+)?(?:see|sees|seeing)\b"
     r"|\b(?:see|sees|seeing)\s+(?:the\s+)?(?:chance|price|prices|demand|the\s+\w+\s+rate)\b"
     r"|\b(?:warns?|warned|warning)\s+(?:that|of)\b"
     r"|\b(?:is|are)\s+warning\b"
@@ -44,11 +47,18 @@ _MORE = re.compile(
     r"|\b(?:the|its|their|his|her)\s+(?:chances|probability|likelihood)\s+of\s+[^.;]*?"
     r"\b(?:is|are|has|have|stands?|rises?|falls?)\b"
     r"|\b(?:is|are)\s+paid\b|\bpaid\s+for\s+each\b"
-    r"|\bpoints?\s+to\s+a\b",
+    r"|\bpoints?\s+to\s+a\b"
+    r"|\bas\s+(?:a|the)\s+(?:possible|likely|probable)\s+(?:date|timeline|target|outcome|"
+    r"winner|successor|candidate|nominee|venue)\b"
+    r"|\bappears?\s+(?:even\s+)?ahead\s+of\b"
+    r"|\b(?:bookmakers|bookies|betting\s+sites|oddsmakers)\s+(?:have|make|rate)\s+[^.;]{1,60}?"
+    r"\bas\s+(?:the\s+)?(?:leading|top|favou?rite|clear)\b",
     re.IGNORECASE,
 )
 _PAST_CONTEXT = re.compile(
-    r"\s*(?:not\s+|also\s+|already\s+|well\s+)?(?:have|has|had)\s+\w+", re.IGNORECASE
+    r"\s*(?:not\s+|also\s+|already\s+|well\s+)?(?:have|has|had)\s+"
+    r"(?!(?:a|an|the|to|no|some|more|less|any|its|their|his|her|our|enough|\d+)\b)\w+",
+    re.IGNORECASE,
 )
 _PAST_BEFORE = re.compile(r"\b(?:have|has|had|was|were)\s+(?:\w+\s+)?$", re.IGNORECASE)
 _NOUN_WILL = re.compile(
@@ -139,6 +149,61 @@ def cues(clause: str, conditional: bool) -> Iterator[wep.Wording]:
         yield wep.Wording(match.start(), match.end(), wep.read_phrase(match.group(0)))
 
 
+_MODAL_END = re.compile(
+    r"(?:\bwill|\bwould|\bcould|\bmay|\bmight|\bshould|['\u2019]ll|\bto|\blikely)$", re.IGNORECASE
+)
+_AND_VERB = re.compile(r"\s+and\s+(?:also\s+|then\s+|even\s+)?(?P<verb>[a-z]+)\s+(?P<next>\S+)")
+_AND_FIGURE = re.compile(
+    r"\s+and\s+(?=[$\u20ac\u00a3]?\d[\d.,]*\s*(?:%|million|billion|bn|m|trillion)?[^,;]{0,30}?"
+    r"\b(?:in|by|for)\s+(?:20\d\d|next\s+year)\b)"
+)
+_OBJECT_START = re.compile(
+    r"(?:the|a|an|its|their|his|her|our|it|them|up|down|out|on|in|to|into|at|by|from|with|over|"
+    r"below|above|rates?|prices?|interest|[$\u20ac\u00a3]?\d\S*)$",
+    re.IGNORECASE,
+)
+
+
+def coordinated(clause: str, wordings: list[wep.Wording]) -> list[wep.Wording]:
+    """A second forecast that shares its wording with the first: "will likely recoup most
+    losses and finish the year down 3%" (a verb joined by "and"), "a surplus of 1.1 million bpd
+    in 2025 and 1.6 million bpd in 2026" (a figure for another year). Each is read with the
+    wording of the forecast it follows."""
+    found: list[wep.Wording] = []
+    joined: list[wep.Wording] = []
+    for wording in wordings:  # "will likely": one wording, read as one
+        last = joined[-1] if joined else None
+        if last is not None and not clause[last.end : wording.start].strip():
+            phrase = clause[last.start : wording.end]
+            joined[-1] = wep.Wording(last.start, wording.end, wep.read_phrase(phrase))
+        else:
+            joined.append(wording)
+    for wording in joined:
+        if not _MODAL_END.search(wording.reading.phrase):
+            continue
+        stop = _BREAK.search(clause, wording.end)
+        end = stop.start() if stop else len(clause)
+        tail = clause[wording.end : min(end, wording.end + 160)]
+        for match in _AND_VERB.finditer(tail):
+            verb = match["verb"]
+            lemmas = lemminflect.getAllLemmas(verb)
+            if lemmas.get("VERB") != (verb,) or verb in ("be", "have", "do"):
+                continue
+            if "NOUN" in lemmas and not _OBJECT_START.match(match["next"]):
+                continue
+            at = wording.end + match.start() + 1
+            if all(w.start != at for w in found):
+                found.append(wep.Wording(at, at + 3, wording.reading))
+            break
+        else:
+            figure = _AND_FIGURE.search(tail)
+            if figure:
+                at = wording.end + figure.start() + 1
+                if all(w.start != at for w in found):
+                    found.append(wep.Wording(at, at + 3, wording.reading))
+    return found
+
+
 def declarative(clause: str) -> re.Match[str] | None:
     """A present-tense declarative that announces a consequence ("slams the door on")."""
     return _DECLARATIVE.search(clause)
@@ -179,19 +244,29 @@ def split_condition(sentence: str) -> tuple[str | None, int, int]:
 
 # Where one forecast of a sentence may end and the next begin.
 _BREAK = re.compile(
-    r"\s*;\s*|\s+[\u2013\u2014-]\s+|[\u2013\u2014]"
-    r"|,\s+(?=(?:and|while|whereas|but|although|though|which|when)\b)"
+    r"\s*;\s*|\s+[\u2013\u2014-]\s+|[\u2013\u2014]|\s*\u2026\s+(?=[A-Z])"
+    r"|,\s+[\u201c\"]?(?=(?:and|while|whereas|but|although|though|which|when)\b)"
     r"|\s+(?=(?:while|whereas)\b)"
     r"|,\s+(?=[A-Z0-9])"
-    r"|\s+(?=and\s+(?:\w+\s+){0,5}?(?:will|would|could|may|might|is|are|has|have|see|sees)\b)",
+    r"|,\s+(?=(?:the\s+)?(?:remainder|rest|others)\b)"
+    r"|\s+(?=(?:and|but)\s+(?:\w+\s+){0,7}?(?:will|would|could|may|might|is|are|has|have|see|sees|"
+    r"said|says)\b)"
+    # "..., with Southampton having a 2.3% chance", "the 35% favourite with Johnson given
+    # 21%", but not "likely to win, with a 92.8% chance" (one forecast and its number).
+    r"|,\s+(?=with\s+(?!(?:an?|the|only|just|about|around)\s+[\d.]+\s*%)(?!an?\s+\d))"
+    r"|\s+(?=with\s+(?:(?:an?|the)\s+)?[A-Z]|with\s+the\s+(?:betting\s+)?odds\b)"
+    r"|\s+(?=and\s+(?:an?|the)\s+[\d.]+\s*%)"
+    r"|,\s+(?=(?:an?|the)\s+(?:\w+\s+){0,2}(?:that|which)\s+(?:will|would|could|may|might)\b)",
 )
 
 
-def clauses(text: str, anchors: list[int]) -> list[tuple[int, int]]:
+def clauses(text: str, anchors: list[int], more: list[int] | None = None) -> list[tuple[int, int]]:
     """The stretches of `text` holding one forecast each, for cues at `anchors` (offsets):
-    the text is cut at clause breaks, and each stretch holding a cue runs on over the following
-    stretches without one. One stretch (the whole text) when the cues share a stretch."""
-    cuts = [0] + [m.end() for m in _BREAK.finditer(text) if m.start() > 0] + [len(text)]
+    the text is cut at clause breaks (and at `more`), and each stretch holding a cue runs on
+    over the following stretches without one. One stretch (the whole text) when the cues share
+    a stretch."""
+    breaks = [m.end() for m in _BREAK.finditer(text) if m.start() > 0] + list(more or ())
+    cuts = [0, *sorted(set(breaks)), len(text)]
     pieces = [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
     marked = [any(a <= x < b for x in anchors) for a, b in pieces]
     if sum(marked) < 2:

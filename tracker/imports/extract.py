@@ -17,6 +17,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from tracker.imports import quoting
 from tracker.imports.deadlines import Deadline
 from tracker.imports.facts import WORD, fact_reason
 from tracker.imports.forecasts import Reader
@@ -76,7 +77,7 @@ class Candidate:
 
 
 # Bump when the rules change what is proposed: pages kept under another version are not reused.
-EXTRACTOR_VERSION = 3
+EXTRACTOR_VERSION = 4
 # A page reads at most this much text (about 3,000 words; most articles fit in one page), so
 # reading one costs the same however long the source is (bench/extract.py measures it).
 PAGE_CHARS = 20_000
@@ -130,11 +131,16 @@ def extract_page(
     spans, following = page_sentences(text, place, splitter, page_chars)
     candidates: list[Candidate] = []
     reader = Reader(published, base_note)
-    for start, end in spans:
-        sentence = text[start:end]
+    texts = [text[start:end] for start, end in spans]
+    open_at_start, closing = quoting.runs(texts)
+    for index, (start, end) in enumerate(spans):
+        sentence = texts[index]
         if not 12 <= len(sentence) <= max_sentence_chars or not any(c.isalpha() for c in sentence):
             continue
-        forecasts = reader.read(sentence)
+        closer = closing[index]
+        forecasts = reader.read(
+            sentence, open_at_start[index], None if closer is None else texts[closer]
+        )
         for forecast in forecasts:
             fields = dict(forecast.fields)
             for name in ("attribution_start", "attribution_end"):

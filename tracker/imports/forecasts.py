@@ -10,11 +10,12 @@ text speaks of betting (for "Currently sitting at 5/1").
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from tracker.imports import chances, cues
+from tracker.imports import chances, cues, quoting
 from tracker.imports.deadlines import read_deadline
 from tracker.imports.speakers import Attribution, Speakers, find_attributions, nearest
 from tracker.record import wep
@@ -27,7 +28,7 @@ _NEGATING_WORD = re.compile(
 )
 _COPULA = re.compile(r"\b(?:is|are|was|were|seems|looks|appears|remains)\s+(?:very\s+)?$")
 _FIRST_PERSON = re.compile(r"\b(?:I|I['\u2019]m|we|We|my|our|Our|My)\b")
-_UNQUOTED = re.compile(r"[\u201c\"][^\u201d\"]*[\u201d\"]")
+_PAIRED = re.compile(r"\s+(?:and|or)\s+")
 _KIND_REASONS = {
     chances.SPEAKER: "stated in the source",
     chances.SURVEY: "the share of a surveyed group, not the speaker's own confidence",
@@ -54,20 +55,41 @@ class Reader:
     speakers: Speakers = field(default_factory=Speakers)
     survey: chances.Survey = field(default_factory=chances.Survey)
     market: bool = False
+    # Whether the last sentence reported someone (named them, or went on with whoever was
+    # named): a sentence of the author's own between breaks the thread.
+    reporting: bool = False
 
-    def read(self, sentence: str) -> list[Forecast]:
-        """The forecasts of the next sentence of the text, left to right."""
-        found = [] if sentence.rstrip().endswith("?") else self._forecasts(sentence)
+    def read(
+        self, sentence: str, open_at_start: bool = False, closer: str | None = None
+    ) -> list[Forecast]:
+        """The forecasts of the next sentence of the text, left to right. `open_at_start` says
+        the sentence goes on with a quotation an earlier one opened; `closer` is the later
+        sentence that closes the quotation this one is inside of."""
+        regions, open_at_end = quoting.quoted(sentence, open_at_start)
+        quote = (open_at_start or open_at_end) and bool(regions)
+        named = len(self.speakers.named)
+        if sentence.rstrip().endswith("?"):
+            found: list[Forecast] = []
+        else:
+            found = self._forecasts(sentence, regions, closer if quote else None)
+        self.reporting = len(self.speakers.named) > named or any(
+            f.fields.get("speaker") is not None for f in found
+        )
         self.market = self.market or bool(chances._MARKET.search(sentence))
         return found
 
-    def _forecasts(self, sentence: str) -> list[Forecast]:
+    def _forecasts(
+        self, sentence: str, regions: list[tuple[int, int]], closer: str | None
+    ) -> list[Forecast]:
         condition, main_start, main_end = cues.split_condition(sentence)
         main = sentence[main_start:main_end]
         stated = chances.find_chances(main, self.survey, self.market)
         wordings = sorted(cues.cues(main, condition is not None), key=lambda w: w.start)
-        carried = self._carried(sentence)
+        joined = cues.coordinated(main, wordings)
+        wordings = sorted(wordings + joined, key=lambda w: w.start)
+        carried = self._carried(sentence, regions, closer, bool(stated))
         attributions = find_attributions(sentence, self.speakers)
+        self.speakers.mention(sentence)
         for named in attributions:
             self.speakers.remember(named)
         declared = cues.declarative(main) if not wordings and not stated else None
@@ -76,7 +98,13 @@ class Reader:
         anchors = [w.start for w in wordings] + [c.start for c in stated]
         if declared is not None:
             anchors.append(declared.start())
-        stretches = cues.clauses(main, anchors)
+        # "with a 46.3% and 45.7% chance, respectively": a forecast for each of two subjects.
+        paired = [
+            b.start
+            for a, b in itertools.pairwise(stated)
+            if _PAIRED.fullmatch(main, a.end, b.start)
+        ]
+        stretches = cues.clauses(main, anchors, [w.start for w in joined] + paired)
         forecasts = []
         for start, end in stretches:
             inside = [w for w in wordings if start <= w.start < end]
@@ -89,9 +117,19 @@ class Reader:
                 at, to = 0, len(sentence)
             else:
                 at, to = main_start + start, main_start + end
-            attribution: Attribution | None = nearest(attributions, at, to) or carried
+            anchor = min([main_start + w.start for w in inside] + [at + len(sentence)])
+            if chance is not None:
+                anchor = min(anchor, main_start + chance.start)
+            attribution: Attribution | None = nearest(attributions, at, to, anchor)
+            if (
+                attribution is not None
+                and attribution.start >= to
+                and re.match(r"\s*that\b", sentence[attribution.end :])
+            ):
+                attribution = None  # "..., while it has been reported that ...": the next one's
+            attribution = attribution or carried
             outside = attribution is not None and not at <= attribution.start < to
-            if outside and _FIRST_PERSON.search(_UNQUOTED.sub(" ", sentence[at:to])):
+            if outside and _FIRST_PERSON.search(quoting.unquoted(sentence, regions, at, to)):
                 attribution = None  # "..., and I think ...": the author's own
             if attribution is not None:
                 known = attribution.start >= 0
@@ -110,11 +148,23 @@ class Reader:
             forecasts.append(Forecast(at, to, reason, values))
         return forecasts
 
-    def _carried(self, sentence: str) -> Attribution | None:
-        """Whose forecasts a sentence that names nobody goes on reporting: whoever the text
-        named last, unless the author speaks in the first person."""
+    def _carried(
+        self, sentence: str, regions: list[tuple[int, int]], closer: str | None, stated: bool
+    ) -> Attribution | None:
+        """Whose forecasts a sentence that names nobody goes on reporting: in a quotation, whoever
+        the sentence closing it names ("..., Wei said."); else whoever the text named last, if
+        the sentence before went on reporting or this one states a chance (a model's table of
+        chances, odds), and unless the author speaks in the first person."""
+        if closer is not None:
+            named = find_attributions(closer, self.speakers)
+            if named:
+                return Attribution(named[-1].name, named[-1].kind, -1, -1)
         last = self.speakers.last
-        if last is None or _FIRST_PERSON.search(_UNQUOTED.sub(" ", sentence)):
+        if (
+            last is None
+            or not (self.reporting or stated)
+            or _FIRST_PERSON.search(quoting.unquoted(sentence, regions, 0, len(sentence)))
+        ):
             return None
         return Attribution(last.name, last.kind, -1, -1)
 

@@ -12,7 +12,7 @@ Pu, an analyst at Haitong, said") is passed over.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tracker.imports import chances
 
@@ -26,7 +26,7 @@ _VERB = (
     r"noted|notes|added|adds|claims|claimed|claiming|cautioned|cautions|argued|argues|wrote|"
     r"writes|reckons|reported|reports|confirmed|mentioned|stated|anticipates|anticipate|"
     r"flagged|vowed|outlined|found|finds|shows|showed|suggests|suggested|concluded|assumes|"
-    r"identifies|puts|gives|rates)"
+    r"identifies|puts|gives|rates|report|revised|adjusted|raised|lowered)"
 )
 _AUX = (
     r"(?:(?:also|additionally|previously|now|still|further|even|had|have|has|is|are|was|"
@@ -55,18 +55,20 @@ _MODIFIER = (
     r"(?:[A-Z][\w.'\u2019-]*\s+|senior\s+|top\s+|some\s+|many\s+|most\s+|other\s+|"
     r"several\s+|leading\s+)*"
 )
+_ACRONYM = r"(?:\s+\([A-Z][A-Za-z]{1,7}\))?"
 _SUBJECT = re.compile(
-    rf"(?P<np>(?:(?:{_NAME})(?:['\u2019]s?)?\s+)?{_MODIFIER}(?:{_GROUPS})(?:\s+(?:polled|surveyed|at\s+{_NAME}))?"
-    rf"|{_NAME}"
+    rf"(?P<np>(?:(?:{_NAME})(?:['\u2019]s?)?\s+(?:team\s+of\s+)?)?{_MODIFIER}(?:{_GROUPS})(?:\s+(?:polled|surveyed|at\s+{_NAME}))?"
+    rf"|{_NAME}{_ACRONYM}(?:\s+(?:and|&)\s+{_NAME}{_ACRONYM})?"
     rf"|\b(?:he|she|they|it|we|I)\b"
-    rf"|\b(?:the|a|an)\s+(?:\w+\s+){{0,3}}?(?:firm|company|bank|consultancy|report|model|poll|"
+    rf"|\b(?:[Tt]he|[Aa]n?)\s+(?:\w+\s+){{0,3}}?(?:firm|company|bank|consultancy|report|model|poll|"
     rf"survey|organi[sz]ation|agency|researcher|analyst|diplomat|official|strategists|"
-    rf"bookmakers|forecasters|analysts|economists|experts|officials))"
+    rf"bookmakers|forecasters|analysts|economists|experts|officials|supercomputer|computer|"
+    rf"algorithm|algorithms|study|researchers))"
     rf"(?P<apposition>,\s+[^,]{{3,90}},)?\s+{_AUX}(?P<verb>{_VERB})\b",
 )
 _ACCORDING = re.compile(
     r"\baccording\s+to\s+(?P<np>[^,;.]{2,120}?)(?=\s*(?:[,;.]|$|\s+(?:a|the)\s+majority|"
-    r"\s+(?:there|it|he|she|they|which|who)\b))",
+    r"\s+(?:there|it|he|she|they|which|who|is|are|was|were|has|have)\b))",
     re.IGNORECASE,
 )
 _SAID_AFTER = re.compile(
@@ -79,11 +81,48 @@ _SAID_AFTER = re.compile(
 )
 _POLL = re.compile(
     r"\b(?:a|the)\s+(?:latest\s+|new\s+)?(?P<np>(?:[A-Z][\w.]*\s+){1,3}(?:poll|survey))\b"
-    r"|\b(?P<np2>[A-Z][\w.]*(?:\s+[A-Z][\w.]*)*\s+(?:poll|survey))\b"
+    r"|\b(?P<np2>[A-Z][\w.'\u2019]*(?:\s+[A-Z][\w.]*)*\s+(?:poll|survey))\b"
+)
+_DAY_POLL = re.compile(
+    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Today|Yesterday)['\u2019]s?\s"
+)
+# "it has been reported that ...": the press's report, not the author's own.
+_REPORTED = re.compile(
+    r"\bit\s+(?:has\s+been|is|was|had\s+been)\s+(?:widely\s+)?(?:reported|understood)\b"
+)
+# "Some expect ...": some of the group the text last reported.
+_SOME = re.compile(
+    r"(?:^|(?<=[.;,]\s))(?P<np>Some|Many|Most|Others)\s+(?:also\s+)?(?=expect|predict|think|"
+    r"believe|see|forecast|warn|say)"
 )
 _POSSESSIVE = re.compile(
     rf"(?P<np>{_NAME})['\u2019]s?\s+(?:\w+\s+)?(?:promise|prediction|forecast|warning|pledge|"
     r"expectation|view|projection|estimate|claim)s?\b"
+)
+_TITLE = (
+    r"(?:analyst|economist|strategist|director|CEO|chief|minister|spokes(?:man|woman|person)|"
+    r"president|secretary|researcher|professor|chairman|chairwoman|chair|governor|Dr\.?|Col\.?|"
+    r"Gen\.?|Sen\.?|Rep\.?|Gov\.?|coach|manager|founder|executive|officer|scientist)"
+)
+_TITLED = re.compile(
+    rf"\b{_TITLE}\s+(?P<name>[A-Z][\w'\u2019-]+(?:\s+[A-Z][\w'\u2019-]+){{1,3}})"
+    r"(?!\s*(?:[A-Z]|&|of\b))"
+)
+# Who prices a betting market: "at 5/1 with several online betting sites", "for all bookmakers".
+_VENUE = re.compile(
+    r"\b(?:with|for|at|by|among)\s+(?:all|several|most|many|some|the|various|major|leading)?\s*"
+    r"(?P<np>(?:(?:online|major|leading|UK|US|British)\s+)?(?:betting\s+sites|bookmakers|bookies|"
+    r"sportsbooks|betting\s+firms|sites))\b"
+    r"|\bin\s+the\s+case\s+of\s+(?P<one>[A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)*)"
+)
+_BETTING_SUBJECT = re.compile(
+    r"\b(?P<np>(?:the\s+)?(?:bookmakers|bookies|betting\s+sites|sportsbooks|oddsmakers))\s+"
+    r"(?:have|has|make|rate|put|see|list|price)\b",
+    re.IGNORECASE,
+)
+# "for health experts this is the lull before the storm": the view of a group.
+_FOR_GROUP = re.compile(
+    rf"\b[Ff]or\s+(?:many\s+|most\s+|some\s+)?(?P<np>(?:health\s+)?(?:{_GROUPS}))\b"
 )
 _PRONOUN = {"he": PERSON, "she": PERSON, "they": None, "it": ORGANIZATION}
 _DROP = re.compile(
@@ -146,19 +185,43 @@ class Speakers:
     organization: str | None = None
     poll: str | None = None
     last: Attribution | None = None
+    named: list[Attribution] = field(default_factory=list)
 
     def remember(self, attribution: Attribution) -> None:
-        if attribution.kind == PERSON:
-            self.person = attribution.name
+        if attribution.kind == PERSON and not _GROUP.search(attribution.name):
+            self.person = attribution.name  # "he" and "she" are one person, not "analysts"
         elif attribution.kind == ORGANIZATION:
             self.organization = attribution.name
         if re.search(r"\b(?:poll|survey)\b", attribution.name, re.I):
             self.poll = attribution.name
         self.last = attribution
+        self.named.append(attribution)
+
+    def mention(self, sentence: str) -> None:
+        """A person the sentence names by title ("Apple analyst Ming-Chi Kuo has released his
+        report"), for a "he" or "she" that follows, though the sentence reports nothing."""
+        for match in _TITLED.finditer(sentence):
+            self.person = match["name"]
+
+
+_SPELLED_OUT = re.compile(
+    r"(?P<words>(?:[A-Z][\w.'\u2019-]*\s+)*[A-Z][\w.'\u2019-]*)\s+\((?P<short>[A-Z][A-Za-z]{1,7})\)"
+)
+
+
+def _short_form(match: re.Match[str]) -> str:
+    """ "World Health Organization (WHO)" -> "WHO"; "U.S. Energy Information Administration
+    (EIA)" -> "U.S. EIA": the name as the text abbreviates it, from the word it starts with."""
+    words = match["words"].split()
+    for index, word in enumerate(words):
+        if word[0] == match["short"][0]:
+            return " ".join([*words[:index], match["short"]])
+    return match.group(0)
 
 
 def _clean(name: str) -> str:
     name = re.sub(r"(?<=[a-z]{2})\.$", "", name.strip(" ,;:\u201c\u201d\"'"))
+    name = _SPELLED_OUT.sub(_short_form, name)
     while True:
         dropped = _DROP.sub("", name)
         if dropped == name:
@@ -201,17 +264,25 @@ def _definite(name: str, speakers: Speakers) -> tuple[str, str | None]:
     """ "the firm", "the report": the organisation named last; "the diplomat": the person."""
     if (
         re.fullmatch(
-            r"(?:the\s+)?(?:firm|company|bank|consultancy|organi[sz]ation|agency)", name, re.I
+            r"(?:the\s+)?(?:firm|company|bank|consultancy|organi[sz]ation|agency|report)",
+            name,
+            re.I,
         )
         and speakers.organization
     ):
         return speakers.organization, ORGANIZATION
+    if re.fullmatch(r"(?:these|those)\s+\w+", name, re.I) and speakers.last is not None:
+        return speakers.last.name, speakers.last.kind  # "according to these algorithms"
+    at = re.search(rf"\b(?:at|of)\s+(?:\w+['\u2019]s?\s+)?(?P<org>{_NAME})$", name)
+    if at and _GROUP.match(name):
+        return at["org"], ORGANIZATION  # "analysts at Citi": the bank's forecast
     return name, speaker_kind(name, speakers.person)
 
 
 def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
     """Every attribution in a sentence, left to right; pronouns read against `speakers`."""
     found: list[Attribution] = []
+    pronouns: list[tuple[str, int, int]] = []
 
     def add(name: str, kind: str | None, start: int, end: int) -> None:
         if not name or any(start < a.end and a.start < end for a in found):
@@ -230,6 +301,10 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
         name = _clean(match["np"])
         if name.split()[0] in _NOT_NAMES:
             continue
+        if not re.search(r"[,\u201d\u2019\"]\s*$", sentence[: match.start()]) and not re.match(
+            r"\s*(?:[,.;:]|$)", sentence[match.end() :]
+        ):
+            continue  # "officials say North Korea may ...": whoever follows is what they say of
         end = match.end() - (match["np"].endswith(".") and not name.endswith("."))
         add(name, speaker_kind(name, speakers.person), match.start(), end)
     for match in _SUBJECT.finditer(sentence):
@@ -237,7 +312,9 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
         if np in _NOT_NAMES or np.split()[0] in ("In", "On", "At", "By", "For", "If", "When"):
             continue
         verb = match["verb"].lower()
-        if re.search(r"\b(?:is|are|was|were|been|be)\s+$", match.group(0)[: -len(verb)]):
+        if not verb.endswith("ing") and re.search(
+            r"\b(?:is|are|was|were|been|be)\s+$", match.group(0)[: -len(verb)]
+        ):
             continue  # "are predicted to": the subject is what is forecast, not who forecasts
         if verb in ("puts", "gives", "rates") and not re.search(
             r"\b(?:odds|chance|favourite|favorite|target|forecast)", sentence, re.I
@@ -249,10 +326,7 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
             continue
         start, end = match.start(), match.end()
         if np.lower() in ("he", "she", "they", "it", "we", "i"):
-            resolved = _resolve(np, speakers)
-            if resolved is None:
-                continue
-            add(resolved[0], resolved[1], start, end)
+            pronouns.append((np, start, end))
             continue
         name = _clean(np)
         if not name or (name.split()[0] in _NOT_NAMES and not _GROUP.search(name)):
@@ -265,15 +339,51 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
             add(name, speaker_kind(name, speakers.person), match.start(), match.end())
     for match in _POLL.finditer(sentence):
         name = _clean(match["np"] or match["np2"])
+        if _DAY_POLL.match(name) and speakers.poll:
+            name = speakers.poll  # "Friday's poll": the poll the text has named
         if name.split()[0] not in _NOT_NAMES:
             add(name, ORGANIZATION, match.start(), match.end())
+    for match in _REPORTED.finditer(sentence):
+        add("media reports", ORGANIZATION, match.start(), match.end())
+    last = speakers.last
+    for match in _SOME.finditer(sentence):
+        if last is not None and _GROUP.search(last.name):
+            group = _GROUP.findall(last.name)[-1].lower()
+            add(f"{match['np'].lower()} {group}", PERSON, match.start(), match.end())
+    for pattern in (_BETTING_SUBJECT, _VENUE, _FOR_GROUP):
+        for match in pattern.finditer(sentence):
+            name = _clean(match["np"] or match.groupdict().get("one") or "")
+            if name.lower() == "sites" and not chances._MARKET.search(sentence):
+                continue
+            kind = PERSON if pattern is _FOR_GROUP else ORGANIZATION
+            add(name, kind, match.start(), match.end())
+    for word, start, end in pronouns:
+        # "Kehl said that he expected": a pronoun is first whoever its sentence named before it.
+        earlier = [a for a in found if a.end <= start and a.kind == _PRONOUN.get(word.lower())]
+        if earlier and word.lower() in ("he", "she", "it"):
+            add(earlier[-1].name, earlier[-1].kind, start, end)
+            continue
+        resolved = _resolve(word, speakers)
+        if resolved is not None:
+            add(resolved[0], resolved[1], start, end)
     return sorted(found, key=lambda a: a.start)
 
 
-def nearest(attributions: list[Attribution], start: int, end: int) -> Attribution | None:
-    """The attribution of the forecast at text[start:end] of its sentence: one inside it or
-    just before it, else the first after it."""
-    before = [a for a in attributions if a.start < end]
+def nearest(
+    attributions: list[Attribution], start: int, end: int, anchor: int | None = None
+) -> Attribution | None:
+    """The attribution of the forecast at text[start:end] of its sentence whose wording is at
+    `anchor`: the last one inside it before the wording ("TSMC warned that ... would ...,
+    Bloomberg reported" is TSMC's), else the first inside it after the wording ("“...,” she
+    said"), else the last before it, else the first after it."""
+    anchor = end if anchor is None else anchor
+    inside = [a for a in attributions if start <= a.start < end]
+    ahead = [a for a in inside if a.start < anchor]
+    if ahead:
+        return ahead[-1]
+    if inside:
+        return inside[0]
+    before = [a for a in attributions if a.start < start]
     if before:
         return before[-1]
     return attributions[0] if attributions else None
