@@ -50,7 +50,7 @@ HOSTILE = [
 # Every parameter a page reads, and some it does not.
 QUERY_NAMES = [
     "source_id", "status", "kind", "author", "outlet", "tag", "from", "to", "include_hedged",
-    "tab", "after", "next", "cursor", "limit", "key", "q", "page", "format", "x",
+    "tab", "after", "next", "cursor", "limit", "key", "q", "page", "format", "speaker", "x",
 ]  # fmt: skip
 
 

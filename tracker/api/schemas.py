@@ -133,6 +133,22 @@ class ScorecardQuery(Query):
     )
 
 
+class WordingQuery(Query):
+    """Read as text and judged by the wording page's own filter parser (one group at most)."""
+
+    speaker: str | None = Field(None, max_length=200, description="Speaker name or slug.")
+    outlet: str | None = Field(None, max_length=200, description="Outlet name or slug.")
+    author: str | None = Field(None, max_length=200, description="Author name or slug.")
+    tag: str | None = Field(None, max_length=100)
+    source_id: str | None = Field(None, max_length=12, description="A source id (whole number).")
+    date_from: str | None = Field(
+        None, alias="from", max_length=10, description="First deadline day, YYYY-MM-DD."
+    )
+    date_to: str | None = Field(
+        None, alias="to", max_length=10, description="Last deadline day, YYYY-MM-DD."
+    )
+
+
 class ClaimQuery(Paging):
     status: Status | None = Field(None, description="`due`: deadline passed, not resolved.")
     kind: Kind | None = None
@@ -301,6 +317,47 @@ class ClaimPage(Answer):
 class SourcePage(Answer):
     data: list[SourceOut]
     next: str | None = Field(description="The next page, or null on the last one.")
+
+
+class IntervalOut(Answer):
+    lower: float = Field(ge=0, le=1)
+    upper: float = Field(ge=0, le=1)
+
+
+class PhraseOut(Answer):
+    phrase: str = Field(description="As counted: lower case, whitespace and apostrophes folded.")
+    probability: float = Field(description="What the wording table gives the phrase.")
+    hedged: bool = Field(description="May / might / could-type wording.")
+    category: str = Field(description="The table's row: `likely`, `assertive`, `might` ...")
+    n_forecasts: int = Field(description="Forecasts that used it, resolved or not (void aside).")
+    n_scored: int = Field(description="Of those, resolved true or false.")
+    n_true: int = Field(description="Of those, where what the wording said came true.")
+    observed_rate: float | None = Field(description="n_true / n_scored; null when none scored.")
+    interval: IntervalOut | None = Field(
+        description="The 90% Wilson score interval of observed_rate; null when none scored."
+    )
+    too_few_to_judge: bool = Field(description="Fewer scored forecasts than `min_scored`.")
+
+
+class WordingFiltersOut(Answer):
+    speaker: str | None
+    outlet: str | None
+    author: str | None
+    tag: str | None
+    source_id: int | None
+    date_from: str | None = Field(alias="from")
+    date_to: str | None = Field(alias="to")
+    date_field: Literal["deadline"]
+
+
+class WordingAnswer(Answer):
+    filters: WordingFiltersOut
+    name: str = Field(description="Whose forecasts: `All sources`, or the group's name.")
+    level: float = Field(description="The intervals' confidence level (0.9).")
+    min_scored: int = Field(description="Phrases with fewer scored forecasts are marked.")
+    n_forecasts: int
+    n_scored: int
+    items: list[PhraseOut] = Field(description="Most confident wording first.")
 
 
 # Request bodies of the write endpoints.

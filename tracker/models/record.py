@@ -111,6 +111,16 @@ class Claim(Base):
         # The scorecard's recent resolutions and its freshness check read these newest first.
         Index("ix_claims_resolved_at", "resolved_at"),
         Index("ix_claims_updated_at", "updated_at"),
+        # What the words meant: one GROUP BY phrase read from this index alone (no table rows).
+        Index(
+            "ix_claims_wording",
+            "phrase",
+            "probability_origin",
+            "kind",
+            "status",
+            "outcome",
+            "probability",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

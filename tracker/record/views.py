@@ -12,15 +12,18 @@ from types import SimpleNamespace
 from typing import Any, TextIO
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import session as flask_session
 
 from tracker import audit
+from tracker.accounts import auth
 from tracker.models import Claim, User, claim_status
-from tracker.record import exports, services
+from tracker.record import exports, services, wording
 from tracker.record.quotes import Span, context
 from tracker.scorecard import services as scorecard
 from tracker.text import utc_iso
 from tracker.web import (
     CSV_MIMETYPE,
+    conditional,
     csv_text,
     get_session,
     is_current,
@@ -264,3 +267,58 @@ def claims_csv() -> Response:
 
 def _status(claim: SimpleNamespace, current: dt.datetime) -> str:
     return claim_status(claim, current)  # type: ignore[arg-type]  # a row has what it reads
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One phrase on the wording chart, in the chart's units (0 to 1 on both axes)."""
+
+    number: int
+    item: wording.PhraseOutcome
+    x: float  # the mapped probability, nudged apart from phrases that share it
+
+
+CHART_NUDGE = 0.012  # phrases sharing a probability are drawn this far apart on x
+
+
+def chart_marks(items: tuple[wording.PhraseOutcome, ...]) -> list[Mark]:
+    """The scored phrases as chart marks, numbered as the table numbers them; phrases with
+    the same mapped probability ("will", "is going to") are spread side by side."""
+    scored = [(n, item) for n, item in enumerate(items, 1) if item.n_scored]
+    marks = []
+    for _probability, group in itertools.groupby(scored, key=lambda pair: pair[1].probability):
+        members = list(group)
+        for index, (number, item) in enumerate(members):
+            offset = (index - (len(members) - 1) / 2) * CHART_NUDGE
+            x = min(1.0, max(0.0, item.probability + offset))
+            marks.append(Mark(number, item, x))
+    return marks
+
+
+@bp.get("/wording")
+def wording_page() -> Response:
+    """What the words meant: each phrase's mapped probability beside how often it came true."""
+    filters = wording.parse_wording_filters(request.args)
+    memo = current_app.extensions["tracker.freshness"]
+    max_age = float(current_app.config["SCORECARD_FRESHNESS_SECONDS"])
+    session = get_session()
+    fresh = scorecard.current_freshness(session, memo, max_age, now())
+    result = wording.compute_wording(session, filters, fresh)  # an unknown group: 404 first
+
+    def build() -> str:
+        return render_template(
+            "record/wording.html",
+            result=result,
+            filters=filters,
+            marks=chart_marks(result.items),
+            min_scored=wording.MIN_SCORED,
+            level=wording.LEVEL,
+            filter_args=filters.query_args(),
+        )
+
+    if auth.current_user_id() is not None or flask_session.get("_flashes"):
+        # Drawn for one person (their name, their form token): never kept or shared.
+        response = Response(build(), mimetype="text/html")
+        response.headers["Cache-Control"] = "private, no-cache"
+        return response
+    return conditional(fresh, "text/html", build, filters.query_args())

@@ -9,6 +9,7 @@ rendered page is kept per process under its ETag, so it is rendered once per cha
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from feedgen.feed import FeedGenerator
 from flask import (
@@ -22,8 +23,9 @@ from flask import (
 from flask import session as flask_session
 
 from tracker.accounts import auth
-from tracker.errors import BadRequest
-from tracker.models import claim_status
+from tracker.errors import BadRequest, NotFound
+from tracker.models import Claim, claim_status
+from tracker.scorecard import feeds
 from tracker.scorecard import services as scorecard
 from tracker.web import CSV_MIMETYPE, conditional, csv_text, get_session, now
 
@@ -101,6 +103,8 @@ def _group_page(dimension: str, slug: str) -> Response:
         page,
         dimension=dimension,
         page_size=PAGE_SIZE,
+        # An author's claims are followed as the speaker of the same name, when there is one.
+        follow=lambda: _follow(dimension, slug),
         scored=lambda: scorecard.list_scored_claims(
             get_session(), filters, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
         ),
@@ -192,3 +196,114 @@ def feed() -> Response:
         return body
 
     return conditional(fresh, "application/atom+xml", build, {})
+
+
+def _follow(dimension: str, slug: str) -> tuple[str, str] | None:
+    """(kind, key) of the feed a group page links to, if the group has one."""
+    if dimension in ("outlet", "tag"):
+        return dimension, slug
+    try:
+        feeds.get_subject(get_session(), "speaker", slug)
+    except NotFound:
+        return None
+    return "speaker", slug
+
+
+@bp.app_template_global()
+def feed_url(kind: str, key: str | int) -> str:
+    """The address of the Atom feed that follows a speaker, outlet, tag or question, for
+    pages' <link rel="alternate"> (see the feed_link macro)."""
+    if kind == "question":
+        return url_for("scorecard.question_feed", question_id=int(key))
+    return url_for(f"scorecard.{kind}_feed", slug=str(key))
+
+
+def _subject_page(subject: feeds.Subject) -> str:
+    if subject.kind in ("outlet", "tag"):
+        return url_for(f"scorecard.{subject.kind}_page", slug=subject.key, _external=True)
+    root = url_for("scorecard.index", _external=True)
+    return f"{root}{subject.kind}s/{quote(subject.key, safe='')}"
+
+
+_FEED_TITLES = {
+    "speaker": "{name}: claims and how they turned out",
+    "outlet": "{name}: claims and how they turned out",
+    "tag": "Claims tagged {name} and how they turned out",
+    "question": "{name}: claims and resolution",
+}
+
+
+def _entry_text(claim: Claim, what: str) -> tuple[str, str]:
+    """An entry's title and summary."""
+    subject = claim.question or claim.quote
+    source = claim.source
+    speaker = claim.speaker.name if claim.speaker else None
+    by = ", ".join(dict.fromkeys(x for x in (speaker, source.outlet) if x)) or "unknown source"
+    summary = f"\u201c{claim.quote}\u201d ({by})."
+    if claim.probability is not None:
+        summary += f" A {claim.kind} given {claim.probability:.0%}"
+        if claim.deadline_at is not None:
+            summary += f", due {claim.deadline_at:%Y-%m-%d}"
+        summary += "."
+    if what == "resolved":
+        result = claim.outcome or claim.verdict or "resolved"
+        return f"{result}: {subject}", f"{summary} Resolved {result}."
+    return f"Recorded: {subject}", summary
+
+
+def _follow_feed(kind: str, key: str) -> Response:
+    """A subject's feed: new claims and resolutions, newest first (see scorecard.feeds)."""
+    subject = feeds.get_subject(get_session(), kind, key)  # unknown: 404 before any 304
+    fresh = current_freshness()
+
+    def build() -> bytes:
+        events = feeds.list_events(get_session(), subject)
+        publisher = current_app.config["PUBLISHER_NAME"]
+        self_url = url_for(request.endpoint or "", _external=True, **(request.view_args or {}))
+        generator = FeedGenerator()
+        generator.id(self_url)
+        generator.title(f"{publisher}: " + _FEED_TITLES[kind].format(name=subject.name))
+        generator.subtitle("Claims as they are recorded and resolved, newest first.")
+        generator.author({"name": publisher})
+        generator.link(href=self_url, rel="self")
+        generator.link(href=_subject_page(subject), rel="alternate")
+        generator.language("en")
+        generator.updated(events[0].at if events else fresh.last_modified)
+        for event in events:
+            claim = event.claim
+            link = url_for("record.claim_page", claim_id=claim.id, _external=True)
+            entry = generator.add_entry(order="append")
+            if event.what == "resolved":
+                entry.id(f"{link}#resolution-{claim.resolution_version}")
+            else:
+                entry.id(f"{link}#recorded")
+            title, summary = _entry_text(claim, event.what)
+            entry.title(title)
+            entry.link(href=link, rel="alternate")
+            entry.updated(event.at)
+            entry.published(event.at)
+            entry.summary(summary)
+        body: bytes = generator.atom_str(pretty=True)
+        return body
+
+    return conditional(fresh, "application/atom+xml", build, {})
+
+
+@bp.get("/speakers/<slug>/feed.atom")
+def speaker_feed(slug: str) -> Response:
+    return _follow_feed("speaker", slug)
+
+
+@bp.get("/outlets/<slug>/feed.atom")
+def outlet_feed(slug: str) -> Response:
+    return _follow_feed("outlet", slug)
+
+
+@bp.get("/tags/<slug>/feed.atom")
+def tag_feed(slug: str) -> Response:
+    return _follow_feed("tag", slug)
+
+
+@bp.get("/questions/<id:question_id>/feed.atom")
+def question_feed(question_id: int) -> Response:
+    return _follow_feed("question", str(question_id))
