@@ -218,7 +218,7 @@ def candidates(source_id: int) -> Any:
             claim = services.record_claim(
                 session, source_id, actor_id=user.id, **_claim_fields(form, index, source.text)
             )
-            assignments.assign_reviewers(session, claim, quorum)
+            assignments.assign_reviewers(session, claim.linked_question, quorum)
     except TrackerError as error:
         session.rollback()
         session.expire_all()
