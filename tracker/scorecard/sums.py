@@ -107,16 +107,17 @@ def _upsert_cells(session: Session, cells: dict[_CellKey, dict[str, Any]]) -> No
     dialect = session.get_bind().dialect.name
     stmt: Any
     if dialect == "postgresql":
-        stmt = postgresql.insert(ScoreCell).values(rows)
+        stmt = postgresql.insert(ScoreCell)
     elif dialect == "sqlite":
-        stmt = sqlite.insert(ScoreCell).values(rows)
+        stmt = sqlite.insert(ScoreCell)
     else:  # pragma: no cover - the product runs on SQLite and PostgreSQL only
         raise RuntimeError(f"the scorecard does not know the {dialect} database")
     stmt = stmt.on_conflict_do_update(
         index_elements=["dimension", "group_key", "period", "hedged", "bin"],
         set_={name: getattr(ScoreCell, name) + stmt.excluded[name] for name in _SUM_FIELDS},
     )
-    session.execute(stmt)
+    # One statement for every row (executemany): compiled once, however many cells change.
+    session.connection().execute(stmt, rows)
 
 
 def on_outcome_changed(
@@ -165,7 +166,8 @@ _CHUNK = 500
 
 
 def _recount(session: Session, claim_ids: list[int], cells: dict[_CellKey, dict[str, Any]]) -> bool:
-    """Add to `cells` what these claims' counting changed, and rewrite their entries."""
+    """Add to `cells` what these claims' counting changed, and rewrite their entries (rows, not
+    objects: a question's thousand claims cost a few statements)."""
     tags: dict[int, list[str]] = {}
     for claim_id, tag in session.execute(
         select(ClaimTag.claim_id, ClaimTag.tag).where(ClaimTag.claim_id.in_(claim_ids))
@@ -180,42 +182,59 @@ def _recount(session: Session, claim_ids: list[int], cells: dict[_CellKey, dict[
         )
     }
     entries = {
-        e.claim_id: e
-        for e in session.scalars(select(ScoreEntry).where(ScoreEntry.claim_id.in_(claim_ids)))
+        row.claim_id: _Contribution(
+            probability=row.probability,
+            outcome=row.outcome,
+            hedged=row.hedged,
+            period=row.period,
+            groups=tuple((d, k) for d, k in json.loads(row.groups)),
+        )
+        for row in session.execute(
+            select(
+                ScoreEntry.claim_id,
+                ScoreEntry.probability,
+                ScoreEntry.outcome,
+                ScoreEntry.hedged,
+                ScoreEntry.period,
+                ScoreEntry.groups,
+            ).where(ScoreEntry.claim_id.in_(claim_ids))
+        )
     }
-    changed = False
+    gone: list[int] = []
+    added: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
     for claim_id in claim_ids:
         row = rows.get(claim_id)
         new = None if row is None else _row_contribution(row, tags.get(claim_id, ()))
-        entry = entries.get(claim_id)
-        old = None
-        if entry is not None:
-            old = _Contribution(
-                probability=entry.probability,
-                outcome=entry.outcome,
-                hedged=entry.hedged,
-                period=entry.period,
-                groups=tuple((d, k) for d, k in json.loads(entry.groups)),
-            )
+        old = entries.get(claim_id)
         if old == new:
             continue
-        changed = True
         if old is not None:
             _add(cells, old, -1)
         if new is not None:
             _add(cells, new, +1)
         if new is None:
-            if entry is not None:
-                session.delete(entry)
-        elif entry is None:
-            session.add(_entry(claim_id, new))
+            gone.append(claim_id)
         else:
-            entry.probability = new.probability
-            entry.outcome = new.outcome
-            entry.hedged = new.hedged
-            entry.period = new.period
-            entry.groups = json.dumps(new.groups)
-    return changed
+            (added if old is None else changed).append(_entry_row(claim_id, new))
+    # A changed entry is written anew: one DELETE and one multi-row INSERT, not an UPDATE each.
+    gone.extend(row["claim_id"] for row in changed)
+    if gone:
+        session.execute(delete(ScoreEntry).where(ScoreEntry.claim_id.in_(gone)))
+    if added or changed:
+        session.connection().execute(insert(ScoreEntry), [*added, *changed])
+    return bool(gone or added)
+
+
+def _entry_row(claim_id: int, item: _Contribution) -> dict[str, Any]:
+    return {
+        "claim_id": claim_id,
+        "probability": item.probability,
+        "outcome": item.outcome,
+        "hedged": item.hedged,
+        "period": item.period,
+        "groups": json.dumps(item.groups),
+    }
 
 
 _CLAIM_COLUMNS = (
@@ -256,17 +275,6 @@ def _after_commit(_session: Session) -> None:
     _bump_generation()
 
 
-def _entry(claim_id: int, item: _Contribution) -> ScoreEntry:
-    return ScoreEntry(
-        claim_id=claim_id,
-        probability=item.probability,
-        outcome=item.outcome,
-        hedged=item.hedged,
-        period=item.period,
-        groups=json.dumps(item.groups),
-    )
-
-
 def rebuild(session: Session) -> int:
     """Recount every forecast from the claims (after a restore, or to check the sums).
     Returns how many forecasts were counted. Flushes."""
@@ -297,16 +305,7 @@ def rebuild(session: Session) -> int:
         if item is None:
             continue
         _add(cells, item, +1)
-        entries.append(
-            {
-                "claim_id": row.id,
-                "probability": item.probability,
-                "outcome": item.outcome,
-                "hedged": item.hedged,
-                "period": item.period,
-                "groups": json.dumps(item.groups),
-            }
-        )
+        entries.append(_entry_row(row.id, item))
     for start in range(0, len(entries), 5000):
         session.execute(insert(ScoreEntry), entries[start : start + 5000])
     cell_rows = _cell_rows(cells)
