@@ -249,9 +249,8 @@ def resolve_claim(
     now: dt.datetime,
     settle: bool = False,
 ) -> Decision:
-    """Judge the question a claim is about: the judgement's outcome or verdict is the
-    question's (for an `against` claim, the opposite of what the claim says is not implied:
-    the result given is the question's). Every claim on the question follows."""
+    """Judge the question a claim is about. The outcome or verdict given is the question's,
+    whatever the claim's stance; every claim on the question then follows by its own."""
     return resolve_question(
         session,
         claim.linked_question,
