@@ -58,9 +58,9 @@ PLANS = {
     "tags": "SELECT claim_id, tag FROM claim_tags WHERE claim_id BETWEEN :low AND :high AND "
     "claim_id IN (SELECT claims.id FROM claims WHERE claims.id > :after ORDER BY claims.id "
     "LIMIT 200) ORDER BY claim_id, tag",
-    "resolutions": "SELECT * FROM resolutions WHERE claim_id BETWEEN :low AND :high AND "
-    "claim_id IN (SELECT claims.id FROM claims WHERE claims.id > :after ORDER BY claims.id "
-    "LIMIT 200) ORDER BY claim_id, version, id",
+    "resolutions": "SELECT * FROM resolutions WHERE question_id IN (SELECT claims.question_id"
+    " FROM claims WHERE claims.id > :after ORDER BY claims.id LIMIT 200)"
+    " ORDER BY question_id, version, id",
 }
 
 

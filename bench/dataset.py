@@ -126,8 +126,6 @@ def build(url: str, claims: int, seed: int = 8) -> Engine:
                     "condition": None,
                     "status": "resolved" if resolved else "open",
                     "void_reason": None,
-                    "snoozed_until": None,
-                    "snooze_reason": None,
                     "outcome": ("true" if rng.random() < 0.5 else "false")
                     if resolved and forecast
                     else None,
@@ -149,6 +147,17 @@ def build(url: str, claims: int, seed: int = 8) -> Engine:
                         "created_by_id": 1,
                         "created_at": published,
                         "updated_at": published,
+                        **{
+                            name: row[name]
+                            for name in (
+                                "status",
+                                "outcome",
+                                "verdict",
+                                "resolution_version",
+                                "resolved_at",
+                                "void_reason",
+                            )
+                        },
                     }
                 )
                 offset += len(sentence) + 1
@@ -158,7 +167,7 @@ def build(url: str, claims: int, seed: int = 8) -> Engine:
                     resolution_rows.append(
                         {
                             "id": resolution_id,
-                            "claim_id": claim_id,
+                            "question_id": claim_id,
                             "version": 1,
                             "reviewer_id": 3 + claim_id % 8,
                             "outcome": row["outcome"],

@@ -105,13 +105,18 @@ def populate(
     for q in range(shared):
         chances.append(rng.uniform(0.05, 0.95))
         happenings.append(rng.random() < chances[-1])
+        deadline_at = START + dt.timedelta(days=rng.randrange(3650), hours=rng.randrange(24))
+        # Resolved once; every claim on it holds the result (all of them `for` it).
         question_rows.append(
             {
                 "id": q + 1,
                 "kind": "forecast",
                 "text": f"Will event {q} happen?",
-                "deadline_at": START
-                + dt.timedelta(days=rng.randrange(3650), hours=rng.randrange(24)),
+                "deadline_at": deadline_at,
+                "status": "resolved",
+                "outcome": "true" if happenings[-1] else "false",
+                "resolution_version": 1,
+                "resolved_at": deadline_at + dt.timedelta(days=rng.randrange(1, 30)),
                 "created_at": START,
                 "updated_at": START,
             }
@@ -146,7 +151,7 @@ def populate(
                 "status": "resolved",
                 "outcome": "true" if happened else "false",
                 "resolution_version": 1,
-                "resolved_at": deadline + dt.timedelta(days=rng.randrange(1, 30)),
+                "resolved_at": question_rows[q]["resolved_at"],
                 "created_at": now,
                 "updated_at": now,
             }

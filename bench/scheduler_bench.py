@@ -89,12 +89,19 @@ def fill(url: str, claims: int, due: int = DUE) -> None:
     columns = (
         "source_id, key, kind, quote, quote_start, quote_end, deadline_at, deadline_origin,"
         " probability, probability_origin, hedged, status, resolution_version, created_at,"
-        " updated_at"
+        " updated_at, question_id, stance"
+    )
+    # A question per claim (same id), which reviewers are assigned to and prompted about.
+    question_columns = (
+        "id, kind, text, deadline_at, status, resolution_version, created_at, updated_at"
     )
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
         if postgres:
+            with cursor.copy(f"COPY questions ({question_columns}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+                for i in range(claims):
+                    copy.write_row((i + 1, "forecast", f"Q{i}?", deadline(i), "open", 1, NOW, NOW))
             with cursor.copy(f"COPY claims ({columns}) FROM STDIN") as copy:  # type: ignore[attr-defined]
                 for i in range(claims):
                     copy.write_row(
@@ -114,10 +121,12 @@ def fill(url: str, claims: int, due: int = DUE) -> None:
                             1,
                             NOW,
                             NOW,
+                            i + 1,
+                            "for",
                         )
                     )
             with cursor.copy(
-                "COPY assignments (claim_id, user_id, assigned_at) FROM STDIN"
+                "COPY assignments (question_id, user_id, assigned_at) FROM STDIN"
             ) as copy:  # type: ignore[attr-defined]
                 for i in range(claims):
                     copy.write_row((i + 1, 1 + i % REVIEWERS, NOW))
@@ -126,8 +135,17 @@ def fill(url: str, claims: int, due: int = DUE) -> None:
             batch = 50_000
             for start in range(0, claims, batch):
                 cursor.executemany(
+                    f"INSERT INTO questions ({question_columns}) VALUES"
+                    " (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (i + 1, "forecast", f"Q{i}?", _sqlite_time(deadline(i)), "open", 1,
+                         stamp, stamp)
+                        for i in range(start, min(claims, start + batch))
+                    ],
+                )  # fmt: skip
+                cursor.executemany(
                     f"INSERT INTO claims ({columns}) VALUES"
-                    " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         (
                             1,
@@ -145,12 +163,14 @@ def fill(url: str, claims: int, due: int = DUE) -> None:
                             1,
                             stamp,
                             stamp,
+                            i + 1,
+                            "for",
                         )
                         for i in range(start, min(claims, start + batch))
                     ],
                 )
                 cursor.executemany(
-                    "INSERT INTO assignments (claim_id, user_id, assigned_at) VALUES (?, ?, ?)",
+                    "INSERT INTO assignments (question_id, user_id, assigned_at) VALUES (?, ?, ?)",
                     [
                         (i + 1, 1 + i % REVIEWERS, stamp)
                         for i in range(start, min(claims, start + batch))

@@ -189,8 +189,8 @@ PASSWORD = "correct horse battery"
 
 
 def csrf_token(client: FlaskClient, path: str = "/login") -> str:
-    """The CSRF token of the client's session, read from a form page."""
-    page = client.get(path).get_data(as_text=True)
+    """The CSRF token of the client's session, read from a form page (after its redirects)."""
+    page = client.get(path, follow_redirects=True).get_data(as_text=True)
     match = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert match, f"no CSRF token on {path}"
     return match.group(1)

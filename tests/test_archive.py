@@ -25,9 +25,9 @@ from tracker.models import (
     AuditEntry,
     Base,
     Claim,
-    ClaimEdit,
     ClaimTag,
     Evidence,
+    QuestionEdit,
     Resolution,
     Source,
     User,
@@ -83,7 +83,7 @@ def _fill(session: Session) -> None:
     for tag in ("Zeta", "alpha", "éclair", "Ärger", "_under"):
         session.add(ClaimTag(claim_id=claim.id, tag=tag))
     resolution = Resolution(
-        claim_id=claim.id,
+        question_id=claim.question_id,
         version=1,
         reviewer_id=reviewer.id,
         verdict="mostly-true",
@@ -103,11 +103,13 @@ def _fill(session: Session) -> None:
             archived_sha256="a" * 64,
         )
     )
-    session.add(Assignment(claim_id=claim.id, user_id=reviewer.id, assigned_by_id=editor.id))
     session.add(
-        ClaimEdit(
-            claim_id=claim.id,
-            field="question",
+        Assignment(question_id=claim.question_id, user_id=reviewer.id, assigned_by_id=editor.id)
+    )
+    session.add(
+        QuestionEdit(
+            question_id=claim.question_id,
+            field="text",
             old_value=None,
             new_value="Did it?",
             reason="clearer",

@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 
 from tests.conftest import csrf_token
 from tracker.db import make_engine, make_sessionmaker
-from tracker.models import Claim, Resolution, Source, User
+from tracker.models import Claim, Question, Resolution, Source, User
 from tracker.review import assignments
 
 THREADS = 12
@@ -150,8 +150,9 @@ def test_a_write_that_waits_too_long_is_503_with_retry_after(
     api_token: Callable[[User], str],
 ) -> None:
     """Another writer holds what a request needs (SQLite: the database's write lock;
-    PostgreSQL: the claim's row) longer than the lock timeout: the answer is 503 with
-    Retry-After and a page that says nothing was saved, not a 500."""
+    PostgreSQL: the row of the claim's question, which reviewers resolve) longer than the lock
+    timeout: the answer is 503 with Retry-After and a page that says nothing was saved, not a
+    500."""
     reviewer = make_user("reviewer")
     token = api_token(reviewer)
     login(reviewer)
@@ -163,7 +164,12 @@ def test_a_write_that_waits_too_long_is_503_with_retry_after(
     app.extensions["tracker.sessions"] = make_sessionmaker(engine)
     holder = make_engine(database_url).connect().execution_options(sqlite_begin="IMMEDIATE")
     holder.begin()  # SQLite: BEGIN IMMEDIATE, the database's write lock
-    holder.execute(select(Claim.id).where(Claim.id == claim_id).with_for_update())
+    holder.execute(
+        select(Question.id)
+        .join(Claim, Claim.question_id == Question.id)
+        .where(Claim.id == claim_id)
+        .with_for_update(of=Question)
+    )
     # Should the wait never run out, the holder lets go after 5 s: the test fails, not hangs.
     release = threading.Timer(5, holder.rollback)
     release.start()

@@ -119,7 +119,7 @@ def test_counts_agree_with_their_nouns(
     assert "2 (1 forecast, 1 fact)" in page
     listed = runner.invoke(main, ["claims", "list", "--kind", "fact"])
     assert listed.output.rstrip().endswith("1 claim")
-    item = Item((1,), 1, "due", "Will it?", dt.datetime(2030, 1, 1, tzinfo=dt.UTC), "http://x/1")
+    item = Item((1,), 1, 1, "due", "Will it?", dt.datetime(2030, 1, 1, tzinfo=dt.UTC), "http://x/1")
     digest = Message("u", "email", "r@x.test", "R", (item,), is_digest=True)
-    assert digest.subject == "1 claim is waiting for your review"
+    assert digest.subject == "1 question is waiting for your review"
     assert "1 prompt for you fell due" in digest.text

@@ -22,6 +22,7 @@ from tracker.accounts import auth
 from tracker.accounts import services as accounts
 from tracker.accounts import views as accounts_views
 from tracker.api import apidocs, openapi
+from tracker.api import resolutions as api_resolutions
 from tracker.api import views as api_views
 from tracker.api import wording_views as api_wording_views
 from tracker.db import is_busy, is_unique_violation, make_engine, make_sessionmaker
@@ -45,6 +46,7 @@ BLUEPRINTS = (
     imports_views.bp,
     api_views.bp,
     api_wording_views.bp,
+    api_resolutions.bp,
     apidocs.bp,
 )
 

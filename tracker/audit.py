@@ -8,10 +8,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Connection, bindparam, select, text
 from sqlalchemy.orm import Session
 
-from tracker.db import utcnow
+from tracker.db import UTCDateTime, utcnow
 from tracker.models import AuditEntry
 from tracker.text import plural
 
@@ -95,6 +95,34 @@ class VerifyResult:
         return self.first_bad_id is None
 
 
+def append_on_connection(
+    connection: Connection, at: dt.datetime, action: str, entity: str, data: str
+) -> None:
+    """One audit row of a data move (a migration, a restore), with no actor, chained after the
+    last row; `data` is its JSON text as stored."""
+    prev = connection.execute(
+        text("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
+    ).scalar_one_or_none()
+    prev_hash = prev or GENESIS
+    digest = entry_hash(prev_hash, at, None, action, entity, None, data)
+    # An explicit id: a restore writes rows with their ids before PostgreSQL's sequences move.
+    last_id = connection.execute(text("SELECT COALESCE(max(id), 0) FROM audit_log")).scalar_one()
+    next_id = last_id + 1
+    connection.execute(
+        text(
+            "INSERT INTO audit_log (id, at, actor_id, action, entity, entity_id, data, prev_hash,"
+            " hash) VALUES (:id, :at, NULL, :action, :entity, NULL, :data, :prev, :hash)"
+        ).bindparams(bindparam("at", type_=UTCDateTime())),
+        {"id": next_id, "at": at, "action": action, "entity": entity, "data": data,
+         "prev": prev_hash, "hash": digest},
+    )  # fmt: skip
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            text("SELECT setval(pg_get_serial_sequence('audit_log', 'id'), :n, false)"),
+            {"n": next_id + 1},
+        )
+
+
 def verify(session: Session, batch: int = 5000) -> VerifyResult:
     """Walk the whole chain in id order; name the first row whose hash or link does not match."""
     expected_prev = GENESIS
@@ -132,26 +160,32 @@ def list_for(session: Session, entity: str, entity_id: int) -> list[AuditEntry]:
 
 
 def describe(entry: AuditEntry) -> str:
-    """A sentence for the public history of a claim."""
+    """A sentence for the public history of a claim (its own changes and its question's)."""
     data = json.loads(entry.data)
-    if entry.action == "claim.reopened":
+    part, _, action = entry.action.partition(".")
+    if part not in ("claim", "question"):
+        return entry.action
+    if action == "reopened":
         return f"re-opened as version {data.get('version')}: {data.get('reason')}"
-    if entry.action == "claim.voided":
+    if action == "voided":
         return f"voided: {data.get('reason')}"
-    if entry.action == "claim.snoozed":
+    if action == "snoozed":
         return f"snoozed until {str(data.get('until', ''))[:10]}: {data.get('reason')}"
-    if entry.action == "claim.edited":
-        fields = ", ".join(change["field"].replace("_at", "") for change in data.get("changes", []))
+    if action == "edited":
+        fields = ", ".join(
+            change["field"].replace("_at", "").replace("text", "question")
+            for change in data.get("changes", [])
+        )
         return f"changed {fields}: {data.get('reason')}"
-    if entry.action in ("claim.judged", "claim.settled"):
-        verb = "settled it as" if entry.action == "claim.settled" else "judged it"
+    if action in ("judged", "settled"):
+        verb = "settled it as" if action == "settled" else "judged it"
         return (
             f"{verb} {data.get('result')} (version {data.get('version')}, now {data.get('state')})"
         )
-    if entry.action == "claim.assigned":
+    if action == "assigned":
         return f"assigned {plural(len(data.get('user_ids', [])), 'reviewer')}"
-    if entry.action == "claim.reassigned":
+    if action == "reassigned":
         return "reassigned a reviewer"
-    if entry.action == "claim.recorded":
+    if action == "recorded":
         return "recorded"
     return entry.action

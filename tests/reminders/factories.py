@@ -72,7 +72,7 @@ def make_claim(
     session.add(claim)
     session.flush()
     for user in reviewers:
-        session.add(Assignment(claim_id=claim.id, user_id=user.id))
+        session.add(Assignment(question_id=claim.question_id, user_id=user.id))
     session.flush()
     return claim
 
@@ -137,12 +137,11 @@ def bulk_due_claims(engine: Engine, count: int, deadline: dt.datetime) -> None:
             ],
         )
         users = session.scalars(select(User.id).order_by(User.id)).all()[-count:]
-        claims = session.scalars(select(Claim.id).order_by(Claim.id)).all()[-count:]
         session.execute(
             insert(Assignment),
             [
-                {"claim_id": c, "user_id": u, "assigned_at": T0}
-                for c, u in zip(claims, users, strict=True)
+                {"question_id": q, "user_id": u, "assigned_at": T0}
+                for q, u in zip(questions, users, strict=True)
             ],
         )
 

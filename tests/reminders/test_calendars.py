@@ -29,7 +29,7 @@ def test_public_deadline_feed_is_valid_icalendar_with_stable_uids(
     assert first.mimetype == "text/calendar"
     calendar = icalendar.Calendar.from_ical(first.data)
     (event,) = calendar.walk("VEVENT")
-    assert str(event["uid"]) == f"claim-{claim.id}-deadline@tracker.test"
+    assert str(event["uid"]) == f"question-{claim.question_id}-deadline@tracker.test"
     assert event.decoded("dtstart") == T0 + dt.timedelta(days=3)
     assert event.decoded("dtstart").utcoffset() == dt.timedelta(0)
     assert "dtstamp" in event
@@ -54,7 +54,9 @@ def test_private_feed_lists_only_assigned_deadlines_behind_a_secret_token(
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "private, no-store"
     events = icalendar.Calendar.from_ical(response.data).walk("VEVENT")
-    assert [str(e["url"]) for e in events] == [f"http://tracker.test/claims/{mine.id}/resolve"]
+    assert [str(e["url"]) for e in events] == [
+        f"http://tracker.test/questions/{mine.question_id}/resolve"
+    ]
     assert wrong.status_code == 404
     # A new token replaces the old one.
     calendars.issue_token(session, alice)

@@ -101,7 +101,7 @@ def test_smtp_451_is_retried_under_the_same_message_id(
     plain = mail.get_body(("plain",))
     rich = mail.get_body(("html",))
     assert plain is not None and rich is not None
-    link = f"http://tracker.test/claims/{claim.id}/resolve"
+    link = f"http://tracker.test/questions/{claim.question_id}/resolve"
     assert link in plain.get_content() and f'href="{link}"' in rich.get_content()
 
 

@@ -39,7 +39,7 @@ def _live(session: Session, claim: Claim) -> set[tuple[str, int, str]]:
         (kind, user, status)
         for kind, user, status in session.execute(
             select(Reminder.kind, Reminder.user_id, Reminder.status).where(
-                Reminder.claim_id == claim.id, Reminder.status != "cancelled"
+                Reminder.question_id == claim.question_id, Reminder.status != "cancelled"
             )
         )
     }

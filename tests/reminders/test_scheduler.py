@@ -54,7 +54,7 @@ def _reminders(session: Session) -> list[tuple[int, str, int, str, str]]:
         tuple(row)  # type: ignore[misc]
         for row in session.execute(
             select(
-                Reminder.claim_id,
+                Reminder.question_id,
                 Reminder.kind,
                 Reminder.user_id,
                 Reminder.channel,
@@ -78,16 +78,17 @@ def test_a_due_claim_prompts_its_reviewers_then_overdue_then_escalation_to_admin
     assert result.planned == 4 and result.sent == 1
     assert sorted(_reminders(session)) == sorted(
         [
-            (claim.id, "due", alice.id, "email", "sent"),
-            (claim.id, "overdue", alice.id, "email", "pending"),
-            (claim.id, "escalation", alice.id, "email", "pending"),
-            (claim.id, "escalation", admin.id, "email", "pending"),
+            (claim.question_id, "due", alice.id, "email", "sent"),
+            (claim.question_id, "overdue", alice.id, "email", "pending"),
+            (claim.question_id, "escalation", alice.id, "email", "pending"),
+            (claim.question_id, "escalation", admin.id, "email", "pending"),
         ]
     )
     (message,) = notifier.calls
     assert message.recipient_email == "alice@example.org"
-    assert message.items[0].resolve_url == f"http://tracker.test/claims/{claim.id}/resolve"
-    assert f"/claims/{claim.id}/resolve" in message.text and "is due" in message.subject
+    resolve_url = f"http://tracker.test/questions/{claim.question_id}/resolve"
+    assert message.items[0].resolve_url == resolve_url
+    assert resolve_url in message.text and "is due" in message.subject
 
     clock.advance(3 * DAY)
     assert _scheduler(app, notifier, clock).tick().sent == 1
@@ -109,13 +110,13 @@ def test_a_claim_nobody_is_assigned_to_prompts_the_admins(app: Flask, session: S
     claim = make_claim(session, T0)
     session.commit()
     _scheduler(app, RecordingNotifier(), FixedClock(T0 + DAY)).tick()
-    kinds = {(kind, user) for c, kind, user, _, _ in _reminders(session) if c == claim.id}
+    kinds = {(kind, user) for c, kind, user, _, _ in _reminders(session) if c == claim.question_id}
     assert kinds == {("due", admin.id), ("overdue", admin.id), ("escalation", admin.id)}
     # Assigning a reviewer later moves the due and overdue prompts to them.
     bob = make_user(session, "bob@example.org")
     from tracker.models import Assignment
 
-    session.add(Assignment(claim_id=claim.id, user_id=bob.id))
+    session.add(Assignment(question_id=claim.question_id, user_id=bob.id))
     session.commit()
     _scheduler(app, RecordingNotifier(), FixedClock(T0 + DAY)).tick()
     live = {
@@ -136,8 +137,9 @@ def test_resolving_cancels_and_snoozing_moves_without_the_services_calling_in(
     notifier = RecordingNotifier()
     _scheduler(app, notifier, clock).tick()
     assert len(notifier.calls) == 2  # on time: one message each, no digest
-    resolved.status, resolved.outcome = "resolved", "true"
-    snoozed.snoozed_until, snoozed.snooze_reason = T0 + 20 * DAY, "the report is due on the 21st"
+    resolved.linked_question.status, resolved.linked_question.outcome = "resolved", "true"
+    snoozed.linked_question.snoozed_until = T0 + 20 * DAY
+    snoozed.linked_question.snooze_reason = "the report is due on the 21st"
     session.commit()
     clock.advance(5 * DAY)  # past the overdue prompt's time
     result = _scheduler(app, notifier, clock).tick()
@@ -145,7 +147,7 @@ def test_resolving_cancels_and_snoozing_moves_without_the_services_calling_in(
     assert all(
         status == "cancelled"
         for c, kind, _, _, status in _reminders(session)
-        if c == resolved.id and kind != "due"
+        if c == resolved.question_id and kind != "due"
     )
     # The snooze ends: the first prompt still to send comes at its end, the rest keep spacing.
     clock.at = T0 + 20 * DAY
@@ -154,7 +156,7 @@ def test_resolving_cancels_and_snoozing_moves_without_the_services_calling_in(
     _fresh(session)
     due_at = session.scalar(
         select(Reminder.due_at).where(
-            Reminder.claim_id == snoozed.id, Reminder.kind == "escalation"
+            Reminder.question_id == snoozed.question_id, Reminder.kind == "escalation"
         )
     )
     assert due_at == T0 + 27 * DAY
@@ -166,18 +168,19 @@ def test_cancel_pending_and_replan_act_at_once(app: Flask, session: Session) -> 
     session.commit()
     now = T0 + DAY
     assert reminders.plan(session, now, ("email",)) == 3
-    claim.snoozed_until, claim.snooze_reason = T0 + 9 * DAY, "waiting for figures"
-    assert scheduler.replan(session, claim, now) == 3
+    question = claim.linked_question
+    question.snoozed_until, question.snooze_reason = T0 + 9 * DAY, "waiting for figures"
+    assert scheduler.replan(session, question, now) == 3
     due = dict(
         session.execute(
-            select(Reminder.kind, Reminder.due_at).where(Reminder.claim_id == claim.id)
+            select(Reminder.kind, Reminder.due_at).where(Reminder.question_id == question.id)
         ).all()
     )
     assert due == {"due": T0 + 9 * DAY, "overdue": T0 + 12 * DAY, "escalation": T0 + 19 * DAY}
-    assert scheduler.cancel_pending(session, claim.id, now) == 3
+    assert scheduler.cancel_pending(session, question.id, now) == 3
     session.commit()
     # Re-opened and due again (no snooze): the cancelled reminders come back, not new rows.
-    claim.snoozed_until = claim.snooze_reason = None
+    question.snoozed_until = question.snooze_reason = None
     session.commit()
     _scheduler(app, RecordingNotifier(), FixedClock(now)).tick()
     assert session.scalar(select(func.count()).select_from(Reminder)) == 3
@@ -228,8 +231,9 @@ def test_webhook_failing_three_times_then_200_is_delivered_under_one_id(
     assert len({r.headers["webhook-id"] for r in seen}) == 1
     assert seen[0].headers["webhook-id"] == message.uid
     body = json.loads(seen[-1].get_data())
-    assert f"/claims/{claim.id}/resolve" in body["text"]
-    assert body["reminders"][0]["claim_id"] == claim.id
+    assert f"/questions/{claim.question_id}/resolve" in body["text"]
+    assert body["reminders"][0]["question_id"] == claim.question_id
+    assert body["reminders"][0]["claim_id"] == claim.id  # for receivers that know claims only
 
 
 def test_backoff_grows_with_jitter_and_gives_up_after_72_hours(
@@ -337,8 +341,8 @@ def test_thirty_days_of_downtime_give_one_digest_per_recipient(
     by_recipient = {m.recipient_email: m for m in notifier.calls}
     assert set(by_recipient) == {"alice@example.org", "bob@example.org", "admin@example.org"}
     alice_digest = by_recipient["alice@example.org"]
-    assert alice_digest.is_digest and len(alice_digest.items) == 25  # each claim once
-    assert "25 claims" in alice_digest.subject
+    assert alice_digest.is_digest and len(alice_digest.items) == 25  # each question once
+    assert "25 questions" in alice_digest.subject
     assert len(by_recipient["bob@example.org"].items) == 12
     # Every reminder that fell due is accounted for, and none goes out again.
     _fresh(session)
@@ -432,7 +436,7 @@ def test_the_outbox_page_shows_a_dead_message_with_its_reason_and_retries_it(
     login(admin)
     page = client.get("/admin/outbox?status=dead").get_data(as_text=True)
     assert "HTTP 410 GONE" in page and reviewer.email in page
-    assert f'href="/claims/{claim.id}"' in page
+    assert f'href="/questions/{claim.question_id}/resolve"' in page
     message = session.scalars(select(OutboxMessage)).one()
     token = csrf_token(client, "/admin/outbox")
     answer = client.post(f"/admin/outbox/{message.id}/retry", data={"csrf_token": token})

@@ -27,6 +27,7 @@ from tracker.models import (
     Assignment,
     Claim,
     OutboxMessage,
+    Question,
     Reminder,
     ReminderSettings,
     Resolution,
@@ -54,6 +55,7 @@ def test_every_due_claim_keeps_one_live_reminder_per_kind_and_recipient(
             with Session(engine) as session, session.begin():
                 for model in (
                     Reminder, OutboxMessage, Assignment, ReminderSettings, Resolution, Claim,
+                    Question,
                 ):  # fmt: skip
                     session.execute(delete(model))
                 session.execute(delete(User))
@@ -76,10 +78,11 @@ def test_every_due_claim_keeps_one_live_reminder_per_kind_and_recipient(
             reviewers=st.sets(st.integers(0, 2), max_size=3),
         )
         def record(self, hours: int, reviewers: set[int]) -> int:
+            """A claim on a question of its own; the machine then acts on the question."""
             users = [self.session.get(User, self.users[i]) for i in sorted(reviewers)]
             claim = make_claim(self.session, self.clock.at + hours * HOUR, users)  # type: ignore[arg-type]
             self.session.commit()
-            return claim.id
+            return claim.question_id
 
         @rule()
         def plan(self) -> None:
@@ -88,61 +91,62 @@ def test_every_due_claim_keeps_one_live_reminder_per_kind_and_recipient(
 
         @rule(claim_id=claims, hours=st.integers(min_value=1, max_value=500), act=st.booleans())
         def snooze(self, claim_id: int, hours: int, act: bool) -> None:
-            claim = self.session.get(Claim, claim_id)
-            assert claim is not None
-            if claim.status != "open":
+            question = self.session.get(Question, claim_id)
+            assert question is not None
+            if question.status != "open":
                 return
-            claim.snoozed_until = self.clock.at + hours * HOUR
-            claim.snooze_reason = "waiting for the data"
+            question.snoozed_until = self.clock.at + hours * HOUR
+            question.snooze_reason = "waiting for the data"
             if act:  # the service tells the scheduler at once; otherwise the tick finds out
-                scheduler.replan(self.session, claim, self.clock.at)
+                scheduler.replan(self.session, question, self.clock.at)
             self.session.commit()
 
         @rule(claim_id=claims, reviewer=st.integers(0, 3), act=st.booleans())
         def judge(self, claim_id: int, reviewer: int, act: bool) -> None:
-            """One judgement that leaves the claim pending; the judge is assigned by it."""
-            claim = self.session.get(Claim, claim_id)
-            assert claim is not None
+            """One judgement that leaves the question pending; the judge is assigned by it."""
+            question = self.session.get(Question, claim_id)
+            assert question is not None
             user_id = self.users[reviewer]
-            if claim.status != "open" or any(
-                r.reviewer_id == user_id and r.version == claim.resolution_version
-                for r in claim.resolutions
+            if question.status != "open" or any(
+                r.reviewer_id == user_id and r.version == question.resolution_version
+                for r in question.resolutions
             ):
                 return
-            if user_id not in {a.user_id for a in claim.assignments}:
-                self.session.add(Assignment(claim_id=claim.id, user_id=user_id))
+            if user_id not in {a.user_id for a in question.assignments}:
+                self.session.add(Assignment(question_id=question.id, user_id=user_id))
             self.session.add(
                 Resolution(
-                    claim_id=claim.id, version=claim.resolution_version, reviewer_id=user_id,
-                    outcome="true", rationale="as reported", created_at=self.clock.at,
+                    question_id=question.id, version=question.resolution_version,
+                    reviewer_id=user_id, outcome="true", rationale="as reported",
+                    created_at=self.clock.at,
                 )
             )  # fmt: skip
             self.session.flush()
             if act:
-                scheduler.replan(self.session, claim, self.clock.at)
+                scheduler.replan(self.session, question, self.clock.at)
             self.session.commit()
             judge = self.session.get(User, user_id)
             assert judge is not None
-            self.judged.add((claim.id, judge.email))
+            self.judged.add((question.id, judge.email))
 
         @rule(claim_id=claims, act=st.booleans())
         def resolve(self, claim_id: int, act: bool) -> None:
-            claim = self.session.get(Claim, claim_id)
-            assert claim is not None
-            if claim.status != "open":
+            question = self.session.get(Question, claim_id)
+            assert question is not None
+            if question.status != "open":
                 return
-            claim.status, claim.outcome = "resolved", "true"
+            question.status, question.outcome = "resolved", "true"
             if act:
-                scheduler.cancel_pending(self.session, claim.id, self.clock.at)
+                scheduler.cancel_pending(self.session, question.id, self.clock.at)
             self.session.commit()
 
         @rule(claim_id=claims)
         def void(self, claim_id: int) -> None:
-            claim = self.session.get(Claim, claim_id)
-            assert claim is not None
-            if claim.status != "open":
+            question = self.session.get(Question, claim_id)
+            assert question is not None
+            if question.status != "open":
                 return
-            claim.status, claim.void_reason = "void", "duplicate"
+            question.status, question.void_reason = "void", "duplicate"
             self.session.commit()
 
         @rule(hours=st.sampled_from([0, 1, 24, 72, 240, 24 * 30]))
@@ -150,10 +154,10 @@ def test_every_due_claim_keeps_one_live_reminder_per_kind_and_recipient(
             self.clock.advance(hours * HOUR)
             sent_before = len(self.receiver.calls)
             self.ticker.tick()
-            # Nobody is prompted about a claim after judging it.
+            # Nobody is prompted about a question after judging it.
             for message in self.receiver.calls[sent_before:]:
                 for item in message.items:
-                    assert (item.claim_id, message.recipient_email) not in self.judged
+                    assert (item.question_id, message.recipient_email) not in self.judged
             self.check_after_tick()
 
         def check_after_tick(self) -> None:
@@ -167,51 +171,51 @@ def test_every_due_claim_keeps_one_live_reminder_per_kind_and_recipient(
             live = Counter(
                 (c, k, u)
                 for c, k, u in session.execute(
-                    select(Reminder.claim_id, Reminder.kind, Reminder.user_id).where(
+                    select(Reminder.question_id, Reminder.kind, Reminder.user_id).where(
                         Reminder.status != "cancelled"
                     )
                 )
             )
-            for claim in session.scalars(select(Claim)):
-                assert claim.deadline_at is not None
+            for question in session.scalars(select(Question)):
+                assert question.deadline_at is not None
                 judged = {
                     r.reviewer_id
-                    for r in claim.resolutions
-                    if r.version == claim.resolution_version
+                    for r in question.resolutions
+                    if r.version == question.resolution_version
                 }
-                waiting = {a.user_id for a in claim.assignments} - judged
-                is_due = claim.status == "open" and claim.deadline_at <= now
-                snoozed = claim.snoozed_until is not None and claim.snoozed_until > now
+                waiting = {a.user_id for a in question.assignments} - judged
+                is_due = question.status == "open" and question.deadline_at <= now
+                snoozed = question.snoozed_until is not None and question.snoozed_until > now
                 if is_due and not snoozed:
                     for kind in OFFSETS:
                         wanted = set(waiting) if waiting else admins - judged
                         if kind == "escalation":
                             wanted |= admins - judged
                         for user in wanted:
-                            assert live[(claim.id, kind, user)] == 1, (claim.id, kind, user)
+                            assert live[(question.id, kind, user)] == 1, (question.id, kind, user)
                 for user in judged:
                     pending = session.scalar(
                         select(Reminder.id).where(
-                            Reminder.claim_id == claim.id,
+                            Reminder.question_id == question.id,
                             Reminder.user_id == user,
                             Reminder.status == "pending",
                         )
                     )
-                    assert pending is None, (claim.id, user)
-                if claim.status != "open":
+                    assert pending is None, (question.id, user)
+                if question.status != "open":
                     pending = session.scalar(
                         select(Reminder.id).where(
-                            Reminder.claim_id == claim.id, Reminder.status == "pending"
+                            Reminder.question_id == question.id, Reminder.status == "pending"
                         )
                     )
                     assert pending is None
-            # Nothing went out twice, and nothing went out for a claim not yet due.
+            # Nothing went out twice, and nothing went out for a question not yet due.
             assert max(self.receiver.attempts_per_uid.values(), default=0) <= 1
 
         @invariant()
         def unique_live_rows(self) -> None:
             rows = self.session.execute(
-                select(Reminder.claim_id, Reminder.kind, Reminder.user_id, Reminder.channel)
+                select(Reminder.question_id, Reminder.kind, Reminder.user_id, Reminder.channel)
             ).all()
             assert len(rows) == len(set(rows))
 

@@ -34,14 +34,18 @@ def fresh_claim(session: Session, claim_id: int) -> Claim:
 
 
 def snapshot(session: Session, claim_id: int) -> tuple[Any, ...]:
-    """All a refusal must leave as it was: the claim, its judgements, edits and assignments,
-    and the length of the audit log."""
+    """All a refusal must leave as it was: the claim and its question, the question's
+    judgements, edits and assignments, and the length of the audit log."""
     claim = fresh_claim(session, claim_id)
+    question = claim.linked_question
     state = (
         claim.status, claim.question, claim.resolution_criteria, claim.deadline_at,
-        claim.probability, claim.probability_origin, claim.void_reason, claim.snoozed_until,
-        claim.resolution_version, claim.outcome, [r.id for r in claim.resolutions],
-        [e.id for e in claim.edits], sorted(a.user_id for a in claim.assignments),
+        claim.probability, claim.probability_origin, claim.void_reason,
+        claim.resolution_version, claim.outcome,
+        question.status, question.text, question.resolution_criteria, question.deadline_at,
+        question.snoozed_until, question.resolution_version, question.outcome,
+        [r.id for r in question.resolutions], [e.id for e in claim.edits],
+        [e.id for e in question.edits], sorted(a.user_id for a in question.assignments),
         len(session.scalars(select(AuditEntry.id)).all()),
     )  # fmt: skip
     session.commit()  # end the read: SQLite would keep its snapshot past the next request

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from tests.conftest import csrf_token
 from tracker import audit
 from tracker.errors import Conflict, Forbidden, Invalid
-from tracker.models import Assignment, Claim, ClaimEdit, Resolution, User
+from tracker.models import Assignment, Claim, ClaimEdit, QuestionEdit, Resolution, User
 from tracker.record import services
 from tracker.review import assignments, changes, queue, resolutions
 
@@ -57,12 +57,14 @@ def test_two_disagreeing_reviewers_make_it_disputed_and_an_admin_settles(
     _judge(session, claim, first, "true")
     assert _judge(session, claim, second, "false") == "disputed"
     assert claim.status == "disputed"
-    assert [c.id for c in queue.list_tab(session, "disputed", NOW, None)] == [claim.id]
+    assert [q.id for q in queue.list_tab(session, "disputed", NOW, None)] == [claim.question_id]
     with pytest.raises(Forbidden):
         _judge(session, claim, first, "true", settle=True)
     assert _judge(session, claim, admin, "true", settle=True) == "final"
     assert claim.status == "resolved" and claim.outcome == "true"
-    judgements = session.scalars(select(Resolution).where(Resolution.claim_id == claim.id)).all()
+    judgements = session.scalars(
+        select(Resolution).where(Resolution.question_id == claim.question_id)
+    ).all()
     assert [(j.outcome, j.is_settlement) for j in judgements] == [
         ("true", False), ("false", False), ("true", True),
     ]  # fmt: skip
@@ -75,7 +77,7 @@ def test_the_recorder_cannot_resolve(session: Session, make_user: MakeUser) -> N
         session, source.id, kind="forecast", quote="It will rain tomorrow.",
         deadline=NOW, actor_id=editor.id,
     )  # fmt: skip
-    made = assignments.assign_reviewers(session, claim, 2)
+    made = assignments.assign_reviewers(session, claim.linked_question, 2)
     assert editor.id not in {a.user_id for a in made} and [a.user_id for a in made] == [other.id]
     session.commit()
     with pytest.raises(Forbidden, match="recorded"):
@@ -161,7 +163,8 @@ def test_void_snooze_and_edit(session: Session, seeded: int, make_user: MakeUser
     with pytest.raises(Invalid, match="future"):
         changes.snooze_claim(session, strife, reviewer, NOW, "wait", NOW)
     changes.snooze_claim(session, strife, reviewer, NOW + dt.timedelta(days=7), "vote due", NOW)
-    assert strife.id not in {c.id for c in queue.list_tab(session, "overdue", NOW, None)}
+    overdue = queue.list_tab(session, "overdue", NOW, None)
+    assert strife.question_id not in {q.id for q in overdue}
     ugly = _claim(session, "near-term-ugly")
     with pytest.raises(Forbidden):
         changes.edit_claim(session, ugly, reviewer, reason="r", question="Q?")
@@ -172,12 +175,22 @@ def test_void_snooze_and_edit(session: Session, seeded: int, make_user: MakeUser
     )  # fmt: skip
     changes.edit_claim(session, ugly, reviewer, reason="the author hedged", probability=0.7)
     session.commit()
+    # What the question asks is the question's edit (its text was the quote); the probability
+    # is the claim's own.
+    question_edits = session.scalars(
+        select(QuestionEdit)
+        .where(QuestionEdit.question_id == ugly.question_id)
+        .order_by(QuestionEdit.id)
+    ).all()
+    assert [(e.field, e.old_value) for e in question_edits] == [
+        ("text", ugly.quote), ("deadline_at", "2020-04-03T23:59:59+00:00"),
+    ]  # fmt: skip
     edits = session.scalars(
         select(ClaimEdit).where(ClaimEdit.claim_id == ugly.id).order_by(ClaimEdit.id)
     ).all()
-    assert [(e.field, e.old_value) for e in edits] == [
-        ("question", None), ("deadline_at", "2020-04-03T23:59:59+00:00"), ("probability", "0.9"),
-    ]  # fmt: skip
+    assert [(e.field, e.old_value) for e in edits] == [("probability", "0.9")]
+    assert ugly.question == "Will 100 or more people die in US-Iran clashes?"
+    assert ugly.deadline_at == dt.datetime(2020, 5, 1, tzinfo=dt.UTC)
     assert ugly.probability == 0.7 and ugly.probability_origin == "reviewer"
     assert audit.verify(session).ok
 
@@ -193,7 +206,7 @@ def test_queue_tabs(session: Session, seeded: int, make_user: MakeUser) -> None:
     assert counts["overdue"] == 1 and counts["upcoming"] == 6
     assert counts["mine"] == 17
     overdue = queue.list_tab(session, "overdue", now, me.id)
-    assert [c.key for c in overdue] == ["revenge-agenda"]
+    assert [q.id for q in overdue] == [_claim(session, "revenge-agenda").question_id]
     upcoming = queue.list_tab(session, "upcoming", now, me.id)
     assert [c.deadline_at for c in upcoming] == sorted(c.deadline_at for c in upcoming)  # type: ignore[type-var]
 
@@ -274,7 +287,9 @@ def test_a_final_resolution_cancels_pending_reminders_at_once(
     def pending() -> int:
         return len(
             session.scalars(
-                select(Reminder).where(Reminder.claim_id == claim.id, Reminder.status == "pending")
+                select(Reminder).where(
+                    Reminder.question_id == claim.question_id, Reminder.status == "pending"
+                )
             ).all()
         )
 

@@ -85,7 +85,8 @@ def _assigned(session: Session, claim_id: int) -> list[int]:
     return list(
         session.scalars(
             select(Assignment.user_id)
-            .where(Assignment.claim_id == claim_id)
+            .join(Claim, Claim.question_id == Assignment.question_id)
+            .where(Claim.id == claim_id)
             .order_by(Assignment.id)
         )
     )
@@ -107,9 +108,11 @@ def test_regression_an_editor_cannot_change_or_void_a_claim_a_reviewer_has_judge
     assert void.status_code == 403
     assert "only an admin" in void.get_data(as_text=True)
     # The page no longer offers what would fail, and says why.
-    page = login(recorded.editor, app.test_client()).get(f"/claims/{claim_id}/resolve")
+    page = login(recorded.editor, app.test_client()).get(
+        f"/claims/{claim_id}/resolve", follow_redirects=True
+    )
     html = page.get_data(as_text=True)
-    assert 'name="probability"' not in html and f"/claims/{claim_id}/void" not in html
+    assert 'name="probability"' not in html and '/void"' not in html
     assert "Not possible now" in html and "only an admin can void it now" in html
     claim = fresh_claim(session, claim_id)
     assert claim.probability == 0.9 and claim.probability_origin == "phrase"
@@ -198,7 +201,7 @@ def test_an_admin_voids_a_claim_under_judgement_and_the_judgements_stay_visible(
         f"/claims/{claim_id}"
     ).get_data(as_text=True)
     session.commit()
-    entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "claim.voided")).one()
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "question.voided")).one()
     assert json.loads(entry.data)["judgements"] == [judged]
 
 
@@ -214,10 +217,10 @@ def test_a_reviewer_who_has_judged_keeps_the_assignment(
         app, login, admin, f"/claims/{claim_id}/reassign",
         from_user=str(recorded.first.id), to_user=str(recorded.other.id),
     )  # fmt: skip
-    assert moved.status_code == 409 and "has judged this claim" in moved.get_data(as_text=True)
+    assert moved.status_code == 409 and "has judged this question" in moved.get_data(as_text=True)
     assert snapshot(session, claim_id) == before
     # The page offers to move only the assignment of the reviewer who has not judged.
-    page = login(admin, app.test_client()).get(f"/claims/{claim_id}/resolve")
+    page = login(admin, app.test_client()).get(f"/claims/{claim_id}/resolve", follow_redirects=True)
     html = page.get_data(as_text=True)
     options = html[
         html.index('id="from-user"') : html.index("</select>", html.index('id="from-user"'))
@@ -228,9 +231,11 @@ def test_a_reviewer_who_has_judged_keeps_the_assignment(
 def test_the_page_tells_an_unassigned_reviewer_whose_place_they_take(
     app: Flask, recorded: Recorded, login: Login
 ) -> None:
-    page = login(recorded.other, app.test_client()).get(f"/claims/{recorded.claim_id}/resolve")
+    page = login(recorded.other, app.test_client()).get(
+        f"/claims/{recorded.claim_id}/resolve", follow_redirects=True
+    )
     html = page.get_data(as_text=True)
-    assert "You are not assigned to this claim" in html
+    assert "You are not assigned to this question" in html
     assert "in place of Sam Reviewer, who has not judged it yet" in html
 
 
@@ -321,7 +326,7 @@ def test_a_disputed_claim_leaves_the_queue_of_reviewers_who_have_not_judged_it(
         question="Will the central bank cut its policy rate by 30 June 2020?",
     )  # fmt: skip
     for user in (first, second, third):  # more reviewers than a quorum of two
-        session.add(Assignment(claim_id=claim.id, user_id=user.id))
+        session.add(Assignment(question_id=claim.question_id, user_id=user.id))
     session.commit()
     for user, outcome in ((first, "true"), (second, "false")):
         resolutions.resolve_claim(

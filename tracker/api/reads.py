@@ -93,26 +93,32 @@ def list_claim_records(
         # in between is skipped here and shown on the next page.
         if claim_id in by_id:
             by_id[claim_id].tag_names.append(tag)
+    # Each claim shows its question's judgements: the same rows for every claim on it.
+    by_question: dict[int, list[SimpleNamespace]] = defaultdict(list)
+    for record in records:
+        by_question[record.question_id].append(record)
+    question_ids = page.with_only_columns(Claim.question_id)
     resolutions: dict[int, SimpleNamespace] = {}
     for row in session.execute(
         select(*Resolution.__table__.columns, User.display_name.label("_reviewer_name"))
         .join(User, User.id == Resolution.reviewer_id)
-        .where(Resolution.claim_id.between(low, high), Resolution.claim_id.in_(ids))
-        .order_by(Resolution.claim_id, Resolution.version, Resolution.id)
+        .where(Resolution.question_id.in_(question_ids))
+        .order_by(Resolution.question_id, Resolution.version, Resolution.id)
     ).mappings():
-        if row["claim_id"] not in by_id:
+        if row["question_id"] not in by_question:
             continue
         resolution = SimpleNamespace(**row)
         resolution.reviewer = SimpleNamespace(display_name=row["_reviewer_name"])
         resolution.evidence = []
         resolutions[resolution.id] = resolution
-        by_id[resolution.claim_id].resolutions.append(resolution)
+        for record in by_question[resolution.question_id]:
+            record.resolutions.append(resolution)
     if resolutions:
         evidence: dict[int, list[SimpleNamespace]] = defaultdict(list)
         for row in session.execute(
             select(*Evidence.__table__.columns)
             .join(Resolution, Resolution.id == Evidence.resolution_id)
-            .where(Resolution.claim_id.between(low, high), Resolution.claim_id.in_(ids))
+            .where(Resolution.question_id.in_(question_ids))
             .order_by(Evidence.id)
         ).mappings():
             evidence[row["resolution_id"]].append(SimpleNamespace(**row))

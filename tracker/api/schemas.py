@@ -446,6 +446,33 @@ class ResolutionAnswer(Answer):
     claim: ClaimOut
 
 
+class QuestionState(Answer):
+    """A question's review state: what every claim on it takes (by its stance)."""
+
+    id: int
+    kind: Kind
+    text: str
+    resolution_criteria: str | None
+    deadline: dt.datetime | None
+    status: Status
+    outcome: Outcome | None
+    verdict: Verdict | None
+    resolution_version: int
+    resolved_at: dt.datetime | None
+    void_reason: str | None
+    claims: int = Field(description="How many claims are about the question.")
+
+
+class QuestionResolutionAnswer(Answer):
+    state: Literal["pending", "final", "disputed"] = Field(
+        description="`final` once the quorum of reviewers agrees; `disputed` when they differ."
+    )
+    agreeing: int
+    quorum: int
+    resolution: ResolutionOut
+    question: QuestionState
+
+
 def parse(model: type[Body], data: Any) -> Any:
     """Validate a decoded JSON body; every problem is reported against its field."""
     if not isinstance(data, dict):

@@ -296,7 +296,9 @@ def create_claim(source_id: int, body: schemas.ClaimIn) -> Created:
     claim = services.record_claim(
         session, source_id, actor_id=require_user().id, **body.model_dump()
     )
-    assignments.assign_reviewers(session, claim, int(current_app.config["RESOLUTION_QUORUM"]))
+    assignments.assign_reviewers(
+        session, claim.linked_question, int(current_app.config["RESOLUTION_QUORUM"])
+    )
     session.commit()
     return _created(claim_json(claim, now()), url_for("api.get_claim", claim_id=claim.id))
 
@@ -311,18 +313,20 @@ def create_claim(source_id: int, body: schemas.ClaimIn) -> Created:
     role="reviewer",
 )
 def create_resolution(claim_id: int, body: schemas.ResolutionIn) -> Created:
-    """Resolve a claim: an outcome (forecasts) or verdict (facts), a rationale and evidence.
+    """Resolve the question a claim is about: an outcome (forecasts) or verdict (facts) of the
+    question, a rationale and evidence. As POST /questions/{question_id}/resolutions.
 
-    The claim is final when the quorum of assigned reviewers agrees; disagreement puts it on
+    The question is final when the quorum of assigned reviewers agrees, and then every claim on
+    it takes the result (a claim `against` the question the opposite); disagreement puts it on
     the disputed queue for an admin to settle (`settle`, admins only). A reviewer who is not
     assigned is assigned by judging, in place of an assigned reviewer who has not judged yet.
-    403 for the person who recorded the claim; 409 when it is resolved, void or disputed (only
-    a settlement decides it), or when you have judged this version already."""
+    403 for a person who recorded a claim on the question; 409 when it is resolved, void or
+    disputed (only a settlement decides it), or when you have judged this version already."""
     session = begin_write()
     claim = services.get_claim(session, claim_id)
-    decision = resolutions.resolve_claim(
+    decision = resolutions.resolve_question(
         session,
-        claim,
+        claim.linked_question,
         require_user(),
         rationale=body.rationale,
         outcome=body.outcome,

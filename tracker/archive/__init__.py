@@ -78,6 +78,7 @@ TABLES = (
     "evidence",
     "assignments",
     "claim_edits",
+    "question_edits",
     "audit_log",
 )
 # Tables left out on purpose, with the reason.
@@ -87,8 +88,8 @@ EXCLUDED_TABLES = {
     "rate_limits": "counters of the last minutes' attempts; they start again at zero",
     "idempotency_keys": "replayable answers of recent API retries, kept for a day",
     "alembic_version": "the schema revision is in the header",
-    "reminders": "planned from the claims by the scheduler's next tick (what fell due comes as"
-    " one digest per recipient)",
+    "reminders": "planned from the questions by the scheduler's next tick (what fell due comes"
+    " as one digest per recipient)",
     "outbox": "messages in flight and their delivery log; the scheduler writes them anew",
     "scheduler_heartbeats": "the liveness of this installation's scheduler processes",
     "score_entries": "the scorecard's running sums, rebuilt from the claims on first use",
@@ -97,8 +98,11 @@ EXCLUDED_TABLES = {
 }
 BATCH = 1000
 # Version 1 (before questions and speakers): restored by giving each claim a question and each
-# source's author or outlet a speaker, as the database migration does.
-V1_TABLES = tuple(name for name in TABLES if name not in ("speakers", "questions"))
+# source's author or outlet a speaker, and its review to its question, as the database
+# migrations do.
+V1_TABLES = tuple(
+    name for name in TABLES if name not in ("speakers", "questions", "question_edits")
+)
 
 
 @dataclass(frozen=True)
@@ -297,7 +301,11 @@ def _load(connection: Connection, parsed: Iterator[tuple[int, Any]]) -> dict[str
         raise ArchiveError("the archive is empty")
     tables = _check_header(first[1])
     v1 = (
-        legacy.V1Claims(connection, Writer(connection, _table("questions")))
+        legacy.V1Claims(
+            connection,
+            Writer(connection, _table("questions")),
+            Writer(connection, _table("question_edits")),
+        )
         if tables is V1_TABLES
         else None
     )
@@ -329,6 +337,7 @@ def _load(connection: Connection, parsed: Iterator[tuple[int, Any]]) -> dict[str
             if v1 is not None:
                 if position < tables.index("claims"):
                     v1.start()
+                v1.write_question_edits()
                 v1.finish()
             return counts
         name, row = value.get("table"), value.get("row")
@@ -339,17 +348,24 @@ def _load(connection: Connection, parsed: Iterator[tuple[int, Any]]) -> dict[str
             raise ArchiveError(f"line {number}: {name} rows must come before {tables[position]}")
         if index > position:
             flush()
-            claims_at = tables.index("claims")
-            if v1 is not None and position < claims_at <= index:
-                v1.start()
+            if v1 is not None:
+                if position < tables.index("claims") <= index:
+                    v1.start()
+                if position <= tables.index("claim_edits") < index:
+                    v1.write_question_edits()
             position = index
             writer = Writer(connection, _table(name))
             columns = set(writer.names)
+        converted: dict[str, Any] | None = row
         try:
-            if v1 is not None and name == "claims":
-                row = v1.row(row)
+            if v1 is not None:
+                converted = v1.row(name, row)
         except ArchiveError as error:
             raise ArchiveError(f"line {number}: {error.message}") from None
+        if converted is None:  # a version 1 row that went to another table
+            counts[name] += 1
+            continue
+        row = converted
         if row.keys() != columns:
             unknown = sorted(set(row) - columns)
             missing = sorted(columns - set(row))

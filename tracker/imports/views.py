@@ -227,9 +227,10 @@ def candidates(source_id: int) -> Any:
     try:
         for index in accepted:
             failed = index
-            fields = _claim_fields(form, index, source.text)
-            claim = services.record_claim(session, source_id, actor_id=user.id, **fields)
-            assignments.assign_reviewers(session, claim, quorum)
+            claim = services.record_claim(
+                session, source_id, actor_id=user.id, **_claim_fields(form, index, source.text)
+            )
+            assignments.assign_reviewers(session, claim.linked_question, quorum)
     except TrackerError as error:
         session.rollback()
         session.expire_all()

@@ -12,16 +12,25 @@ from tracker.models.accounts import (
     RateLimitCounter,
     User,
 )
-from tracker.models.questions import CLAIM_STANCES, QUESTION_KINDS, SPEAKER_KINDS, Question, Speaker
+from tracker.models.questions import (
+    CLAIM_STANCES,
+    OUTCOMES,
+    QUESTION_FIELDS,
+    QUESTION_KINDS,
+    SPEAKER_KINDS,
+    STORED_STATUSES,
+    VERDICTS,
+    Question,
+    QuestionEdit,
+    Speaker,
+    question_status,
+)
 from tracker.models.record import (
     DEADLINE_ORIGINS,
     KINDS,
-    OUTCOMES,
     PROBABILITY_ORIGINS,
     STANCES,
     STATUSES,
-    STORED_STATUSES,
-    VERDICTS,
     Assignment,
     AuditEntry,
     Claim,
@@ -52,6 +61,7 @@ __all__ = [
     "MESSAGE_STATUSES",
     "OUTCOMES",
     "PROBABILITY_ORIGINS",
+    "QUESTION_FIELDS",
     "QUESTION_KINDS",
     "REMINDER_KINDS",
     "REMINDER_STATUSES",
@@ -74,6 +84,7 @@ __all__ = [
     "LoginSession",
     "OutboxMessage",
     "Question",
+    "QuestionEdit",
     "RateLimitCounter",
     "Reminder",
     "ReminderSettings",
@@ -86,4 +97,5 @@ __all__ = [
     "Speaker",
     "User",
     "claim_status",
+    "question_status",
 ]

@@ -21,15 +21,19 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import Base, UTCDateTime, check_in, utcnow
 from tracker.models.accounts import User
-from tracker.models.questions import CLAIM_STANCES, Question, Speaker
+from tracker.models.questions import (
+    CLAIM_STANCES,
+    OUTCOMES,
+    STORED_STATUSES,
+    VERDICTS,
+    Question,
+    Speaker,
+)
 
 KINDS = ("forecast", "fact")
-STORED_STATUSES = ("open", "disputed", "resolved", "void")
 STATUSES = ("open", "due", "disputed", "resolved", "void")
 DEADLINE_ORIGINS = ("explicit", "inferred")
 PROBABILITY_ORIGINS = ("stated", "phrase", "reviewer")
-OUTCOMES = ("true", "false", "ambiguous", "annulled")
-VERDICTS = ("true", "mostly-true", "mixed", "mostly-false", "false", "unverifiable")
 STANCES = ("supports", "refutes", "context")
 
 
@@ -102,12 +106,9 @@ class Claim(Base):
             name="resolved_has_result",
         ),
         CheckConstraint("(status = 'void') = (void_reason IS NOT NULL)", name="void_reason"),
-        CheckConstraint(
-            "(snoozed_until IS NULL) = (snooze_reason IS NULL)", name="snooze_has_reason"
-        ),
         CheckConstraint(check_in("stance", CLAIM_STANCES), name="stance"),
-        # The review queue's tabs and counts are range scans of this index alone.
-        Index("ix_claims_queue", "status", "deadline_at", "snoozed_until", "id"),
+        # Lists of claims by status (open, due, resolved ...) are range scans of this index.
+        Index("ix_claims_status_deadline_at", "status", "deadline_at", "id"),
         # The scorecard's recent resolutions and its freshness check read these newest first.
         Index("ix_claims_resolved_at", "resolved_at"),
         Index("ix_claims_updated_at", "updated_at"),
@@ -146,12 +147,11 @@ class Claim(Base):
     phrase: Mapped[str | None] = mapped_column(String(200))
     hedged: Mapped[bool] = mapped_column(Boolean, default=False)
     condition: Mapped[str | None] = mapped_column(Text)
+    # The review state of the claim's question as it applies to this claim (an `against` claim
+    # takes the opposite result), kept here for queries and scoring by
+    # tracker.questions.state.apply_state; every judgement stays in the question's resolutions.
     status: Mapped[str] = mapped_column(String(16), default="open")
     void_reason: Mapped[str | None] = mapped_column(Text)
-    snoozed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    snooze_reason: Mapped[str | None] = mapped_column(Text)
-    # The final result of the current resolution version, kept here for queries and scoring;
-    # every judgement that led to it stays in `resolutions`.
     outcome: Mapped[str | None] = mapped_column(String(16))
     verdict: Mapped[str | None] = mapped_column(String(16))
     resolution_version: Mapped[int] = mapped_column(Integer, default=1)
@@ -166,11 +166,16 @@ class Claim(Base):
     tags: Mapped[list[ClaimTag]] = relationship(
         cascade="all, delete-orphan", order_by="ClaimTag.tag", lazy="selectin"
     )
+    # The question's judgements and reviewers, read through the claim (its page, the API).
     resolutions: Mapped[list[Resolution]] = relationship(
-        back_populates="claim", order_by="(Resolution.version, Resolution.id)"
+        primaryjoin="Claim.question_id == foreign(Resolution.question_id)",
+        order_by="(Resolution.version, Resolution.id)",
+        viewonly=True,
     )
     assignments: Mapped[list[Assignment]] = relationship(
-        back_populates="claim", order_by="Assignment.id"
+        primaryjoin="Claim.question_id == foreign(Assignment.question_id)",
+        order_by="Assignment.id",
+        viewonly=True,
     )
     edits: Mapped[list[ClaimEdit]] = relationship(order_by="ClaimEdit.id")
 
@@ -188,11 +193,11 @@ class ClaimTag(Base):
 
 
 class Resolution(Base):
-    """One reviewer's judgement of one claim in one resolution version. Never updated."""
+    """One reviewer's judgement of one question in one resolution version. Never updated."""
 
     __tablename__ = "resolutions"
     __table_args__ = (
-        UniqueConstraint("claim_id", "version", "reviewer_id"),
+        UniqueConstraint("question_id", "version", "reviewer_id"),
         CheckConstraint("outcome IS NULL OR " + check_in("outcome", OUTCOMES), name="outcome"),
         CheckConstraint("verdict IS NULL OR " + check_in("verdict", VERDICTS), name="verdict"),
         CheckConstraint("(outcome IS NULL) <> (verdict IS NULL)", name="outcome_or_verdict"),
@@ -201,7 +206,7 @@ class Resolution(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
     version: Mapped[int] = mapped_column(Integer)
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     outcome: Mapped[str | None] = mapped_column(String(16))
@@ -211,7 +216,7 @@ class Resolution(Base):
     is_settlement: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    claim: Mapped[Claim] = relationship(back_populates="resolutions")
+    question: Mapped[Question] = relationship(back_populates="resolutions")
     reviewer: Mapped[User] = relationship(lazy="joined")
     evidence: Mapped[list[Evidence]] = relationship(
         back_populates="resolution", order_by="Evidence.id", lazy="selectin"
@@ -261,30 +266,28 @@ class AuditEntry(Base):
 
 
 class Assignment(Base):
-    """A reviewer asked to resolve a claim; the quorum needs this many distinct reviewers."""
+    """A reviewer asked to resolve a question; the quorum needs this many distinct reviewers."""
 
     __tablename__ = "assignments"
-    __table_args__ = (UniqueConstraint("claim_id", "user_id"),)
+    __table_args__ = (UniqueConstraint("question_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     assigned_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    claim: Mapped[Claim] = relationship(back_populates="assignments")
+    question: Mapped[Question] = relationship(back_populates="assignments")
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
 
 
 class ClaimEdit(Base):
-    """An editor's change of a claim's question, criteria or deadline; the old value is kept."""
+    """A reviewer's override of a claim's own probability; the old value is kept. Changes of
+    what the claim's question asks are the question's (QuestionEdit)."""
 
     __tablename__ = "claim_edits"
     __table_args__ = (
-        CheckConstraint(
-            check_in("field", ("question", "resolution_criteria", "deadline_at", "probability")),
-            name="field",
-        ),
+        CheckConstraint(check_in("field", ("probability",)), name="field"),
         CheckConstraint("length(reason) > 0", name="reason_not_empty"),
     )
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import Base, UTCDateTime, check_in, utcnow
 from tracker.models.accounts import User
-from tracker.models.record import Claim
+from tracker.models.questions import Question
 
 REMINDER_KINDS = ("due", "overdue", "escalation")
 REMINDER_STATUSES = ("pending", "sent", "cancelled", "dead")
@@ -28,14 +28,14 @@ MESSAGE_STATUSES = ("pending", "failed", "sent", "dead", "cancelled")
 
 
 class Reminder(Base):
-    """One planned prompt of one recipient about one claim over one channel.
+    """One planned prompt of one recipient about one question over one channel.
 
     `anchor_at` is the instant the schedule was computed from (the deadline, or the end of a
-    snooze): when the claim's own anchor differs, the planner moves `due_at`."""
+    snooze): when the question's own anchor differs, the planner moves `due_at`."""
 
     __tablename__ = "reminders"
     __table_args__ = (
-        UniqueConstraint("claim_id", "kind", "user_id", "channel"),
+        UniqueConstraint("question_id", "kind", "user_id", "channel"),
         CheckConstraint(check_in("kind", REMINDER_KINDS), name="kind"),
         CheckConstraint(check_in("status", REMINDER_STATUSES), name="status"),
         CheckConstraint(check_in("channel", CHANNELS), name="channel"),
@@ -44,7 +44,7 @@ class Reminder(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     channel: Mapped[str] = mapped_column(String(16))
@@ -55,7 +55,7 @@ class Reminder(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
-    claim: Mapped[Claim] = relationship()
+    question: Mapped[Question] = relationship()
     user: Mapped[User] = relationship()
 
 

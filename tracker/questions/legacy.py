@@ -10,10 +10,11 @@ import datetime as dt
 import json
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import Connection, text
 
 from tracker import audit
-from tracker.db import UTCDateTime, utcnow
+from tracker.db import utcnow
+from tracker.questions import review_move
 
 # One speaker per distinct slug of a source's author, else its outlet: named as on the first
 # source that names it, a person when that is an author, an organisation when an outlet.
@@ -57,16 +58,18 @@ FROM claims ORDER BY id
 
 
 def question_row(claim: dict[str, Any]) -> dict[str, Any]:
-    """The question a claim row of a version 1 archive gets: as `_INSERT_QUESTIONS` makes it."""
+    """The question a claim row of a version 1 archive gets: as `_INSERT_QUESTIONS` makes it,
+    with the claim's review state as review_move.copy_state_to_questions gives it."""
     return {
-        "id": claim["id"],
-        "kind": claim["kind"],
-        "text": claim["question"] if claim["question"] is not None else claim["quote"],
-        "resolution_criteria": claim["resolution_criteria"],
-        "deadline_at": claim["deadline_at"],
-        "created_by_id": claim["recorded_by_id"],
-        "created_at": claim["created_at"],
-        "updated_at": claim["updated_at"],
+        "id": claim.get("id"),
+        "kind": claim.get("kind"),
+        "text": claim.get("question") if claim.get("question") is not None else claim.get("quote"),
+        "resolution_criteria": claim.get("resolution_criteria"),
+        "deadline_at": claim.get("deadline_at"),
+        "created_by_id": claim.get("recorded_by_id"),
+        "created_at": claim.get("created_at"),
+        "updated_at": claim.get("updated_at"),
+        **{name: claim.get(name) for name in review_move.QUESTION_STATE},
     }
 
 
@@ -91,33 +94,12 @@ def record_move(connection: Connection, at: dt.datetime) -> None:
     }
     if not counts["claims"] and not counts["speakers"]:
         return
-    prev = connection.execute(
-        text("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
-    ).scalar_one_or_none()
-    prev_hash = prev or audit.GENESIS
     data = json.dumps(
         {"claims": counts["claims"], "questions": counts["questions"],
          "speakers": counts["speakers"], "rule": "a question per claim; author, else outlet"},
         sort_keys=True, separators=(",", ":"), ensure_ascii=False,
     )  # fmt: skip
-    action, entity = "questions.introduced", "question"
-    digest = audit.entry_hash(prev_hash, at, None, action, entity, None, data)
-    # An explicit id: a restore writes rows with their ids before PostgreSQL's sequences move.
-    last_id = connection.execute(text("SELECT COALESCE(max(id), 0) FROM audit_log")).scalar_one()
-    next_id = last_id + 1
-    connection.execute(
-        text(
-            "INSERT INTO audit_log (id, at, actor_id, action, entity, entity_id, data, prev_hash,"
-            " hash) VALUES (:id, :at, NULL, :action, :entity, NULL, :data, :prev, :hash)"
-        ).bindparams(bindparam("at", type_=UTCDateTime())),
-        {"id": next_id, "at": at, "action": action, "entity": entity, "data": data,
-         "prev": prev_hash, "hash": digest},
-    )  # fmt: skip
-    if connection.dialect.name == "postgresql":
-        connection.execute(
-            text("SELECT setval(pg_get_serial_sequence('audit_log', 'id'), :n, false)"),
-            {"n": next_id + 1},
-        )
+    audit.append_on_connection(connection, at, "questions.introduced", "question", data)
 
 
 class RowWriter(Protocol):
@@ -127,25 +109,56 @@ class RowWriter(Protocol):
 
 
 class V1Claims:
-    """The claims of a version 1 archive as they are restored: each gets a question of its own,
-    written just before it, and its source's speaker once every claim is in."""
+    """A version 1 archive as it is restored into today's tables, as the database migrations
+    make the same record: each claim gets a question of its own (written just before it, with
+    the claim's review state) and its source's speaker once every claim is in; judgements and
+    assignments name the claim's question, and edits of what the claim asked become question
+    edits (written after the claims' own edits)."""
 
     NEW_COLUMNS = ("question_id", "stance", "speaker_id")
+    MOVED_TO_QUESTION = ("snoozed_until", "snooze_reason")
+    CLAIM_EDIT_COLUMNS = frozenset(
+        ("id", "claim_id", "field", "old_value", "new_value", "reason", "editor_id", "edited_at")
+    )
 
-    def __init__(self, connection: Connection, questions: RowWriter) -> None:
+    def __init__(
+        self, connection: Connection, questions: RowWriter, question_edits: RowWriter
+    ) -> None:
         self.connection = connection
         self.questions = questions
+        self.question_edits = question_edits
         self.batch: list[tuple[Any, ...]] = []
+        self.edits: list[tuple[Any, ...]] = []
 
     def start(self) -> None:
         """Every source is in: make the speakers."""
         insert_speakers(self.connection)
 
-    def row(self, row: dict[str, Any]) -> dict[str, Any]:
+    def row(self, table: str, row: dict[str, Any]) -> dict[str, Any] | None:
+        """The row as today's table takes it; None when it goes to another table."""
+        if table == "claims":
+            return self._claim(row)
+        if table in ("resolutions", "assignments") and "claim_id" in row:
+            converted = {k: v for k, v in row.items() if k != "claim_id"}
+            return {**converted, "question_id": row["claim_id"]}
+        if (
+            table == "claim_edits"
+            and row.keys() == self.CLAIM_EDIT_COLUMNS
+            and row["field"] in review_move.QUESTION_FIELDS
+        ):
+            edit = {k: v for k, v in row.items() if k != "claim_id"}
+            edit["question_id"] = row.get("claim_id")
+            edit["field"] = review_move.QUESTION_FIELDS[row["field"]]
+            self.edits.append(self.question_edits.row(edit))
+            return None
+        return row
+
+    def _claim(self, row: dict[str, Any]) -> dict[str, Any]:
         if any(name in row for name in self.NEW_COLUMNS):
             return row  # the archive's column check names what does not belong
         self.batch.append(self.questions.row(question_row(row)))
-        return {**row, "question_id": row.get("id"), "stance": "for", "speaker_id": None}
+        kept = {k: v for k, v in row.items() if k not in self.MOVED_TO_QUESTION}
+        return {**kept, "question_id": row.get("id"), "stance": "for", "speaker_id": None}
 
     def flush(self) -> None:
         """Write the questions of the claims about to be written."""
@@ -153,6 +166,13 @@ class V1Claims:
             self.questions.write(self.batch)
             self.batch.clear()
 
+    def write_question_edits(self) -> None:
+        """Every claim edit is read: write those that became the questions'."""
+        if self.edits:
+            self.question_edits.write(self.edits)
+            self.edits.clear()
+
     def finish(self) -> None:
         set_claim_speakers(self.connection)
         record_move(self.connection, utcnow())
+        review_move.record_review_move(self.connection, utcnow(), 0)

@@ -17,6 +17,7 @@ from tracker.db import utcnow
 from tracker.errors import Conflict, Invalid, NotFound
 from tracker.models import DEADLINE_ORIGINS, KINDS, STATUSES, Claim, ClaimTag, Source
 from tracker.questions import services as questions
+from tracker.questions.state import claim_state
 from tracker.record import duplicates, wep
 from tracker.record.quotes import find_quote
 from tracker.scorecard import services as scorecard
@@ -387,8 +388,9 @@ def record_claim(
         quote_end=span.end,
         deadline_at=deadline_at,
         deadline_origin=deadline_origin if deadline_at else None,
-        status="open",
         recorded_by_id=actor_id,
+        # A claim linked to a question already decided takes its result at once.
+        **claim_state(linked, stance),
         tags=[ClaimTag(tag=t) for t in _tags(tags)],
         **fields,
     )

@@ -16,7 +16,7 @@ from flask import session as flask_session
 
 from tracker import audit
 from tracker.accounts import auth
-from tracker.models import Claim, User, claim_status
+from tracker.models import Claim, ClaimEdit, QuestionEdit, User, claim_status
 from tracker.record import exports, services, wording
 from tracker.record.quotes import Span, context
 from tracker.scorecard import services as scorecard
@@ -84,7 +84,16 @@ def claim_page(claim_id: int) -> str:
     session = get_session()
     claim = services.get_claim(session, claim_id)
     before, quote, after = context(claim.source.text, Span(claim.quote_start, claim.quote_end))
-    history = audit.list_for(session, "claim", claim.id)
+    # The claim's own changes and those of its question, which decides it.
+    history = sorted(
+        [
+            *audit.list_for(session, "claim", claim.id),
+            *audit.list_for(session, "question", claim.question_id),
+        ],
+        key=lambda e: e.id,
+    )
+    edits: list[QuestionEdit | ClaimEdit] = [*claim.linked_question.edits, *claim.edits]
+    edits.sort(key=lambda e: e.edited_at)
     actor_ids = {e.actor_id for e in history if e.actor_id is not None}
     actors = {u.id: u.display_name for u in session.query(User).filter(User.id.in_(actor_ids))}
     return render_template(
@@ -93,6 +102,7 @@ def claim_page(claim_id: int) -> str:
             (e, actors.get(e.actor_id or 0, "the system"), audit.describe(e)) for e in history
         ],
         claim=claim,
+        edits=edits,
         source=claim.source,
         before=before,
         quote=quote,

@@ -40,7 +40,8 @@ class Item:
     """One reminder inside a message."""
 
     reminder_ids: tuple[int, ...]
-    claim_id: int
+    question_id: int
+    claim_id: int  # the question's first claim, for receivers that know claims only
     kind: str
     question: str
     deadline_at: dt.datetime
@@ -62,16 +63,18 @@ class Message:
     def subject(self) -> str:
         if len(self.items) == 1 and not self.is_digest:
             item = self.items[0]
-            return f"Claim {item.claim_id} {KIND_WORDS[item.kind]}: {_short(item.question, 80)}"
+            return (
+                f"Question {item.question_id} {KIND_WORDS[item.kind]}: {_short(item.question, 80)}"
+            )
         waiting = "is" if len(self.items) == 1 else "are"
-        return f"{plural(len(self.items), 'claim')} {waiting} waiting for your review"
+        return f"{plural(len(self.items), 'question')} {waiting} waiting for your review"
 
     @property
     def text(self) -> str:
         lines = []
         if len(self.items) == 1 and not self.is_digest:
             item = self.items[0]
-            lines.append(f"Claim {item.claim_id} {KIND_WORDS[item.kind]}.")
+            lines.append(f"Question {item.question_id} {KIND_WORDS[item.kind]}.")
             lines.append("")
             lines.append(item.question)
             lines.append(f"Deadline: {_utc(item.deadline_at)}")
@@ -80,18 +83,20 @@ class Message:
             lines.append(
                 f"While reminders were held up, {plural(len(self.items), 'prompt')} for you"
                 f" fell due."
-                " Each claim is listed once:"
+                " Each question is listed once:"
             )
             lines.append("")
             for item in self.items:
-                lines.append(f"- Claim {item.claim_id} {KIND_WORDS[item.kind]}: {item.question}")
+                lines.append(
+                    f"- Question {item.question_id} {KIND_WORDS[item.kind]}: {item.question}"
+                )
                 lines.append(f"  Deadline {_utc(item.deadline_at)}; resolve: {item.resolve_url}")
         return "\n".join(lines) + "\n"
 
     @property
     def html(self) -> str:
         rows = "".join(
-            f'<li><a href="{html.escape(item.resolve_url)}">Claim {item.claim_id}</a> '
+            f'<li><a href="{html.escape(item.resolve_url)}">Question {item.question_id}</a> '
             f"{html.escape(KIND_WORDS[item.kind])}: {html.escape(item.question)} "
             f"<small>(deadline {html.escape(_utc(item.deadline_at))})</small></li>"
             for item in self.items
@@ -227,6 +232,7 @@ class WebhookNotifier:
             "reminders": [
                 {
                     "ids": list(item.reminder_ids),
+                    "question_id": item.question_id,
                     "claim_id": item.claim_id,
                     "kind": item.kind,
                     "resolve_url": item.resolve_url,

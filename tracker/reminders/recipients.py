@@ -1,7 +1,7 @@
-"""Who is prompted about which claim: the assigned reviewers of a due claim whose judgement
-of its current resolution version is still missing, on the channels they keep on; the active
-admins at the escalation, and from the start when no assigned reviewer is left to judge it.
-Nobody is prompted about a claim they have judged. `wanted_rows` finds what planning adds,
+"""Who is prompted about which question: the assigned reviewers of a due question whose
+judgement of its current resolution version is still missing, on the channels they keep on; the
+active admins at the escalation, and from the start when no assigned reviewer is left to judge
+it. Nobody is prompted about a question they have judged. `wanted_rows` finds what planning adds,
 `unwanted` what it cancels: the two must agree."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import and_, exists, literal, not_, or_, select, union_all
 from sqlalchemy.orm import aliased
 
-from tracker.models import Assignment, Claim, Reminder, ReminderSettings, Resolution, User
+from tracker.models import Assignment, Question, Reminder, ReminderSettings, Resolution, User
 
 
 def _channel_enabled(channel: Any) -> Any:
@@ -30,17 +30,19 @@ def _channel_enabled(channel: Any) -> Any:
 
 
 def _is_due(now: dt.datetime) -> Any:
-    return and_(Claim.status == "open", Claim.deadline_at.is_not(None), Claim.deadline_at <= now)
+    return and_(
+        Question.status == "open", Question.deadline_at.is_not(None), Question.deadline_at <= now
+    )
 
 
 def _has_judged(user_id: Any) -> Any:
-    """The user has judged the claim's current resolution version: nothing left to prompt."""
-    # Claim and the user come from the enclosing query, which may be two levels up.
+    """The user has judged the question's current resolution version: nothing left to prompt."""
+    # The question and the user come from the enclosing query, which may be two levels up.
     return (
         exists()
         .where(
-            Resolution.claim_id == Claim.id,
-            Resolution.version == Claim.resolution_version,
+            Resolution.question_id == Question.id,
+            Resolution.version == Question.resolution_version,
             Resolution.reviewer_id == user_id,
         )
         .correlate_except(Resolution)
@@ -51,7 +53,7 @@ def _has_assignee_to_prompt() -> Any:
     """An active assigned reviewer whose judgement of the current version is still missing."""
     assignee = aliased(User)
     return exists().where(
-        Assignment.claim_id == Claim.id,
+        Assignment.question_id == Question.id,
         assignee.id == Assignment.user_id,
         assignee.is_active,
         not_(_has_judged(assignee.id)),
@@ -66,35 +68,35 @@ def wanted_rows(
     now: dt.datetime,
     kinds_wanted: Sequence[str],
     channels: Sequence[str],
-    claim_id: int | None,
+    question_id: int | None,
     admin_ids: Sequence[int],
 ) -> Any:
-    """(claim, deadline, snooze, user, kind, channel) that should have a live reminder and
+    """(question, deadline, snooze, user, kind, channel) that should have a live reminder and
     have none. Assigned reviewers whose judgement is missing get every kind; active admins get
-    the escalation, and every kind of a claim with no assigned reviewer left to judge it.
-    Nobody is prompted about a claim they have judged."""
+    the escalation, and every kind of a question with no assigned reviewer left to judge it.
+    Nobody is prompted about a question they have judged."""
     kinds = _constant_column(kinds_wanted, "kind")
     chans = _constant_column(channels, "channel")
     live = exists().where(
-        Reminder.claim_id == Claim.id,
+        Reminder.question_id == Question.id,
         Reminder.kind == kinds.c.kind,
         Reminder.user_id == User.id,
         Reminder.channel == chans.c.channel,
         Reminder.status != "cancelled",
     )
     columns = (
-        Claim.id,
-        Claim.deadline_at,
-        Claim.snoozed_until,
+        Question.id,
+        Question.deadline_at,
+        Question.snoozed_until,
         User.id,
         kinds.c.kind,
         chans.c.channel,
     )
-    scope = [_is_due(now)] if claim_id is None else [_is_due(now), Claim.id == claim_id]
+    scope = [_is_due(now)] if question_id is None else [_is_due(now), Question.id == question_id]
     assignees = (
         select(*columns)
-        .select_from(Claim)
-        .join(Assignment, Assignment.claim_id == Claim.id)
+        .select_from(Question)
+        .join(Assignment, Assignment.question_id == Question.id)
         .join(User, and_(User.id == Assignment.user_id, User.is_active))
         .join(kinds, literal(True))
         .join(chans, literal(True))
@@ -103,10 +105,10 @@ def wanted_rows(
     )
     if not admin_ids:
         return assignees
-    # The few admins by id: a join on role would read the whole users table for each claim.
+    # The few admins by id: a join on role would read the whole users table for each question.
     admins = (
         select(*columns)
-        .select_from(Claim)
+        .select_from(Question)
         .join(User, User.id.in_(admin_ids))
         .join(kinds, literal(True))
         .join(chans, literal(True))
@@ -115,7 +117,9 @@ def wanted_rows(
             *scope,
             _channel_enabled(chans.c.channel),
             or_(kinds.c.kind == "escalation", not_(_has_assignee_to_prompt())),
-            not_(exists().where(Assignment.claim_id == Claim.id, Assignment.user_id == User.id)),
+            not_(
+                exists().where(Assignment.question_id == Question.id, Assignment.user_id == User.id)
+            ),
             not_(_has_judged(User.id)),
             not_(live),
         )
@@ -124,10 +128,10 @@ def wanted_rows(
 
 
 def unwanted(now: dt.datetime) -> Any:
-    """Pending reminders whose claim, recipient or channel no longer calls for them (the
-    recipient has judged the claim, among others)."""
+    """Pending reminders whose question, recipient or channel no longer calls for them (the
+    recipient has judged the question, among others)."""
     assigned = exists().where(
-        Assignment.claim_id == Reminder.claim_id, Assignment.user_id == Reminder.user_id
+        Assignment.question_id == Reminder.question_id, Assignment.user_id == Reminder.user_id
     )
     wanted = and_(
         _is_due(now),
@@ -144,7 +148,7 @@ def unwanted(now: dt.datetime) -> Any:
     )
     return (
         select(Reminder.id, Reminder.message_id)
-        .join(Claim, Claim.id == Reminder.claim_id)
+        .join(Question, Question.id == Reminder.question_id)
         .join(User, User.id == Reminder.user_id)
         .outerjoin(ReminderSettings, ReminderSettings.user_id == Reminder.user_id)
         .where(Reminder.status == "pending", not_(wanted))

@@ -30,6 +30,7 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    func,
     or_,
     select,
     text,
@@ -40,6 +41,7 @@ from sqlalchemy.orm import Session
 from tracker.models import (
     Claim,
     OutboxMessage,
+    Question,
     Reminder,
     SchedulerHeartbeat,
     User,
@@ -258,28 +260,34 @@ class Scheduler:
                 .join(User, User.id == OutboxMessage.user_id)
                 .where(OutboxMessage.id.in_(ids))
             ).all()
-            items: dict[Any, dict[int, tuple[str, list[int], str, Any]]] = defaultdict(dict)
-            for mid, rid, kind, claim_id, question, quote, deadline_at in session.execute(
+            items: dict[Any, dict[int, tuple[str, list[int], str, Any, Any]]] = defaultdict(dict)
+            first_claim = (
+                select(func.min(Claim.id))
+                .where(Claim.question_id == Question.id)
+                .correlate(Question)
+                .scalar_subquery()
+            )
+            for mid, rid, kind, question_id, text_, deadline_at, claim_id in session.execute(
                 select(
                     Reminder.message_id,
                     Reminder.id,
                     Reminder.kind,
-                    Claim.id,
-                    Claim.question,
-                    Claim.quote,
-                    Claim.deadline_at,
+                    Question.id,
+                    Question.text,
+                    Question.deadline_at,
+                    first_claim,
                 )
-                .join(Claim, Claim.id == Reminder.claim_id)
+                .join(Question, Question.id == Reminder.question_id)
                 .where(Reminder.message_id.in_(ids), Reminder.status == "pending")
-                .order_by(Claim.deadline_at, Claim.id, Reminder.id)
+                .order_by(Question.deadline_at, Question.id, Reminder.id)
             ):
-                entry = items[mid].get(claim_id)
+                entry = items[mid].get(question_id)
                 if entry is None:
-                    items[mid][claim_id] = (kind, [rid], question or quote, deadline_at)
+                    items[mid][question_id] = (kind, [rid], text_, deadline_at, claim_id)
                 else:
-                    # Each claim once, under the most pressing of its reminders.
+                    # Each question once, under the most pressing of its reminders.
                     worst = max(entry[0], kind, key=SEVERITY.__getitem__)
-                    items[mid][claim_id] = (worst, [*entry[1], rid], entry[2], entry[3])
+                    items[mid][question_id] = (worst, [*entry[1], rid], *entry[2:])
         result = {}
         for mid, uid, channel, is_digest, email, name in heads:
             if not items.get(mid):
@@ -293,13 +301,16 @@ class Scheduler:
                 items=tuple(
                     Item(
                         reminder_ids=tuple(rids),
-                        claim_id=claim_id,
+                        question_id=question_id,
+                        claim_id=claim_id or 0,
                         kind=kind,
                         question=question,
                         deadline_at=deadline_at,
-                        resolve_url=f"{self.settings.base_url}/claims/{claim_id}/resolve",
+                        resolve_url=f"{self.settings.base_url}/questions/{question_id}/resolve",
                     )
-                    for claim_id, (kind, rids, question, deadline_at) in items[mid].items()
+                    for question_id, (kind, rids, question, deadline_at, claim_id) in items[
+                        mid
+                    ].items()
                 ),
             )
         return result

@@ -1,5 +1,5 @@
-"""Reminder rows and outbox messages as services on a session: plan what due claims call for,
-cancel and move what no longer fits the claim, fold ready reminders into messages, and the
+"""Reminder rows and outbox messages as services on a session: plan what due questions call for,
+cancel and move what no longer fits the question, fold ready reminders into messages, and the
 outbox's reads and admin actions. The scheduler (scheduler.py) runs these each tick; the review
 services may call `cancel_pending` and `replan` to act at once."""
 
@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from tracker.db import utcnow
 from tracker.errors import Conflict, NotFound
-from tracker.models import Claim, OutboxMessage, Reminder, ReminderSettings, User
+from tracker.models import OutboxMessage, Question, Reminder, ReminderSettings, User
 from tracker.reminders import recipients
 
 OFFSETS = {
@@ -55,13 +55,15 @@ def schedule(
     }
 
 
-def _anchor_of_claim() -> Any:
+def _anchor_of_question() -> Any:
     return case(
         (
-            and_(Claim.snoozed_until.is_not(None), Claim.snoozed_until > Claim.deadline_at),
-            Claim.snoozed_until,
+            and_(
+                Question.snoozed_until.is_not(None), Question.snoozed_until > Question.deadline_at
+            ),
+            Question.snoozed_until,
         ),
-        else_=Claim.deadline_at,
+        else_=Question.deadline_at,
     )
 
 
@@ -73,12 +75,12 @@ def plan(
     session: Session,
     now: dt.datetime,
     channels: Sequence[str] = ("email", "webhook"),
-    claim_id: int | None = None,
+    question_id: int | None = None,
 ) -> int:
-    """Add the missing reminders of due claims (a cancelled one comes back to life)."""
+    """Add the missing reminders of due questions (a cancelled one comes back to life)."""
     admin_ids = session.scalars(select(User.id).where(User.role == "admin", User.is_active)).all()
     rows = session.execute(
-        recipients.wanted_rows(now, tuple(OFFSETS), channels, claim_id, admin_ids)
+        recipients.wanted_rows(now, tuple(OFFSETS), channels, question_id, admin_ids)
     ).all()
     if not rows:
         return 0
@@ -86,13 +88,13 @@ def plan(
     for row in rows:
         groups[(row[0], row[3], row[5])].append(row)
     pending_kinds: dict[tuple[int, int, str], set[str]] = defaultdict(set)
-    for claim, user, channel, kind in session.execute(
-        select(Reminder.claim_id, Reminder.user_id, Reminder.channel, Reminder.kind).where(
+    for question, user, channel, kind in session.execute(
+        select(Reminder.question_id, Reminder.user_id, Reminder.channel, Reminder.kind).where(
             Reminder.status == "pending",
-            Reminder.claim_id.in_({key[0] for key in groups}),
+            Reminder.question_id.in_({key[0] for key in groups}),
         )
     ):
-        pending_kinds[(claim, user, channel)].add(kind)
+        pending_kinds[(question, user, channel)].add(kind)
     values = []
     for key, group in groups.items():
         deadline_at, snoozed_until = group[0][1], group[0][2]
@@ -101,7 +103,7 @@ def plan(
         for row in group:
             values.append(
                 {
-                    "claim_id": key[0],
+                    "question_id": key[0],
                     "user_id": key[1],
                     "channel": key[2],
                     "kind": row[4],
@@ -116,7 +118,7 @@ def plan(
     table = cast(Table, Reminder.__table__)
     statement = _upsert(session)(table)
     statement = statement.on_conflict_do_update(
-        index_elements=["claim_id", "kind", "user_id", "channel"],
+        index_elements=["question_id", "kind", "user_id", "channel"],
         set_={
             "status": "pending",
             "due_at": statement.excluded.due_at,
@@ -165,17 +167,17 @@ def _cancel_empty_messages(session: Session, message_ids: set[int]) -> None:
 
 
 def cancel_unwanted(session: Session, now: dt.datetime) -> int:
-    """Cancel pending reminders of claims resolved, voided, disputed or no longer due, and of
-    recipients who have judged the claim or are no longer assigned, active or subscribed to the
+    """Cancel pending reminders of questions resolved, voided, disputed or no longer due, and of
+    recipients who have judged the question or are no longer assigned, active or subscribed to the
     channel."""
     return _cancel(session, session.execute(recipients.unwanted(now)).all(), now)
 
 
-def cancel_pending(session: Session, claim_id: int, now: dt.datetime | None = None) -> int:
-    """Cancel at once every pending reminder of one claim (it was resolved or voided)."""
+def cancel_pending(session: Session, question_id: int, now: dt.datetime | None = None) -> int:
+    """Cancel at once every pending reminder of one question (it was resolved or voided)."""
     rows = session.execute(
         select(Reminder.id, Reminder.message_id).where(
-            Reminder.claim_id == claim_id, Reminder.status == "pending"
+            Reminder.question_id == question_id, Reminder.status == "pending"
         )
     ).all()
     count = _cancel(session, rows, now or utcnow())
@@ -183,29 +185,29 @@ def cancel_pending(session: Session, claim_id: int, now: dt.datetime | None = No
     return count
 
 
-def move(session: Session, now: dt.datetime, claim_id: int | None = None) -> int:
-    """Move pending reminders whose claim's deadline or snooze changed since they were planned.
+def move(session: Session, now: dt.datetime, question_id: int | None = None) -> int:
+    """Move pending reminders whose question's deadline or snooze changed since they were planned.
     One taken into an unsent message but now due later leaves the message."""
     query = (
         select(
             Reminder.id,
-            Reminder.claim_id,
+            Reminder.question_id,
             Reminder.user_id,
             Reminder.channel,
             Reminder.kind,
             Reminder.message_id,
-            Claim.deadline_at,
-            Claim.snoozed_until,
+            Question.deadline_at,
+            Question.snoozed_until,
         )
-        .join(Claim, Claim.id == Reminder.claim_id)
+        .join(Question, Question.id == Reminder.question_id)
         .where(
             Reminder.status == "pending",
-            Claim.deadline_at.is_not(None),
-            Reminder.anchor_at != _anchor_of_claim(),
+            Question.deadline_at.is_not(None),
+            Reminder.anchor_at != _anchor_of_question(),
         )
     )
-    if claim_id is not None:
-        query = query.where(Reminder.claim_id == claim_id)
+    if question_id is not None:
+        query = query.where(Reminder.question_id == question_id)
     rows = session.execute(query).all()
     groups: dict[tuple[int, int, str], list[Any]] = defaultdict(list)
     for row in rows:
@@ -234,18 +236,18 @@ def move(session: Session, now: dt.datetime, claim_id: int | None = None) -> int
     return len(changes)
 
 
-def replan(session: Session, claim: Claim, now: dt.datetime | None = None) -> int:
-    """Bring one claim's pending reminders in line with it at once: cancel what no longer
+def replan(session: Session, question: Question, now: dt.datetime | None = None) -> int:
+    """Bring one question's pending reminders in line with it at once: cancel what no longer
     applies (resolved, voided, judged, unassigned) and move what a snooze or a new deadline moved.
-    Reminders still missing (a new assignee, a re-opened claim) come with the next tick."""
+    Reminders still missing (a new assignee, a re-opened question) come with the next tick."""
     now = now or utcnow()
     session.flush()
     changed = _cancel(
         session,
-        session.execute(recipients.unwanted(now).where(Reminder.claim_id == claim.id)).all(),
+        session.execute(recipients.unwanted(now).where(Reminder.question_id == question.id)).all(),
         now,
     )
-    changed += move(session, now, claim.id)
+    changed += move(session, now, question.id)
     session.flush()
     return changed
 

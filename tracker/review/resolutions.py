@@ -1,10 +1,11 @@
-"""Deciding claims: judgements with evidence, the quorum of assigned reviewers, disputes and
-their settlement. Who may judge at which stage is in rules.py; every judgement is audited."""
+"""Deciding questions: judgements with evidence, the quorum of assigned reviewers, disputes and
+their settlement; a decided question decides every claim on it. Who may judge at which stage is
+in rules.py; every judgement is audited."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -12,19 +13,23 @@ from sqlalchemy.orm import Session
 
 from tracker import audit
 from tracker.errors import Invalid
-from tracker.models import OUTCOMES, STANCES, VERDICTS, Claim, Evidence, Resolution, User
+from tracker.models import (
+    OUTCOMES,
+    STANCES,
+    VERDICTS,
+    Claim,
+    Evidence,
+    Question,
+    Resolution,
+    User,
+)
+from tracker.questions import state
 from tracker.record.services import check_url, clean_text
 from tracker.reminders import services as reminders
 from tracker.review import assignments, rules
-from tracker.scorecard import services as scorecard
 
 # Outcomes and verdicts that assert something happened or not must show where that is seen.
 NEEDS_EVIDENCE = {"true", "false", "mostly-true", "mixed", "mostly-false"}
-
-# Called with (session, claim, old_outcome, new_outcome) whenever a forecast's final outcome
-# changes, so that kept aggregates (the scorecard) follow.
-OutcomeListener = Callable[[Session, Claim, str | None, str | None], None]
-outcome_listeners: list[OutcomeListener] = [scorecard.on_outcome_changed]
 
 
 @dataclass(frozen=True)
@@ -42,7 +47,7 @@ class Decision:
 
     state: str
     resolution: Resolution
-    claim: Claim
+    question: Question
     agreeing: int = 0
     quorum: int = 0
     notes: list[str] = field(default_factory=list)
@@ -77,6 +82,160 @@ def _result(resolution: Resolution) -> str:
     return resolution.outcome or resolution.verdict or ""
 
 
+def _check_result(
+    session: Session, question: Question, outcome: str | None, verdict: str | None
+) -> None:
+    if question.kind == "forecast" and verdict is not None:
+        raise Invalid(
+            "a forecast is resolved with an outcome, not a verdict (verdicts are for facts)",
+            {"verdict": "only for facts: give an outcome"},
+        )
+    if question.kind == "fact" and outcome is not None:
+        raise Invalid(
+            "a fact claim is resolved with a verdict, not an outcome (outcomes are for forecasts)",
+            {"outcome": "only for forecasts: give a verdict"},
+        )
+    if question.kind == "forecast":
+        if outcome not in OUTCOMES:
+            raise Invalid(
+                f"a forecast is resolved with an outcome: {', '.join(OUTCOMES)}",
+                {"outcome": "required" if outcome is None else "unknown outcome"},
+            )
+        if outcome == "annulled" and not is_conditional(session, question):
+            raise Invalid(
+                "only a conditional forecast can be annulled", {"outcome": "not conditional"}
+            )
+        if outcome in ("true", "false") and is_unworded(session, question):
+            raise Invalid(
+                "this forecast has no question yet: an editor must write one, or void it",
+                {"outcome": "no question to decide"},
+            )
+    elif verdict not in VERDICTS:
+        raise Invalid(
+            f"a fact claim is resolved with a verdict: {', '.join(VERDICTS)}",
+            {"verdict": "required" if verdict is None else "unknown verdict"},
+        )
+
+
+def is_conditional(session: Session, question: Question) -> bool:
+    """A claim on the question names a condition: `annulled` can decide it."""
+    found = session.scalar(
+        select(Claim.id)
+        .where(Claim.question_id == question.id, Claim.condition.is_not(None))
+        .limit(1)
+    )
+    return found is not None
+
+
+def is_unworded(session: Session, question: Question) -> bool:
+    """The question is only the quote of a claim that asked nothing: nobody has written what
+    would make it true or false yet."""
+    found = session.scalar(
+        select(Claim.id)
+        .where(
+            Claim.question_id == question.id, Claim.question.is_(None), Claim.quote == question.text
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def resolve_question(
+    session: Session,
+    question: Question,
+    reviewer: User,
+    *,
+    rationale: str,
+    outcome: str | None = None,
+    verdict: str | None = None,
+    evidence: Sequence[EvidenceItem] = (),
+    quorum: int,
+    now: dt.datetime,
+    settle: bool = False,
+) -> Decision:
+    """Record one reviewer's judgement of a question. Final when `quorum` distinct assigned
+    reviewers agree, and then every claim on the question takes the result by its stance;
+    disputed when they disagree; an admin's settlement decides a disputed question on its own.
+    A reviewer who is not assigned is assigned by judging (see assignments.follow_judgement)."""
+    rules.lock_question(session, question)
+    judged = rules.current_judgements(session, question)
+    recorded_by = rules.recorders(session, question)
+    rules.require(
+        rules.why_not_settle(question, reviewer, judged, recorded_by)
+        if settle
+        else rules.why_not_judge(question, reviewer, judged, recorded_by)
+    )
+    _check_result(session, question, outcome, verdict)
+    text = clean_text(rationale, "rationale", 10_000)
+    if text is None:
+        raise Invalid("say why: the rationale is required", {"rationale": "required"})
+    evidence_rows = _evidence(evidence)
+    result = outcome or verdict or ""
+    if result in NEEDS_EVIDENCE and not evidence_rows:
+        raise Invalid(
+            f"“{result}” needs at least one evidence link", {"evidence": "at least one link"}
+        )
+    version = question.resolution_version
+    if not settle:
+        assignments.follow_judgement(session, question, reviewer, judged, quorum)
+    resolution = Resolution(
+        question_id=question.id,
+        version=version,
+        reviewer_id=reviewer.id,
+        outcome=outcome,
+        verdict=verdict,
+        rationale=text,
+        is_settlement=settle,
+        created_at=now,
+        evidence=evidence_rows,
+    )
+    session.add(resolution)
+    session.flush()
+    judgements = session.scalars(
+        select(Resolution).where(
+            Resolution.question_id == question.id, Resolution.version == version
+        )
+    ).all()
+    agreeing = sum(1 for j in judgements if _result(j) == result and not j.is_settlement)
+    results = {_result(j) for j in judgements if not j.is_settlement}
+    if settle:
+        state = "final"
+    elif len(results) > 1:
+        state = "disputed"
+    elif agreeing >= quorum:
+        state = "final"
+    else:
+        state = "pending"
+    if state == "final":
+        question.status = "resolved"
+        question.outcome = outcome
+        question.verdict = verdict
+        question.resolved_at = now
+        question.snoozed_until = None
+        question.snooze_reason = None
+    elif state == "disputed":
+        question.status = "disputed"
+    claims_changed(session, question)
+    # Prompts stop now, not at the next tick: all of them for a decided or disputed question,
+    # the judge's own (and those of a reviewer whose place the judge took) while it is pending.
+    reminders.replan(session, question, now)
+    audit.record(
+        session,
+        "question.settled" if settle else "question.judged",
+        "question",
+        question.id,
+        {
+            "version": version,
+            "resolution_id": resolution.id,
+            "result": result,
+            "state": state,
+            "evidence": [e.url for e in evidence_rows],
+        },
+        reviewer.id,
+    )
+    return Decision(state, resolution, question, agreeing, quorum)
+
+
 def resolve_claim(
     session: Session,
     claim: Claim,
@@ -90,125 +249,24 @@ def resolve_claim(
     now: dt.datetime,
     settle: bool = False,
 ) -> Decision:
-    """Record one reviewer's judgement. Final when `quorum` distinct assigned reviewers agree;
-    disputed when they disagree; an admin's settlement decides a disputed claim on its own.
-    A reviewer who is not assigned is assigned by judging (see assignments.follow_judgement)."""
-    rules.lock_claim(session, claim)
-    judged = rules.current_judgements(session, claim)
-    rules.require(
-        rules.why_not_settle(claim, reviewer, judged)
-        if settle
-        else rules.why_not_judge(claim, reviewer, judged)
-    )
-    if claim.kind == "forecast" and verdict is not None:
-        raise Invalid(
-            "a forecast is resolved with an outcome, not a verdict (verdicts are for facts)",
-            {"verdict": "only for facts: give an outcome"},
-        )
-    if claim.kind == "fact" and outcome is not None:
-        raise Invalid(
-            "a fact claim is resolved with a verdict, not an outcome (outcomes are for forecasts)",
-            {"outcome": "only for forecasts: give a verdict"},
-        )
-    if claim.kind == "forecast":
-        if outcome not in OUTCOMES:
-            raise Invalid(
-                f"a forecast is resolved with an outcome: {', '.join(OUTCOMES)}",
-                {"outcome": "required" if outcome is None else "unknown outcome"},
-            )
-        if outcome == "annulled" and not claim.condition:
-            raise Invalid(
-                "only a conditional forecast can be annulled", {"outcome": "not conditional"}
-            )
-        if claim.question is None and outcome in ("true", "false"):
-            raise Invalid(
-                "this forecast has no question yet: an editor must write one, or void it",
-                {"outcome": "no question to decide"},
-            )
-    elif verdict not in VERDICTS:
-        raise Invalid(
-            f"a fact claim is resolved with a verdict: {', '.join(VERDICTS)}",
-            {"verdict": "required" if verdict is None else "unknown verdict"},
-        )
-    text = clean_text(rationale, "rationale", 10_000)
-    if text is None:
-        raise Invalid("say why: the rationale is required", {"rationale": "required"})
-    evidence_rows = _evidence(evidence)
-    result = outcome or verdict or ""
-    if result in NEEDS_EVIDENCE and not evidence_rows:
-        raise Invalid(
-            f"“{result}” needs at least one evidence link", {"evidence": "at least one link"}
-        )
-    version = claim.resolution_version
-    if not settle:
-        assignments.follow_judgement(session, claim, reviewer, judged, quorum)
-    resolution = Resolution(
-        claim_id=claim.id,
-        version=version,
-        reviewer_id=reviewer.id,
+    """Judge the question a claim is about. The outcome or verdict given is the question's,
+    whatever the claim's stance; every claim on the question then follows by its own."""
+    return resolve_question(
+        session,
+        claim.linked_question,
+        reviewer,
+        rationale=rationale,
         outcome=outcome,
         verdict=verdict,
-        rationale=text,
-        is_settlement=settle,
-        created_at=now,
-        evidence=evidence_rows,
+        evidence=evidence,
+        quorum=quorum,
+        now=now,
+        settle=settle,
     )
-    session.add(resolution)
+
+
+def claims_changed(session: Session, question: Question) -> list[int]:
+    """Every claim on the question takes its state, and the scorecard's sums follow. Returns
+    the ids of the claims that changed."""
     session.flush()
-    judgements = session.scalars(
-        select(Resolution).where(Resolution.claim_id == claim.id, Resolution.version == version)
-    ).all()
-    agreeing = sum(1 for j in judgements if _result(j) == result and not j.is_settlement)
-    results = {_result(j) for j in judgements if not j.is_settlement}
-    if settle:
-        state = "final"
-    elif len(results) > 1:
-        state = "disputed"
-    elif agreeing >= quorum:
-        state = "final"
-    else:
-        state = "pending"
-    if state == "final":
-        _finalize(session, claim, outcome, verdict, now)
-    elif state == "disputed":
-        claim.status = "disputed"
-    session.flush()
-    # Prompts stop now, not at the next tick: all of them for a decided or disputed claim, the
-    # judge's own (and those of a reviewer whose place the judge took) while it is pending.
-    reminders.replan(session, claim, now)
-    audit.record(
-        session,
-        "claim.settled" if settle else "claim.judged",
-        "claim",
-        claim.id,
-        {
-            "version": version,
-            "resolution_id": resolution.id,
-            "result": result,
-            "state": state,
-            "evidence": [e.url for e in evidence_rows],
-        },
-        reviewer.id,
-    )
-    return Decision(state, resolution, claim, agreeing, quorum)
-
-
-def _finalize(
-    session: Session, claim: Claim, outcome: str | None, verdict: str | None, now: dt.datetime
-) -> None:
-    old = claim.outcome
-    claim.status = "resolved"
-    claim.outcome = outcome
-    claim.verdict = verdict
-    claim.resolved_at = now
-    claim.snoozed_until = None
-    claim.snooze_reason = None
-    outcome_changed(session, claim, old, outcome)
-
-
-def outcome_changed(session: Session, claim: Claim, old: str | None, new: str | None) -> None:
-    """Tell the outcome listeners (the scorecard's sums) that a forecast's outcome changed."""
-    if claim.kind == "forecast" and old != new:
-        session.flush()
-        for listener in outcome_listeners:
-            listener(session, claim, old, new)
+    return state.apply_state(session, question)

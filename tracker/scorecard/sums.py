@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,16 +107,17 @@ def _upsert_cells(session: Session, cells: dict[_CellKey, dict[str, Any]]) -> No
     dialect = session.get_bind().dialect.name
     stmt: Any
     if dialect == "postgresql":
-        stmt = postgresql.insert(ScoreCell).values(rows)
+        stmt = postgresql.insert(ScoreCell)
     elif dialect == "sqlite":
-        stmt = sqlite.insert(ScoreCell).values(rows)
+        stmt = sqlite.insert(ScoreCell)
     else:  # pragma: no cover - the product runs on SQLite and PostgreSQL only
         raise RuntimeError(f"the scorecard does not know the {dialect} database")
     stmt = stmt.on_conflict_do_update(
         index_elements=["dimension", "group_key", "period", "hedged", "bin"],
         set_={name: getattr(ScoreCell, name) + stmt.excluded[name] for name in _SUM_FIELDS},
     )
-    session.execute(stmt)
+    # One statement for every row (executemany): compiled once, however many cells change.
+    session.connection().execute(stmt, rows)
 
 
 def on_outcome_changed(
@@ -131,53 +132,27 @@ def on_outcome_changed(
 
     The outcomes are accepted to fit `resolutions.outcome_listeners` but not needed: what the
     claim was counted as is read back from its `score_entries` row."""
+    del old_outcome, new_outcome
+    session.flush()
+    on_claims_changed(session, [claim.id])
+
+
+def on_claims_changed(session: Session, claim_ids: Sequence[int]) -> None:
+    """`on_outcome_changed` for many claims at once (every claim on a resolved question): a
+    few reads per 500 claims and one write of the cells, whatever the number scored. Flushes."""
     # Pages this process remembers are looked at afresh once the change is committed.
     event.listen(session, "after_commit", _after_commit, once=True)
     session.flush()
-    if session.get(ScorecardState, 1) is None:
-        return  # not built yet: the first reading builds the sums from every claim
-    entry = session.get(ScoreEntry, claim.id)
-    source = claim.source
-    new = _contribution(
-        kind=claim.kind,
-        status=claim.status,
-        outcome=claim.outcome,
-        probability=claim.probability,
-        hedged=claim.hedged,
-        deadline_at=claim.deadline_at,
-        source_id=claim.source_id,
-        author_slug=source.author_slug,
-        outlet_slug=source.outlet_slug,
-        tags=claim.tag_names,
-    )
-    old = None
-    if entry is not None:
-        old = _Contribution(
-            probability=entry.probability,
-            outcome=entry.outcome,
-            hedged=entry.hedged,
-            period=entry.period,
-            groups=tuple((d, k) for d, k in json.loads(entry.groups)),
-        )
-    if old == new:
-        return
+    if not claim_ids or session.get(ScorecardState, 1) is None:
+        return  # nothing changed, or not built yet: the first reading builds the sums
     cells: dict[_CellKey, dict[str, Any]] = {}
-    if old is not None:
-        _add(cells, old, -1)
-    if new is not None:
-        _add(cells, new, +1)
+    changed = False
+    for start in range(0, len(claim_ids), _CHUNK):
+        chunk = sorted(set(claim_ids[start : start + _CHUNK]))
+        changed |= _recount(session, chunk, cells)
+    if not changed:
+        return
     _upsert_cells(session, cells)
-    if new is None:
-        if entry is not None:
-            session.delete(entry)
-    elif entry is None:
-        session.add(_entry(claim.id, new))
-    else:
-        entry.probability = new.probability
-        entry.outcome = new.outcome
-        entry.hedged = new.hedged
-        entry.period = new.period
-        entry.groups = json.dumps(new.groups)
     session.execute(
         update(ScorecardState)
         .where(ScorecardState.id == 1)
@@ -187,6 +162,110 @@ def on_outcome_changed(
     _bump_generation()
 
 
+_CHUNK = 500
+
+
+def _recount(session: Session, claim_ids: list[int], cells: dict[_CellKey, dict[str, Any]]) -> bool:
+    """Add to `cells` what these claims' counting changed, and rewrite their entries (rows, not
+    objects: a question's thousand claims cost a few statements)."""
+    tags: dict[int, list[str]] = {}
+    for claim_id, tag in session.execute(
+        select(ClaimTag.claim_id, ClaimTag.tag).where(ClaimTag.claim_id.in_(claim_ids))
+    ):
+        tags.setdefault(claim_id, []).append(tag)
+    rows = {
+        row.id: row
+        for row in session.execute(
+            select(*_CLAIM_COLUMNS)
+            .join(Source, Source.id == Claim.source_id)
+            .where(Claim.id.in_(claim_ids))
+        )
+    }
+    entries = {
+        row.claim_id: _Contribution(
+            probability=row.probability,
+            outcome=row.outcome,
+            hedged=row.hedged,
+            period=row.period,
+            groups=tuple((d, k) for d, k in json.loads(row.groups)),
+        )
+        for row in session.execute(
+            select(
+                ScoreEntry.claim_id,
+                ScoreEntry.probability,
+                ScoreEntry.outcome,
+                ScoreEntry.hedged,
+                ScoreEntry.period,
+                ScoreEntry.groups,
+            ).where(ScoreEntry.claim_id.in_(claim_ids))
+        )
+    }
+    gone: list[int] = []
+    added: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    for claim_id in claim_ids:
+        row = rows.get(claim_id)
+        new = None if row is None else _row_contribution(row, tags.get(claim_id, ()))
+        old = entries.get(claim_id)
+        if old == new:
+            continue
+        if old is not None:
+            _add(cells, old, -1)
+        if new is not None:
+            _add(cells, new, +1)
+        if new is None:
+            gone.append(claim_id)
+        else:
+            (added if old is None else changed).append(_entry_row(claim_id, new))
+    # A changed entry is written anew: one DELETE and one multi-row INSERT, not an UPDATE each.
+    gone.extend(row["claim_id"] for row in changed)
+    if gone:
+        session.execute(delete(ScoreEntry).where(ScoreEntry.claim_id.in_(gone)))
+    if added or changed:
+        session.connection().execute(insert(ScoreEntry), [*added, *changed])
+    return bool(gone or added)
+
+
+def _entry_row(claim_id: int, item: _Contribution) -> dict[str, Any]:
+    return {
+        "claim_id": claim_id,
+        "probability": item.probability,
+        "outcome": item.outcome,
+        "hedged": item.hedged,
+        "period": item.period,
+        "groups": json.dumps(item.groups),
+    }
+
+
+_CLAIM_COLUMNS = (
+    Claim.id,
+    Claim.kind,
+    Claim.status,
+    Claim.outcome,
+    Claim.probability,
+    Claim.hedged,
+    Claim.deadline_at,
+    Claim.source_id,
+    Source.author_slug,
+    Source.outlet_slug,
+)
+
+
+def _row_contribution(row: Any, tags: Iterable[str]) -> _Contribution | None:
+    return _contribution(
+        kind=row.kind,
+        status=row.status,
+        outcome=row.outcome,
+        probability=row.probability,
+        hedged=row.hedged,
+        deadline_at=row.deadline_at,
+        source_id=row.source_id,
+        author_slug=row.author_slug,
+        outlet_slug=row.outlet_slug,
+        tags=tags,
+    )
+
+
 def _bump_generation() -> None:
     global _generation
     _generation += 1
@@ -194,17 +273,6 @@ def _bump_generation() -> None:
 
 def _after_commit(_session: Session) -> None:
     _bump_generation()
-
-
-def _entry(claim_id: int, item: _Contribution) -> ScoreEntry:
-    return ScoreEntry(
-        claim_id=claim_id,
-        probability=item.probability,
-        outcome=item.outcome,
-        hedged=item.hedged,
-        period=item.period,
-        groups=json.dumps(item.groups),
-    )
 
 
 def rebuild(session: Session) -> int:
@@ -226,49 +294,18 @@ def rebuild(session: Session) -> int:
     ):
         tags.setdefault(claim_id, []).append(tag)
     rows = session.execute(
-        select(
-            Claim.id,
-            Claim.kind,
-            Claim.status,
-            Claim.outcome,
-            Claim.probability,
-            Claim.hedged,
-            Claim.deadline_at,
-            Claim.source_id,
-            Source.author_slug,
-            Source.outlet_slug,
-        )
+        select(*_CLAIM_COLUMNS)
         .join(Source, Source.id == Claim.source_id)
         .where(Claim.kind == "forecast")
     )
     cells: dict[_CellKey, dict[str, Any]] = {}
     entries: list[dict[str, Any]] = []
     for row in rows:
-        item = _contribution(
-            kind=row.kind,
-            status=row.status,
-            outcome=row.outcome,
-            probability=row.probability,
-            hedged=row.hedged,
-            deadline_at=row.deadline_at,
-            source_id=row.source_id,
-            author_slug=row.author_slug,
-            outlet_slug=row.outlet_slug,
-            tags=tags.get(row.id, ()),
-        )
+        item = _row_contribution(row, tags.get(row.id, ()))
         if item is None:
             continue
         _add(cells, item, +1)
-        entries.append(
-            {
-                "claim_id": row.id,
-                "probability": item.probability,
-                "outcome": item.outcome,
-                "hedged": item.hedged,
-                "period": item.period,
-                "groups": json.dumps(item.groups),
-            }
-        )
+        entries.append(_entry_row(row.id, item))
     for start in range(0, len(entries), 5000):
         session.execute(insert(ScoreEntry), entries[start : start + 5000])
     cell_rows = _cell_rows(cells)
