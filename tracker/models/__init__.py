@@ -12,7 +12,14 @@ from tracker.models.accounts import (
     RateLimitCounter,
     User,
 )
-from tracker.models.questions import CLAIM_STANCES, QUESTION_KINDS, SPEAKER_KINDS, Question, Speaker
+from tracker.models.questions import (
+    CLAIM_STANCES,
+    QUESTION_KINDS,
+    SPEAKER_KINDS,
+    Question,
+    QuestionTerm,
+    Speaker,
+)
 from tracker.models.record import (
     DEADLINE_ORIGINS,
     KINDS,
@@ -74,6 +81,7 @@ __all__ = [
     "LoginSession",
     "OutboxMessage",
     "Question",
+    "QuestionTerm",
     "RateLimitCounter",
     "Reminder",
     "ReminderSettings",

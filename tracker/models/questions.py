@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.db import Base, UTCDateTime, check_in, utcnow
@@ -30,6 +30,8 @@ class Speaker(Base):
     slug: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Another spelling of the speaker named here: its claims moved there, its slug redirects.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("speakers.id"), index=True)
 
 
 class Question(Base):
@@ -41,6 +43,9 @@ class Question(Base):
         CheckConstraint(check_in("kind", QUESTION_KINDS), name="kind"),
         CheckConstraint("length(text) > 0", name="text_not_empty"),
         CheckConstraint("kind <> 'forecast' OR deadline_at IS NOT NULL", name="forecast_deadline"),
+        CheckConstraint(
+            "merged_into_id IS NULL OR merged_into_id <> id", name="not_merged_into_self"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,3 +56,20 @@ class Question(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Merged into another question: its claims moved there and its page redirects; linking a
+    # claim back to it undoes the merge.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"), index=True)
+
+
+class QuestionTerm(Base):
+    """The stemmed words of an active question (its text, criteria and latest linked quotes):
+    matching a new claim reads the questions that share its rarest words. Kept by
+    tracker.questions.retrieval whenever a question or its claims change; derived, so not
+    archived."""
+
+    __tablename__ = "question_terms"
+
+    term: Mapped[str] = mapped_column(String(64), primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True, index=True
+    )

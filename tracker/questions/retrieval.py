@@ -1,0 +1,314 @@
+"""Finding the questions a claim may be about, fast at any size, and scoring them with the matcher.
+
+Each active question's stemmed words (its text, criteria and latest linked quotes, as
+`matching` compares them) are kept in `question_terms`. Proposals for a claim read how many
+questions use each of the claim's words, take the questions that share its rarest ones (the
+words that name the event: "Soleimani", "Fed", "Bundestag"; never "rates" or "2026" alone),
+leave out questions whose deadline had long passed when the claim was published, and score the
+best few dozen with `matching.score`. Its cost depends on how rare the claim's words are, not
+on how many questions there are: see bench/retrieval.py for the figures.
+
+The terms are kept current by a flush listener: whatever writes a question's wording or moves a
+claim, through the ORM, brings the question's terms up to date in the same transaction. Bulk
+writers that bypass the ORM (the migration, an archive restore) call `rebuild`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    and_,
+    case,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import Session, UOWTransaction
+
+from tracker.models import Claim, Question, QuestionTerm, Source
+from tracker.questions import matching
+
+MAX_TERM_CHARS = 64
+# How many of the claim's rarest words select candidates, and how many postings they may span:
+# beyond that budget a word is too common to name an event and only costs time.
+RARE_TERMS = 8
+POSTINGS_BUDGET = 4000
+# Words used by more questions than this count as this many (counting stops there).
+COUNT_CAP = 5000
+# Candidates scored by the matcher; the rest are not read at all.
+CANDIDATES = 40
+# A question whose deadline passed this long before the claim was published is not proposed.
+STALE_AFTER = dt.timedelta(days=30)
+
+
+# Keeping the terms ---------------------------------------------------------------------------
+
+
+def question_terms(text: str, criteria: str | None, quotes: Iterable[str]) -> set[str]:
+    """The distinct stemmed words a question is found by."""
+    words = set(matching.terms(text))
+    if criteria:
+        words.update(matching.terms(criteria))
+    for quote in quotes:
+        words.update(matching.terms(quote))
+    return {w for w in words if 0 < len(w) <= MAX_TERM_CHARS}
+
+
+def _latest_quotes(
+    connection: Connection, question_ids: Sequence[int], except_claim_id: int | None = None
+) -> dict[int, list[str]]:
+    """The latest `matching.LINKED_TEXTS` quotes linked to each question, newest first."""
+    linked = Claim.question_id.in_(question_ids)
+    if except_claim_id is not None:
+        linked = and_(linked, Claim.id != except_claim_id)
+    ranked = (
+        select(
+            Claim.question_id,
+            Claim.quote,
+            func.row_number()
+            .over(partition_by=Claim.question_id, order_by=Claim.id.desc())
+            .label("n"),
+        )
+        .where(linked)
+        .subquery()
+    )
+    quotes: dict[int, list[str]] = {qid: [] for qid in question_ids}
+    rows = connection.execute(
+        select(ranked.c.question_id, ranked.c.quote)
+        .where(ranked.c.n <= matching.LINKED_TEXTS)
+        .order_by(ranked.c.question_id, ranked.c.n)
+    )
+    for question_id, quote in rows:
+        quotes[question_id].append(quote)
+    return quotes
+
+
+def reindex(connection: Connection, question_ids: Iterable[int]) -> None:
+    """Bring the terms of these questions up to date (none for a merged or deleted one)."""
+    ids = sorted(set(question_ids))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        connection.execute(delete(QuestionTerm).where(QuestionTerm.question_id.in_(chunk)))
+        active = connection.execute(
+            select(Question.id, Question.text, Question.resolution_criteria).where(
+                Question.id.in_(chunk), Question.merged_into_id.is_(None)
+            )
+        ).all()
+        if not active:
+            continue
+        quotes = _latest_quotes(connection, [row.id for row in active])
+        rows = [
+            {"term": term, "question_id": row.id}
+            for row in active
+            for term in sorted(question_terms(row.text, row.resolution_criteria, quotes[row.id]))
+        ]
+        if rows:
+            connection.execute(insert(QuestionTerm), rows)
+
+
+def rebuild(connection: Connection) -> int:
+    """Index every question again (after a bulk load); returns how many are active."""
+    connection.execute(delete(QuestionTerm))
+    ids = list(connection.scalars(select(Question.id).order_by(Question.id)))
+    reindex(connection, ids)
+    return len(ids)
+
+
+_WORDING = ("text", "resolution_criteria", "merged_into_id")
+
+
+def _changed(target: Any, names: Iterable[str]) -> bool:
+    state = inspect(target)
+    return any(state.attrs[name].history.has_changes() for name in names)
+
+
+@event.listens_for(Session, "after_flush")
+def _keep_terms(session: Session, _flush: UOWTransaction) -> None:
+    """Questions whose wording changed, and those a claim joined or left, are indexed again."""
+    touched: set[int] = set()
+    for target in session.new:
+        if isinstance(target, Question):
+            touched.add(target.id)
+        elif isinstance(target, Claim) and target.question_id is not None:
+            touched.add(target.question_id)
+    for target in session.dirty:
+        if isinstance(target, Question) and _changed(target, _WORDING):
+            touched.add(target.id)
+        elif isinstance(target, Claim) and _changed(target, ("question_id",)):
+            history = inspect(target).attrs["question_id"].history
+            touched.update(v for v in (*history.added, *history.deleted) if v is not None)
+    for target in session.deleted:
+        if isinstance(target, Claim) and target.question_id is not None:
+            touched.add(target.question_id)
+    if touched:
+        reindex(session.connection(), touched)
+
+
+# Proposing questions -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Proposal:
+    question_id: int
+    score: float
+    text: str
+    deadline_at: dt.datetime | None
+
+    @property
+    def is_likely(self) -> bool:
+        """Above the threshold at which the matcher judges it the same event."""
+        return self.score >= matching.LINK_THRESHOLD
+
+
+def _term_counts(connection: Connection, words: Sequence[str]) -> dict[str, int]:
+    """How many questions use each word, counted up to COUNT_CAP."""
+    if not words:
+        return {}
+    parts = [
+        select(func.count()).select_from(
+            select(QuestionTerm.question_id)
+            .where(QuestionTerm.term == word)
+            .limit(COUNT_CAP)
+            .subquery()
+        )
+        for word in words
+    ]
+    counts: dict[str, int] = {}
+    # One statement per 30 words: a union of capped counts, answered in order.
+    for start in range(0, len(parts), 30):
+        chunk = words[start : start + 30]
+        labelled = [
+            select(literal(i).label("i"), part.scalar_subquery().label("n"))
+            for i, part in enumerate(parts[start : start + 30])
+        ]
+        for i, n in connection.execute(union_all(*labelled)):
+            counts[chunk[int(i)]] = int(n)
+    return counts
+
+
+def _rare_words(counts: dict[str, int]) -> dict[str, float]:
+    """The claim's rarest words within the postings budget, each with its weight."""
+    chosen: dict[str, float] = {}
+    spent = 0
+    for word, n in sorted(counts.items(), key=lambda item: (item[1], item[0])):
+        if n == 0:
+            continue
+        if len(chosen) >= RARE_TERMS or (chosen and spent + n > POSTINGS_BUDGET):
+            break
+        chosen[word] = math.log(1.0 + COUNT_CAP * 20 / n)
+        spent += n
+    return chosen
+
+
+def _candidates(
+    connection: Connection,
+    weights: dict[str, float],
+    *,
+    kind: str | None,
+    not_before: dt.datetime | None,
+    exclude_question_id: int | None,
+) -> list[int]:
+    weight = case(*((QuestionTerm.term == word, w) for word, w in weights.items()), else_=0.0)
+    query = (
+        select(QuestionTerm.question_id, func.sum(weight).label("w"))
+        .join(Question, Question.id == QuestionTerm.question_id)
+        .where(QuestionTerm.term.in_(list(weights)))
+        .group_by(QuestionTerm.question_id)
+        .order_by(func.sum(weight).desc(), QuestionTerm.question_id.desc())
+        .limit(CANDIDATES)
+    )
+    if kind is not None:
+        query = query.where(Question.kind == kind)
+    if not_before is not None:
+        query = query.where(or_(Question.deadline_at.is_(None), Question.deadline_at >= not_before))
+    if exclude_question_id is not None:
+        query = query.where(QuestionTerm.question_id != exclude_question_id)
+    return [row[0] for row in connection.execute(query)]
+
+
+def propose(
+    session: Session,
+    claim: matching.ClaimText,
+    *,
+    kind: str | None = None,
+    exclude_question_id: int | None = None,
+    exclude_claim_id: int | None = None,
+    extra_text: str | None = None,
+    limit: int = 5,
+) -> list[Proposal]:
+    """The `limit` questions a claim is most likely about, best first, with the matcher's
+    score. `extra_text` (the claim's own question wording) helps find candidates but is not
+    scored; `exclude_question_id` is the claim's own question."""
+    connection = session.connection()
+    words = sorted(
+        {w for w in matching.terms(f"{claim.quote} {extra_text or ''}") if len(w) <= MAX_TERM_CHARS}
+    )
+    weights = _rare_words(_term_counts(connection, words))
+    if not weights:
+        return []
+    not_before = None
+    if claim.published is not None:
+        published = dt.datetime.combine(claim.published, dt.time(), dt.UTC)
+        not_before = published - STALE_AFTER
+    ids = _candidates(
+        connection,
+        weights,
+        kind=kind,
+        not_before=not_before,
+        exclude_question_id=exclude_question_id,
+    )
+    if not ids:
+        return []
+    rows = connection.execute(
+        select(
+            Question.id, Question.text, Question.resolution_criteria, Question.deadline_at
+        ).where(Question.id.in_(ids))
+    ).all()
+    quotes = _latest_quotes(connection, ids, exclude_claim_id)
+    own = matching.vector(claim.quote)
+    proposals = []
+    for row in rows:
+        text = f"{row.text} {row.resolution_criteria or ''}".strip()
+        deadline = row.deadline_at.date() if row.deadline_at else None
+        question = matching.QuestionText(text, deadline, quotes[row.id])
+        proposals.append(
+            Proposal(row.id, matching.score(claim, question, own), row.text, row.deadline_at)
+        )
+    proposals.sort(key=lambda p: (-p.score, p.question_id))
+    return proposals[:limit]
+
+
+def claim_text(claim: Claim, source: Source | None = None) -> matching.ClaimText:
+    """What the matcher knows of a recorded claim: its quote, its source's publication date
+    and the deadline its own words gave (an inferred deadline says nothing of the event)."""
+    source = source or claim.source
+    published = source.published_at.date() if source.published_at else None
+    deadline = None
+    if claim.deadline_at is not None and claim.deadline_origin == "explicit":
+        deadline = claim.deadline_at.date()
+    return matching.ClaimText(claim.quote, published, deadline)
+
+
+def propose_for_claim(session: Session, claim: Claim, limit: int = 5) -> list[Proposal]:
+    """Questions other than its own that a recorded claim may be about, best first."""
+    return propose(
+        session,
+        claim_text(claim),
+        kind=claim.kind,
+        exclude_question_id=claim.question_id,
+        exclude_claim_id=claim.id,
+        extra_text=claim.question,
+        limit=limit,
+    )
