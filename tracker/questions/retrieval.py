@@ -24,31 +24,30 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     and_,
-    case,
+    bindparam,
     delete,
     event,
     func,
     insert,
     inspect,
-    literal,
-    or_,
     select,
-    union_all,
+    text,
 )
 from sqlalchemy.orm import Session, UOWTransaction
 
+from tracker.db import UTCDateTime
 from tracker.models import Claim, Question, QuestionTerm, Source
 from tracker.questions import matching
 
 MAX_TERM_CHARS = 64
 # How many of the claim's rarest words select candidates, and how many postings they may span:
 # beyond that budget a word is too common to name an event and only costs time.
-RARE_TERMS = 8
-POSTINGS_BUDGET = 4000
+RARE_TERMS = 24
+POSTINGS_BUDGET = 20000
 # Words used by more questions than this count as this many (counting stops there).
 COUNT_CAP = 5000
 # Candidates scored by the matcher; the rest are not read at all.
-CANDIDATES = 40
+CANDIDATES = 50
 # A question whose deadline passed this long before the claim was published is not proposed.
 STALE_AFTER = dt.timedelta(days=30)
 
@@ -173,33 +172,26 @@ class Proposal:
 
 
 def _term_counts(connection: Connection, words: Sequence[str]) -> dict[str, int]:
-    """How many questions use each word, counted up to COUNT_CAP."""
+    """How many questions use each word, counted up to COUNT_CAP: one statement, a union of
+    capped counts (an uncapped count of a common word would read all its postings)."""
     if not words:
         return {}
+    # Plain SQL of a fixed shape per number of words: building it as an expression costs more
+    # than the database takes to answer.
+    # Only placeholders and numbers are formatted into the SQL; the words are bound parameters.
     parts = [
-        select(func.count()).select_from(
-            select(QuestionTerm.question_id)
-            .where(QuestionTerm.term == word)
-            .limit(COUNT_CAP)
-            .subquery()
-        )
-        for word in words
+        f"SELECT {i} AS i, (SELECT count(*) FROM (SELECT 1 FROM question_terms "  # noqa: S608
+        f"WHERE term = :w{i} LIMIT {COUNT_CAP}) AS p{i}) AS n"
+        for i in range(len(words))
     ]
-    counts: dict[str, int] = {}
-    # One statement per 30 words: a union of capped counts, answered in order.
-    for start in range(0, len(parts), 30):
-        chunk = words[start : start + 30]
-        labelled = [
-            select(literal(i).label("i"), part.scalar_subquery().label("n"))
-            for i, part in enumerate(parts[start : start + 30])
-        ]
-        for i, n in connection.execute(union_all(*labelled)):
-            counts[chunk[int(i)]] = int(n)
-    return counts
+    params = {f"w{i}": word for i, word in enumerate(words)}
+    rows = connection.execute(text(" UNION ALL ".join(parts)), params)
+    return {words[int(i)]: int(n) for i, n in rows}
 
 
 def _rare_words(counts: dict[str, int]) -> dict[str, float]:
-    """The claim's rarest words within the postings budget, each with its weight."""
+    """The claim's rarest words within the postings budget, each with its weight (the rarer,
+    the heavier: a shared rare word says more about the event than a common one)."""
     chosen: dict[str, float] = {}
     spent = 0
     for word, n in sorted(counts.items(), key=lambda item: (item[1], item[0])):
@@ -207,7 +199,7 @@ def _rare_words(counts: dict[str, int]) -> dict[str, float]:
             continue
         if len(chosen) >= RARE_TERMS or (chosen and spent + n > POSTINGS_BUDGET):
             break
-        chosen[word] = math.log(1.0 + COUNT_CAP * 20 / n)
+        chosen[word] = round(math.log(1.0 + COUNT_CAP * 20 / n), 4)
         spent += n
     return chosen
 
@@ -220,22 +212,31 @@ def _candidates(
     not_before: dt.datetime | None,
     exclude_question_id: int | None,
 ) -> list[int]:
-    weight = case(*((QuestionTerm.term == word, w) for word, w in weights.items()), else_=0.0)
-    query = (
-        select(QuestionTerm.question_id, func.sum(weight).label("w"))
-        .join(Question, Question.id == QuestionTerm.question_id)
-        .where(QuestionTerm.term.in_(list(weights)))
-        .group_by(QuestionTerm.question_id)
-        .order_by(func.sum(weight).desc(), QuestionTerm.question_id.desc())
-        .limit(CANDIDATES)
-    )
+    """The CANDIDATES questions sharing the most weight of the claim's rare words."""
+    words = list(weights)
+    params: dict[str, Any] = {f"w{i}": word for i, word in enumerate(words)}
+    params.update({f"k{i}": weights[word] for i, word in enumerate(words)})
+    cases = " ".join(f"WHEN :w{i} THEN :k{i}" for i in range(len(words)))
+    where = [f"t.term IN ({', '.join(f':w{i}' for i in range(len(words)))})"]
+    binds = []
     if kind is not None:
-        query = query.where(Question.kind == kind)
+        where.append("q.kind = :kind")
+        params["kind"] = kind
     if not_before is not None:
-        query = query.where(or_(Question.deadline_at.is_(None), Question.deadline_at >= not_before))
+        where.append("(q.deadline_at IS NULL OR q.deadline_at >= :not_before)")
+        params["not_before"] = not_before
+        binds.append(bindparam("not_before", type_=UTCDateTime))
     if exclude_question_id is not None:
-        query = query.where(QuestionTerm.question_id != exclude_question_id)
-    return [row[0] for row in connection.execute(query)]
+        where.append("t.question_id <> :exclude")
+        params["exclude"] = exclude_question_id
+    # As above: placeholders and numbers only.
+    sql = (
+        f"SELECT t.question_id, sum(CASE t.term {cases} END) AS w "  # noqa: S608
+        "FROM question_terms t JOIN questions q ON q.id = t.question_id "
+        f"WHERE {' AND '.join(where)} GROUP BY t.question_id "
+        f"ORDER BY w DESC, t.question_id DESC LIMIT {CANDIDATES}"
+    )
+    return [row[0] for row in connection.execute(text(sql).bindparams(*binds), params)]
 
 
 def propose(
