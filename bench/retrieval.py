@@ -146,7 +146,12 @@ def build(url: str, questions: int, seed: int = 13) -> dict[str, float]:
     started = time.perf_counter()
     with engine.begin() as connection:
         retrieval.rebuild(connection)
-        connection.execute(text("ANALYZE"))
+    # As autovacuum leaves a PostgreSQL table in service: its visibility map set (index-only
+    # scans) and its statistics current.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(
+            text("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE")
+        )
     indexed = time.perf_counter() - started
     engine.dispose()
     return {"insert_s": inserted, "index_s": indexed}

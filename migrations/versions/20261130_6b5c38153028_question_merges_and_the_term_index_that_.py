@@ -2,7 +2,7 @@
 
 Questions and speakers can be merged into another (their page redirects there); each active
 question's stemmed words are kept in `question_terms`, filled here for the questions already
-recorded. Downgrading forgets the merges: a merged question stays, with no claims.
+recorded, with how many questions use each word. Downgrading forgets the merges: a merged question stays, with no claims.
 
 Revision ID: 6b5c38153028
 Revises: 99953488f4ef
@@ -34,6 +34,15 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("term", "question_id", name=op.f("pk_question_terms")),
+    )
+    op.create_table(
+        "question_term_counts",
+        sa.Column("term", sa.String(length=64), nullable=False),
+        sa.Column("questions", sa.Integer(), nullable=False),
+        sa.CheckConstraint(
+            "questions >= 0", name=op.f("ck_question_term_counts_questions_not_negative")
+        ),
+        sa.PrimaryKeyConstraint("term", name=op.f("pk_question_term_counts")),
     )
     with op.batch_alter_table("question_terms", schema=None) as batch_op:
         batch_op.create_index(
@@ -90,3 +99,4 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_question_terms_question_id"))
 
     op.drop_table("question_terms")
+    op.drop_table("question_term_counts")

@@ -96,6 +96,7 @@ EXCLUDED_TABLES = {
     "scorecard_state": "without it the scorecard rebuilds its sums from the restored claims",
     "question_terms": "the words each question is found by, indexed again from the restored"
     " questions and claims",
+    "question_term_counts": "how many questions use each word, counted again with question_terms",
 }
 BATCH = 1000
 # Version 1 (before questions and speakers): restored by giving each claim a question and each

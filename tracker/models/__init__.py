@@ -18,6 +18,7 @@ from tracker.models.questions import (
     SPEAKER_KINDS,
     Question,
     QuestionTerm,
+    QuestionTermCount,
     Speaker,
 )
 from tracker.models.record import (
@@ -82,6 +83,7 @@ __all__ = [
     "OutboxMessage",
     "Question",
     "QuestionTerm",
+    "QuestionTermCount",
     "RateLimitCounter",
     "Reminder",
     "ReminderSettings",

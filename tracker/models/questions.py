@@ -73,3 +73,14 @@ class QuestionTerm(Base):
     question_id: Mapped[int] = mapped_column(
         Integer, ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class QuestionTermCount(Base):
+    """How many active questions use each word: matching reads it to find a claim's rarest
+    words without counting postings. Kept with `question_terms`."""
+
+    __tablename__ = "question_term_counts"
+    __table_args__ = (CheckConstraint("questions >= 0", name="questions_not_negative"),)
+
+    term: Mapped[str] = mapped_column(String(64), primary_key=True)
+    questions: Mapped[int] = mapped_column(Integer)

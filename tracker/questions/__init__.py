@@ -3,4 +3,4 @@ claim to the questions already recorded."""
 
 # Registers the flush listener that keeps each question's terms current, wherever the ORM
 # writes questions or claims.
-from tracker.questions import retrieval as retrieval  # noqa: E402
+from tracker.questions import retrieval as retrieval

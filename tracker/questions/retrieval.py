@@ -32,22 +32,27 @@ from sqlalchemy import (
     inspect,
     select,
     text,
+    update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.sql.elements import ColumnElement
 
 from tracker.db import UTCDateTime
-from tracker.models import Claim, Question, QuestionTerm, Source
+from tracker.models import Claim, Question, QuestionTerm, QuestionTermCount, Source
 from tracker.questions import matching
 
 MAX_TERM_CHARS = 64
 # How many of the claim's rarest words select candidates, and how many postings they may span:
 # beyond that budget a word is too common to name an event and only costs time.
 RARE_TERMS = 24
-POSTINGS_BUDGET = 20000
-# Words used by more questions than this count as this many (counting stops there).
-COUNT_CAP = 5000
-# Candidates scored by the matcher; the rest are not read at all.
-CANDIDATES = 50
+POSTINGS_BUDGET = 10000
+# The weight of a word falls with the share of questions that use it, as log(1 + SCALE / n).
+SCALE = 100_000
+# Questions sharing the most weight of those words, before the filters of kind and deadline;
+# of them, the candidates scored by the matcher. The rest are not read at all.
+PRESELECTED = 200
+CANDIDATES = 40
 # A question whose deadline passed this long before the claim was published is not proposed.
 STALE_AFTER = dt.timedelta(days=30)
 
@@ -69,7 +74,7 @@ def _latest_quotes(
     connection: Connection, question_ids: Sequence[int], except_claim_id: int | None = None
 ) -> dict[int, list[str]]:
     """The latest `matching.LINKED_TEXTS` quotes linked to each question, newest first."""
-    linked = Claim.question_id.in_(question_ids)
+    linked: ColumnElement[bool] = Claim.question_id.in_(question_ids)
     if except_claim_id is not None:
         linked = and_(linked, Claim.id != except_claim_id)
     ranked = (
@@ -94,12 +99,99 @@ def _latest_quotes(
     return quotes
 
 
+def _upsert_counts(connection: Connection, deltas: dict[str, int]) -> None:
+    """Add each word's change to its count; words no question uses any more are dropped."""
+    changed = sorted((term, n) for term, n in deltas.items() if n)
+    if not changed:
+        return
+    dialect = connection.dialect.name
+    stmt: Any
+    if dialect == "postgresql":
+        stmt = postgresql.insert(QuestionTermCount)
+    else:
+        stmt = sqlite.insert(QuestionTermCount)
+    # In word order, so that two writers wait for each other rather than deadlock. A fall is
+    # an update (the row is there), a rise an upsert.
+    rows = [{"term": term, "questions": n} for term, n in changed if n > 0]
+    for start in range(0, len(rows), 500):
+        connection.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["term"],
+                set_={"questions": QuestionTermCount.questions + stmt.excluded.questions},
+            ),
+            rows[start : start + 500],
+        )
+    falls = [{"t": term, "d": n} for term, n in changed if n < 0]
+    if falls:
+        connection.execute(
+            update(QuestionTermCount)
+            .where(QuestionTermCount.term == bindparam("t"))
+            .values(questions=QuestionTermCount.questions + bindparam("d")),
+            falls,
+        )
+        gone = [fall["t"] for fall in falls]
+        for start in range(0, len(gone), 500):
+            connection.execute(
+                delete(QuestionTermCount).where(
+                    QuestionTermCount.term.in_(gone[start : start + 500]),
+                    QuestionTermCount.questions <= 0,
+                )
+            )
+
+
 def reindex(connection: Connection, question_ids: Iterable[int]) -> None:
-    """Bring the terms of these questions up to date (none for a merged or deleted one)."""
+    """Bring the terms of these questions up to date (none for a merged or deleted one), and
+    the counts of the words that changed."""
     ids = sorted(set(question_ids))
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        connection.execute(delete(QuestionTerm).where(QuestionTerm.question_id.in_(chunk)))
+        old = {
+            (qid, term)
+            for qid, term in connection.execute(
+                select(QuestionTerm.question_id, QuestionTerm.term).where(
+                    QuestionTerm.question_id.in_(chunk)
+                )
+            )
+        }
+        active = connection.execute(
+            select(Question.id, Question.text, Question.resolution_criteria).where(
+                Question.id.in_(chunk), Question.merged_into_id.is_(None)
+            )
+        ).all()
+        quotes = _latest_quotes(connection, [row.id for row in active]) if active else {}
+        new = {
+            (row.id, term)
+            for row in active
+            for term in question_terms(row.text, row.resolution_criteria, quotes[row.id])
+        }
+        if old == new:
+            continue
+        deltas: dict[str, int] = {}
+        for _, term in old - new:
+            deltas[term] = deltas.get(term, 0) - 1
+        for _, term in new - old:
+            deltas[term] = deltas.get(term, 0) + 1
+        removed = old - new
+        if removed:
+            connection.execute(delete(QuestionTerm).where(QuestionTerm.question_id.in_(chunk)))
+            added = new
+        else:
+            added = new - old
+        if added:
+            connection.execute(
+                insert(QuestionTerm),
+                [{"question_id": qid, "term": term} for qid, term in sorted(added)],
+            )
+        _upsert_counts(connection, deltas)
+
+
+def rebuild(connection: Connection) -> int:
+    """Index every question again (after a bulk load); returns how many there are."""
+    connection.execute(delete(QuestionTerm))
+    connection.execute(delete(QuestionTermCount))
+    ids = list(connection.scalars(select(Question.id).order_by(Question.id)))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
         active = connection.execute(
             select(Question.id, Question.text, Question.resolution_criteria).where(
                 Question.id.in_(chunk), Question.merged_into_id.is_(None)
@@ -109,19 +201,18 @@ def reindex(connection: Connection, question_ids: Iterable[int]) -> None:
             continue
         quotes = _latest_quotes(connection, [row.id for row in active])
         rows = [
-            {"term": term, "question_id": row.id}
+            {"question_id": row.id, "term": term}
             for row in active
             for term in sorted(question_terms(row.text, row.resolution_criteria, quotes[row.id]))
         ]
         if rows:
             connection.execute(insert(QuestionTerm), rows)
-
-
-def rebuild(connection: Connection) -> int:
-    """Index every question again (after a bulk load); returns how many are active."""
-    connection.execute(delete(QuestionTerm))
-    ids = list(connection.scalars(select(Question.id).order_by(Question.id)))
-    reindex(connection, ids)
+    connection.execute(
+        insert(QuestionTermCount).from_select(
+            ["term", "questions"],
+            select(QuestionTerm.term, func.count()).group_by(QuestionTerm.term),
+        )
+    )
     return len(ids)
 
 
@@ -172,21 +263,15 @@ class Proposal:
 
 
 def _term_counts(connection: Connection, words: Sequence[str]) -> dict[str, int]:
-    """How many questions use each word, counted up to COUNT_CAP: one statement, a union of
-    capped counts (an uncapped count of a common word would read all its postings)."""
+    """How many questions use each word (absent: none)."""
     if not words:
         return {}
-    # Plain SQL of a fixed shape per number of words: building it as an expression costs more
-    # than the database takes to answer.
-    # Only placeholders and numbers are formatted into the SQL; the words are bound parameters.
-    parts = [
-        f"SELECT {i} AS i, (SELECT count(*) FROM (SELECT 1 FROM question_terms "  # noqa: S608
-        f"WHERE term = :w{i} LIMIT {COUNT_CAP}) AS p{i}) AS n"
-        for i in range(len(words))
-    ]
-    params = {f"w{i}": word for i, word in enumerate(words)}
-    rows = connection.execute(text(" UNION ALL ".join(parts)), params)
-    return {words[int(i)]: int(n) for i, n in rows}
+    rows = connection.execute(
+        select(QuestionTermCount.term, QuestionTermCount.questions).where(
+            QuestionTermCount.term.in_(words)
+        )
+    )
+    return {term: n for term, n in rows}
 
 
 def _rare_words(counts: dict[str, int]) -> dict[str, float]:
@@ -199,7 +284,7 @@ def _rare_words(counts: dict[str, int]) -> dict[str, float]:
             continue
         if len(chosen) >= RARE_TERMS or (chosen and spent + n > POSTINGS_BUDGET):
             break
-        chosen[word] = round(math.log(1.0 + COUNT_CAP * 20 / n), 4)
+        chosen[word] = round(math.log(1.0 + SCALE / n), 4)
         spent += n
     return chosen
 
@@ -227,14 +312,18 @@ def _candidates(
         params["not_before"] = not_before
         binds.append(bindparam("not_before", type_=UTCDateTime))
     if exclude_question_id is not None:
-        where.append("t.question_id <> :exclude")
+        where.append("q.id <> :exclude")
         params["exclude"] = exclude_question_id
-    # As above: placeholders and numbers only.
+    # As above: placeholders and numbers only. The postings are summed first, on the terms'
+    # index alone; only the best PRESELECTED are looked up in questions to apply the filters.
     sql = (
-        f"SELECT t.question_id, sum(CASE t.term {cases} END) AS w "  # noqa: S608
-        "FROM question_terms t JOIN questions q ON q.id = t.question_id "
-        f"WHERE {' AND '.join(where)} GROUP BY t.question_id "
-        f"ORDER BY w DESC, t.question_id DESC LIMIT {CANDIDATES}"
+        "SELECT s.question_id FROM ("  # noqa: S608
+        f"SELECT t.question_id, sum(CASE t.term {cases} END) AS w FROM question_terms t "
+        f"WHERE {where[0]} GROUP BY t.question_id "
+        f"ORDER BY w DESC, t.question_id DESC LIMIT {PRESELECTED}) AS s "
+        "JOIN questions q ON q.id = s.question_id "
+        f"{'WHERE ' + ' AND '.join(where[1:]) if where[1:] else ''} "
+        f"ORDER BY s.w DESC, s.question_id DESC LIMIT {CANDIDATES}"
     )
     return [row[0] for row in connection.execute(text(sql).bindparams(*binds), params)]
 
