@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.models import Claim, ClaimTag, Evidence, Resolution, Source, User
+from tracker.models import Claim, ClaimTag, Evidence, Resolution, Source, Speaker, User
 from tracker.record import services
 
 
@@ -47,11 +47,25 @@ def list_claim_records(
         .correlate_except(Source)
         .scalar_subquery()
     )
+    speaker_name = (
+        select(Speaker.name)
+        .where(Speaker.id == Claim.speaker_id)
+        .correlate_except(Speaker)
+        .scalar_subquery()
+    )
+    speaker_slug = (
+        select(Speaker.slug)
+        .where(Speaker.id == Claim.speaker_id)
+        .correlate_except(Speaker)
+        .scalar_subquery()
+    )
     claim_rows = session.execute(
         page.with_only_columns(
             *Claim.__table__.columns,
             author.label("_source_author"),
             outlet.label("_source_outlet"),
+            speaker_name.label("_speaker_name"),
+            speaker_slug.label("_speaker_slug"),
         )
     ).mappings()
     records: list[SimpleNamespace] = []
@@ -59,6 +73,11 @@ def list_claim_records(
     for row in claim_rows:
         record = SimpleNamespace(**row)
         record.source = SimpleNamespace(author=row["_source_author"], outlet=row["_source_outlet"])
+        record.speaker = (
+            SimpleNamespace(name=row["_speaker_name"], slug=row["_speaker_slug"])
+            if row["_speaker_slug"] is not None
+            else None
+        )
         record.tag_names = []
         record.resolutions = []
         records.append(record)

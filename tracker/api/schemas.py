@@ -202,6 +202,13 @@ class ClaimOut(Answer):
     tags: list[str]
     author: str | None
     outlet: str | None
+    question_id: int = Field(description="The question this claim is about (resolved once).")
+    stance: Literal["for", "against"] = Field(
+        description="`for`: the claim says the question's event happens (or the statement is "
+        "true); `against`: the opposite, its probability for the event is 1 - probability.",
+    )
+    speaker: str | None = Field(description="Whose claim it is: a person or organisation.")
+    speaker_slug: str | None
     created_at: dt.datetime
     updated_at: dt.datetime
     html_url: str
@@ -310,6 +317,23 @@ class ClaimIn(Body):
     condition: str | None = Field(default=None, max_length=2000)
     tags: list[str] = Field(default_factory=list, max_length=50)
     quote_start: int | None = Field(default=None, ge=0)
+    speaker: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Whose claim it is, for an attributed quote; else the source's author, "
+        "else its outlet.",
+    )
+    speaker_kind: Literal["person", "organization"] | None = None
+    question_id: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_ID,
+        description="Link to a recorded question of the same kind; without it the claim gets "
+        "a question of its own from its question, criteria and deadline.",
+    )
+    stance: Literal["for", "against"] = Field(
+        default="for", description="What the claim says of the question linked by question_id."
+    )
 
 
 class EvidenceIn(Body):
