@@ -22,11 +22,13 @@ from tracker.accounts import auth
 from tracker.accounts import services as accounts
 from tracker.accounts import views as accounts_views
 from tracker.api import apidocs, openapi
+from tracker.api import question_views as api_question_views
 from tracker.api import views as api_views
 from tracker.db import is_busy, is_unique_violation, make_engine, make_sessionmaker
 from tracker.errors import TrackerError, Unavailable
 from tracker.imports import views as imports_views
 from tracker.imports.sources import HttpFetcher
+from tracker.questions import views as questions_views
 from tracker.record import views as record_views
 from tracker.reminders import views as reminders_views
 from tracker.review import views as review_views
@@ -42,7 +44,9 @@ BLUEPRINTS = (
     accounts_views.bp,
     reminders_views.bp,
     imports_views.bp,
+    questions_views.bp,
     api_views.bp,
+    api_question_views.bp,
     apidocs.bp,
 )
 

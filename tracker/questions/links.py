@@ -268,7 +268,12 @@ def merge_speakers(
     redirects there. Returns the kept speaker."""
     why = _reason(reason)
     audit.take_turn(session)
-    into = services.find_speaker(session, into_slug)
+    # The kept speaker by slug, or by name as people type it.
+    into = services.find_speaker(session, into_slug.strip()) or (
+        services.find_speaker(session, services.speaker_slug(into_slug))
+        if into_slug.strip()
+        else None
+    )
     if into is None:
         raise Invalid(f"there is no speaker {into_slug!r}", {"into": "not found"})
     if into.id == speaker.id:
@@ -365,3 +370,10 @@ def unmerge_speaker(session: Session, speaker: Speaker, actor_id: int | None) ->
     audit.record(session, "speaker.unmerged", "speaker", speaker.id,
                  {"from": into_id, "claims": [c.id for c in moved]}, actor_id)  # fmt: skip
     return speaker
+
+
+def get_claim(session: Session, claim_id: int) -> Claim:
+    claim = session.get(Claim, claim_id)
+    if claim is None:
+        raise NotFound(f"there is no claim {claim_id}")
+    return claim

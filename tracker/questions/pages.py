@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy import Select, and_, case, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.errors import Invalid
@@ -25,6 +25,7 @@ from tracker.models import (
 )
 from tracker.questions import services
 from tracker.scorecard import scoring
+from tracker.scorecard.services import GroupScore, HedgedOutcome
 from tracker.text import slugify
 
 _OPPOSITE = {"true": "false", "false": "true"}
@@ -188,10 +189,16 @@ def list_questions(
     after_id: int = 0,
     before_id: int | None = None,
     limit: int = 50,
-    **filters: str | None,
+    status: str | None = None,
+    kind: str | None = None,
+    speaker: str | None = None,
+    tag: str | None = None,
+    outlet: str | None = None,
 ) -> list[QuestionSummary]:
     """A page of questions: ascending after `after_id`, or newest first before `before_id`."""
-    query = questions_query(now=now, **filters)
+    query = questions_query(
+        now=now, status=status, kind=kind, speaker=speaker, tag=tag, outlet=outlet
+    )
     if before_id is not None:
         query = query.where(Question.id < before_id).order_by(Question.id.desc())
     else:
@@ -234,8 +241,7 @@ def list_questions(
 @dataclass
 class SpeakerRecord:
     speaker: Speaker
-    score: scoring.Score
-    n_hedged_scored: int
+    group: GroupScore
     baseline: float | None
     peer: float | None
     n_peer: int
@@ -244,10 +250,24 @@ class SpeakerRecord:
 
 
 def speaker_record(
-    session: Session, speaker: Speaker, *, offset: int = 0, limit: int = 100
+    session: Session,
+    speaker: Speaker,
+    *,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    include_hedged: bool = False,
+    offset: int = 0,
+    limit: int = 100,
 ) -> SpeakerRecord:
-    """A speaker's scores over their resolved forecasts (hedged ones left out of the headline,
-    as on the scorecard), mean baseline and peer scores, and a page of their claims."""
+    """A speaker's scores over their resolved forecasts with deadlines in the range (hedged ones
+    left out of the headline unless asked, as on the scorecard), mean baseline and peer scores,
+    and a page of their claims, newest first."""
+    in_range = []
+    if date_from is not None:
+        in_range.append(Claim.deadline_at >= dt.datetime.combine(date_from, dt.time(), dt.UTC))
+    if date_to is not None:
+        end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time(), dt.UTC)
+        in_range.append(Claim.deadline_at < end)
     rows = session.execute(
         select(Claim.id, Claim.question_id, Claim.probability, Claim.outcome, Claim.hedged).where(
             Claim.speaker_id == speaker.id,
@@ -255,12 +275,36 @@ def speaker_record(
             Claim.status == "resolved",
             Claim.outcome.in_(("true", "false")),
             Claim.probability.is_not(None),
+            *in_range,
         )
     ).all()
     # The query leaves out claims without a probability or outcome.
     scored = [(c, q, float(p or 0), str(o), bool(h)) for c, q, p, o, h in rows]
-    pairs = [(p, o == "true") for _, _, p, o, hedged in scored if not hedged]
+    pairs = [(p, o == "true") for _, _, p, o, hedged in scored if include_hedged or not hedged]
+    hedged_pairs = [(p, o == "true") for _, _, p, o, hedged in scored if hedged]
     baselines, peers = _comparative(session, scored)
+    n_forecasts, n_hedged = session.execute(
+        select(func.count(), func.coalesce(func.sum(case((Claim.hedged, 1), else_=0)), 0)).where(
+            Claim.speaker_id == speaker.id, Claim.kind == "forecast", *in_range
+        )
+    ).one()
+    hedged = scoring.score(hedged_pairs)
+    group = GroupScore(
+        dimension="speaker",
+        key=speaker.slug,
+        name=speaker.name,
+        score=scoring.score(pairs),
+        n_unscored=int(n_forecasts) - len(scored),
+        n_forecasts=int(n_forecasts),
+        n_hedged=int(n_hedged),
+        hedged=HedgedOutcome(
+            n_scored=hedged.n,
+            n_true=hedged.n_true,
+            observed_rate=hedged.observed_rate,
+            mean_probability=sum(p for p, _ in hedged_pairs) / hedged.n if hedged.n else None,
+            brier=hedged.brier,
+        ),
+    )
     total = (
         session.scalar(
             select(func.count()).select_from(Claim).where(Claim.speaker_id == speaker.id)
@@ -277,8 +321,7 @@ def speaker_record(
     ).all()
     return SpeakerRecord(
         speaker=speaker,
-        score=scoring.score(pairs),
-        n_hedged_scored=sum(1 for row in scored if row[4]),
+        group=group,
         baseline=sum(baselines) / len(baselines) if baselines else None,
         peer=sum(peers) / len(peers) if peers else None,
         n_peer=len(peers),

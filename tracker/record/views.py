@@ -14,7 +14,9 @@ from typing import Any, TextIO
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from tracker import audit
+from tracker.accounts import auth
 from tracker.models import Claim, User, claim_status
+from tracker.questions import matching, retrieval
 from tracker.record import exports, services
 from tracker.record.quotes import Span, context
 from tracker.scorecard import services as scorecard
@@ -96,7 +98,17 @@ def claim_page(claim_id: int) -> str:
         after=after,
         status=claim_status(claim, now()),
         claim_review=claim_review(claim),
+        proposals=_proposals(claim),
+        threshold=matching.LINK_THRESHOLD,
     )
+
+
+def _proposals(claim: Claim) -> list[retrieval.Proposal] | None:
+    """Questions this claim may be about, for editors to link it to (None for others)."""
+    user = auth.current()
+    if user is None or user.role not in ("editor", "admin"):
+        return None
+    return retrieval.propose_for_claim(get_session(), claim)
 
 
 # ClaimReview's numbers for fact verdicts (SPEC "Lifecycle"); unverifiable has a name only.
