@@ -188,6 +188,7 @@ def list_questions(
     now: dt.datetime,
     after_id: int = 0,
     before_id: int | None = None,
+    newest_first: bool = False,
     limit: int = 50,
     status: str | None = None,
     kind: str | None = None,
@@ -195,12 +196,14 @@ def list_questions(
     tag: str | None = None,
     outlet: str | None = None,
 ) -> list[QuestionSummary]:
-    """A page of questions: ascending after `after_id`, or newest first before `before_id`."""
+    """A page of questions: ascending after `after_id`, or newest first (before `before_id`)."""
     query = questions_query(
         now=now, status=status, kind=kind, speaker=speaker, tag=tag, outlet=outlet
     )
-    if before_id is not None:
-        query = query.where(Question.id < before_id).order_by(Question.id.desc())
+    if newest_first:
+        if before_id is not None:
+            query = query.where(Question.id < before_id)
+        query = query.order_by(Question.id.desc())
     else:
         query = query.where(Question.id > after_id).order_by(Question.id)
     questions = session.scalars(query.limit(limit)).all()

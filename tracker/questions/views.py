@@ -46,7 +46,8 @@ def list_page() -> str:
     found = pages.list_questions(
         get_session(),
         now=now(),
-        before_id=before or MAX_ID + 1,
+        before_id=before,
+        newest_first=True,
         limit=PAGE_SIZE,
         status=filters["status"],
         kind=filters["kind"],
@@ -143,7 +144,8 @@ def speaker_page(slug: str) -> Any:
     speaker = links.get_speaker(session, slug[:300])
     if speaker.merged_into_id is not None:
         kept = links.current_speaker(session, speaker)
-        return redirect(url_for(".speaker_page", slug=kept.slug, **request.args.to_dict()), 301)
+        values: dict[str, Any] = {**request.args.to_dict(), "slug": kept.slug}
+        return redirect(url_for(".speaker_page", **values), 301)
     page = _int_arg("page", request.args.get("page"), 1, MAX_PAGE) or 1
     filters = scorecard.parse_filters(
         {k: v for k, v in request.args.items() if k in ("from", "to", "include_hedged")}

@@ -127,7 +127,8 @@ def _page_number() -> int:
 def author_page(slug: str) -> Response | WerkzeugResponse:
     """An author's page moved to their speaker's page, where their claims are scored."""
     if get_session().scalar(select(Speaker.id).where(Speaker.slug == slug)) is not None:
-        return redirect(url_for("questions.speaker_page", slug=slug, **request.args.to_dict()), 301)
+        values: dict[str, Any] = {**request.args.to_dict(), "slug": slug}
+        return redirect(url_for("questions.speaker_page", **values), 301)
     return _group_page("author", slug)
 
 
