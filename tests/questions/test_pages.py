@@ -10,13 +10,15 @@ from collections.abc import Callable
 from typing import Any
 
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import csrf_token
-from tests.questions.factories import make_forecast, settle
+from tests.questions.factories import PUBLISHED, make_forecast, settle
 from tracker import audit
 from tracker.models import Claim, Question, User
 from tracker.questions import links
+from tracker.record import services
 from tracker.scorecard import scoring
 
 FED = "The Federal Reserve will cut interest rates at its September meeting."
@@ -194,3 +196,39 @@ def test_question_api(
                 {"into": "ann-economist", "reason": "pen name"})  # fmt: skip
     assert kept.status_code == 200 and kept.get_json()["slug"] == "ann-economist"
     assert client.get("/api/v1/speakers/author-3").get_json()["merged_into"] == "ann-economist"
+
+
+def test_the_import_page_proposes_each_candidate_s_question_and_links_it(
+    client: FlaskClient,
+    session: Session,
+    make_user: Callable[..., User],
+    login: Callable[[User], FlaskClient],
+) -> None:
+    fed = make_forecast(session, FED, 1)
+    text = "Economists expect the Federal Reserve will cut interest rates at its September meeting."
+    source = services.record_source(session, title="Rates", text=text, outlet="The Daily",
+                                    published_at=PUBLISHED)  # fmt: skip
+    session.commit()
+    login(make_user("editor"))
+    page = client.get(f"/sources/{source.id}/candidates").get_data(as_text=True)
+    assert f'href="/questions/{fed.question_id}"' in page and "likely the same event" in page
+    assert f'<option value="for:{fed.question_id}" selected>' in page
+    token = csrf_token(client, f"/sources/{source.id}/candidates")
+    response = client.post(
+        f"/sources/{source.id}/candidates",
+        data={
+            "csrf_token": token,
+            "c-0-decision": "accept",
+            "c-0-kind": "forecast",
+            "c-0-quote": text,
+            "c-0-origin": "phrase",
+            "c-0-deadline": "2027-03-31",
+            "c-0-deadline_origin": "explicit",
+            "c-0-link": f"against:{fed.question_id}",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    session.rollback()
+    session.expire_all()
+    claim = session.scalars(select(Claim).where(Claim.source_id == source.id)).one()
+    assert (claim.question_id, claim.stance) == (fed.question_id, "against")
