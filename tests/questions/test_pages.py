@@ -172,6 +172,21 @@ def test_question_api(
     assert client.get(f"/api/v1/claims/{fresh.id}/question-matches?limit=0").status_code == 422
     token = api_token(make_user("editor"))
     reviewer = api_token(make_user("reviewer"))
+    # Recording a claim by API proposes the questions it may be about.
+    text = "Markets expect the Federal Reserve to cut interest rates in September."
+    source = services.record_source(session, title="Markets", text=text, published_at=PUBLISHED)
+    session.commit()
+    created = _api(client, "POST", f"/api/v1/sources/{source.id}/claims", token,
+                   {"kind": "forecast", "quote": text, "deadline": "2027-03-31"})  # fmt: skip
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["question_matches"][0]["question_id"] == a.question_id
+    linked_at_once = _api(client, "POST", f"/api/v1/sources/{source.id}/claims", token,
+                          {"kind": "forecast", "quote": "Markets expect", "deadline": "2027-03-31",
+                           "question_id": a.question_id, "stance": "against",
+                           "speaker": "Bond traders", "speaker_kind": "organization"})  # fmt: skip
+    assert linked_at_once.status_code == 201, linked_at_once.get_json()
+    assert linked_at_once.get_json()["question_id"] == a.question_id
+    assert linked_at_once.get_json()["speaker_slug"] == "bond-traders"
     path = f"/api/v1/claims/{fresh.id}/question"
     assert _api(client, "PUT", path, reviewer, {"question_id": a.question_id}).status_code == 403
     both = _api(client, "PUT", path, token, {"question_id": 1, "new": {}})
@@ -185,7 +200,7 @@ def test_question_api(
     merged = _api(client, "POST", f"/api/v1/questions/{own}/merge", token,
                   {"into": a.question_id, "reason": "same"})  # fmt: skip
     assert merged.status_code == 200 and merged.get_json()["id"] == a.question_id
-    assert len(merged.get_json()["claims"]) == 4
+    assert len(merged.get_json()["claims"]) == 5
     assert client.get(f"/api/v1/questions/{own}").get_json()["merged_into"] == a.question_id
     settle(session, a.question_id, "false")
     session.commit()

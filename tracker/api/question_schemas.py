@@ -77,6 +77,13 @@ class QuestionMatches(Answer):
     threshold: float
 
 
+class ClaimCreated(ClaimOut):
+    question_matches: list[QuestionMatch] = Field(
+        description="Recorded questions the new claim may be about, best first (at most 5): "
+        "link it with PUT /claims/{id}/question."
+    )
+
+
 class NewQuestionIn(Body):
     text: str | None = Field(
         default=None, max_length=2000, description="Its wording; default: the claim's question."
