@@ -113,7 +113,7 @@ def _defaults(candidate: Candidate) -> dict[str, Any]:
         "tags": "",
         "key": "",
         "decision": "",
-        "link": "",
+        "link": "new",
     }
 
 
