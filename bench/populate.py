@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from tracker import migrate
 from tracker.db import make_engine, make_sessionmaker, normalize_url
 from tracker.models import Claim, ClaimTag, Question, Source, Speaker
+from tracker.questions import retrieval
 from tracker.scorecard import services as scorecard
 
 TAGS = [f"topic-{i}" for i in range(20)]
@@ -178,6 +179,11 @@ def populate(
                     text(f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))")
                 )
     timings["insert_s"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    with engine.begin() as connection:
+        retrieval.rebuild(connection)  # the words each question is found by
+    timings["terms_s"] = time.perf_counter() - started
 
     started = time.perf_counter()
     sessions = make_sessionmaker(engine)

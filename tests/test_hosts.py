@@ -23,7 +23,7 @@ HOSTILE = "http://evil.example/"
 CACHED = (
     "/feed.atom",
     "/",
-    "/authors/ann-author",
+    "/speakers/ann-author",
     "/scorecard.csv",
     "/claims.csv",
     "/deadlines.ics",

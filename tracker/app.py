@@ -22,6 +22,7 @@ from tracker.accounts import auth
 from tracker.accounts import services as accounts
 from tracker.accounts import views as accounts_views
 from tracker.api import apidocs, openapi
+from tracker.api import question_views as api_question_views
 from tracker.api import resolutions as api_resolutions
 from tracker.api import views as api_views
 from tracker.api import wording_views as api_wording_views
@@ -29,6 +30,7 @@ from tracker.db import is_busy, is_unique_violation, make_engine, make_sessionma
 from tracker.errors import TrackerError, Unavailable
 from tracker.imports import views as imports_views
 from tracker.imports.sources import HttpFetcher
+from tracker.questions import views as questions_views
 from tracker.record import views as record_views
 from tracker.reminders import views as reminders_views
 from tracker.review import views as review_views
@@ -44,9 +46,11 @@ BLUEPRINTS = (
     accounts_views.bp,
     reminders_views.bp,
     imports_views.bp,
+    questions_views.bp,
     api_views.bp,
     api_wording_views.bp,
     api_resolutions.bp,
+    api_question_views.bp,
     apidocs.bp,
 )
 

@@ -57,7 +57,7 @@ def test_scorecard_pages_render_accessibly(base_url: str, browser: Any, width: i
     problems: list[str] = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
-    paths = ("/", "/authors/ann-author", "/outlets/the-weekly", "/tags/iran", "/?from=2021-01-01")
+    paths = ("/", "/speakers/ann-author", "/outlets/the-weekly", "/tags/iran", "/?from=2021-01-01")
     for path in paths:
         response = page.goto(base_url + path)
         assert response is not None and response.status == 200, path

@@ -117,7 +117,10 @@ def test_front_page_shows_the_scorecard(client: FlaskClient, forecasts: list[For
 def test_group_pages_list_every_scored_claim(
     client: FlaskClient, session: Session, forecasts: list[Forecast]
 ) -> None:
-    page = client.get("/authors/bob-writer").get_data(as_text=True)
+    moved = client.get("/authors/bob-writer?from=2001-01-01")
+    assert moved.status_code == 301
+    assert moved.headers["Location"] == "/speakers/bob-writer?from=2001-01-01"
+    page = client.get("/speakers/bob-writer").get_data(as_text=True)
     assert "<h1>Bob Writer</h1>" in page
     scored = services.list_claims(session, author="Bob Writer", status="resolved")
     assert len(scored) == 3
@@ -164,7 +167,7 @@ def test_conditional_answers(
     ("path", "noise"),
     [
         ("/", "?utm_source=mail&fbclid=x"),
-        ("/authors/ann-author", "?page=1&ref=feed"),
+        ("/outlets/the-daily", "?page=1&ref=feed"),
         ("/scorecard.csv", "?from=&x=1"),
         ("/feed.atom", "?v=2"),
     ],
@@ -185,7 +188,7 @@ def test_parameters_a_page_does_not_read_make_no_new_answer(
 def test_a_group_page_out_of_range_is_a_clear_400(
     client: FlaskClient, forecasts: list[Forecast], page: str
 ) -> None:
-    response = client.get(f"/authors/ann-author?page={page}")
+    response = client.get(f"/speakers/ann-author?page={page}")
     assert response.status_code == 400, response.status_code
 
 

@@ -47,20 +47,25 @@ def list_claim_records(
         .correlate_except(Source)
         .scalar_subquery()
     )
-    speaker = {
-        field: select(getattr(Speaker, field))
+    speaker_name = (
+        select(Speaker.name)
         .where(Speaker.id == Claim.speaker_id)
         .correlate_except(Speaker)
         .scalar_subquery()
-        .label(f"_speaker_{field}")
-        for field in ("name", "slug", "kind")
-    }
+    )
+    speaker_slug = (
+        select(Speaker.slug)
+        .where(Speaker.id == Claim.speaker_id)
+        .correlate_except(Speaker)
+        .scalar_subquery()
+    )
     claim_rows = session.execute(
         page.with_only_columns(
             *Claim.__table__.columns,
             author.label("_source_author"),
             outlet.label("_source_outlet"),
-            *speaker.values(),
+            speaker_name.label("_speaker_name"),
+            speaker_slug.label("_speaker_slug"),
         )
     ).mappings()
     records: list[SimpleNamespace] = []
@@ -69,11 +74,9 @@ def list_claim_records(
         record = SimpleNamespace(**row)
         record.source = SimpleNamespace(author=row["_source_author"], outlet=row["_source_outlet"])
         record.speaker = (
-            None
-            if row["speaker_id"] is None
-            else SimpleNamespace(
-                name=row["_speaker_name"], slug=row["_speaker_slug"], kind=row["_speaker_kind"]
-            )
+            SimpleNamespace(name=row["_speaker_name"], slug=row["_speaker_slug"])
+            if row["_speaker_slug"] is not None
+            else None
         )
         record.tag_names = []
         record.resolutions = []

@@ -190,12 +190,6 @@ class ResolutionOut(Answer):
     evidence: list[EvidenceOut]
 
 
-class SpeakerOut(Answer):
-    name: str
-    slug: str
-    kind: Literal["person", "organization"]
-
-
 class ClaimOut(Answer):
     id: int
     source_id: int
@@ -224,9 +218,13 @@ class ClaimOut(Answer):
     tags: list[str]
     author: str | None
     outlet: str | None
-    speaker: SpeakerOut | None = Field(description="Whose claim it is.")
-    question_id: int = Field(description="The question this claim is about.")
-    stance: Literal["for", "against"]
+    question_id: int = Field(description="The question this claim is about (resolved once).")
+    stance: Literal["for", "against"] = Field(
+        description="`for`: the claim says the question's event happens (or the statement is "
+        "true); `against`: the opposite, its probability for the event is 1 - probability.",
+    )
+    speaker: str | None = Field(description="Whose claim it is: a person or organisation.")
+    speaker_slug: str | None
     created_at: dt.datetime
     updated_at: dt.datetime
     html_url: str
@@ -398,23 +396,19 @@ class ClaimIn(Body):
     speaker: str | None = Field(
         default=None,
         max_length=200,
-        description="Whose claim it is, for a quote attributed to someone other than the "
-        'source\'s author ("analysts at X expect ..."). Default: the author, else the outlet.',
+        description="Whose claim it is, for an attributed quote; else the source's author, "
+        "else its outlet.",
     )
-    speaker_kind: Literal["person", "organization"] | None = Field(
-        default=None, description="For a named speaker new to the record; default `person`."
-    )
+    speaker_kind: Literal["person", "organization"] | None = None
     question_id: int | None = Field(
         default=None,
         ge=1,
-        le=2**31 - 1,
-        description="The recorded question this claim is about; without it the claim gets a "
-        "question of its own from its question, criteria and deadline.",
+        le=MAX_ID,
+        description="Link to a recorded question of the same kind; without it the claim gets "
+        "a question of its own from its question, criteria and deadline.",
     )
     stance: Literal["for", "against"] = Field(
-        default="for",
-        description="`for`: the claim says the question's event happens (or the statement is "
-        "true); `against`: it says the opposite. `against` needs a question_id.",
+        default="for", description="What the claim says of the question linked by question_id."
     )
 
 

@@ -12,13 +12,14 @@ from typing import Any, cast
 from flask import Blueprint, current_app, g, request, url_for
 
 from tracker.accounts.auth import csrf, require_user
-from tracker.api import reads, schemas
+from tracker.api import question_schemas, reads, schemas
 from tracker.api.openapi import route
 from tracker.errors import BadRequest, NotFound
 from tracker.imports import candidates as proposals
 from tracker.imports import sources
 from tracker.imports.sentences import Place
 from tracker.models import Claim, Evidence, Resolution, Source, claim_status
+from tracker.questions import retrieval
 from tracker.record import services
 from tracker.review import assignments, resolutions
 from tracker.scorecard import services as scorecard
@@ -127,17 +128,10 @@ def claim_json(claim: Claim | SimpleNamespace, current: dt.datetime) -> dict[str
         "tags": claim.tag_names,
         "author": claim.source.author,
         "outlet": claim.source.outlet,
-        "speaker": (
-            None
-            if claim.speaker is None
-            else {
-                "name": claim.speaker.name,
-                "slug": claim.speaker.slug,
-                "kind": claim.speaker.kind,
-            }
-        ),
         "question_id": claim.question_id,
         "stance": claim.stance,
+        "speaker": claim.speaker.name if claim.speaker else None,
+        "speaker_slug": claim.speaker.slug if claim.speaker else None,
         "created_at": iso(claim.created_at),
         "updated_at": iso(claim.updated_at),
         "html_url": _page_url("record.claim_page", "claim_id", claim.id),
@@ -281,13 +275,16 @@ def create_source(body: schemas.SourceIn) -> Created:
     "POST",
     "/sources/<id:source_id>/claims",
     body=schemas.ClaimIn,
-    answers={201: schemas.ClaimOut},
+    answers={201: question_schemas.ClaimCreated},
     errors=(409,),
     role="editor",
     tag="claims",
 )
 def create_claim(source_id: int, body: schemas.ClaimIn) -> Created:
     """Record a claim quoted word for word from a source.
+
+    The answer proposes the recorded questions it may be about (`question_matches`); without
+    `question_id` it has a question of its own until an editor links it.
 
     422 if the quote is not in the source's archived text as whole words (or is shorter than
     3 characters), or if the deadline is not after the source's publication; 409 if the same
@@ -300,7 +297,13 @@ def create_claim(source_id: int, body: schemas.ClaimIn) -> Created:
         session, claim.linked_question, int(current_app.config["RESOLUTION_QUORUM"])
     )
     session.commit()
-    return _created(claim_json(claim, now()), url_for("api.get_claim", claim_id=claim.id))
+    data = claim_json(claim, now())
+    data["question_matches"] = [
+        {"question_id": p.question_id, "score": round(p.score, 4), "text": p.text,
+         "deadline": iso(p.deadline_at)}
+        for p in retrieval.propose_for_claim(session, claim)
+    ]  # fmt: skip
+    return _created(data, url_for("api.get_claim", claim_id=claim.id))
 
 
 @route(

@@ -59,7 +59,7 @@ from tracker.archive.rows import (  # noqa: F401  (EXCLUDED_COLUMNS is part of t
     time_text,
 )
 from tracker.db import Base, UTCDateTime
-from tracker.questions import legacy
+from tracker.questions import legacy, retrieval
 from tracker.text import load_json
 
 FORMAT = "claim-tracker-archive"
@@ -95,6 +95,9 @@ EXCLUDED_TABLES = {
     "score_entries": "the scorecard's running sums, rebuilt from the claims on first use",
     "score_cells": "the scorecard's running sums, rebuilt from the claims on first use",
     "scorecard_state": "without it the scorecard rebuilds its sums from the restored claims",
+    "question_terms": "the words each question is found by, indexed again from the restored"
+    " questions and claims",
+    "question_term_counts": "how many questions use each word, counted again with question_terms",
 }
 BATCH = 1000
 # Version 1 (before questions and speakers): restored by giving each claim a question and each
@@ -270,6 +273,7 @@ def restore(engine: Engine, lines: Iterable[str]) -> Summary:
             _check_target(connection)
             counts = _load(connection, _parse_lines(lines))
             _check_promises(connection)
+            retrieval.rebuild(connection)
             _advance_sequences(connection)
     return Summary(counts)
 

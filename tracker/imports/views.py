@@ -15,6 +15,7 @@ from tracker.imports import candidates as proposals
 from tracker.imports import sources
 from tracker.imports.extract import Candidate
 from tracker.models import Source
+from tracker.questions import matching, retrieval
 from tracker.record import duplicates, services
 from tracker.record.quotes import find_quote
 from tracker.review import assignments
@@ -117,7 +118,31 @@ def _defaults(candidate: Candidate, source: Source) -> dict[str, Any]:
         "tags": "",
         "key": "",
         "decision": "",
+        "link": "new",
     }
+
+
+def _top_matches(source: Source, proposed: list[proposals.ProposedClaim]) -> list[Any]:
+    """The recorded question each candidate is most likely about (None where none shares its
+    distinctive words, or where it is recorded already)."""
+    session = get_session()
+    published = source.published_at.date() if source.published_at else None
+    found: list[retrieval.Proposal | None] = []
+    for item in proposed:
+        candidate = item.candidate
+        if item.recorded_claim_id is not None:
+            found.append(None)
+            continue
+        deadline = candidate.deadline
+        own = deadline.at.date() if deadline and deadline.origin == "explicit" else None
+        best = retrieval.propose(
+            session,
+            matching.ClaimText(candidate.quote, published, own),
+            kind=candidate.kind,
+            limit=1,
+        )
+        found.append(best[0] if best else None)
+    return found
 
 
 def _render_candidates(
@@ -129,8 +154,12 @@ def _render_candidates(
     status: int = 200,
 ) -> Any:
     values = []
+    matches = _top_matches(source, proposed)
     for index, item in enumerate(proposed):
         value = _defaults(item.candidate, source)
+        match = matches[index]
+        if match is not None and match.is_likely:
+            value["link"] = f"for:{match.question_id}"
         if form is not None:
             for name in value:
                 value[name] = form.get(f"c-{index}-{name}", "")
@@ -142,6 +171,7 @@ def _render_candidates(
             proposed=proposed,
             values=values,
             pieces=_pieces(source.text, proposed),
+            matches=matches,
             error=error,
             failed=failed,
         ),
@@ -180,6 +210,9 @@ def _claim_fields(form: MultiDict[str, str], index: int, text: str) -> dict[str,
         "speaker": get("speaker") or None,
         "speaker_kind": get("speaker_kind") or None,
     }
+    stance, _, question_id = get("link").partition(":")
+    if stance in ("for", "against") and question_id.isdigit():
+        fields.update(question_id=int(question_id), stance=stance)
     if kind != "forecast":
         return fields
     probability = None

@@ -22,6 +22,8 @@ from tracker.models.questions import (
     VERDICTS,
     Question,
     QuestionEdit,
+    QuestionTerm,
+    QuestionTermCount,
     Speaker,
     question_status,
 )
@@ -85,6 +87,8 @@ __all__ = [
     "OutboxMessage",
     "Question",
     "QuestionEdit",
+    "QuestionTerm",
+    "QuestionTermCount",
     "RateLimitCounter",
     "Reminder",
     "ReminderSettings",

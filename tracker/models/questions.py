@@ -41,6 +41,8 @@ class Speaker(Base):
     slug: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Another spelling of the speaker named here: its claims moved there, its slug redirects.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("speakers.id"), index=True)
 
 
 class Question(Base):
@@ -68,6 +70,9 @@ class Question(Base):
         CheckConstraint("resolution_version >= 1", name="resolution_version"),
         # The review queue's tabs and counts are range scans of this index alone.
         Index("ix_questions_queue", "status", "deadline_at", "snoozed_until", "id"),
+        CheckConstraint(
+            "merged_into_id IS NULL OR merged_into_id <> id", name="not_merged_into_self"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -86,6 +91,9 @@ class Question(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Merged into another question: its claims moved there and its page redirects; linking a
+    # claim back to it undoes the merge.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"), index=True)
 
     resolutions: Mapped[list[Resolution]] = relationship(
         back_populates="question", order_by="(Resolution.version, Resolution.id)"
@@ -126,3 +134,28 @@ def question_status(question: Question, now: dt.datetime) -> str:
     ):
         return "due"
     return question.status
+
+
+class QuestionTerm(Base):
+    """The stemmed words of an active question (its text, criteria and latest linked quotes):
+    matching a new claim reads the questions that share its rarest words. Kept by
+    tracker.questions.retrieval whenever a question or its claims change; derived, so not
+    archived."""
+
+    __tablename__ = "question_terms"
+
+    term: Mapped[str] = mapped_column(String(64), primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class QuestionTermCount(Base):
+    """How many active questions use each word: matching reads it to find a claim's rarest
+    words without counting postings. Kept with `question_terms`."""
+
+    __tablename__ = "question_term_counts"
+    __table_args__ = (CheckConstraint("questions >= 0", name="questions_not_negative"),)
+
+    term: Mapped[str] = mapped_column(String(64), primary_key=True)
+    questions: Mapped[int] = mapped_column(Integer)

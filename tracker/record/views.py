@@ -17,6 +17,7 @@ from flask import session as flask_session
 from tracker import audit
 from tracker.accounts import auth
 from tracker.models import Claim, ClaimEdit, QuestionEdit, User, claim_status
+from tracker.questions import matching, retrieval
 from tracker.record import exports, services, wording
 from tracker.record.quotes import Span, context
 from tracker.scorecard import services as scorecard
@@ -109,7 +110,17 @@ def claim_page(claim_id: int) -> str:
         after=after,
         status=claim_status(claim, now()),
         claim_review=claim_review(claim),
+        proposals=_proposals(claim),
+        threshold=matching.LINK_THRESHOLD,
     )
+
+
+def _proposals(claim: Claim) -> list[retrieval.Proposal] | None:
+    """Questions this claim may be about, for editors to link it to (None for others)."""
+    user = auth.current()
+    if user is None or user.role not in ("editor", "admin"):
+        return None
+    return retrieval.propose_for_claim(get_session(), claim)
 
 
 # ClaimReview's numbers for fact verdicts (SPEC "Lifecycle"); unverifiable has a name only.

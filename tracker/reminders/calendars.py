@@ -53,6 +53,7 @@ def _questions_query(now: dt.datetime) -> Select[Question]:
         select(Question)
         .where(
             Question.status.in_(("open", "disputed")),
+            Question.merged_into_id.is_(None),
             Question.deadline_at.is_not(None),
             Question.deadline_at >= now - KEEP_PAST,
         )

@@ -31,7 +31,10 @@ def _channel_enabled(channel: Any) -> Any:
 
 def _is_due(now: dt.datetime) -> Any:
     return and_(
-        Question.status == "open", Question.deadline_at.is_not(None), Question.deadline_at <= now
+        Question.status == "open",
+        Question.merged_into_id.is_(None),
+        Question.deadline_at.is_not(None),
+        Question.deadline_at <= now,
     )
 
 

@@ -24,7 +24,7 @@ def _open_load(session: Session) -> dict[int, int]:
     rows = session.execute(
         select(Assignment.user_id, func.count())
         .join(Question, Question.id == Assignment.question_id)
-        .where(Question.status.in_(("open", "disputed")))
+        .where(Question.status.in_(("open", "disputed")), Question.merged_into_id.is_(None))
         .group_by(Assignment.user_id)
     ).all()
     return {user_id: count for user_id, count in rows}
@@ -83,7 +83,11 @@ def fill_assignments(session: Session, quorum: int) -> int:
     questions = session.scalars(
         select(Question)
         .outerjoin(counts, counts.c.question_id == Question.id)
-        .where(Question.status == "open", func.coalesce(counts.c.n, 0) < quorum)
+        .where(
+            Question.status == "open",
+            Question.merged_into_id.is_(None),
+            func.coalesce(counts.c.n, 0) < quorum,
+        )
         .order_by(Question.deadline_at.is_(None), Question.deadline_at, Question.id)
     ).all()
     load = _open_load(session)

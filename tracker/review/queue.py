@@ -66,7 +66,8 @@ def _select(tab: str, now: dt.datetime, user_id: int | None, *columns: Any) -> S
     query = select(*columns)
     if tab == "mine":
         query = query.select_from(Assignment).join(Question, Question.id == Assignment.question_id)
-    return query.where(_condition(tab, now, user_id))
+    # A merged question has no claims left: nothing on it waits for a reviewer.
+    return query.where(_condition(tab, now, user_id), Question.merged_into_id.is_(None))
 
 
 def counts(session: Session, now: dt.datetime, user_id: int | None) -> dict[str, int]:

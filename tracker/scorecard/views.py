@@ -16,15 +16,18 @@ from flask import (
     Blueprint,
     Response,
     current_app,
+    redirect,
     render_template,
     request,
     url_for,
 )
 from flask import session as flask_session
+from sqlalchemy import select
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from tracker.accounts import auth
 from tracker.errors import BadRequest, NotFound
-from tracker.models import Claim, claim_status
+from tracker.models import Claim, Speaker, claim_status
 from tracker.scorecard import feeds
 from tracker.scorecard import services as scorecard
 from tracker.web import CSV_MIMETYPE, conditional, csv_text, get_session, now
@@ -125,7 +128,11 @@ def _page_number() -> int:
 
 
 @bp.get("/authors/<slug>")
-def author_page(slug: str) -> Response:
+def author_page(slug: str) -> Response | WerkzeugResponse:
+    """An author's page moved to their speaker's page, where their claims are scored."""
+    if get_session().scalar(select(Speaker.id).where(Speaker.slug == slug)) is not None:
+        values: dict[str, Any] = {**request.args.to_dict(), "slug": slug}
+        return redirect(url_for("questions.speaker_page", **values), 301)
     return _group_page("author", slug)
 
 
