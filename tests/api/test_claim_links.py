@@ -48,7 +48,7 @@ def test_a_claim_is_its_authors_or_its_named_speakers_and_joins_a_question(
     own = _claim(client, headers, source_id)
     assert own.status_code == 201, own.get_json()
     first = own.get_json()
-    assert first["speaker"] == {"name": "Ann O'Neil", "slug": "ann-o-neil", "kind": "person"}
+    assert (first["speaker"], first["speaker_slug"]) == ("Ann O'Neil", "ann-o-neil")
     assert first["stance"] == "for" and isinstance(first["question_id"], int)
     quoted = _claim(
         client,
@@ -63,12 +63,15 @@ def test_a_claim_is_its_authors_or_its_named_speakers_and_joins_a_question(
     )
     assert quoted.status_code == 201, quoted.get_json()
     second = quoted.get_json()
-    assert second["speaker"] == {"name": "Northbank", "slug": "northbank", "kind": "organization"}
+    assert (second["speaker"], second["speaker_slug"]) == ("Northbank", "northbank")
     assert (second["question_id"], second["stance"]) == (first["question_id"], "against")
-    assert client.get(f"/api/v1/claims/{second['id']}").get_json() == second
+    one = client.get(f"/api/v1/claims/{second['id']}").get_json()
+    assert one == {k: v for k, v in second.items() if k != "question_matches"}
     listed = client.get(f"/api/v1/claims?source_id={source_id}").get_json()["data"]
-    assert [c["speaker"]["slug"] for c in listed] == ["ann-o-neil", "northbank"]
-    assert listed == [first, second]
+    assert [c["speaker_slug"] for c in listed] == ["ann-o-neil", "northbank"]
+    assert listed == [
+        {k: v for k, v in c.items() if k != "question_matches"} for c in (first, second)
+    ]
 
 
 @pytest.mark.parametrize(

@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.db import utcnow
-from tracker.models import Claim, Source
+from tracker.models import Claim, Question, Source
+from tracker.questions import state
 from tracker.record import services
-from tracker.scorecard import sums
 
 DEADLINE = dt.datetime(2027, 3, 31, 23, 59, 59, tzinfo=dt.UTC)
 PUBLISHED = dt.datetime(2026, 1, 10, tzinfo=dt.UTC)
@@ -47,11 +46,16 @@ def make_forecast(
 
 
 def settle(session: Session, question_id: int, outcome: str) -> None:
-    """The question resolved `outcome` as its claims carry it (against claims the opposite),
-    written directly: the read side is tested here, not the review rules."""
-    for claim in session.scalars(select(Claim).where(Claim.question_id == question_id)):
-        claim.status = "resolved"
-        claim.outcome = outcome if claim.stance == "for" else _OPPOSITE.get(outcome, outcome)
-        claim.resolved_at = utcnow()
-        sums.on_outcome_changed(session, claim)
-    session.flush()
+    """The question resolved `outcome` (its against claims take the opposite), written
+    directly: the read side is tested here, not the review rules."""
+    question = session.get_one(Question, question_id)
+    question.status, question.outcome, question.resolved_at = "resolved", outcome, utcnow()
+    state.apply_state(session, question)
+
+
+def reopen(session: Session, question_id: int) -> None:
+    """The question open again, its result gone from it and from every claim on it."""
+    question = session.get_one(Question, question_id)
+    question.status, question.outcome, question.resolved_at = "open", None, None
+    question.resolution_version += 1
+    state.apply_state(session, question)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.questions.factories import make_forecast, settle
+from tests.questions.factories import make_forecast, reopen, settle
 from tracker import audit
 from tracker.errors import Conflict, Invalid
 from tracker.models import AuditEntry, Claim, Question, ScoreCell, Speaker
@@ -89,9 +89,7 @@ def test_merge_moves_every_claim_with_its_stance_and_unmerge_brings_them_back(
     # Settled: nothing moves until it is re-opened.
     with pytest.raises(Conflict, match="re-open it"):
         links.unmerge_question(session, qb, None)
-    for claim in (a, b, c):
-        claim.status, claim.outcome, claim.resolved_at = "open", None, None
-        sums.on_outcome_changed(session, claim)
+    reopen(session, qa.id)
     links.unmerge_question(session, qb, None)
     assert qb.merged_into_id is None
     assert [(x.question_id, x.stance) for x in (a, b, c)] == [

@@ -17,7 +17,7 @@ from tracker.questions import services as questions
 from tracker.review import resolutions
 from tracker.web import begin_write, now
 
-bp = Blueprint("api_questions", __name__, url_prefix="/api/v1")
+bp = Blueprint("api_resolutions", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # token-authenticated: no cookies, so no cross-site forgery
 
 
