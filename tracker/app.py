@@ -22,6 +22,7 @@ from tracker.accounts import auth
 from tracker.accounts import services as accounts
 from tracker.accounts import views as accounts_views
 from tracker.api import apidocs, openapi
+from tracker.api import search as api_search
 from tracker.api import views as api_views
 from tracker.db import is_busy, is_unique_violation, make_engine, make_sessionmaker
 from tracker.errors import TrackerError, Unavailable
@@ -32,6 +33,7 @@ from tracker.reminders import views as reminders_views
 from tracker.review import views as review_views
 from tracker.scorecard import services as scorecard
 from tracker.scorecard import views as scorecard_views
+from tracker.search import views as search_views
 from tracker.serving import BodyDeadline
 
 BLUEPRINTS = (
@@ -43,6 +45,8 @@ BLUEPRINTS = (
     reminders_views.bp,
     imports_views.bp,
     api_views.bp,
+    api_search.bp,
+    search_views.bp,
     apidocs.bp,
 )
 

@@ -60,6 +60,7 @@ from tracker.archive.rows import (  # noqa: F401  (EXCLUDED_COLUMNS is part of t
 )
 from tracker.db import Base, UTCDateTime
 from tracker.questions import legacy
+from tracker.search import index as search_index
 from tracker.text import load_json
 
 FORMAT = "claim-tracker-archive"
@@ -94,6 +95,7 @@ EXCLUDED_TABLES = {
     "score_entries": "the scorecard's running sums, rebuilt from the claims on first use",
     "score_cells": "the scorecard's running sums, rebuilt from the claims on first use",
     "scorecard_state": "without it the scorecard rebuilds its sums from the restored claims",
+    "search_entries": "the search index, made again from the restored record",
 }
 BATCH = 1000
 # Version 1 (before questions and speakers): restored by giving each claim a question and each
@@ -267,6 +269,7 @@ def restore(engine: Engine, lines: Iterable[str]) -> Summary:
             counts = _load(connection, _parse_lines(lines))
             _check_promises(connection)
             _advance_sequences(connection)
+            search_index.rebuild(connection)
     return Summary(counts)
 
 

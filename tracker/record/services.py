@@ -20,6 +20,7 @@ from tracker.questions import services as questions
 from tracker.record import duplicates, wep
 from tracker.record.quotes import find_quote
 from tracker.scorecard import services as scorecard
+from tracker.search import index as search_index
 from tracker.text import sha256_text, slugify
 
 KEY_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -130,6 +131,7 @@ def record_source(
     )
     session.add(source)
     session.flush()
+    search_index.refresh(session, sources=[source.id])
     audit.record(
         session,
         "source.recorded",
@@ -394,6 +396,7 @@ def record_claim(
     )
     session.add(claim)
     session.flush()
+    search_index.refresh(session, claims=[claim.id])
     scorecard.on_outcome_changed(session, claim)
     audit.record(
         session,

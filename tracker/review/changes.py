@@ -16,6 +16,7 @@ from tracker.record.services import check_deadline, check_probability, clean_tex
 from tracker.reminders import services as reminders
 from tracker.review import rules
 from tracker.review.resolutions import outcome_changed, outcome_listeners
+from tracker.search import index as search_index
 
 VOID_REASONS = ("not falsifiable", "duplicate", "retracted")
 
@@ -178,6 +179,8 @@ def edit_claim(
     session.add_all(edits)
     session.flush()
     questions.follow_only_claim(session, claim)
+    if any(name == "question" for name, _, _ in changes):
+        search_index.refresh(session, claims=[claim.id])
     reminders.replan(session, claim)
     if claim.kind == "forecast":
         # A new probability or deadline moves the forecast's place in the scorecard's sums.
