@@ -5,7 +5,9 @@ give the same snippet and nothing in a record's text can become markup."""
 from __future__ import annotations
 
 import functools
+import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import snowballstemmer
@@ -17,6 +19,7 @@ from tracker.search.terms import WORD, fold, is_stop_word
 WIDTH = 240
 LEAD = 80
 _local = threading.local()
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def _stemmers() -> tuple[object, object]:
@@ -60,18 +63,52 @@ def _terms(query: Query) -> list[_Term]:
     return terms
 
 
+@functools.lru_cache(maxsize=20_000)
+def _fold_char(char: str) -> str:
+    folded = fold(char)
+    return folded[0] if folded else char
+
+
+def _same_length_fold(text: str) -> str:
+    """The text folded character for character (a ligature keeps its first letter), so that
+    positions in it are positions in the text."""
+    if text.isascii():
+        return text.lower()
+    return _NON_ASCII.sub(lambda m: _fold_char(m.group()), text).lower()
+
+
+def _candidates(terms: list[_Term]) -> re.Pattern[str]:
+    """Where a matching word can start: each term's word or stems, less the last letter
+    (stemming changes endings: happy -> happi), at the start of a word."""
+    heads = set()
+    for term in terms:
+        forms = [term.word] if term.prefix else [term.word, *term.stems]
+        shortest = min(forms, key=len)
+        heads.add(shortest if term.prefix else shortest[: max(2, len(shortest) - 1)])
+    pattern = "|".join(re.escape(h) for h in sorted(heads, key=len, reverse=True))
+    return re.compile(rf"(?<![^\W_])(?:{pattern})")
+
+
+def _matches(text: str, folded: str, terms: list[_Term], pattern: re.Pattern[str],
+             start: int = 0, end: int | None = None) -> Iterator[re.Match[str]]:  # fmt: skip
+    """The words of text[start:end] that match a term, in order."""
+    for candidate in pattern.finditer(folded, start, len(text) if end is None else end):
+        word = WORD.match(text, candidate.start())
+        if word is None or (end is not None and word.end() > end):
+            continue
+        if any(t.matches(fold(word.group())) for t in terms):
+            yield word
+
+
 def highlight(text: str, query: Query, width: int = WIDTH) -> Markup | None:
     """About `width` characters of `text` around its first word that matches the query, every
     match in them marked; None when no word of the text matches."""
     terms = _terms(query)
     if not terms or not text:
         return None
-    first = None
-    for match in WORD.finditer(text):
-        word = fold(match.group())
-        if any(t.matches(word) for t in terms):
-            first = match
-            break
+    folded = _same_length_fold(text)
+    pattern = _candidates(terms)
+    first = next(_matches(text, folded, terms, pattern), None)
     if first is None:
         return None
     start = 0 if first.start() < LEAD else text.rfind(" ", 0, first.start() - LEAD) + 1
@@ -81,11 +118,10 @@ def highlight(text: str, query: Query, width: int = WIDTH) -> Markup | None:
         end = space if space > first.end() else max(end, first.end())
     html = [Markup("…") if start > 0 else Markup("")]
     cursor = start
-    for match in WORD.finditer(text, start, end):
-        if any(t.matches(fold(match.group())) for t in terms):
-            html.append(escape(text[cursor : match.start()]))
-            html.append(Markup("<mark>%s</mark>") % match.group())
-            cursor = match.end()
+    for match in _matches(text, folded, terms, pattern, start, end):
+        html.append(escape(text[cursor : match.start()]))
+        html.append(Markup("<mark>%s</mark>") % match.group())
+        cursor = match.end()
     html.append(escape(text[cursor:end]))
     if end < len(text):
         html.append(Markup("…"))
