@@ -5,6 +5,7 @@ with a marked snippet and the address of its page."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,10 @@ MAX_PAGE_SIZE = 100
 # Deep pages of a ranking cost what all the pages before them do: a search is narrowed, not
 # paged through to its thousandth page.
 MAX_OFFSET = 1000
+# A query that matches more entries than this ranks the first this many it finds (in the
+# index's order) and pages through those: ranking every match of a word found in most of the
+# record would cost what reading the record does. More words or a filter narrow it.
+RANKED_AT_MOST = int(os.environ.get("TRACKER_SEARCH_RANKED_AT_MOST", "5000"))
 # Field weights. PostgreSQL: ts_rank's {D, C, B, A}; SQLite: bm25's per column (title,
 # people, body). Both put a match in a title above one in the people, above one in a text.
 _TS_WEIGHTS = "'{0.1, 0.2, 0.4, 1.0}'"
@@ -143,31 +148,32 @@ def _ranked(
 ) -> list[tuple[str, int, float]]:
     where, params = _filters_sql(filters, now)
     if session.get_bind().dialect.name == "postgresql":
-        sql = (
-            "SELECT e.kind, e.entity_id,"
-            f" max(ts_rank({_TS_WEIGHTS}, e.document, q.ranking, 1)) AS rank"
-            " FROM search_entries e, (SELECT to_tsquery('english', :match) AS query,"
-            " to_tsquery('english', :ranking) AS ranking) q"
-            f" WHERE e.document @@ q.query{where}"
-        )
         # Ranked by what is looked for: ts_rank scores a query with a NOT as 0.
+        sql = (
+            "WITH q AS (SELECT to_tsquery('english', :match) AS query,"
+            " to_tsquery('english', :ranking) AS ranking),"
+            " m AS MATERIALIZED (SELECT e.kind, e.entity_id,"
+            f" ts_rank({_TS_WEIGHTS}, e.document, q.ranking, 1) AS score"
+            f" FROM search_entries e, q WHERE e.document @@ q.query{where} LIMIT :ranked)"
+        )
         match, ranking = query.tsquery(), query.tsquery(included_only=True)
     else:
         # MATERIALIZED: bm25() is only allowed in the FTS5 query itself, not in the
         # aggregate that SQLite would otherwise fold it into.
         sql = (
-            f"WITH m AS MATERIALIZED (SELECT rowid AS entry_id, -{_BM25} AS score"
-            " FROM search_fts WHERE search_fts MATCH :match)"
-            " SELECT e.kind, e.entity_id, max(m.score) AS rank FROM m"
-            f" JOIN search_entries e ON e.id = m.entry_id WHERE 1 = 1{where}"
+            f"WITH m AS MATERIALIZED (SELECT e.kind, e.entity_id, -{_BM25} AS score"
+            " FROM search_fts JOIN search_entries e ON e.id = search_fts.rowid"
+            f" WHERE search_fts MATCH :match{where} LIMIT :ranked)"
         )
         match = ranking = query.fts5()
+    sql += " SELECT m.kind AS kind, m.entity_id AS entity_id, max(m.score) AS rank FROM m"
     sql += (
-        " GROUP BY e.kind, e.entity_id ORDER BY rank DESC, e.kind, e.entity_id"
+        " GROUP BY m.kind, m.entity_id ORDER BY rank DESC, m.kind, m.entity_id"
         " LIMIT :limit OFFSET :offset"
     )
     statement = text(sql).bindparams(*params)
-    values = {"match": match, "ranking": ranking, "limit": limit, "offset": offset}
+    values = {"match": match, "ranking": ranking, "limit": limit, "offset": offset,
+              "ranked": RANKED_AT_MOST}  # fmt: skip
     rows = session.execute(statement, values)
     return [(kind, int(entity_id), float(rank)) for kind, entity_id, rank in rows]
 
