@@ -5,7 +5,6 @@ with a marked snippet and the address of its page."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,7 +29,7 @@ MAX_OFFSET = 1000
 # A query that matches more entries than this ranks the first this many it finds (in the
 # index's order) and pages through those: ranking every match of a word found in most of the
 # record would cost what reading the record does. More words or a filter narrow it.
-RANKED_AT_MOST = int(os.environ.get("TRACKER_SEARCH_RANKED_AT_MOST", "5000"))
+RANKED_AT_MOST = 2000
 # Field weights. PostgreSQL: ts_rank's {D, C, B, A}; SQLite: bm25's per column (title,
 # people, body). Both put a match in a title above one in the people, above one in a text.
 _TS_WEIGHTS = "'{0.1, 0.2, 0.4, 1.0}'"
