@@ -53,6 +53,8 @@ test: install browser ## Run the whole test suite (PostgreSQL too when TRACKER_T
 BENCH_SQLITE ?= sqlite:////tmp/tracker-bench.sqlite3
 BENCH_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/tracker_bench
 BENCH_CLAIMS ?= 100000
+BENCH_SQLITE_SEARCH ?= sqlite:////tmp/tracker-search-bench.sqlite3
+BENCH_POSTGRES_SEARCH ?= postgresql://postgres@127.0.0.1:5432/tracker_search_bench
 bench: install ## Every benchmark in bench/ with its target (long: builds 100,000- and 1,000,000-claim databases)
 	@command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
 	$(BIN)/python -m bench.scorecard --claims $(BENCH_CLAIMS) --database-url $(BENCH_SQLITE)
@@ -62,6 +64,7 @@ bench: install ## Every benchmark in bench/ with its target (long: builds 100,00
 	$(BIN)/python -m bench.scheduler_bench
 	$(BIN)/python -m bench.extract
 	$(BIN)/python -m bench.slow_clients
+	$(BIN)/python -m bench.search --database-url $(BENCH_SQLITE_SEARCH) --database-url $(BENCH_POSTGRES_SEARCH)
 
 lint: install ## ruff lint and format check, mypy --strict on tracker/, the import contracts
 	$(BIN)/ruff check $(PY_PATHS)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 from sqlalchemy import Connection
 
@@ -17,12 +19,27 @@ def _url() -> str:
     return config.get_main_option("sqlalchemy.url") or database_url_from_env()
 
 
+def _include_object(
+    item: Any, name: str | None, type_: str, reflected: bool, _compare_to: Any
+) -> bool:
+    """Leave out what each database keeps beside the models: SQLite's FTS5 search table (and
+    its shadow tables), PostgreSQL's tsvector column and its GIN index."""
+    if not reflected or name is None:
+        return True
+    if type_ == "table" and name.startswith("search_fts"):
+        return False
+    if type_ == "column" and item.table.name == "search_entries":
+        return name not in models.ENGINE_OBJECTS
+    return not (type_ == "index" and name in models.ENGINE_OBJECTS)
+
+
 def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=_include_object,
     )
 
 

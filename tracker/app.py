@@ -24,6 +24,7 @@ from tracker.accounts import views as accounts_views
 from tracker.api import apidocs, openapi
 from tracker.api import question_views as api_question_views
 from tracker.api import resolutions as api_resolutions
+from tracker.api import search as api_search
 from tracker.api import views as api_views
 from tracker.api import wording_views as api_wording_views
 from tracker.db import is_busy, is_unique_violation, make_engine, make_sessionmaker
@@ -36,6 +37,7 @@ from tracker.reminders import views as reminders_views
 from tracker.review import views as review_views
 from tracker.scorecard import services as scorecard
 from tracker.scorecard import views as scorecard_views
+from tracker.search import views as search_views
 from tracker.serving import BodyDeadline
 
 BLUEPRINTS = (
@@ -51,6 +53,8 @@ BLUEPRINTS = (
     api_wording_views.bp,
     api_resolutions.bp,
     api_question_views.bp,
+    api_search.bp,
+    search_views.bp,
     apidocs.bp,
 )
 

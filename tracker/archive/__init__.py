@@ -60,6 +60,7 @@ from tracker.archive.rows import (  # noqa: F401  (EXCLUDED_COLUMNS is part of t
 )
 from tracker.db import Base, UTCDateTime
 from tracker.questions import legacy, retrieval
+from tracker.search import index as search_index
 from tracker.text import load_json
 
 FORMAT = "claim-tracker-archive"
@@ -98,6 +99,7 @@ EXCLUDED_TABLES = {
     "question_terms": "the words each question is found by, indexed again from the restored"
     " questions and claims",
     "question_term_counts": "how many questions use each word, counted again with question_terms",
+    "search_entries": "the search index, made again from the restored record",
 }
 BATCH = 1000
 # Version 1 (before questions and speakers): restored by giving each claim a question and each
@@ -275,6 +277,7 @@ def restore(engine: Engine, lines: Iterable[str]) -> Summary:
             _check_promises(connection)
             retrieval.rebuild(connection)
             _advance_sequences(connection)
+            search_index.rebuild(connection)
     return Summary(counts)
 
 

@@ -7,7 +7,7 @@ from flask import Flask
 from flask.cli import FlaskGroup
 
 from tracker.app import create_app
-from tracker.cli import accounts, data, records, reminders
+from tracker.cli import accounts, data, records, reminders, search
 
 
 def _create_app() -> Flask:
@@ -33,3 +33,4 @@ main.add_command(reminders.scheduler_group)
 main.add_command(reminders.outbox_group)
 main.add_command(reminders.calendar_group)
 main.add_command(reminders.reminders_group)
+main.add_command(search.search_group)

@@ -54,11 +54,13 @@ from tracker.models.reminders import (
     SchedulerHeartbeat,
 )
 from tracker.models.scores import SCORE_DIMENSIONS, ScorecardState, ScoreCell, ScoreEntry
+from tracker.models.search import ENGINE_OBJECTS, SEARCH_KINDS, SearchEntry
 
 __all__ = [
     "CHANNELS",
     "CLAIM_STANCES",
     "DEADLINE_ORIGINS",
+    "ENGINE_OBJECTS",
     "KINDS",
     "MESSAGE_STATUSES",
     "OUTCOMES",
@@ -69,6 +71,7 @@ __all__ = [
     "REMINDER_STATUSES",
     "ROLES",
     "SCORE_DIMENSIONS",
+    "SEARCH_KINDS",
     "SPEAKER_KINDS",
     "STANCES",
     "STATUSES",
@@ -97,6 +100,7 @@ __all__ = [
     "ScoreCell",
     "ScoreEntry",
     "ScorecardState",
+    "SearchEntry",
     "Source",
     "Speaker",
     "User",

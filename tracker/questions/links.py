@@ -24,6 +24,7 @@ from tracker.models import AuditEntry, Claim, Question, Resolution, Speaker
 from tracker.questions import services
 from tracker.reminders import services as reminders
 from tracker.scorecard import sums
+from tracker.search import index as search_index
 
 MAX_TEXT_CHARS = 2000
 MAX_CRITERIA_CHARS = 5000
@@ -107,9 +108,13 @@ def _reason(reason: str | None) -> str:
 
 
 def _follow(session: Session, claims: Sequence[Claim]) -> None:
-    """The scorecard's sums follow each moved claim (what it counts as, and where)."""
+    """The scorecard's sums and the search index follow each moved claim (what it counts as,
+    where, and which question and speaker it is found under)."""
     for claim in claims:
         sums.on_outcome_changed(session, claim)
+    search_index.refresh(
+        session, claims=[c.id for c in claims], questions={c.question_id for c in claims}
+    )
 
 
 def _leave(session: Session, left: Question, to: Question, actor_id: int | None) -> None:

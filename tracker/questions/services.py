@@ -17,6 +17,7 @@ from tracker.models import (
     Source,
     Speaker,
 )
+from tracker.search import index as search_index
 from tracker.text import slugify
 
 MAX_NAME_CHARS = 200
@@ -79,6 +80,7 @@ def speaker_named(session: Session, name: str, kind: str = "person") -> Speaker:
         speaker = Speaker(name=clean, slug=slug, kind=kind)
         session.add(speaker)
         session.flush()
+        search_index.refresh(session, speakers=[speaker.id])
     return speaker
 
 
@@ -147,6 +149,7 @@ def new_question(
     )
     session.add(question)
     session.flush()
+    search_index.refresh(session, questions=[question.id])
     return question
 
 
@@ -182,3 +185,4 @@ def follow_only_claim(session: Session, claim: Claim) -> None:
     question.resolution_criteria = claim.resolution_criteria
     question.deadline_at = claim.deadline_at
     session.flush()
+    search_index.refresh(session, questions=[question.id])

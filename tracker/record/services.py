@@ -21,6 +21,7 @@ from tracker.questions.state import claim_state
 from tracker.record import duplicates, wep
 from tracker.record.quotes import find_quote
 from tracker.scorecard import services as scorecard
+from tracker.search import index as search_index
 from tracker.text import sha256_text, slugify
 
 KEY_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -131,6 +132,7 @@ def record_source(
     )
     session.add(source)
     session.flush()
+    search_index.refresh(session, sources=[source.id])
     audit.record(
         session,
         "source.recorded",
@@ -396,6 +398,7 @@ def record_claim(
     )
     session.add(claim)
     session.flush()
+    search_index.refresh(session, claims=[claim.id])
     scorecard.on_outcome_changed(session, claim)
     audit.record(
         session,

@@ -18,6 +18,7 @@ from tracker.reminders import services as reminders
 from tracker.review import rules
 from tracker.review.resolutions import claims_changed
 from tracker.scorecard import services as scorecard
+from tracker.search import index as search_index
 
 VOID_REASONS = ("not falsifiable", "duplicate", "retracted")
 
@@ -185,6 +186,11 @@ def edit_question(
     if only is not None:
         _follow(session, only, question, {name for name, _, _ in changes}, why)
     session.flush()
+    search_index.refresh(
+        session,
+        questions=[question.id],
+        claims=session.scalars(select(Claim.id).where(Claim.question_id == question.id)),
+    )
     reminders.replan(session, question)
     audit.record(
         session,

@@ -1,0 +1,1 @@
+"""Finding things in the record: the full-text index, queries and their results."""
