@@ -12,6 +12,7 @@ import feedparser
 import pytest
 import time_machine
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.scorecard.scorecard_data import resolve
@@ -227,9 +228,14 @@ def test_pages_link_their_feeds(client: FlaskClient, session: Session, made: Rec
         deadline=dt.datetime(2025, 3, 1, tzinfo=dt.UTC),
     )
     session.commit()
-    author = client.get("/authors/dee-author").get_data(as_text=True)
-    assert link.format("Dee Author", "/speakers/dee-author/feed.atom") in author
-    assert 'href="/speakers/dee-author/feed.atom" type="application/atom+xml"' in author
+    # An author's page moved to their speaker's page, which links the speaker's feed.
+    assert client.get("/authors/dee-author").status_code == 301
+    speaker = client.get("/speakers/dee-author").get_data(as_text=True)
+    assert link.format("Dee Author", "/speakers/dee-author/feed.atom") in speaker
+    assert 'href="/speakers/dee-author/feed.atom" type="application/atom+xml"' in speaker
+    question_id = session.scalars(select(Claim.question_id)).first()
+    question = client.get(f"/questions/{question_id}").get_data(as_text=True)
+    assert link.format(f"Question {question_id}", f"/questions/{question_id}/feed.atom") in question
     for path in (
         "/outlets/the-daily/feed.atom",
         "/tags/ceasefire/feed.atom",
