@@ -41,7 +41,14 @@ from tracker.models.reminders import (
     ReminderSettings,
     SchedulerHeartbeat,
 )
-from tracker.models.scores import SCORE_DIMENSIONS, ScorecardState, ScoreCell, ScoreEntry
+from tracker.models.scores import (
+    SCORE_DIMENSIONS,
+    SUM_FIELDS,
+    SUM_SCALE,
+    ScorecardState,
+    ScoreCell,
+    ScoreEntry,
+)
 
 __all__ = [
     "CHANNELS",
@@ -57,6 +64,8 @@ __all__ = [
     "STANCES",
     "STATUSES",
     "STORED_STATUSES",
+    "SUM_FIELDS",
+    "SUM_SCALE",
     "VERDICTS",
     "ApiToken",
     "Assignment",
