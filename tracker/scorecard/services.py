@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.db import utcnow
@@ -124,17 +124,26 @@ def _cells_query(session: Session, filters: Filters, dimensions: Sequence[str]) 
             return None
     if cover == {ALL_TIME: 1}:
         query = select(*columns, *sum_columns()).where(ScoreCell.period == ALL_TIME)
-    else:
-        weights = [(ScoreCell.period == p, w) for p, w in cover.items() if w != 1]
-        weight: Any = case(*weights, else_=1) if weights else None
-        query = (
-            select(
-                *columns,
-                *(func.sum(c if weight is None else c * weight) for c in sum_columns()),
-            )
-            .where(ScoreCell.period.in_(sorted(cover)))
+        return _of_group(query, filters, dimensions)
+    # The periods added and those taken away are summed apart (a plain SUM per side, which
+    # the database does fast), then the sides are combined.
+    sides = []
+    for weight in sorted(set(cover.values())):
+        chosen = sorted(p for p, w in cover.items() if w == weight)
+        side = (
+            select(*columns, *(func.sum(c) * weight for c in sum_columns()))
+            .where(ScoreCell.period.in_(chosen))
             .group_by(*columns)
         )
+        sides.append(_of_group(side, filters, dimensions))
+    both = union_all(*sides).subquery() if len(sides) > 1 else sides[0].subquery()
+    key_columns = [both.c[i] for i in range(len(columns))]
+    return select(
+        *key_columns, *(func.sum(both.c[i]) for i in range(len(columns), len(both.c)))
+    ).group_by(*key_columns)
+
+
+def _of_group(query: Any, filters: Filters, dimensions: Sequence[str]) -> Any:
     dimension, key = filters.group
     if dimension != "overall":
         return query.where(ScoreCell.dimension == dimension, ScoreCell.group_key == key)
@@ -212,22 +221,28 @@ def _compute(session: Session, filters: Filters) -> Scorecard:
     dimensions = ("overall", "author", "outlet") if dimension == "overall" else (dimension,)
     sums: dict[tuple[str, str], _GroupSums] = {}
     query = _cells_query(session, filters, dimensions)
-    for d, k, hedged, bin_, *values in session.execute(query) if query is not None else ():
-        if not any(values):
+    at = {name: 4 + i for i, name in enumerate(SUM_FIELDS)}
+    n_at, true_at, unscored_at = at["n"], at["n_true"], at["n_unscored"]
+    p_at, sq_at, log_at = at["sum_probability"], at["sum_squared_error"], at["sum_log"]
+    # Core rows (no ORM layer): a front page reads a few thousand.
+    for row in session.connection().execute(query) if query is not None else ():
+        if not any(row[4:]):
             continue  # a group's forecasts all moved elsewhere, or none is due in the range
-        cell = dict(zip(SUM_FIELDS, (int(v or 0) for v in values), strict=True))
-        group_sums = sums.setdefault((d, k), _GroupSums())
-        group_sums.n_unscored += cell["n_unscored"]
-        if hedged:
-            group_sums.n_hedged_forecasts += cell["n_unscored"]
-        if cell["n"]:
-            target = group_sums.hedged if hedged else group_sums.scored
-            target[int(bin_)] = scoring.BinTotals(
-                cell["n"],
-                cell["sum_probability"] / SUM_SCALE,
-                cell["n_true"],
-                cell["sum_squared_error"] / SUM_SCALE,
-                cell["sum_log"] / SUM_SCALE,
+        group_sums = sums.get((row[0], row[1]))
+        if group_sums is None:
+            group_sums = sums[row[0], row[1]] = _GroupSums()
+        n_unscored = int(row[unscored_at])
+        group_sums.n_unscored += n_unscored
+        if row[2]:
+            group_sums.n_hedged_forecasts += n_unscored
+        if row[n_at]:
+            target = group_sums.hedged if row[2] else group_sums.scored
+            target[int(row[3])] = scoring.BinTotals(
+                int(row[n_at]),
+                int(row[p_at]) / SUM_SCALE,
+                int(row[true_at]),
+                int(row[sq_at]) / SUM_SCALE,
+                int(row[log_at]) / SUM_SCALE,
             )
     if dimension != "overall" and (dimension, key) not in sums:
         _require_group_exists(session, dimension, key)
