@@ -53,10 +53,12 @@ test: install browser ## Run the whole test suite (PostgreSQL too when TRACKER_T
 BENCH_SQLITE ?= sqlite:////tmp/tracker-bench.sqlite3
 BENCH_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/tracker_bench
 BENCH_CLAIMS ?= 100000
+BENCH_RANGES_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/tracker_ranges
 bench: install ## Every benchmark in bench/ with its target (long: builds 100,000- and 1,000,000-claim databases)
 	@command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
 	$(BIN)/python -m bench.scorecard --claims $(BENCH_CLAIMS) --database-url $(BENCH_SQLITE)
 	$(BIN)/python -m bench.scorecard --claims $(BENCH_CLAIMS) --database-url $(BENCH_POSTGRES)
+	$(BIN)/python -m bench.ranges --sizes 100000,1000000 --sqlite /tmp/tracker-ranges --postgres $(BENCH_RANGES_POSTGRES)
 	$(BIN)/python -m bench.api_bench --claims $(BENCH_CLAIMS)
 	$(BIN)/python -m bench.archive_bench --claims $(BENCH_CLAIMS)
 	$(BIN)/python -m bench.scheduler_bench

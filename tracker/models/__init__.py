@@ -42,7 +42,14 @@ from tracker.models.reminders import (
     ReminderSettings,
     SchedulerHeartbeat,
 )
-from tracker.models.scores import SCORE_DIMENSIONS, ScorecardState, ScoreCell, ScoreEntry
+from tracker.models.scores import (
+    SCORE_DIMENSIONS,
+    SUM_FIELDS,
+    SUM_SCALE,
+    ScorecardState,
+    ScoreCell,
+    ScoreEntry,
+)
 
 __all__ = [
     "CHANNELS",
@@ -61,6 +68,8 @@ __all__ = [
     "STANCES",
     "STATUSES",
     "STORED_STATUSES",
+    "SUM_FIELDS",
+    "SUM_SCALE",
     "VERDICTS",
     "ApiToken",
     "Assignment",

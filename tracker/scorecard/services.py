@@ -1,10 +1,10 @@
 """The public scorecard: scores per author, outlet, tag, source and overall, over a date range.
 
-Numbers come from `score_cells`, sums kept per group, deadline day, hedged flag and calibration
-bin, which `on_outcome_changed` (in `scoresums`, re-exported here) updates whenever a
-forecast's state changes. Reading a scorecard
-reads cells, never every claim. `compute` is the one function the page, the CSV, the API and the
-command line take their numbers from.
+Numbers come from `score_cells`, sums kept per group, period (all time, and the deadline's year,
+month and day), hedged flag and calibration bin, which `on_outcome_changed` (in `sums`,
+re-exported here) updates whenever a forecast's state changes. Reading a scorecard reads a
+bounded number of cells per group, never every claim, whatever the range. `compute` is the
+one function the page, the CSV, the API and the command line take their numbers from.
 
 The date range selects forecasts by their deadline (UTC day): every forecast has one, and "how
 did the forecasts due in 2020 turn out" is what a reader of a scorecard asks.
@@ -19,25 +19,26 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.db import utcnow
 from tracker.errors import NotFound
-from tracker.models import Claim, ClaimTag, ScoreCell, Source
-from tracker.scorecard import scoring
+from tracker.models import SUM_FIELDS, SUM_SCALE, Claim, ClaimTag, ScoreCell, Source
+from tracker.scorecard import periods, scoring
 from tracker.scorecard.filters import Filters as Filters
 from tracker.scorecard.filters import parse_filters as parse_filters
 from tracker.scorecard.freshness import Freshness as Freshness
 from tracker.scorecard.freshness import FreshnessMemo as FreshnessMemo
 from tracker.scorecard.freshness import current_freshness as current_freshness
 from tracker.scorecard.freshness import freshness as freshness
+from tracker.scorecard.periods import ALL_TIME
+from tracker.scorecard.recount import ensure_built as ensure_built
+from tracker.scorecard.recount import rebuild as rebuild
 
 # Re-exported: resolution code calls scorecard.on_outcome_changed(session, claim).
-from tracker.scorecard.sums import ALL_TIME
-from tracker.scorecard.sums import ensure_built as ensure_built
 from tracker.scorecard.sums import on_outcome_changed as on_outcome_changed
-from tracker.scorecard.sums import rebuild as rebuild
+from tracker.scorecard.sums import sum_columns
 
 MIN_SCORED = 10  # fewer scored forecasts than this: shown, marked too few to judge, not ranked
 GROUP_DIMENSIONS = ("author", "outlet", "tag", "source")
@@ -100,32 +101,49 @@ class _GroupSums:
     n_hedged_forecasts: int = 0
 
 
-def _cells_query(filters: Filters, dimensions: Sequence[str]) -> Any:
+def _years_counted(session: Session) -> tuple[int, int] | None:
+    """The first and last year any forecast is due in (two index lookups: periods sort years
+    first, then their months and days, then 'all')."""
+    first = session.scalar(select(func.min(ScoreCell.period)))
+    last = session.scalar(select(func.max(ScoreCell.period)).where(ScoreCell.period < ALL_TIME))
+    if first is None or last is None:
+        return None
+    return int(first[:4]), int(last[:4])
+
+
+def _cells_query(session: Session, filters: Filters, dimensions: Sequence[str]) -> Any:
     """All-time cells are read as they are (one row per group, hedged flag and bin); a date
-    range adds up its day cells, so its cost grows with the forecasts in the range."""
+    range adds up and takes away the few periods `periods.cover` names, whatever its width."""
     columns = (ScoreCell.dimension, ScoreCell.group_key, ScoreCell.hedged, ScoreCell.bin)
-    sums = (
-        ScoreCell.n,
-        ScoreCell.n_true,
-        ScoreCell.sum_probability,
-        ScoreCell.sum_squared_error,
-        ScoreCell.sum_log,
-        ScoreCell.n_unscored,
-    )
-    all_time = filters.date_from is None and filters.date_to is None
     query: Any
-    if all_time:
-        query = select(*columns, *sums).where(ScoreCell.period == ALL_TIME)
-    else:
-        query = (
-            select(*columns, *(func.sum(column) for column in sums))
-            .where(ScoreCell.period != ALL_TIME)
+    cover = {ALL_TIME: 1}
+    if filters.date_from is not None or filters.date_to is not None:
+        years = _years_counted(session)
+        cover = periods.cover(filters.date_from, filters.date_to, *years) if years else {}
+        if not cover:
+            return None
+    if cover == {ALL_TIME: 1}:
+        query = select(*columns, *sum_columns()).where(ScoreCell.period == ALL_TIME)
+        return _of_group(query, filters, dimensions)
+    # The periods added and those taken away are summed apart (a plain SUM per side, which
+    # the database does fast), then the sides are combined.
+    sides = []
+    for weight in sorted(set(cover.values())):
+        chosen = sorted(p for p, w in cover.items() if w == weight)
+        side = (
+            select(*columns, *(func.sum(c) * weight for c in sum_columns()))
+            .where(ScoreCell.period.in_(chosen))
             .group_by(*columns)
         )
-        if filters.date_from is not None:
-            query = query.where(ScoreCell.period >= filters.date_from.isoformat())
-        if filters.date_to is not None:
-            query = query.where(ScoreCell.period <= filters.date_to.isoformat())
+        sides.append(_of_group(side, filters, dimensions))
+    both = union_all(*sides).subquery() if len(sides) > 1 else sides[0].subquery()
+    key_columns = [both.c[i] for i in range(len(columns))]
+    return select(
+        *key_columns, *(func.sum(both.c[i]) for i in range(len(columns), len(both.c)))
+    ).group_by(*key_columns)
+
+
+def _of_group(query: Any, filters: Filters, dimensions: Sequence[str]) -> Any:
     dimension, key = filters.group
     if dimension != "overall":
         return query.where(ScoreCell.dimension == dimension, ScoreCell.group_key == key)
@@ -202,16 +220,29 @@ def _compute(session: Session, filters: Filters) -> Scorecard:
     dimension, key = filters.group
     dimensions = ("overall", "author", "outlet") if dimension == "overall" else (dimension,)
     sums: dict[tuple[str, str], _GroupSums] = {}
-    for row in session.execute(_cells_query(filters, dimensions)):
-        d, k, hedged, bin_, n, n_true, sum_p, sum_sq, sum_log, n_unscored = row
-        group_sums = sums.setdefault((d, k), _GroupSums())
-        group_sums.n_unscored += int(n_unscored or 0)
-        if hedged:
-            group_sums.n_hedged_forecasts += int(n_unscored or 0)
-        if n:
-            target = group_sums.hedged if hedged else group_sums.scored
-            target[int(bin_)] = scoring.BinTotals(
-                int(n), float(sum_p), int(n_true), float(sum_sq), float(sum_log)
+    query = _cells_query(session, filters, dimensions)
+    at = {name: 4 + i for i, name in enumerate(SUM_FIELDS)}
+    n_at, true_at, unscored_at = at["n"], at["n_true"], at["n_unscored"]
+    p_at, sq_at, log_at = at["sum_probability"], at["sum_squared_error"], at["sum_log"]
+    # Core rows (no ORM layer): a front page reads a few thousand.
+    for row in session.connection().execute(query) if query is not None else ():
+        if not any(row[4:]):
+            continue  # a group's forecasts all moved elsewhere, or none is due in the range
+        group_sums = sums.get((row[0], row[1]))
+        if group_sums is None:
+            group_sums = sums[row[0], row[1]] = _GroupSums()
+        n_unscored = int(row[unscored_at])
+        group_sums.n_unscored += n_unscored
+        if row[2]:
+            group_sums.n_hedged_forecasts += n_unscored
+        if row[n_at]:
+            target = group_sums.hedged if row[2] else group_sums.scored
+            target[int(row[3])] = scoring.BinTotals(
+                int(row[n_at]),
+                int(row[p_at]) / SUM_SCALE,
+                int(row[true_at]),
+                int(row[sq_at]) / SUM_SCALE,
+                int(row[log_at]) / SUM_SCALE,
             )
     if dimension != "overall" and (dimension, key) not in sums:
         _require_group_exists(session, dimension, key)

@@ -1,27 +1,31 @@
-"""Keeping the scorecard's sums: `score_cells` per group, deadline day, hedged flag and bin,
-and `score_entries`, what each forecast is counted as. `on_outcome_changed` brings them up to
-date with one claim at a cost independent of how many forecasts are scored; `rebuild` counts
-every forecast again.
+"""Keeping the scorecard's sums: `score_cells` per period, group, hedged flag and bin, and
+`score_entries`, what each forecast is counted as. `on_outcome_changed` brings them up to date
+with one claim at a cost independent of how many forecasts are scored (`recount.rebuild` counts
+every forecast again).
+
+Every sum is a whole number (`ScoreSums`): a count, or fixed-point units of 1/SUM_SCALE. What a
+scored forecast adds to each is defined once, in FIELDS, both in Python (one forecast changes)
+and in SQL (every forecast is counted again), and the two agree to the unit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, event, insert, select, update
+from sqlalchemy import BigInteger, ColumnElement, Float, case, cast, event, func, literal, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from tracker.db import utcnow
-from tracker.models import Claim, ClaimTag, ScorecardState, ScoreCell, ScoreEntry, Source
+from tracker.models import SUM_FIELDS, SUM_SCALE, Claim, ScorecardState, ScoreCell, ScoreEntry
 from tracker.scorecard import scoring
-
-ALL_TIME = "all"
+from tracker.scorecard.periods import ALL_TIME as ALL_TIME
+from tracker.scorecard.periods import periods_of
 
 _generation = 0  # bumped by every change this process makes; see FreshnessMemo
 
@@ -30,78 +34,169 @@ def generation() -> int:
     return _generation
 
 
+def _bump_generation() -> None:
+    global _generation
+    _generation += 1
+
+
+def after_commit(_session: Session) -> None:
+    _bump_generation()
+
+
+# ---------------------------------------------------------------------------------------------
+# What one forecast adds to each sum
+
+
+def units(value: float) -> int:
+    """`value` in fixed-point units, rounded half up (as `sql_units` rounds in the database)."""
+    return math.floor(value * SUM_SCALE + 0.5)
+
+
+def sql_units(value: Any) -> Any:
+    return cast(func.floor(value * literal(float(SUM_SCALE), Float) + 0.5), BigInteger)
+
+
+def _clipped(p: Any) -> Any:
+    low, high = literal(scoring.CLIP_LOW, Float), literal(scoring.CLIP_HIGH, Float)
+    return case((p < low, low), (p > high, high), else_=p)
+
+
+def _sql_log(p: Any, came_true: Any) -> Any:
+    clipped = _clipped(p)
+    return sql_units(func.ln(case((came_true, clipped), else_=literal(1.0, Float) - clipped)))
+
+
+def _sql_squared_error(p: Any, came_true: Any) -> Any:
+    error = case((came_true, p - literal(1.0, Float)), else_=p)
+    return sql_units(error * error)
+
+
 @dataclass(frozen=True)
-class _Contribution:
-    probability: float
-    outcome: str | None  # 'true' / 'false' when scored, else None
-    hedged: bool
-    period: str
-    groups: tuple[tuple[str, str], ...]
+class Field:
+    """What one scored forecast (probability p, came true or not) adds to a sum."""
+
+    value: Callable[[float, bool], int]
+    sql: Callable[[Any, Any], Any]  # (probability column, came-true condition) -> expression
 
 
-def _contribution(
-    *,
-    kind: str,
-    status: str,
-    outcome: str | None,
-    probability: float | None,
-    hedged: bool,
-    deadline_at: dt.datetime | None,
-    source_id: int,
-    author_slug: str | None,
-    outlet_slug: str | None,
-    tags: Iterable[str],
-) -> _Contribution | None:
-    """How one claim counts: None if it is not a forecast the scorecard knows of."""
-    if kind != "forecast" or probability is None or deadline_at is None:
-        return None
-    scored = status == "resolved" and outcome in ("true", "false")
-    groups: list[tuple[str, str]] = [("overall", ""), ("source", str(source_id))]
-    if author_slug:
-        groups.append(("author", author_slug))
-    if outlet_slug:
-        groups.append(("outlet", outlet_slug))
-    groups.extend(("tag", tag) for tag in sorted(set(tags)))
-    return _Contribution(
-        probability=probability,
-        outcome=outcome if scored else None,
-        hedged=bool(hedged),
-        period=deadline_at.astimezone(dt.UTC).date().isoformat(),
-        groups=tuple(groups),
+def _squared_error(p: float, came_true: bool) -> int:
+    error = p - (1.0 if came_true else 0.0)
+    return units(error * error)
+
+
+# The sums over scored forecasts; `n_unscored` counts every other forecast of the scorecard.
+FIELDS: dict[str, Field] = {
+    "n": Field(lambda p, o: 1, lambda p, o: literal(1, BigInteger)),
+    "n_true": Field(lambda p, o: int(o), lambda p, o: _sql_int(o)),
+    "sum_probability": Field(lambda p, o: units(p), lambda p, o: sql_units(p)),
+    "sum_squared_error": Field(_squared_error, _sql_squared_error),
+    "sum_log": Field(lambda p, o: units(scoring.log_term(p, o)), _sql_log),
+}
+UNSCORED = "n_unscored"
+if set(FIELDS) | {UNSCORED} != set(SUM_FIELDS):  # pragma: no cover - caught at import
+    raise RuntimeError("every summed field needs its value per forecast in FIELDS")
+
+
+def _sql_int(condition: Any) -> Any:
+    return case((condition, literal(1, BigInteger)), else_=literal(0, BigInteger))
+
+
+def forecast_sums(probability: float, outcome: str | None) -> tuple[int, ...]:
+    """What one forecast adds to each of SUM_FIELDS: its scores if it was scored (`outcome`
+    'true' or 'false'), else one unscored forecast."""
+    if outcome is None:
+        return tuple(int(name == UNSCORED) for name in SUM_FIELDS)
+    came_true = outcome == "true"
+    return tuple(
+        0 if name == UNSCORED else FIELDS[name].value(probability, came_true) for name in SUM_FIELDS
     )
 
 
-_CellKey = tuple[str, str, str, bool, int]
-_SUM_FIELDS = ("n", "n_true", "sum_probability", "sum_squared_error", "sum_log", "n_unscored")
+# ---------------------------------------------------------------------------------------------
+# One forecast: where it counts and how much
 
 
-def _add(cells: dict[_CellKey, dict[str, Any]], item: _Contribution, sign: int) -> None:
-    totals = scoring.BinTotals()
-    if item.outcome is not None:
-        totals.add(item.probability, item.outcome == "true", sign)
-    bin_ = scoring.bin_index(item.probability)
-    for dimension, key in item.groups:
-        for period in (ALL_TIME, item.period):
-            cell = cells.setdefault(
-                (dimension, key, period, item.hedged, bin_), dict.fromkeys(_SUM_FIELDS, 0)
+@dataclass(frozen=True)
+class Counted:
+    """Where a forecast counts (deadline day, hedging, bin, groups) and what it adds."""
+
+    period: str
+    hedged: bool
+    bin: int
+    source_id: int
+    author: str | None
+    outlet: str | None
+    tags: tuple[str, ...]  # sorted
+    sums: tuple[int, ...]  # in SUM_FIELDS order
+
+    def groups(self) -> list[tuple[str, str]]:
+        groups = [("overall", ""), ("source", str(self.source_id))]
+        if self.author:
+            groups.append(("author", self.author))
+        if self.outlet:
+            groups.append(("outlet", self.outlet))
+        groups.extend(("tag", tag) for tag in self.tags)
+        return groups
+
+
+def counted(claim: Claim) -> Counted | None:
+    """How a claim counts now: None if it is not a forecast the scorecard knows of."""
+    if claim.kind != "forecast" or claim.probability is None or claim.deadline_at is None:
+        return None
+    scored = claim.status == "resolved" and claim.outcome in ("true", "false")
+    source = claim.source
+    return Counted(
+        period=claim.deadline_at.astimezone(dt.UTC).date().isoformat(),
+        hedged=bool(claim.hedged),
+        bin=scoring.bin_index(claim.probability),
+        source_id=claim.source_id,
+        author=source.author_slug,
+        outlet=source.outlet_slug,
+        tags=tuple(sorted(set(claim.tag_names))),
+        sums=forecast_sums(claim.probability, claim.outcome if scored else None),
+    )
+
+
+def _from_entry(entry: ScoreEntry) -> Counted:
+    return Counted(
+        period=entry.period,
+        hedged=entry.hedged,
+        bin=entry.bin,
+        source_id=entry.source_id,
+        author=entry.author,
+        outlet=entry.outlet,
+        tags=tuple(sorted(json.loads(entry.tags))),
+        sums=tuple(int(getattr(entry, name)) for name in SUM_FIELDS),
+    )
+
+
+_CellKey = tuple[str, str, str, bool, int]  # period, dimension, group_key, hedged, bin
+
+
+def _add(cells: dict[_CellKey, list[int]], item: Counted, sign: int) -> None:
+    for dimension, key in item.groups():
+        for period in periods_of(item.period):
+            sums = cells.setdefault(
+                (period, dimension, key, item.hedged, item.bin), [0] * len(SUM_FIELDS)
             )
-            cell["n"] += totals.n
-            cell["n_true"] += totals.n_true
-            cell["sum_probability"] += totals.sum_probability
-            cell["sum_squared_error"] += totals.sum_squared_error
-            cell["sum_log"] += totals.sum_log
-            cell["n_unscored"] += 0 if item.outcome is not None else sign
+            for index, value in enumerate(item.sums):
+                sums[index] += sign * value
 
 
-def _cell_rows(cells: dict[_CellKey, dict[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        {"dimension": d, "group_key": k, "period": p, "hedged": h, "bin": b, **sums}
-        for (d, k, p, h, b), sums in cells.items()
+def _upsert_cells(session: Session, cells: dict[_CellKey, list[int]]) -> None:
+    # In key order, so that two writers at once take their row locks in the same order.
+    rows = [
+        {
+            "period": p,
+            "dimension": d,
+            "group_key": k,
+            "hedged": h,
+            "bin": b,
+            **dict(zip(SUM_FIELDS, sums, strict=True)),
+        }
+        for (p, d, k, h, b), sums in sorted(cells.items())
+        if any(sums)
     ]
-
-
-def _upsert_cells(session: Session, cells: dict[_CellKey, dict[str, Any]]) -> None:
-    rows = [row for row in _cell_rows(cells) if any(row[f] for f in _SUM_FIELDS)]
     if not rows:
         return
     dialect = session.get_bind().dialect.name
@@ -113,8 +208,8 @@ def _upsert_cells(session: Session, cells: dict[_CellKey, dict[str, Any]]) -> No
     else:  # pragma: no cover - the product runs on SQLite and PostgreSQL only
         raise RuntimeError(f"the scorecard does not know the {dialect} database")
     stmt = stmt.on_conflict_do_update(
-        index_elements=["dimension", "group_key", "period", "hedged", "bin"],
-        set_={name: getattr(ScoreCell, name) + stmt.excluded[name] for name in _SUM_FIELDS},
+        index_elements=["period", "dimension", "group_key", "hedged", "bin"],
+        set_={name: getattr(ScoreCell, name) + stmt.excluded[name] for name in SUM_FIELDS},
     )
     session.execute(stmt)
 
@@ -132,36 +227,16 @@ def on_outcome_changed(
     The outcomes are accepted to fit `resolutions.outcome_listeners` but not needed: what the
     claim was counted as is read back from its `score_entries` row."""
     # Pages this process remembers are looked at afresh once the change is committed.
-    event.listen(session, "after_commit", _after_commit, once=True)
+    event.listen(session, "after_commit", after_commit, once=True)
     session.flush()
     if session.get(ScorecardState, 1) is None:
         return  # not built yet: the first reading builds the sums from every claim
     entry = session.get(ScoreEntry, claim.id)
-    source = claim.source
-    new = _contribution(
-        kind=claim.kind,
-        status=claim.status,
-        outcome=claim.outcome,
-        probability=claim.probability,
-        hedged=claim.hedged,
-        deadline_at=claim.deadline_at,
-        source_id=claim.source_id,
-        author_slug=source.author_slug,
-        outlet_slug=source.outlet_slug,
-        tags=claim.tag_names,
-    )
-    old = None
-    if entry is not None:
-        old = _Contribution(
-            probability=entry.probability,
-            outcome=entry.outcome,
-            hedged=entry.hedged,
-            period=entry.period,
-            groups=tuple((d, k) for d, k in json.loads(entry.groups)),
-        )
+    new = counted(claim)
+    old = _from_entry(entry) if entry is not None else None
     if old == new:
         return
-    cells: dict[_CellKey, dict[str, Any]] = {}
+    cells: dict[_CellKey, list[int]] = {}
     if old is not None:
         _add(cells, old, -1)
     if new is not None:
@@ -170,14 +245,11 @@ def on_outcome_changed(
     if new is None:
         if entry is not None:
             session.delete(entry)
-    elif entry is None:
-        session.add(_entry(claim.id, new))
     else:
-        entry.probability = new.probability
-        entry.outcome = new.outcome
-        entry.hedged = new.hedged
-        entry.period = new.period
-        entry.groups = json.dumps(new.groups)
+        if entry is None:
+            entry = ScoreEntry(claim_id=claim.id)
+            session.add(entry)
+        _fill_entry(entry, new)
     session.execute(
         update(ScorecardState)
         .where(ScorecardState.id == 1)
@@ -187,107 +259,18 @@ def on_outcome_changed(
     _bump_generation()
 
 
-def _bump_generation() -> None:
-    global _generation
-    _generation += 1
+def _fill_entry(entry: ScoreEntry, item: Counted) -> None:
+    entry.period = item.period
+    entry.hedged = item.hedged
+    entry.bin = item.bin
+    entry.source_id = item.source_id
+    entry.author = item.author
+    entry.outlet = item.outlet
+    entry.tags = json.dumps(list(item.tags))
+    for name, value in zip(SUM_FIELDS, item.sums, strict=True):
+        setattr(entry, name, value)
 
 
-def _after_commit(_session: Session) -> None:
-    _bump_generation()
-
-
-def _entry(claim_id: int, item: _Contribution) -> ScoreEntry:
-    return ScoreEntry(
-        claim_id=claim_id,
-        probability=item.probability,
-        outcome=item.outcome,
-        hedged=item.hedged,
-        period=item.period,
-        groups=json.dumps(item.groups),
-    )
-
-
-def rebuild(session: Session) -> int:
-    """Recount every forecast from the claims (after a restore, or to check the sums).
-    Returns how many forecasts were counted. Flushes."""
-    event.listen(session, "after_commit", _after_commit, once=True)
-    state = session.get(ScorecardState, 1)
-    if state is None:
-        session.add(ScorecardState(id=1, version=1, changed_at=utcnow()))
-    else:
-        state.version += 1
-        state.changed_at = utcnow()
-    session.flush()
-    session.execute(delete(ScoreCell))
-    session.execute(delete(ScoreEntry))
-    tags: dict[int, list[str]] = {}
-    for claim_id, tag in session.execute(
-        select(ClaimTag.claim_id, ClaimTag.tag).join(Claim).where(Claim.kind == "forecast")
-    ):
-        tags.setdefault(claim_id, []).append(tag)
-    rows = session.execute(
-        select(
-            Claim.id,
-            Claim.kind,
-            Claim.status,
-            Claim.outcome,
-            Claim.probability,
-            Claim.hedged,
-            Claim.deadline_at,
-            Claim.source_id,
-            Source.author_slug,
-            Source.outlet_slug,
-        )
-        .join(Source, Source.id == Claim.source_id)
-        .where(Claim.kind == "forecast")
-    )
-    cells: dict[_CellKey, dict[str, Any]] = {}
-    entries: list[dict[str, Any]] = []
-    for row in rows:
-        item = _contribution(
-            kind=row.kind,
-            status=row.status,
-            outcome=row.outcome,
-            probability=row.probability,
-            hedged=row.hedged,
-            deadline_at=row.deadline_at,
-            source_id=row.source_id,
-            author_slug=row.author_slug,
-            outlet_slug=row.outlet_slug,
-            tags=tags.get(row.id, ()),
-        )
-        if item is None:
-            continue
-        _add(cells, item, +1)
-        entries.append(
-            {
-                "claim_id": row.id,
-                "probability": item.probability,
-                "outcome": item.outcome,
-                "hedged": item.hedged,
-                "period": item.period,
-                "groups": json.dumps(item.groups),
-            }
-        )
-    for start in range(0, len(entries), 5000):
-        session.execute(insert(ScoreEntry), entries[start : start + 5000])
-    cell_rows = _cell_rows(cells)
-    for start in range(0, len(cell_rows), 5000):
-        session.execute(insert(ScoreCell), cell_rows[start : start + 5000])
-    session.flush()
-    return len(entries)
-
-
-def ensure_built(session: Session) -> bool:
-    """Build the sums if they never were (a fresh or restored database). Returns True if it
-    built them; the caller commits. Of two processes trying at once, one builds."""
-    if session.scalar(select(ScorecardState.id).where(ScorecardState.id == 1)) is not None:
-        return False
-    try:
-        with session.begin_nested():
-            rebuild(session)
-    except (IntegrityError, OperationalError):
-        # Another process built them first (its row made ours conflict, or locked us out).
-        session.rollback()
-        return False
-    return True
+def sum_columns(columns: Iterable[str] = SUM_FIELDS) -> list[ColumnElement[Any]]:
+    """The cells' sum columns, in SUM_FIELDS order."""
+    return [getattr(ScoreCell, name) for name in columns]
