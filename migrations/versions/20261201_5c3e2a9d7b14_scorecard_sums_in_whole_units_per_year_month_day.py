@@ -1,7 +1,7 @@
 """scorecard sums in whole units, per year, month and day
 
 Revision ID: 5c3e2a9d7b14
-Revises: d62e1dcdc6ee
+Revises: 99953488f4ef
 Create Date: 2026-12-01 09:00:00.000000
 
 The sums become whole numbers (fixed-point units) kept per year and month as well as per day,
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "5c3e2a9d7b14"
-down_revision: str | Sequence[str] | None = "d62e1dcdc6ee"
+down_revision: str | Sequence[str] | None = "99953488f4ef"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
