@@ -43,6 +43,7 @@ from tracker.models.reminders import (
     SchedulerHeartbeat,
 )
 from tracker.models.scores import (
+    POINT_SCALE,
     SCORE_DIMENSIONS,
     SUM_FIELDS,
     SUM_SCALE,
@@ -58,6 +59,7 @@ __all__ = [
     "KINDS",
     "MESSAGE_STATUSES",
     "OUTCOMES",
+    "POINT_SCALE",
     "PROBABILITY_ORIGINS",
     "QUESTION_KINDS",
     "REMINDER_KINDS",

@@ -2,20 +2,33 @@
 hedging and bin, and one state row that changes with them.
 
 Every sum is a whole number: counts, or fixed-point units of 1/SUM_SCALE (probabilities,
-squared errors, log terms), so that counting a forecast in and out again leaves exactly what was
-there, and a sum over any periods equals a recount from the claims."""
+squared errors, log terms) or 1/POINT_SCALE (baseline and peer scores, in points), so that
+counting a forecast in and out again leaves exactly what was there, and a sum over any periods
+equals a recount from the claims."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.db import Base, UTCDateTime, check_in, utcnow
 
-SCORE_DIMENSIONS = ("overall", "author", "outlet", "tag", "source")
+SCORE_DIMENSIONS = ("overall", "author", "speaker", "outlet", "tag", "source")
 SUM_SCALE = 10**9  # units per 1 of the fixed-point sums (nano-units)
+# Units per point of the baseline and peer scores (micro-points). Coarser than SUM_SCALE
+# because a score runs to about -900 points: a sum holds some ten billion of the worst.
+POINT_SCALE = 10**6
 
 
 class ScoreSums:
@@ -27,26 +40,48 @@ class ScoreSums:
     sum_probability: Mapped[int] = mapped_column(BigInteger, default=0)  # units of p
     sum_squared_error: Mapped[int] = mapped_column(BigInteger, default=0)  # units of (p-o)^2
     sum_log: Mapped[int] = mapped_column(BigInteger, default=0)  # units of ln q
+    # Comparative scores (SPEC, "Questions and speakers"), in units of 1/POINT_SCALE points:
+    # every scored forecast's baseline score, and the peer score of those with a peer.
+    sum_baseline: Mapped[int] = mapped_column(BigInteger, default=0)
+    n_peer: Mapped[int] = mapped_column(BigInteger, default=0)  # scored with a peer score
+    sum_peer: Mapped[int] = mapped_column(BigInteger, default=0)
     # Forecasts not scored: open, due, disputed, void, ambiguous or annulled.
     n_unscored: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-SUM_FIELDS = ("n", "n_true", "sum_probability", "sum_squared_error", "sum_log", "n_unscored")
+SUM_FIELDS = (
+    "n",
+    "n_true",
+    "sum_probability",
+    "sum_squared_error",
+    "sum_log",
+    "sum_baseline",
+    "n_peer",
+    "sum_peer",
+    "n_unscored",
+)
 
 
 class ScoreEntry(ScoreSums, Base):
     """What the scorecard currently counts for one forecast: where it was counted (deadline day,
-    hedging, bin, groups) and how much, so that a change takes exactly that out again."""
+    hedging, bin, groups) and how much, so that a change takes exactly that out again. Its peer
+    score depends on the other forecasts of its question: `question_id` says which question's
+    forecasts to count again with it (read by question when one changes)."""
 
     __tablename__ = "score_entries"
-    __table_args__ = (CheckConstraint("bin >= 0 AND bin <= 9", name="bin"),)
+    __table_args__ = (
+        CheckConstraint("bin >= 0 AND bin <= 9", name="bin"),
+        Index("ix_score_entries_question_id", "question_id"),
+    )
 
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), primary_key=True)
+    question_id: Mapped[int] = mapped_column(Integer)
     period: Mapped[str] = mapped_column(String(10))  # deadline day, YYYY-MM-DD (UTC)
     hedged: Mapped[bool] = mapped_column(Boolean)
     bin: Mapped[int] = mapped_column(Integer)
     source_id: Mapped[int] = mapped_column(Integer)
     author: Mapped[str | None] = mapped_column(String(200))  # the source's author slug
+    speaker: Mapped[str | None] = mapped_column(String(200))  # the claim's speaker's slug
     outlet: Mapped[str | None] = mapped_column(String(200))  # the source's outlet slug
     tags: Mapped[str] = mapped_column(Text)  # JSON list of the claim's tags
 

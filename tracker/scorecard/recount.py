@@ -1,6 +1,7 @@
 """Counting every forecast again, in the database: after a restore, on first use, or to check
-the sums. Each step is one INSERT ... SELECT ... GROUP BY: the entries from the claims, the day
-cells from the entries, then months from days, years from months and all time from years.
+the sums. Each step is one INSERT ... SELECT ... GROUP BY: the entries from the claims (peer
+scores by a window over each question's forecasts), the day cells from the entries, then months
+from days, years from months and all time from years.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import sqlite3
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Float,
     Integer,
     String,
@@ -37,9 +39,12 @@ from tracker.models import (
     ScoreCell,
     ScoreEntry,
     Source,
+    Speaker,
 )
 from tracker.scorecard import scoring
-from tracker.scorecard.sums import FIELDS, UNSCORED, after_commit
+from tracker.scorecard.fields import FIELDS, UNSCORED
+from tracker.scorecard.fields import sql_peer as peer_sql
+from tracker.scorecard.sums import after_commit
 
 # Each tier of periods from the one below it: (length of its period text, of the one below).
 _TIERS = ((7, 10), (4, 7))
@@ -79,29 +84,62 @@ def _count_entries(session: Session, dialect: str) -> None:
         .group_by(ClaimTag.claim_id)
         .subquery()
     )
-    sums = [
-        case((scored, 0), else_=1)
-        if name == UNSCORED
-        else case((scored, FIELDS[name].sql(p, came_true)), else_=0)
-        for name in SUM_FIELDS
-    ]
-    query = (
+    zero = literal(0, BigInteger)
+    # Each forecast on its own ...
+    each = (
         select(
-            Claim.id,
-            _deadline_day(dialect),
-            Claim.hedged,
-            bin_,
-            Claim.source_id,
-            Source.author_slug,
-            Source.outlet_slug,
-            func.coalesce(tags.c.tags, "[]"),
-            *sums,
+            Claim.id.label("claim_id"),
+            Claim.question_id.label("question_id"),
+            _deadline_day(dialect).label("period"),
+            Claim.hedged.label("hedged"),
+            bin_.label("bin"),
+            Claim.source_id.label("source_id"),
+            Source.author_slug.label("author"),
+            Speaker.slug.label("speaker"),
+            Source.outlet_slug.label("outlet"),
+            func.coalesce(tags.c.tags, "[]").label("tags"),
+            case((scored, literal(1, BigInteger)), else_=zero).label("scored"),
+            case((scored, zero), else_=literal(1, BigInteger)).label(UNSCORED),
+            *(
+                case((scored, field.sql(p, came_true)), else_=zero).label(name)
+                for name, field in FIELDS.items()
+            ),
         )
         .join(Source, Source.id == Claim.source_id)
+        .outerjoin(Speaker, Speaker.id == Claim.speaker_id)
         .outerjoin(tags, tags.c.claim_id == Claim.id)
         .where(Claim.kind == "forecast", p.is_not(None), Claim.deadline_at.is_not(None))
+        .subquery()
     )
-    columns = ["claim_id", "period", "hedged", "bin", "source_id", "author", "outlet", "tags"]
+    # ... then beside the other scored forecasts of its question, for its peer score.
+    question = {"partition_by": each.c.question_id}
+    beside = select(
+        each,
+        cast(func.sum(each.c.sum_baseline).over(**question), BigInteger).label("q_total"),
+        cast(func.sum(each.c.scored).over(**question), BigInteger).label("q_count"),
+    ).subquery()
+    n_peer, sum_peer = peer_sql(beside.c.sum_baseline, beside.c.q_total, beside.c.q_count)
+    is_scored = beside.c.scored == 1
+    peer = {
+        "n_peer": case((is_scored, n_peer), else_=zero),
+        "sum_peer": case((is_scored, sum_peer), else_=zero),
+    }
+    columns = [
+        "claim_id",
+        "question_id",
+        "period",
+        "hedged",
+        "bin",
+        "source_id",
+        "author",
+        "speaker",
+        "outlet",
+        "tags",
+    ]
+    query = select(
+        *(beside.c[name] for name in columns),
+        *(peer[name] if name in peer else beside.c[name] for name in SUM_FIELDS),
+    )
     session.execute(insert(ScoreEntry).from_select([*columns, *SUM_FIELDS], query))
 
 
@@ -112,8 +150,11 @@ def _group_selects() -> list[Any]:
     source = select(literal("source"), cast(e.source_id, String), e)
     author = select(literal("author"), e.author, e).where(e.author.is_not(None), e.author != "")
     outlet = select(literal("outlet"), e.outlet, e).where(e.outlet.is_not(None), e.outlet != "")
+    speaker = select(literal("speaker"), e.speaker, e).where(
+        e.speaker.is_not(None), e.speaker != ""
+    )
     tag = select(literal("tag"), ClaimTag.tag, e).join(ClaimTag, ClaimTag.claim_id == e.claim_id)
-    return [overall, source, author, outlet, tag]
+    return [overall, source, author, speaker, outlet, tag]
 
 
 def _count_cells(session: Session) -> None:

@@ -1,33 +1,44 @@
 """Keeping the scorecard's sums: `score_cells` per period, group, hedged flag and bin, and
-`score_entries`, what each forecast is counted as. `on_outcome_changed` brings them up to date
-with one claim at a cost independent of how many forecasts are scored (`recount.rebuild` counts
-every forecast again).
+`score_entries`, what each forecast is counted as. `on_claims_changed` and
+`on_question_changed` bring them up to date with the forecasts of the questions concerned,
+whatever the size of the record (`recount.rebuild` counts every forecast again).
 
-Every sum is a whole number (`ScoreSums`): a count, or fixed-point units of 1/SUM_SCALE. What a
-scored forecast adds to each is defined once, in FIELDS, both in Python (one forecast changes)
-and in SQL (every forecast is counted again), and the two agree to the unit.
+A forecast's peer score depends on every scored forecast of its question, so a change of one
+forecast counts the forecasts of its question (and of the question it left) again: N forecasts,
+never the record; the cells move by the differences. What each forecast adds to each sum is
+defined in `fields`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Float, case, cast, event, func, literal, update
+from sqlalchemy import ColumnElement, delete, event, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from tracker.db import utcnow
-from tracker.models import SUM_FIELDS, SUM_SCALE, Claim, ScorecardState, ScoreCell, ScoreEntry
-from tracker.scorecard import scoring
+from tracker.models import (
+    SUM_FIELDS,
+    Claim,
+    ClaimTag,
+    ScorecardState,
+    ScoreCell,
+    ScoreEntry,
+    Source,
+    Speaker,
+)
+from tracker.scorecard import fields, scoring
+from tracker.scorecard.fields import forecast_sums as forecast_sums
 from tracker.scorecard.periods import ALL_TIME as ALL_TIME
 from tracker.scorecard.periods import periods_of
 
 _generation = 0  # bumped by every change this process makes; see FreshnessMemo
+_CHUNK = 500  # ids per IN (...) list
 
 
 def generation() -> int:
@@ -44,75 +55,6 @@ def after_commit(_session: Session) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# What one forecast adds to each sum
-
-
-def units(value: float) -> int:
-    """`value` in fixed-point units, rounded half up (as `sql_units` rounds in the database)."""
-    return math.floor(value * SUM_SCALE + 0.5)
-
-
-def sql_units(value: Any) -> Any:
-    return cast(func.floor(value * literal(float(SUM_SCALE), Float) + 0.5), BigInteger)
-
-
-def _clipped(p: Any) -> Any:
-    low, high = literal(scoring.CLIP_LOW, Float), literal(scoring.CLIP_HIGH, Float)
-    return case((p < low, low), (p > high, high), else_=p)
-
-
-def _sql_log(p: Any, came_true: Any) -> Any:
-    clipped = _clipped(p)
-    return sql_units(func.ln(case((came_true, clipped), else_=literal(1.0, Float) - clipped)))
-
-
-def _sql_squared_error(p: Any, came_true: Any) -> Any:
-    error = case((came_true, p - literal(1.0, Float)), else_=p)
-    return sql_units(error * error)
-
-
-@dataclass(frozen=True)
-class Field:
-    """What one scored forecast (probability p, came true or not) adds to a sum."""
-
-    value: Callable[[float, bool], int]
-    sql: Callable[[Any, Any], Any]  # (probability column, came-true condition) -> expression
-
-
-def _squared_error(p: float, came_true: bool) -> int:
-    error = p - (1.0 if came_true else 0.0)
-    return units(error * error)
-
-
-# The sums over scored forecasts; `n_unscored` counts every other forecast of the scorecard.
-FIELDS: dict[str, Field] = {
-    "n": Field(lambda p, o: 1, lambda p, o: literal(1, BigInteger)),
-    "n_true": Field(lambda p, o: int(o), lambda p, o: _sql_int(o)),
-    "sum_probability": Field(lambda p, o: units(p), lambda p, o: sql_units(p)),
-    "sum_squared_error": Field(_squared_error, _sql_squared_error),
-    "sum_log": Field(lambda p, o: units(scoring.log_term(p, o)), _sql_log),
-}
-UNSCORED = "n_unscored"
-if set(FIELDS) | {UNSCORED} != set(SUM_FIELDS):  # pragma: no cover - caught at import
-    raise RuntimeError("every summed field needs its value per forecast in FIELDS")
-
-
-def _sql_int(condition: Any) -> Any:
-    return case((condition, literal(1, BigInteger)), else_=literal(0, BigInteger))
-
-
-def forecast_sums(probability: float, outcome: str | None) -> tuple[int, ...]:
-    """What one forecast adds to each of SUM_FIELDS: its scores if it was scored (`outcome`
-    'true' or 'false'), else one unscored forecast."""
-    if outcome is None:
-        return tuple(int(name == UNSCORED) for name in SUM_FIELDS)
-    came_true = outcome == "true"
-    return tuple(
-        0 if name == UNSCORED else FIELDS[name].value(probability, came_true) for name in SUM_FIELDS
-    )
-
-
-# ---------------------------------------------------------------------------------------------
 # One forecast: where it counts and how much
 
 
@@ -120,11 +62,13 @@ def forecast_sums(probability: float, outcome: str | None) -> tuple[int, ...]:
 class Counted:
     """Where a forecast counts (deadline day, hedging, bin, groups) and what it adds."""
 
+    question_id: int
     period: str
     hedged: bool
     bin: int
     source_id: int
     author: str | None
+    speaker: str | None
     outlet: str | None
     tags: tuple[str, ...]  # sorted
     sums: tuple[int, ...]  # in SUM_FIELDS order
@@ -133,41 +77,105 @@ class Counted:
         groups = [("overall", ""), ("source", str(self.source_id))]
         if self.author:
             groups.append(("author", self.author))
+        if self.speaker:
+            groups.append(("speaker", self.speaker))
         if self.outlet:
             groups.append(("outlet", self.outlet))
         groups.extend(("tag", tag) for tag in self.tags)
         return groups
 
 
-def counted(claim: Claim) -> Counted | None:
-    """How a claim counts now: None if it is not a forecast the scorecard knows of."""
-    if claim.kind != "forecast" or claim.probability is None or claim.deadline_at is None:
-        return None
-    scored = claim.status == "resolved" and claim.outcome in ("true", "false")
-    source = claim.source
-    return Counted(
-        period=claim.deadline_at.astimezone(dt.UTC).date().isoformat(),
-        hedged=bool(claim.hedged),
-        bin=scoring.bin_index(claim.probability),
-        source_id=claim.source_id,
-        author=source.author_slug,
-        outlet=source.outlet_slug,
-        tags=tuple(sorted(set(claim.tag_names))),
-        sums=forecast_sums(claim.probability, claim.outcome if scored else None),
+# What the scorecard reads of a claim.
+_CLAIM_COLUMNS = (
+    Claim.id,
+    Claim.question_id,
+    Claim.status,
+    Claim.outcome,
+    Claim.probability,
+    Claim.hedged,
+    Claim.deadline_at,
+    Claim.source_id,
+    Source.author_slug,
+    Source.outlet_slug,
+    Speaker.slug.label("speaker"),
+)
+
+
+def claims_counted() -> Any:
+    """The claims the scorecard counts (forecasts with a probability and a deadline), with
+    their sources and speakers, as a query to narrow down."""
+    return (
+        select(*_CLAIM_COLUMNS)
+        .join(Source, Source.id == Claim.source_id)
+        .outerjoin(Speaker, Speaker.id == Claim.speaker_id)
+        .where(
+            Claim.kind == "forecast",
+            Claim.probability.is_not(None),
+            Claim.deadline_at.is_not(None),
+        )
     )
 
 
-def _from_entry(entry: ScoreEntry) -> Counted:
+def _is_scored(row: Any) -> bool:
+    return bool(row.status == "resolved" and row.outcome in ("true", "false"))
+
+
+def count_question(rows: Sequence[Any], tags: dict[int, list[str]]) -> dict[int, Counted]:
+    """How each forecast of one question counts: their peer scores come from one another."""
+    baselines = {
+        row.id: fields.FIELDS["sum_baseline"].value(row.probability, row.outcome == "true")
+        for row in rows
+        if _is_scored(row)
+    }
+    total, count = sum(baselines.values()), len(baselines)
+    counted: dict[int, Counted] = {}
+    for row in rows:
+        scored = row.id in baselines
+        peer = fields.peer_units(baselines[row.id], total, count) if scored else None
+        counted[row.id] = Counted(
+            question_id=row.question_id,
+            period=row.deadline_at.astimezone(dt.UTC).date().isoformat(),
+            hedged=bool(row.hedged),
+            bin=scoring.bin_index(row.probability),
+            source_id=row.source_id,
+            author=row.author_slug,
+            speaker=row.speaker,
+            outlet=row.outlet_slug,
+            tags=tuple(sorted(set(tags.get(row.id, ())))),
+            sums=forecast_sums(row.probability, row.outcome if scored else None, peer),
+        )
+    return counted
+
+
+def _from_entry(entry: Any) -> Counted:
     return Counted(
+        question_id=entry.question_id,
         period=entry.period,
         hedged=entry.hedged,
         bin=entry.bin,
         source_id=entry.source_id,
         author=entry.author,
+        speaker=entry.speaker,
         outlet=entry.outlet,
         tags=tuple(sorted(json.loads(entry.tags))),
         sums=tuple(int(getattr(entry, name)) for name in SUM_FIELDS),
     )
+
+
+def _entry_row(claim_id: int, item: Counted) -> dict[str, Any]:
+    return {
+        "claim_id": claim_id,
+        "question_id": item.question_id,
+        "period": item.period,
+        "hedged": item.hedged,
+        "bin": item.bin,
+        "source_id": item.source_id,
+        "author": item.author,
+        "speaker": item.speaker,
+        "outlet": item.outlet,
+        "tags": json.dumps(list(item.tags)),
+        **dict(zip(SUM_FIELDS, item.sums, strict=True)),
+    }
 
 
 _CellKey = tuple[str, str, str, bool, int]  # period, dimension, group_key, hedged, bin
@@ -202,16 +210,30 @@ def _upsert_cells(session: Session, cells: dict[_CellKey, list[int]]) -> None:
     dialect = session.get_bind().dialect.name
     stmt: Any
     if dialect == "postgresql":
-        stmt = postgresql.insert(ScoreCell).values(rows)
+        stmt = postgresql.insert(ScoreCell)
     elif dialect == "sqlite":
-        stmt = sqlite.insert(ScoreCell).values(rows)
+        stmt = sqlite.insert(ScoreCell)
     else:  # pragma: no cover - the product runs on SQLite and PostgreSQL only
         raise RuntimeError(f"the scorecard does not know the {dialect} database")
     stmt = stmt.on_conflict_do_update(
         index_elements=["period", "dimension", "group_key", "hedged", "bin"],
         set_={name: getattr(ScoreCell, name) + stmt.excluded[name] for name in SUM_FIELDS},
     )
-    session.execute(stmt)
+    connection = session.connection()
+    if len(rows) == 1:
+        connection.execute(stmt.values(rows))
+    else:
+        connection.execute(stmt, rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Bringing the sums up to date
+
+
+def _chunks(values: Iterable[int]) -> Iterator[list[int]]:
+    ordered = sorted(set(values))
+    for start in range(0, len(ordered), _CHUNK):
+        yield ordered[start : start + _CHUNK]
 
 
 def on_outcome_changed(
@@ -220,36 +242,74 @@ def on_outcome_changed(
     old_outcome: str | None = None,
     new_outcome: str | None = None,
 ) -> None:
-    """Bring the scorecard up to date with one claim, after any change of its status, outcome,
-    probability, deadline, hedging, tags or source. Cost is independent of how many forecasts
-    are scored. Idempotent: calling it when nothing changed changes nothing. Flushes.
+    """`on_claims_changed` for one claim, after any change of its status, outcome,
+    probability, deadline, hedging, tags, source, speaker or question. Flushes.
 
     The outcomes are accepted to fit `resolutions.outcome_listeners` but not needed: what the
     claim was counted as is read back from its `score_entries` row."""
+    del old_outcome, new_outcome
+    session.flush()
+    on_claims_changed(session, [claim.id])
+
+
+def on_question_changed(session: Session, question_id: int) -> None:
+    """Bring the sums up to date with every forecast of a question (after it was resolved,
+    re-opened or voided, or claims were linked to it or merged into it). Flushes."""
+    _refresh(session, [], [question_id])
+
+
+def on_claims_changed(session: Session, claim_ids: Iterable[int]) -> None:
+    """Bring the sums up to date with these claims, after any change of their status, outcome,
+    probability, deadline, hedging, tags, source, speaker or question: the forecasts of every
+    question they are on, or were counted on, are counted again (their peer scores depend on
+    one another), and the cells move by the differences. A few reads per 500 forecasts and
+    one write of the cells, whatever the size of the record. Idempotent: calling it when
+    nothing changed changes nothing. Flushes."""
+    _refresh(session, list(claim_ids), [])
+
+
+def _refresh(session: Session, claim_ids: Sequence[int], question_ids: Sequence[int]) -> None:
     # Pages this process remembers are looked at afresh once the change is committed.
     event.listen(session, "after_commit", after_commit, once=True)
     session.flush()
-    if session.get(ScorecardState, 1) is None:
-        return  # not built yet: the first reading builds the sums from every claim
-    entry = session.get(ScoreEntry, claim.id)
-    new = counted(claim)
-    old = _from_entry(entry) if entry is not None else None
-    if old == new:
-        return
+    if not (claim_ids or question_ids) or session.get(ScorecardState, 1) is None:
+        return  # nothing changed, or not built yet: the first reading builds the sums
+    questions = set(question_ids)
+    for chunk in _chunks(claim_ids):
+        questions.update(session.scalars(select(Claim.question_id).where(Claim.id.in_(chunk))))
+        questions.update(
+            session.scalars(select(ScoreEntry.question_id).where(ScoreEntry.claim_id.in_(chunk)))
+        )
+    rows, entries = _read_questions(session, questions)
+    tags: dict[int, list[str]] = {}
+    for chunk in _chunks(rows):
+        for claim_id, tag in session.execute(
+            select(ClaimTag.claim_id, ClaimTag.tag).where(ClaimTag.claim_id.in_(chunk))
+        ):
+            tags.setdefault(claim_id, []).append(tag)
+    by_question: dict[int, list[Any]] = {}
+    for row in rows.values():
+        by_question.setdefault(row.question_id, []).append(row)
+    new: dict[int, Counted] = {}
+    for question_rows in by_question.values():
+        new.update(count_question(question_rows, tags))
     cells: dict[_CellKey, list[int]] = {}
-    if old is not None:
-        _add(cells, old, -1)
-    if new is not None:
-        _add(cells, new, +1)
+    written: list[dict[str, Any]] = []
+    touched: list[int] = []
+    for claim_id in sorted(set(new) | set(entries)):
+        now, before = new.get(claim_id), entries.get(claim_id)
+        if now == before:
+            continue
+        touched.append(claim_id)
+        if before is not None:
+            _add(cells, before, -1)
+        if now is not None:
+            _add(cells, now, +1)
+            written.append(_entry_row(claim_id, now))
+    if not touched:
+        return
     _upsert_cells(session, cells)
-    if new is None:
-        if entry is not None:
-            session.delete(entry)
-    else:
-        if entry is None:
-            entry = ScoreEntry(claim_id=claim.id)
-            session.add(entry)
-        _fill_entry(entry, new)
+    _write_entries(session, touched, written)
     session.execute(
         update(ScorecardState)
         .where(ScorecardState.id == 1)
@@ -259,16 +319,56 @@ def on_outcome_changed(
     _bump_generation()
 
 
-def _fill_entry(entry: ScoreEntry, item: Counted) -> None:
-    entry.period = item.period
-    entry.hedged = item.hedged
-    entry.bin = item.bin
-    entry.source_id = item.source_id
-    entry.author = item.author
-    entry.outlet = item.outlet
-    entry.tags = json.dumps(list(item.tags))
-    for name, value in zip(SUM_FIELDS, item.sums, strict=True):
-        setattr(entry, name, value)
+def _read_questions(
+    session: Session, questions: set[int]
+) -> tuple[dict[int, Any], dict[int, Counted]]:
+    """The counted claims of these questions and every entry of them, and of any question
+    they are found to share a forecast with (a claim counted on another question than the
+    one it is on now): peer scores there change too."""
+    rows: dict[int, Any] = {}
+    entries: dict[int, Counted] = {}
+    seen: set[int] = set()
+    pending = set(questions)
+    while pending:
+        seen |= pending
+        found_rows: list[int] = []
+        found_entries: list[int] = []
+        for chunk in _chunks(pending):
+            for row in session.execute(claims_counted().where(Claim.question_id.in_(chunk))):
+                rows[row.id] = row
+                found_rows.append(row.id)
+            for entry in session.execute(
+                select(ScoreEntry.__table__).where(ScoreEntry.question_id.in_(chunk))
+            ):
+                entries[entry.claim_id] = _from_entry(entry)
+                found_entries.append(entry.claim_id)
+        more: set[int] = set()
+        # Counted here before, on another question now (or no longer counted).
+        for chunk in _chunks(c for c in found_entries if c not in rows):
+            more.update(session.scalars(select(Claim.question_id).where(Claim.id.in_(chunk))))
+        # On these questions now, counted on another one before.
+        for chunk in _chunks(c for c in found_rows if c not in entries):
+            for entry in session.execute(
+                select(ScoreEntry.__table__).where(ScoreEntry.claim_id.in_(chunk))
+            ):
+                entries[entry.claim_id] = _from_entry(entry)
+                more.add(entry.question_id)
+        pending = more - seen
+    return rows, entries
+
+
+def _write_entries(session: Session, touched: list[int], written: list[dict[str, Any]]) -> None:
+    """Replace the entries of the claims counted anew (and drop those no longer counted)."""
+    # Entries loaded as objects in this session would now be stale.
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, ScoreEntry):
+            session.expunge(obj)
+    connection = session.connection()
+    table = ScoreEntry.__table__
+    for chunk in _chunks(touched):
+        connection.execute(delete(table).where(table.c.claim_id.in_(chunk)))
+    if written:
+        connection.execute(insert(table), written)
 
 
 def sum_columns(columns: Iterable[str] = SUM_FIELDS) -> list[ColumnElement[Any]]:
