@@ -112,11 +112,13 @@ def _count_entries(session: Session, dialect: str) -> None:
         .subquery()
     )
     # ... then beside the other scored forecasts of its question, for its peer score.
-    question = {"partition_by": each.c.question_id}
+    question = each.c.question_id
     beside = select(
-        each,
-        cast(func.sum(each.c.sum_baseline).over(**question), BigInteger).label("q_total"),
-        cast(func.sum(each.c.scored).over(**question), BigInteger).label("q_count"),
+        *each.c,
+        cast(func.sum(each.c.sum_baseline).over(partition_by=question), BigInteger).label(
+            "q_total"
+        ),
+        cast(func.sum(each.c.scored).over(partition_by=question), BigInteger).label("q_count"),
     ).subquery()
     n_peer, sum_peer = peer_sql(beside.c.sum_baseline, beside.c.q_total, beside.c.q_count)
     is_scored = beside.c.scored == 1

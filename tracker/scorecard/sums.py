@@ -364,7 +364,7 @@ def _write_entries(session: Session, touched: list[int], written: list[dict[str,
         if isinstance(obj, ScoreEntry):
             session.expunge(obj)
     connection = session.connection()
-    table = ScoreEntry.__table__
+    table: Any = ScoreEntry.__table__
     for chunk in _chunks(touched):
         connection.execute(delete(table).where(table.c.claim_id.in_(chunk)))
     if written:
