@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.scorecard.scorecard_data import resolve
+from tests.scorecard.scorecard_data import resolve, resolve_question
 from tracker.models import SUM_FIELDS, Claim, ScoreCell, Source, Speaker, User
 from tracker.record import services as record
 from tracker.review import changes
@@ -27,7 +27,6 @@ SPEAKERS = ("Ann Analyst", "Bo Banker", "Cy Pundit", "Di Diplomat", "Ed Economis
 OUTLETS = ("The Daily", "The Weekly", None)
 AUTHORS = ("Fay Writer", "Gus Reporter", None)
 TAGS = ("oil", "iran", "rates")
-OPPOSITE = {"true": "false", "false": "true"}
 
 
 def _record(session: Session, rng: random.Random, questions: int) -> list[Claim]:
@@ -71,22 +70,6 @@ def _record(session: Session, rng: random.Random, questions: int) -> list[Claim]
             claims.append(claim)
     session.commit()
     return claims
-
-
-def _resolve_question(session: Session, question_id: int, outcome: str | None) -> None:
-    """Give every claim on a question the question's result, as resolving the question does:
-    `against` claims the opposite; None re-opens them all; 'void' voids them all."""
-    claims = session.scalars(select(Claim).where(Claim.question_id == question_id)).all()
-    for claim in claims:
-        if outcome == "void":
-            claim.status, claim.outcome, claim.void_reason = "void", None, "duplicate"
-        elif outcome is None:
-            claim.status, claim.outcome, claim.void_reason = "open", None, None
-        else:
-            flipped = OPPOSITE.get(outcome, outcome) if claim.stance == "against" else outcome
-            claim.status, claim.outcome, claim.void_reason = "resolved", flipped, None
-        claim.resolved_at = dt.datetime(2021, 6, 2, tzinfo=UTC) if claim.outcome else None
-    scorecard.on_question_changed(session, question_id)
 
 
 @dataclass
@@ -221,7 +204,7 @@ def test_comparative_scores_equal_numpy_through_every_change(
     questions = sorted({c.question_id for c in claims})
     scorecard.compute(session, scorecard.Filters())  # the sums are built, then kept
     for question_id in questions:
-        _resolve_question(session, question_id, rng.choice(("true", "false", "false", None)))
+        resolve_question(session, question_id, rng.choice(("true", "false", "false", None)))
     session.commit()
     _check_all(session, rng)
 
@@ -230,7 +213,7 @@ def test_comparative_scores_equal_numpy_through_every_change(
         claim = rng.choice(claims)
         if action == "question":
             outcome = rng.choice(("true", "false", None, "void", "ambiguous"))
-            _resolve_question(session, rng.choice(questions), outcome)
+            resolve_question(session, rng.choice(questions), outcome)
         elif action == "claim":
             resolve(session, claim, rng.choice(("true", "false", "ambiguous")))
         elif action == "reopen" and claim.status == "resolved":
@@ -263,7 +246,7 @@ def test_a_claim_moved_without_notice_is_found_by_its_question(session: Session)
     claims = _record(session, rng, 4)
     scorecard.compute(session, scorecard.Filters())
     for question_id in sorted({c.question_id for c in claims}):
-        _resolve_question(session, question_id, "true")
+        resolve_question(session, question_id, "true")
     session.commit()
     moved = claims[0]
     old, new = moved.question_id, claims[-1].question_id
@@ -322,7 +305,7 @@ def test_two_claims_on_a_question_have_opposite_peer_scores(session: Session) ->
         speaker="Analysts at Kay Bank",
         speaker_kind="organization",
     )
-    _resolve_question(session, first.question_id, "true")
+    resolve_question(session, first.question_id, "true")
     session.commit()
     scores = scorecard.claim_scores(session, [first.id, other.id])
     # The first said 90% it would happen, and it did; the other said 80% it would not.
@@ -338,7 +321,7 @@ def test_two_claims_on_a_question_have_opposite_peer_scores(session: Session) ->
     assert card.group.comparative.peer == pytest.approx((low - high) / 2, abs=1e-6)
 
     # Voided, the other leaves the first alone on the question: no peer score any more.
-    _resolve_question(session, first.question_id, "void")
+    resolve_question(session, first.question_id, "void")
     first.void_reason = None
     resolve(session, first, "true")
     session.commit()

@@ -8,6 +8,8 @@ rendered page is kept per process under its ETag, so it is rendered once per cha
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from typing import Any
 
 from feedgen.feed import FeedGenerator
@@ -23,7 +25,7 @@ from flask import session as flask_session
 
 from tracker.accounts import auth
 from tracker.errors import BadRequest
-from tracker.models import claim_status
+from tracker.models import Claim, claim_status
 from tracker.scorecard import services as scorecard
 from tracker.web import CSV_MIMETYPE, conditional, csv_text, get_session, now
 
@@ -95,15 +97,21 @@ def index() -> Response:
 def _group_page(dimension: str, slug: str) -> Response:
     filters = scorecard.parse_filters(request.args, **{dimension: slug})
     page = _page_number()
+
+    @functools.cache
+    def scored() -> Sequence[Claim]:
+        return scorecard.list_scored_claims(
+            get_session(), filters, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
+        )
+
     return _page(
         "scorecard/group.html",
         filters,
         page,
         dimension=dimension,
         page_size=PAGE_SIZE,
-        scored=lambda: scorecard.list_scored_claims(
-            get_session(), filters, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
-        ),
+        scored=scored,
+        claim_scores=lambda: scorecard.claim_scores(get_session(), [c.id for c in scored()]),
     )
 
 
@@ -125,6 +133,11 @@ def author_page(slug: str) -> Response:
     return _group_page("author", slug)
 
 
+@bp.get("/speakers/<slug>")
+def speaker_page(slug: str) -> Response:
+    return _group_page("speaker", slug)
+
+
 @bp.get("/outlets/<slug>")
 def outlet_page(slug: str) -> Response:
     return _group_page("outlet", slug)
@@ -142,7 +155,7 @@ def scorecard_csv() -> Response:
 
     def build() -> str:
         card = scorecard.compute(get_session(), filters, fresh)
-        groups = [card.group, *card.authors, *card.outlets]
+        groups = [card.group, *card.authors, *card.outlets, *card.speakers]
         rows: list[list[Any]] = [list(scorecard.GROUP_FIELDS)]
         for group in groups:
             record = scorecard.group_record(group)
