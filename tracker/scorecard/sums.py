@@ -12,13 +12,13 @@ defined in `fields`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, event, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from tracker.db import utcnow
@@ -73,7 +73,9 @@ class Counted:
     tags: tuple[str, ...]  # sorted
     sums: tuple[int, ...]  # in SUM_FIELDS order
 
-    def groups(self) -> list[tuple[str, str]]:
+    @functools.cached_property
+    def groups(self) -> tuple[tuple[str, str], ...]:
+        """(dimension, key) of every group the forecast counts in."""
         groups = [("overall", ""), ("source", str(self.source_id))]
         if self.author:
             groups.append(("author", self.author))
@@ -82,7 +84,7 @@ class Counted:
         if self.outlet:
             groups.append(("outlet", self.outlet))
         groups.extend(("tag", tag) for tag in self.tags)
-        return groups
+        return tuple(groups)
 
 
 # What the scorecard reads of a claim.
@@ -181,49 +183,67 @@ def _entry_row(claim_id: int, item: Counted) -> dict[str, Any]:
 _CellKey = tuple[str, str, str, bool, int]  # period, dimension, group_key, hedged, bin
 
 
-def _add(cells: dict[_CellKey, list[int]], item: Counted, sign: int) -> None:
-    for dimension, key in item.groups():
+def _add(cells: dict[_CellKey, list[int]], item: Counted, change: Sequence[int]) -> None:
+    """Add `change` (in SUM_FIELDS order) to every cell `item` counts in."""
+    size = len(change)
+    for dimension, key in item.groups:
         for period in periods_of(item.period):
-            sums = cells.setdefault(
-                (period, dimension, key, item.hedged, item.bin), [0] * len(SUM_FIELDS)
-            )
-            for index, value in enumerate(item.sums):
-                sums[index] += sign * value
+            sums = cells.get((period, dimension, key, item.hedged, item.bin))
+            if sums is None:
+                cells[period, dimension, key, item.hedged, item.bin] = list(change)
+            else:
+                for index in range(size):
+                    sums[index] += change[index]
+
+
+def _move(cells: dict[_CellKey, list[int]], before: Counted | None, now: Counted | None) -> None:
+    """Take out what a forecast was counted as and count what it is now; where it counts the
+    same cells (a new result, a new peer score), once, by the difference."""
+    if before is not None and now is not None and _place(before) == _place(now):
+        _add(cells, now, [b - a for a, b in zip(before.sums, now.sums, strict=True)])
+        return
+    if before is not None:
+        _add(cells, before, [-value for value in before.sums])
+    if now is not None:
+        _add(cells, now, now.sums)
+
+
+def _place(item: Counted) -> tuple[Any, ...]:
+    return (item.period, item.hedged, item.bin, item.groups)
+
+
+_KEY = ("period", "dimension", "group_key", "hedged", "bin")
 
 
 def _upsert_cells(session: Session, cells: dict[_CellKey, list[int]]) -> None:
+    """Add the changes to the cells, in one statement (PostgreSQL: arrays of the rows) or one
+    prepared statement run for each (SQLite, in process). Plain driver SQL: SQLAlchemy's
+    handling of each parameter would cost more than the database's work."""
     # In key order, so that two writers at once take their row locks in the same order.
-    rows = [
-        {
-            "period": p,
-            "dimension": d,
-            "group_key": k,
-            "hedged": h,
-            "bin": b,
-            **dict(zip(SUM_FIELDS, sums, strict=True)),
-        }
-        for (p, d, k, h, b), sums in sorted(cells.items())
-        if any(sums)
-    ]
+    rows = [(*key, *sums) for key, sums in sorted(cells.items()) if any(sums)]
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    stmt: Any
-    if dialect == "postgresql":
-        stmt = postgresql.insert(ScoreCell)
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(ScoreCell)
-    else:  # pragma: no cover - the product runs on SQLite and PostgreSQL only
-        raise RuntimeError(f"the scorecard does not know the {dialect} database")
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["period", "dimension", "group_key", "hedged", "bin"],
-        set_={name: getattr(ScoreCell, name) + stmt.excluded[name] for name in SUM_FIELDS},
+    columns = ", ".join((*_KEY, *SUM_FIELDS))
+    conflict = f"ON CONFLICT ({', '.join(_KEY)}) DO UPDATE SET " + ", ".join(
+        f"{name} = score_cells.{name} + excluded.{name}" for name in SUM_FIELDS
     )
     connection = session.connection()
-    if len(rows) == 1:
-        connection.execute(stmt.values(rows))
-    else:
-        connection.execute(stmt, rows)
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        types = ("text", "text", "text", "boolean", "integer") + ("bigint",) * len(SUM_FIELDS)
+        arrays = ", ".join(f"%s::{t}[]" for t in types)
+        connection.exec_driver_sql(
+            f"INSERT INTO score_cells ({columns}) SELECT * FROM unnest({arrays}) {conflict}",  # noqa: S608 - fixed names
+            tuple(list(column) for column in zip(*rows, strict=True)),
+        )
+    elif dialect == "sqlite":
+        marks = ", ".join("?" for _ in rows[0])
+        connection.exec_driver_sql(
+            f"INSERT INTO score_cells ({columns}) VALUES ({marks}) {conflict}",  # noqa: S608 - fixed names
+            rows,
+        )
+    else:  # pragma: no cover - the product runs on SQLite and PostgreSQL only
+        raise RuntimeError(f"the scorecard does not know the {dialect} database")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -301,10 +321,8 @@ def _refresh(session: Session, claim_ids: Sequence[int], question_ids: Sequence[
         if now == before:
             continue
         touched.append(claim_id)
-        if before is not None:
-            _add(cells, before, -1)
+        _move(cells, before, now)
         if now is not None:
-            _add(cells, now, +1)
             written.append(_entry_row(claim_id, now))
     if not touched:
         return
