@@ -9,7 +9,8 @@ and against, assorted outlets and tags). Each round then gives the question a ne
 false, re-opened, true, void, ...): every claim takes it (an `against` claim the opposite) in two
 UPDATE statements, the scorecard's sums follow with `on_question_changed` (every claim's peer
 score changes with the others'), and the transaction commits. Reported: the whole round and the
-sums' part, median and max; then one claim's outcome changed on its own (its question's 1,000
+sums' part, median and max, and the CPU time of this process (the database's own work not
+included on PostgreSQL); then one claim's outcome changed on its own (its question's 1,000
 forecasts counted again). Target: a round under 1 s. At the end the kept sums are compared
 with a recount of every forecast.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import hashlib
 import os
 import random
@@ -172,6 +174,7 @@ def measure(url: str, claims: int) -> dict[str, Any]:
     started = time.perf_counter()
     populate(url, claims)
     populated = time.perf_counter() - started
+    gc.collect()  # what filling the database left behind is no part of a resolution's cost
     rng = random.Random(13)
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
@@ -179,8 +182,9 @@ def measure(url: str, claims: int) -> dict[str, Any]:
         question_id = add_question(session, CLAIMS_ON_QUESTION, rng)
         rounds: list[float] = []
         sums: list[float] = []
+        cpu: list[float] = []
         for k in range(ROUNDS):
-            began = time.perf_counter()
+            began, cpu_began = time.perf_counter(), time.process_time()
             give_result(session, question_id, RESULTS[k % len(RESULTS)])
             session.flush()
             counted = time.perf_counter()
@@ -188,6 +192,7 @@ def measure(url: str, claims: int) -> dict[str, Any]:
             sums.append(time.perf_counter() - counted)
             session.commit()
             rounds.append(time.perf_counter() - began)
+            cpu.append(time.process_time() - cpu_began)
         give_result(session, question_id, "true")
         scorecard.on_question_changed(session, question_id)
         session.commit()
@@ -211,6 +216,7 @@ def measure(url: str, claims: int) -> dict[str, Any]:
         "populate_s": populated,
         "round_ms": [x * 1000 for x in rounds],
         "sums_ms": [x * 1000 for x in sums],
+        "cpu_ms": [x * 1000 for x in cpu],
         "one_claim_ms": [x * 1000 for x in one],
         "peer_overall": card.group.comparative.peer,
         "n_peer": card.group.comparative.n_peer,
@@ -238,11 +244,13 @@ def main() -> None:
             f"  resolving the question, {ROUNDS} rounds: median "
             f"{med(figures['round_ms']):.0f} ms, max {max(figures['round_ms']):.0f} ms "
             f"(the sums: median {med(figures['sums_ms']):.0f} ms, "
-            f"max {max(figures['sums_ms']):.0f} ms)\n"
+            f"max {max(figures['sums_ms']):.0f} ms; this process's CPU: median "
+            f"{med(figures['cpu_ms']):.0f} ms)\n"
             f"  one claim's outcome changed: median {med(figures['one_claim_ms']):.0f} ms, "
             f"max {max(figures['one_claim_ms']):.0f} ms\n"
             f"  forecasts with a peer score: {figures['n_peer']:,}; "
-            f"kept sums equal a recount: {figures['kept_equals_recount']}"
+            f"kept sums equal a recount: {figures['kept_equals_recount']}\n"
+            f"  load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
         )
 
 
