@@ -222,9 +222,11 @@ _KEY = ("period", "dimension", "group_key", "hedged", "bin")
 
 
 def _upsert_cells(session: Session, cells: _Cells) -> None:
-    """Add the changes to the cells, in one statement (PostgreSQL: arrays of the rows) or one
-    prepared statement run for each (SQLite, in process). Plain driver SQL: SQLAlchemy's
-    handling of each parameter would cost more than the database's work."""
+    """Add the changes to the cells: on PostgreSQL in one statement reading the rows from one
+    JSON parameter (made by the json module's C code, where arrays would be dumped element by
+    element in Python); on SQLite one prepared statement run for each row, in process. Plain
+    driver SQL: SQLAlchemy's handling of each parameter would cost more than the database's
+    work."""
     # In key order, so that two writers at once take their row locks in the same order.
     rows = [(*key, *sums) for key, sums in sorted(cells.items()) if any(sums)]
     if not rows:
@@ -237,10 +239,12 @@ def _upsert_cells(session: Session, cells: _Cells) -> None:
     dialect = connection.dialect.name
     if dialect == "postgresql":
         types = ("text", "text", "text", "boolean", "integer") + ("bigint",) * len(SUM_FIELDS)
-        arrays = ", ".join(f"%s::{t}[]" for t in types)
+        values = ", ".join(f"(r->>{i})::{t}" for i, t in enumerate(types))
         connection.exec_driver_sql(
-            f"INSERT INTO score_cells ({columns}) SELECT * FROM unnest({arrays}) {conflict}",  # noqa: S608 - fixed names
-            tuple(list(column) for column in zip(*rows, strict=True)),
+            f"INSERT INTO score_cells ({columns}) SELECT {values} "  # noqa: S608 - fixed names
+            "FROM json_array_elements(%s::json) WITH ORDINALITY AS e(r, i) "
+            f"ORDER BY i {conflict}",
+            (json.dumps(rows),),
         )
     elif dialect == "sqlite":
         marks = ", ".join("?" for _ in rows[0])
