@@ -252,6 +252,8 @@ def main() -> None:
             f"kept sums equal a recount: {figures['kept_equals_recount']}\n"
             f"  load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
         )
+        if not figures["kept_equals_recount"]:
+            raise SystemExit(f"{name}: the kept sums differ from a recount")
 
 
 if __name__ == "__main__":
