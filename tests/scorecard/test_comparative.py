@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -15,7 +16,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.scorecard.scorecard_data import resolve, resolve_question
+from tests.scorecard.scorecard_data import OPPOSITE, resolve, resolve_question
+from tracker.db import make_engine, make_sessionmaker
 from tracker.models import SUM_FIELDS, Claim, ScoreCell, Source, Speaker, User
 from tracker.record import services as record
 from tracker.review import changes
@@ -29,10 +31,10 @@ AUTHORS = ("Fay Writer", "Gus Reporter", None)
 TAGS = ("oil", "iran", "rates")
 
 
-def _record(session: Session, rng: random.Random, questions: int) -> list[Claim]:
+def _record(session: Session, rng: random.Random, questions: int, first: int = 0) -> list[Claim]:
     """`questions` questions, each with one to seven claims from assorted speakers."""
     claims: list[Claim] = []
-    for q in range(questions):
+    for q in range(first, first + questions):
         question_id = None
         deadline = dt.datetime(2020, 1, 1, tzinfo=UTC) + dt.timedelta(days=rng.randrange(900))
         for c in range(rng.randint(1, 7)):
@@ -328,3 +330,50 @@ def test_two_claims_on_a_question_have_opposite_peer_scores(session: Session) ->
     scores = scorecard.claim_scores(session, [first.id, other.id])
     assert set(scores) == {first.id}
     assert scores[first.id].peer is None
+
+
+def test_claims_of_one_question_changed_at_once_keep_exact_sums(
+    session: Session, database_url: str, backend: str
+) -> None:
+    """Peer scores tie a question's forecasts together: writers changing two of them at once
+    take turns on the question, and the sums stay those of a recount."""
+    if backend != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite serializes writers by BEGIN IMMEDIATE")
+    rng = random.Random(8)
+    claims = _record(session, rng, 1)
+    while len(claims) < 6:
+        claims = _record(session, rng, 1, first=claims[-1].id)
+    scorecard.compute(session, scorecard.Filters())
+    resolve_question(session, claims[0].question_id, "true")
+    session.commit()
+    ids = [c.id for c in claims]
+    engine = make_engine(database_url)
+    sessions = make_sessionmaker(engine)
+    start = threading.Barrier(len(ids))
+    failures: list[BaseException] = []
+
+    def flip(claim_id: int) -> None:
+        try:
+            with sessions() as own:
+                claim = own.get(Claim, claim_id)
+                assert claim is not None and claim.outcome is not None
+                claim.outcome = OPPOSITE[claim.outcome]
+                own.flush()
+                start.wait(timeout=30)
+                scorecard.on_outcome_changed(own, claim)
+                own.commit()
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=flip, args=(i,)) for i in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    engine.dispose()
+    assert not failures, failures
+    session.expire_all()
+    kept = _cells(session)
+    scorecard.rebuild(session)
+    session.commit()
+    assert _cells(session) == kept

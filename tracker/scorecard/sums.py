@@ -27,6 +27,7 @@ from tracker.models import (
     SUM_FIELDS,
     Claim,
     ClaimTag,
+    Question,
     ScorecardState,
     ScoreCell,
     ScoreEntry,
@@ -366,6 +367,7 @@ def _read_questions(
     pending = set(questions)
     while pending:
         seen |= pending
+        _take_turn(session, pending)
         found_rows: list[int] = []
         found_entries: list[int] = []
         for chunk in _chunks(pending):
@@ -390,6 +392,22 @@ def _read_questions(
                 more.add(entry.question_id)
         pending = more - seen
     return rows, entries
+
+
+def _take_turn(session: Session, questions: set[int]) -> None:
+    """Wait for any other writer counting these questions again to commit, and keep them
+    until this one does: each reads the others' entries, and two counting one question at
+    once from the same entries would both move the cells by the same peer-score change.
+    PostgreSQL locks the questions' rows (in id order); SQLite has one writer at a time."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for chunk in _chunks(questions):
+        session.execute(
+            select(Question.id)
+            .where(Question.id.in_(chunk))
+            .order_by(Question.id)
+            .with_for_update()
+        )
 
 
 def _write_entries(session: Session, touched: list[int], written: list[dict[str, Any]]) -> None:
