@@ -55,10 +55,14 @@ BENCH_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/tracker_bench
 BENCH_CLAIMS ?= 100000
 BENCH_SQLITE_SEARCH ?= sqlite:////tmp/tracker-search-bench.sqlite3
 BENCH_POSTGRES_SEARCH ?= postgresql://postgres@127.0.0.1:5432/tracker_search_bench
+BENCH_RANGES_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/tracker_ranges
+BENCH_QUESTION_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/tracker_question
 bench: install ## Every benchmark in bench/ with its target (long: builds 100,000- and 1,000,000-claim databases)
 	@command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
 	$(BIN)/python -m bench.scorecard --claims $(BENCH_CLAIMS) --database-url $(BENCH_SQLITE)
 	$(BIN)/python -m bench.scorecard --claims $(BENCH_CLAIMS) --database-url $(BENCH_POSTGRES)
+	$(BIN)/python -m bench.ranges --sizes 100000,1000000 --sqlite /tmp/tracker-ranges --postgres $(BENCH_RANGES_POSTGRES)
+	$(BIN)/python -m bench.question_sums --claims $(BENCH_CLAIMS) --sqlite /tmp/tracker-question.sqlite3 --postgres $(BENCH_QUESTION_POSTGRES)
 	$(BIN)/python -m bench.api_bench --claims $(BENCH_CLAIMS)
 	$(BIN)/python -m bench.archive_bench --claims $(BENCH_CLAIMS)
 	$(BIN)/python -m bench.scheduler_bench

@@ -63,3 +63,12 @@ def load_json(data: str | bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
     if raw.count(b"[") + raw.count(b"{") > max_depth and json_depth(raw) > max_depth:
         raise TooDeep(f"the JSON nests deeper than {max_depth} levels")
     return json.loads(data)
+
+
+def speaker_slug(name: str) -> str:
+    """The address of a speaker's page. A name with no letters or digits in ASCII (a name in
+    another script) keeps a slug of its own made from its characters' code points."""
+    slug = slugify(name, 200)
+    if slug:
+        return slug
+    return "speaker-" + "-".join(f"{ord(c):x}" for c in name if not c.isspace())[:180]

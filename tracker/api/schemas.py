@@ -119,6 +119,9 @@ class ScorecardQuery(Query):
     """Read as text and judged by the scorecard's own filter parser (one group at most)."""
 
     author: str | None = Field(None, max_length=200, description="Author name or slug.")
+    speaker: str | None = Field(
+        None, max_length=200, description="Speaker name or slug: whose claims they are."
+    )
     outlet: str | None = Field(None, max_length=200, description="Outlet name or slug.")
     tag: str | None = Field(None, max_length=100)
     source_id: str | None = Field(None, max_length=12, description="A source id (whole number).")

@@ -448,10 +448,16 @@ def group_json(group: scorecard.GroupScore) -> dict[str, Any]:
     bp, "GET", "/scorecard", query=schemas.ScorecardQuery, answers={200: None}, errors=(400, 404)
 )
 def get_scorecard(query: schemas.ScorecardQuery) -> Any:
-    """Brier, log score, skill, calibration and Murphy decomposition, overall or for one group.
+    """Brier, log score, skill, calibration and Murphy decomposition, and the comparative
+    baseline and peer scores, overall or for one group.
 
-    Query: author | outlet | tag | source_id (one group at most), from and to (deadline days,
-    inclusive), include_hedged. The page, /scorecard.csv and this answer share one computation.
+    Query: author | speaker | outlet | tag | source_id (one group at most), from and to
+    (deadline days, inclusive), include_hedged. Overall, the answer lists `authors`, `outlets`
+    and `speakers`. `baseline` is the mean of 100 * log2(q / 0.5) over the scored forecasts, q
+    the probability a forecast gave to what happened (0 is a coin's score, higher is better);
+    `peer` the mean, over the `n_peer` forecasts whose question has other scored forecasts, of
+    a forecast's baseline less their question's mean (above 0 beat the others on the same
+    questions). The page, /scorecard.csv and this answer share one computation.
     Numbers here are in full precision, as computed (a Brier score may read
     0.009999999999999995): round them for display. The page shows 3 decimals, and the CSV
     export 4 significant digits."""
@@ -465,6 +471,7 @@ def get_scorecard(query: schemas.ScorecardQuery) -> Any:
         data: dict[str, Any] = {
             "filters": {
                 "author": filters.author,
+                "speaker": filters.speaker,
                 "outlet": filters.outlet,
                 "tag": filters.tag,
                 "source_id": filters.source_id,
@@ -479,6 +486,7 @@ def get_scorecard(query: schemas.ScorecardQuery) -> Any:
         if filters.group[0] == "overall":
             data["authors"] = [group_json(g) for g in card.authors]
             data["outlets"] = [group_json(g) for g in card.outlets]
+            data["speakers"] = [group_json(g) for g in card.speakers]
         return json.dumps(data, ensure_ascii=False, allow_nan=False)
 
     return conditional(fresh, "application/json", build, filters.query_args())

@@ -99,6 +99,7 @@ def claims_list(as_json: bool, **filters: Any) -> None:
 @click.command("score")
 @with_appcontext
 @click.option("--author")
+@click.option("--speaker", help="a speaker's name or slug: whose claims they are")
 @click.option("--outlet")
 @click.option("--tag")
 @click.option("--source-id")
@@ -108,7 +109,10 @@ def claims_list(as_json: bool, **filters: Any) -> None:
 @click.option("--json", "as_json", is_flag=True, help="the scorecard as JSON, as the API gives it")
 @click.option("--rebuild", is_flag=True, help="count every forecast again before scoring")
 def score_command(as_json: bool, rebuild: bool, include_hedged: bool, **args: str | None) -> None:
-    """Print the scorecard (the same numbers as the front page, CSV and API)."""
+    """Print the scorecard (the same numbers as the front page, CSV and API).
+
+    Baseline: mean 100 * log2(probability given to what happened / 0.5), 0 is a coin. Peer:
+    mean of a forecast's baseline less its question's mean, over the forecasts with peers."""
     from tracker.scorecard import services as scorecard
 
     query = {
@@ -124,7 +128,7 @@ def score_command(as_json: bool, rebuild: bool, include_hedged: bool, **args: st
             counted = scorecard.rebuild(session)
             click.echo(f"counted {plural(counted, 'forecast')} again", err=True)
         card = scorecard.compute(session, filters)
-        groups = [card.group, *card.authors, *card.outlets]
+        groups = [card.group, *card.authors, *card.outlets, *card.speakers]
         if as_json:
             click.echo(
                 json.dumps(
@@ -132,24 +136,27 @@ def score_command(as_json: bool, rebuild: bool, include_hedged: bool, **args: st
                         "group": scorecard.group_record(card.group),
                         "authors": [scorecard.group_record(g) for g in card.authors],
                         "outlets": [scorecard.group_record(g) for g in card.outlets],
+                        "speakers": [scorecard.group_record(g) for g in card.speakers],
                     },
                     ensure_ascii=False,
                 )
             )
             return
         click.echo(
-            f"{'':<8} {'rank':>4}  {'scored':>6}  {'brier':>6}  {'log':>7}  {'skill':>7}  name"
+            f"{'':<8} {'rank':>4}  {'scored':>6}  {'brier':>6}  {'log':>7}  {'skill':>7}  "
+            f"{'base':>6}  {'peer':>6}  {'peers':>5}  name"
         )
         for group in groups:
             record = scorecard.group_record(group)
 
-            def number(value: float | None, width: int) -> str:
-                return f"{value:>{width}.3f}" if value is not None else f"{'-':>{width}}"
+            def number(value: float | None, width: int, digits: int = 3) -> str:
+                return f"{value:>{width}.{digits}f}" if value is not None else f"{'-':>{width}}"
 
             click.echo(
                 f"{group.dimension:<8} {group.rank or '-':>4}  {group.n_scored:>6}  "
                 f"{number(record['brier'], 6)}  {number(record['log_score'], 7)}  "
-                f"{number(record['skill_vs_chance'], 7)}  {group.name}"
+                f"{number(record['skill_vs_chance'], 7)}  {number(record['baseline'], 6, 1)}  "
+                f"{number(record['peer'], 6, 1)}  {record['n_peer']:>5}  {group.name}"
                 + ("  (too few to judge)" if group.too_few_to_judge else "")
             )
 

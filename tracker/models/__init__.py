@@ -53,7 +53,15 @@ from tracker.models.reminders import (
     ReminderSettings,
     SchedulerHeartbeat,
 )
-from tracker.models.scores import SCORE_DIMENSIONS, ScorecardState, ScoreCell, ScoreEntry
+from tracker.models.scores import (
+    POINT_SCALE,
+    SCORE_DIMENSIONS,
+    SUM_FIELDS,
+    SUM_SCALE,
+    ScorecardState,
+    ScoreCell,
+    ScoreEntry,
+)
 from tracker.models.search import ENGINE_OBJECTS, SEARCH_KINDS, SearchEntry
 
 __all__ = [
@@ -64,6 +72,7 @@ __all__ = [
     "KINDS",
     "MESSAGE_STATUSES",
     "OUTCOMES",
+    "POINT_SCALE",
     "PROBABILITY_ORIGINS",
     "QUESTION_FIELDS",
     "QUESTION_KINDS",
@@ -76,6 +85,8 @@ __all__ = [
     "STANCES",
     "STATUSES",
     "STORED_STATUSES",
+    "SUM_FIELDS",
+    "SUM_SCALE",
     "VERDICTS",
     "ApiToken",
     "Assignment",

@@ -1,65 +1,113 @@
-"""The scorecard's running sums: what each forecast is counted as, the sums per group, day,
-hedging and bin, and one state row that changes with them."""
+"""The scorecard's running sums: what each forecast is counted as, the sums per group, period,
+hedging and bin, and one state row that changes with them.
+
+Every sum is a whole number: counts, or fixed-point units of 1/SUM_SCALE (probabilities,
+squared errors, log terms) or 1/POINT_SCALE (baseline and peer scores, in points), so that
+counting a forecast in and out again leaves exactly what was there, and a sum over any periods
+equals a recount from the claims."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.db import Base, UTCDateTime, check_in, utcnow
 
-SCORE_DIMENSIONS = ("overall", "author", "outlet", "tag", "source")
+SCORE_DIMENSIONS = ("overall", "author", "speaker", "outlet", "tag", "source")
+SUM_SCALE = 10**9  # units per 1 of the fixed-point sums (nano-units)
+# Units per point of the baseline and peer scores (micro-points). Coarser than SUM_SCALE
+# because a score runs to about -900 points: a sum holds some ten billion of the worst.
+POINT_SCALE = 10**6
 
 
-class ScoreEntry(Base):
-    """What the scorecard currently counts for one forecast: the values it was counted with,
-    so that a change takes exactly that out again before counting the new state."""
+class ScoreSums:
+    """The summed fields, in one place: a cell holds their sums, an entry one forecast's part.
+    A new sum is a column here (and its value per forecast in `scorecard.sums.FIELDS`)."""
+
+    n: Mapped[int] = mapped_column(BigInteger, default=0)  # scored forecasts
+    n_true: Mapped[int] = mapped_column(BigInteger, default=0)  # ... that came true
+    sum_probability: Mapped[int] = mapped_column(BigInteger, default=0)  # units of p
+    sum_squared_error: Mapped[int] = mapped_column(BigInteger, default=0)  # units of (p-o)^2
+    sum_log: Mapped[int] = mapped_column(BigInteger, default=0)  # units of ln q
+    # Comparative scores (SPEC, "Questions and speakers"), in units of 1/POINT_SCALE points:
+    # every scored forecast's baseline score, and the peer score of those with a peer.
+    sum_baseline: Mapped[int] = mapped_column(BigInteger, default=0)
+    n_peer: Mapped[int] = mapped_column(BigInteger, default=0)  # scored with a peer score
+    sum_peer: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Forecasts not scored: open, due, disputed, void, ambiguous or annulled.
+    n_unscored: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+SUM_FIELDS = (
+    "n",
+    "n_true",
+    "sum_probability",
+    "sum_squared_error",
+    "sum_log",
+    "sum_baseline",
+    "n_peer",
+    "sum_peer",
+    "n_unscored",
+)
+
+
+class ScoreEntry(ScoreSums, Base):
+    """What the scorecard currently counts for one forecast: where it was counted (deadline day,
+    hedging, bin, groups) and how much, so that a change takes exactly that out again. Its peer
+    score depends on the other forecasts of its question: `question_id` says which question's
+    forecasts to count again with it (read by question when one changes)."""
 
     __tablename__ = "score_entries"
     __table_args__ = (
-        CheckConstraint("probability > 0 AND probability < 1", name="probability"),
-        CheckConstraint("outcome IS NULL OR outcome IN ('true', 'false')", name="outcome"),
+        CheckConstraint("bin >= 0 AND bin <= 9", name="bin"),
+        Index("ix_score_entries_question_id", "question_id"),
     )
 
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), primary_key=True)
-    probability: Mapped[float] = mapped_column(Float)
-    # 'true' / 'false' when scored; NULL while the forecast counts as not (yet) scored.
-    outcome: Mapped[str | None] = mapped_column(String(8))
+    question_id: Mapped[int] = mapped_column(Integer)
+    period: Mapped[str] = mapped_column(String(10))  # deadline day, YYYY-MM-DD (UTC)
     hedged: Mapped[bool] = mapped_column(Boolean)
-    period: Mapped[str] = mapped_column(String(10))
-    # JSON list of [dimension, key] pairs this forecast was counted under.
-    groups: Mapped[str] = mapped_column(Text)
+    bin: Mapped[int] = mapped_column(Integer)
+    source_id: Mapped[int] = mapped_column(Integer)
+    author: Mapped[str | None] = mapped_column(String(200))  # the source's author slug
+    speaker: Mapped[str | None] = mapped_column(String(200))  # the claim's speaker's slug
+    outlet: Mapped[str | None] = mapped_column(String(200))  # the source's outlet slug
+    tags: Mapped[str] = mapped_column(Text)  # JSON list of the claim's tags
 
 
-class ScoreCell(Base):
-    """Sums over the forecasts of one group, one day (or 'all' time), hedged or not, one
-    calibration bin. Resolving a forecast changes a few cells; the scorecard reads only cells.
-    (No CHECK on the counts: an upsert's candidate row carries a negative change.)"""
+class ScoreCell(ScoreSums, Base):
+    """Sums over the forecasts of one group and period, hedged or not, one calibration bin.
+
+    A forecast counts in four periods: 'all' (all time), its deadline's year 'YYYY', month
+    'YYYY-MM' and day 'YYYY-MM-DD' (UTC). A date range reads whole years and months inside it
+    and days only at its edges (`scorecard.periods`), so its cost does not grow with its width.
+    The key starts with the period: a page reads a few periods of many groups. On PostgreSQL
+    its pages are filled to 70% (set by the migration) so that updates stay on their page.
+    (No CHECK on the sums: an upsert's candidate row carries a negative change.)"""
 
     __tablename__ = "score_cells"
     __table_args__ = (
         CheckConstraint(check_in("dimension", SCORE_DIMENSIONS), name="dimension"),
         CheckConstraint("bin >= 0 AND bin <= 9", name="bin"),
-        # The front page reads every all-time cell of three dimensions; a group page uses the
-        # primary key (dimension, group_key, period, ...).
-        Index("ix_score_cells_period_dimension", "period", "dimension"),
+        {"sqlite_with_rowid": False},
     )
 
+    period: Mapped[str] = mapped_column(String(10), primary_key=True)
     dimension: Mapped[str] = mapped_column(String(8), primary_key=True)
     group_key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    # 'all' for all time, else the forecast's deadline day as YYYY-MM-DD (UTC).
-    period: Mapped[str] = mapped_column(String(10), primary_key=True)
     hedged: Mapped[bool] = mapped_column(Boolean, primary_key=True)
     bin: Mapped[int] = mapped_column(Integer, primary_key=True)
-    n: Mapped[int] = mapped_column(Integer, default=0)
-    n_true: Mapped[int] = mapped_column(Integer, default=0)
-    sum_probability: Mapped[float] = mapped_column(Float, default=0.0)
-    sum_squared_error: Mapped[float] = mapped_column(Float, default=0.0)
-    sum_log: Mapped[float] = mapped_column(Float, default=0.0)
-    # Forecasts of the group not scored: open, due, disputed, void, ambiguous or annulled.
-    n_unscored: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ScorecardState(Base):

@@ -18,18 +18,9 @@ from tracker.models import (
     Speaker,
 )
 from tracker.search import index as search_index
-from tracker.text import slugify
+from tracker.text import speaker_slug
 
 MAX_NAME_CHARS = 200
-
-
-def speaker_slug(name: str) -> str:
-    """The address of a speaker's page. A name with no letters or digits in ASCII (a name in
-    another script) keeps a slug of its own made from its characters' code points."""
-    slug = slugify(name, MAX_NAME_CHARS)
-    if slug:
-        return slug
-    return "speaker-" + "-".join(f"{ord(c):x}" for c in name if not c.isspace())[:180]
 
 
 def check_speaker_kind(kind: str) -> str:

@@ -10,7 +10,9 @@ from typing import Any
 
 from tracker.db import MAX_ID
 from tracker.errors import BadRequest
-from tracker.text import slugify
+from tracker.text import slugify, speaker_slug
+
+GROUP_NAMES = ("author", "speaker", "outlet", "tag")  # the groups named by slug
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,7 @@ class Filters:
     whether hedged forecasts count."""
 
     author: str | None = None
+    speaker: str | None = None
     outlet: str | None = None
     tag: str | None = None
     source_id: int | None = None
@@ -31,6 +34,8 @@ class Filters:
         """(dimension, key) of the group asked for; ("overall", "") when none."""
         if self.author is not None:
             return "author", self.author
+        if self.speaker is not None:
+            return "speaker", self.speaker
         if self.outlet is not None:
             return "outlet", self.outlet
         if self.tag is not None:
@@ -43,7 +48,7 @@ class Filters:
         """The filters as query parameters (what `parse_filters` reads back); without the
         group when `group` is false."""
         args: dict[str, str] = {}
-        for name in ("author", "outlet", "tag") if group else ():
+        for name in GROUP_NAMES if group else ():
             value = getattr(self, name)
             if value is not None:
                 args[name] = value
@@ -89,9 +94,17 @@ def _slug_arg(value: str | None, name: str) -> str | None:
     return slug
 
 
+def _speaker_arg(value: str | None) -> str | None:
+    """A speaker by slug or name (a name in another script has a slug of its own)."""
+    if value is None or not value.strip():
+        return None
+    return speaker_slug(" ".join(value.split()))
+
+
 def parse_filters(args: Mapping[str, str], **fixed: Any) -> Filters:
-    """Filters from query parameters (author, outlet, tag, source_id, from, to, include_hedged);
-    `fixed` sets the group of a page such as /authors/<slug>. Bad values raise BadRequest."""
+    """Filters from query parameters (author, speaker, outlet, tag, source_id, from, to,
+    include_hedged); `fixed` sets the group of a page such as /authors/<slug>. Bad values raise
+    BadRequest."""
     if not args and not fixed:
         return Filters()
     source_id: int | None = None
@@ -110,6 +123,7 @@ def parse_filters(args: Mapping[str, str], **fixed: Any) -> Filters:
             )
     filters = Filters(
         author=_slug_arg(args.get("author"), "author"),
+        speaker=_speaker_arg(args.get("speaker")),
         outlet=_slug_arg(args.get("outlet"), "outlet"),
         tag=_slug_arg(args.get("tag"), "tag"),
         source_id=source_id,
@@ -118,14 +132,13 @@ def parse_filters(args: Mapping[str, str], **fixed: Any) -> Filters:
         include_hedged=_parse_bool(args.get("include_hedged"), "include_hedged"),
     )
     if fixed:
-        group: dict[str, Any] = {"author": None, "outlet": None, "tag": None, "source_id": None}
+        group: dict[str, Any] = {name: None for name in (*GROUP_NAMES, "source_id")}
         filters = replace(filters, **(group | fixed))
-    chosen = [
-        n for n in ("author", "outlet", "tag", "source_id") if getattr(filters, n) is not None
-    ]
+    chosen = [n for n in (*GROUP_NAMES, "source_id") if getattr(filters, n) is not None]
     if len(chosen) > 1:
         raise BadRequest(
-            "a scorecard is of one group: give at most one of author, outlet, tag, source_id",
+            "a scorecard is of one group: give at most one of author, speaker, outlet, tag, "
+            "source_id",
             {name: "only one group at a time" for name in chosen},
         )
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:

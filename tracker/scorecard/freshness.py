@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from tracker.models import Claim, ScorecardState
 from tracker.scorecard import sums as scoresums
+from tracker.scorecard.recount import ensure_built
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def current_freshness(
     generation = scoresums.generation()
     fresh = freshness(session, now)
     if not fresh.built:
-        scoresums.ensure_built(session)
+        ensure_built(session)
         session.commit()
         generation = scoresums.generation()
         fresh = freshness(session, now)

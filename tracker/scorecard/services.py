@@ -1,10 +1,11 @@
-"""The public scorecard: scores per author, outlet, tag, source and overall, over a date range.
+"""The public scorecard: scores per author, speaker, outlet, tag, source and overall, over a date
+range: Brier, log score and calibration, and the comparative baseline and peer scores.
 
-Numbers come from `score_cells`, sums kept per group, deadline day, hedged flag and calibration
-bin, which `on_outcome_changed` (in `scoresums`, re-exported here) updates whenever a
-forecast's state changes. Reading a scorecard
-reads cells, never every claim. `compute` is the one function the page, the CSV, the API and the
-command line take their numbers from.
+Numbers come from `score_cells`, sums kept per group, period (all time, and the deadline's year,
+month and day), hedged flag and calibration bin, which `on_outcome_changed` (in `sums`,
+re-exported here) updates whenever a forecast's state changes. Reading a scorecard reads a
+bounded number of cells per group, never every claim, whatever the range. `compute` is the
+one function the page, the CSV, the API and the command line take their numbers from.
 
 The date range selects forecasts by their deadline (UTC day): every forecast has one, and "how
 did the forecasts due in 2020 turn out" is what a reader of a scorecard asks.
@@ -12,35 +13,46 @@ did the forecasts due in 2020 turn out" is what a reader of a scorecard asks.
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import func, select, union_all
+from sqlalchemy.orm import Session
 
 from tracker.db import utcnow
 from tracker.errors import NotFound
-from tracker.models import Claim, ClaimTag, ScoreCell, Source
-from tracker.scorecard import scoring
+from tracker.models import POINT_SCALE, SUM_FIELDS, SUM_SCALE, ClaimTag, ScoreCell, Source, Speaker
+from tracker.scorecard import periods, scoring
 from tracker.scorecard.filters import Filters as Filters
 from tracker.scorecard.filters import parse_filters as parse_filters
 from tracker.scorecard.freshness import Freshness as Freshness
 from tracker.scorecard.freshness import FreshnessMemo as FreshnessMemo
 from tracker.scorecard.freshness import current_freshness as current_freshness
 from tracker.scorecard.freshness import freshness as freshness
+from tracker.scorecard.lists import ClaimScore as ClaimScore
+from tracker.scorecard.lists import claim_scores as claim_scores
+from tracker.scorecard.lists import list_due as list_due
+from tracker.scorecard.lists import list_recent_resolutions as list_recent_resolutions
+from tracker.scorecard.lists import list_recently_recorded as list_recently_recorded
+from tracker.scorecard.lists import list_scored_claims as list_scored_claims
+from tracker.scorecard.lists import list_upcoming as list_upcoming
+from tracker.scorecard.periods import ALL_TIME
+from tracker.scorecard.recount import ensure_built as ensure_built
+from tracker.scorecard.recount import rebuild as rebuild
 
-# Re-exported: resolution code calls scorecard.on_outcome_changed(session, claim).
-from tracker.scorecard.sums import ALL_TIME
-from tracker.scorecard.sums import ensure_built as ensure_built
+# Re-exported: resolution code calls scorecard.on_outcome_changed(session, claim), or for many
+# claims at once on_claims_changed(session, ids) / on_question_changed(session, question_id).
+from tracker.scorecard.sums import on_claims_changed as on_claims_changed
 from tracker.scorecard.sums import on_outcome_changed as on_outcome_changed
-from tracker.scorecard.sums import rebuild as rebuild
+from tracker.scorecard.sums import on_question_changed as on_question_changed
+from tracker.scorecard.sums import sum_columns
 
 MIN_SCORED = 10  # fewer scored forecasts than this: shown, marked too few to judge, not ranked
-GROUP_DIMENSIONS = ("author", "outlet", "tag", "source")
+GROUP_DIMENSIONS = ("author", "speaker", "outlet", "tag", "source")
+LISTED_DIMENSIONS = ("author", "speaker", "outlet")  # the groups the overall scorecard lists
 CACHE_SIZE = 256
 
 
@@ -60,6 +72,16 @@ class HedgedOutcome:
 
 
 @dataclass(frozen=True)
+class Comparative:
+    """Mean baseline score over a group's scored forecasts, and mean peer score over those
+    whose question has other scored forecasts (SPEC, "Questions and speakers"), in points."""
+
+    baseline: float | None
+    peer: float | None
+    n_peer: int
+
+
+@dataclass(frozen=True)
 class GroupScore:
     dimension: str
     key: str
@@ -69,6 +91,7 @@ class GroupScore:
     n_forecasts: int
     n_hedged: int
     hedged: HedgedOutcome
+    comparative: Comparative = Comparative(None, None, 0)
     rank: int | None = None
 
     @property
@@ -90,6 +113,10 @@ class Scorecard:
     group: GroupScore
     authors: tuple[GroupScore, ...] = field(default_factory=tuple)
     outlets: tuple[GroupScore, ...] = field(default_factory=tuple)
+    speakers: tuple[GroupScore, ...] = field(default_factory=tuple)
+
+
+_COMPARATIVE = ("sum_baseline", "n_peer", "sum_peer")
 
 
 @dataclass
@@ -98,34 +125,54 @@ class _GroupSums:
     hedged: scoring.Totals = field(default_factory=dict)
     n_unscored: int = 0
     n_hedged_forecasts: int = 0
+    # sum_baseline, n_peer, sum_peer of the forecasts not hedged, and of the hedged ones
+    comparative: list[int] = field(default_factory=lambda: [0, 0, 0])
+    hedged_comparative: list[int] = field(default_factory=lambda: [0, 0, 0])
 
 
-def _cells_query(filters: Filters, dimensions: Sequence[str]) -> Any:
+def _years_counted(session: Session) -> tuple[int, int] | None:
+    """The first and last year any forecast is due in (two index lookups: periods sort years
+    first, then their months and days, then 'all')."""
+    first = session.scalar(select(func.min(ScoreCell.period)))
+    last = session.scalar(select(func.max(ScoreCell.period)).where(ScoreCell.period < ALL_TIME))
+    if first is None or last is None:
+        return None
+    return int(first[:4]), int(last[:4])
+
+
+def _cells_query(session: Session, filters: Filters, dimensions: Sequence[str]) -> Any:
     """All-time cells are read as they are (one row per group, hedged flag and bin); a date
-    range adds up its day cells, so its cost grows with the forecasts in the range."""
+    range adds up and takes away the few periods `periods.cover` names, whatever its width."""
     columns = (ScoreCell.dimension, ScoreCell.group_key, ScoreCell.hedged, ScoreCell.bin)
-    sums = (
-        ScoreCell.n,
-        ScoreCell.n_true,
-        ScoreCell.sum_probability,
-        ScoreCell.sum_squared_error,
-        ScoreCell.sum_log,
-        ScoreCell.n_unscored,
-    )
-    all_time = filters.date_from is None and filters.date_to is None
     query: Any
-    if all_time:
-        query = select(*columns, *sums).where(ScoreCell.period == ALL_TIME)
-    else:
-        query = (
-            select(*columns, *(func.sum(column) for column in sums))
-            .where(ScoreCell.period != ALL_TIME)
+    cover = {ALL_TIME: 1}
+    if filters.date_from is not None or filters.date_to is not None:
+        years = _years_counted(session)
+        cover = periods.cover(filters.date_from, filters.date_to, *years) if years else {}
+        if not cover:
+            return None
+    if cover == {ALL_TIME: 1}:
+        query = select(*columns, *sum_columns()).where(ScoreCell.period == ALL_TIME)
+        return _of_group(query, filters, dimensions)
+    # The periods added and those taken away are summed apart (a plain SUM per side, which
+    # the database does fast), then the sides are combined.
+    sides = []
+    for weight in sorted(set(cover.values())):
+        chosen = sorted(p for p, w in cover.items() if w == weight)
+        side = (
+            select(*columns, *(func.sum(c) * weight for c in sum_columns()))
+            .where(ScoreCell.period.in_(chosen))
             .group_by(*columns)
         )
-        if filters.date_from is not None:
-            query = query.where(ScoreCell.period >= filters.date_from.isoformat())
-        if filters.date_to is not None:
-            query = query.where(ScoreCell.period <= filters.date_to.isoformat())
+        sides.append(_of_group(side, filters, dimensions))
+    both = union_all(*sides).subquery() if len(sides) > 1 else sides[0].subquery()
+    key_columns = [both.c[i] for i in range(len(columns))]
+    return select(
+        *key_columns, *(func.sum(both.c[i]) for i in range(len(columns), len(both.c)))
+    ).group_by(*key_columns)
+
+
+def _of_group(query: Any, filters: Filters, dimensions: Sequence[str]) -> Any:
     dimension, key = filters.group
     if dimension != "overall":
         return query.where(ScoreCell.dimension == dimension, ScoreCell.group_key == key)
@@ -140,6 +187,8 @@ def _names(session: Session, dimension: str, keys: Iterable[str]) -> dict[str, s
             .where(Source.author_slug.in_(keys))
             .group_by(Source.author_slug)
         )
+    elif dimension == "speaker":
+        rows = session.execute(select(Speaker.slug, Speaker.name).where(Speaker.slug.in_(keys)))
     elif dimension == "outlet":
         rows = session.execute(
             select(Source.outlet_slug, func.min(Source.outlet))
@@ -163,6 +212,12 @@ def _group_score(
         for index, totals in part.items():
             headline.setdefault(index, scoring.BinTotals()).merge(totals)
     hedged_score = scoring.summarize(sums.hedged)
+    headline_score = scoring.summarize(headline)
+    sum_baseline, n_peer, sum_peer = sums.comparative
+    if include_hedged:
+        sum_baseline += sums.hedged_comparative[0]
+        n_peer += sums.hedged_comparative[1]
+        sum_peer += sums.hedged_comparative[2]
     hedged_n_prob = sum(t.sum_probability for t in sums.hedged.values())
     n_scored_all = sum(t.n for t in sums.scored.values()) + hedged_score.n
     n_hedged = sums.n_hedged_forecasts + hedged_score.n
@@ -170,7 +225,7 @@ def _group_score(
         dimension=dimension,
         key=key,
         name=name,
-        score=scoring.summarize(headline),
+        score=headline_score,
         n_unscored=sums.n_unscored,
         n_forecasts=n_scored_all + sums.n_unscored,
         n_hedged=n_hedged,
@@ -180,6 +235,11 @@ def _group_score(
             observed_rate=hedged_score.observed_rate,
             mean_probability=hedged_n_prob / hedged_score.n if hedged_score.n else None,
             brier=hedged_score.brier,
+        ),
+        comparative=Comparative(
+            baseline=sum_baseline / POINT_SCALE / headline_score.n if headline_score.n else None,
+            peer=sum_peer / POINT_SCALE / n_peer if n_peer else None,
+            n_peer=n_peer,
         ),
     )
 
@@ -200,23 +260,40 @@ def _ranked(groups: Iterable[GroupScore]) -> tuple[GroupScore, ...]:
 
 def _compute(session: Session, filters: Filters) -> Scorecard:
     dimension, key = filters.group
-    dimensions = ("overall", "author", "outlet") if dimension == "overall" else (dimension,)
+    dimensions = ("overall", *LISTED_DIMENSIONS) if dimension == "overall" else (dimension,)
     sums: dict[tuple[str, str], _GroupSums] = {}
-    for row in session.execute(_cells_query(filters, dimensions)):
-        d, k, hedged, bin_, n, n_true, sum_p, sum_sq, sum_log, n_unscored = row
-        group_sums = sums.setdefault((d, k), _GroupSums())
-        group_sums.n_unscored += int(n_unscored or 0)
-        if hedged:
-            group_sums.n_hedged_forecasts += int(n_unscored or 0)
-        if n:
-            target = group_sums.hedged if hedged else group_sums.scored
-            target[int(bin_)] = scoring.BinTotals(
-                int(n), float(sum_p), int(n_true), float(sum_sq), float(sum_log)
+    query = _cells_query(session, filters, dimensions)
+    at = {name: 4 + i for i, name in enumerate(SUM_FIELDS)}
+    n_at, true_at, unscored_at = at["n"], at["n_true"], at["n_unscored"]
+    p_at, sq_at, log_at = at["sum_probability"], at["sum_squared_error"], at["sum_log"]
+    comparative_at = [at[name] for name in _COMPARATIVE]
+    # Core rows (no ORM layer): a front page reads a few thousand.
+    for row in session.connection().execute(query) if query is not None else ():
+        if not any(row[4:]):
+            continue  # a group's forecasts all moved elsewhere, or none is due in the range
+        group_sums = sums.get((row[0], row[1]))
+        if group_sums is None:
+            group_sums = sums[row[0], row[1]] = _GroupSums()
+        n_unscored = int(row[unscored_at])
+        group_sums.n_unscored += n_unscored
+        if row[2]:
+            group_sums.n_hedged_forecasts += n_unscored
+        if row[n_at]:
+            kept = group_sums.hedged_comparative if row[2] else group_sums.comparative
+            for index, column in enumerate(comparative_at):
+                kept[index] += int(row[column])
+            target = group_sums.hedged if row[2] else group_sums.scored
+            target[int(row[3])] = scoring.BinTotals(
+                int(row[n_at]),
+                int(row[p_at]) / SUM_SCALE,
+                int(row[true_at]),
+                int(row[sq_at]) / SUM_SCALE,
+                int(row[log_at]) / SUM_SCALE,
             )
     if dimension != "overall" and (dimension, key) not in sums:
         _require_group_exists(session, dimension, key)
     names = {"overall": {"": "All sources"}}
-    for dim in ("author", "outlet", "tag", "source"):
+    for dim in GROUP_DIMENSIONS:
         keys = [k for d, k in sums if d == dim]
         if keys:
             names[dim] = _names(session, dim, keys)
@@ -235,6 +312,7 @@ def _compute(session: Session, filters: Filters) -> Scorecard:
         group=group,
         authors=_ranked(build(d, k) for d, k in sums if d == "author"),
         outlets=_ranked(build(d, k) for d, k in sums if d == "outlet"),
+        speakers=_ranked(build(d, k) for d, k in sums if d == "speaker"),
     )
 
 
@@ -243,6 +321,9 @@ def _require_group_exists(session: Session, dimension: str, key: str) -> None:
     if dimension == "author":
         exists = session.scalar(select(Source.id).where(Source.author_slug == key).limit(1))
         what = "author"
+    elif dimension == "speaker":
+        exists = session.scalar(select(Speaker.id).where(Speaker.slug == key))
+        what = "speaker"
     elif dimension == "outlet":
         exists = session.scalar(select(Source.id).where(Source.outlet_slug == key).limit(1))
         what = "outlet"
@@ -300,56 +381,6 @@ def compute(session: Session, filters: Filters, fresh: Freshness | None = None) 
     return result
 
 
-def list_scored_claims(
-    session: Session, filters: Filters, offset: int = 0, limit: int | None = None
-) -> Sequence[Claim]:
-    """The resolved true/false forecasts behind a group's scorecard, latest resolution first
-    (hedged ones too: pages mark them)."""
-    query = (
-        select(Claim)
-        .join(Source, Source.id == Claim.source_id)
-        .where(
-            Claim.kind == "forecast",
-            Claim.status == "resolved",
-            Claim.outcome.in_(("true", "false")),
-        )
-    )
-    dimension, key = filters.group
-    if dimension == "author":
-        query = query.where(Source.author_slug == key)
-    elif dimension == "outlet":
-        query = query.where(Source.outlet_slug == key)
-    elif dimension == "tag":
-        query = query.where(Claim.id.in_(select(ClaimTag.claim_id).where(ClaimTag.tag == key)))
-    elif dimension == "source":
-        query = query.where(Claim.source_id == int(key))
-    if filters.date_from is not None:
-        start = dt.datetime.combine(filters.date_from, dt.time(), dt.UTC)
-        query = query.where(Claim.deadline_at >= start)
-    if filters.date_to is not None:
-        end = dt.datetime.combine(filters.date_to + dt.timedelta(days=1), dt.time(), dt.UTC)
-        query = query.where(Claim.deadline_at < end)
-    query = query.order_by(Claim.resolved_at.desc(), Claim.id.desc()).options(
-        selectinload(Claim.source)
-    )
-    if offset:
-        query = query.offset(offset)
-    if limit is not None:
-        query = query.limit(limit)
-    return session.scalars(query).all()
-
-
-def list_recent_resolutions(session: Session, limit: int = 20) -> Sequence[Claim]:
-    """Resolved claims (forecasts and facts), the latest resolution first."""
-    return session.scalars(
-        select(Claim)
-        .where(Claim.status == "resolved", Claim.resolved_at.is_not(None))
-        .order_by(Claim.resolved_at.desc(), Claim.id.desc())
-        .options(selectinload(Claim.source))
-        .limit(limit)
-    ).all()
-
-
 GROUP_FIELDS = (
     "dimension",
     "key",
@@ -374,6 +405,9 @@ GROUP_FIELDS = (
     "hedged_observed_rate",
     "hedged_mean_probability",
     "hedged_brier",
+    "baseline",
+    "peer",
+    "n_peer",
 )
 
 
@@ -405,33 +439,7 @@ def group_record(group: GroupScore) -> dict[str, Any]:
         "hedged_observed_rate": group.hedged.observed_rate,
         "hedged_mean_probability": group.hedged.mean_probability,
         "hedged_brier": group.hedged.brier,
+        "baseline": group.comparative.baseline,
+        "peer": group.comparative.peer,
+        "n_peer": group.comparative.n_peer,
     }
-
-
-def list_recently_recorded(session: Session, limit: int = 10) -> Sequence[Claim]:
-    """The claims recorded last (by id, which follows recording order and needs no sort)."""
-    return session.scalars(
-        select(Claim).order_by(Claim.id.desc()).options(selectinload(Claim.source)).limit(limit)
-    ).all()
-
-
-def list_due(session: Session, now: dt.datetime, limit: int = 20) -> Sequence[Claim]:
-    """Due forecasts, the longest overdue first."""
-    return session.scalars(
-        select(Claim)
-        .where(Claim.status == "open", Claim.deadline_at <= now)
-        .order_by(Claim.deadline_at, Claim.id)
-        .options(selectinload(Claim.source))
-        .limit(limit)
-    ).all()
-
-
-def list_upcoming(session: Session, now: dt.datetime, limit: int = 20) -> Sequence[Claim]:
-    """Open forecasts whose deadline is still ahead, the nearest first."""
-    return session.scalars(
-        select(Claim)
-        .where(Claim.status == "open", Claim.deadline_at > now)
-        .order_by(Claim.deadline_at, Claim.id)
-        .options(selectinload(Claim.source))
-        .limit(limit)
-    ).all()

@@ -1,123 +1,277 @@
-"""Keeping the scorecard's sums: `score_cells` per group, deadline day, hedged flag and bin,
-and `score_entries`, what each forecast is counted as. `on_outcome_changed` brings them up to
-date with one claim at a cost independent of how many forecasts are scored; `rebuild` counts
-every forecast again.
+"""Keeping the scorecard's sums: `score_cells` per period, group, hedged flag and bin, and
+`score_entries`, what each forecast is counted as. `on_claims_changed` and
+`on_question_changed` bring them up to date with the forecasts of the questions concerned,
+whatever the size of the record (`recount.rebuild` counts every forecast again).
+
+A forecast's peer score depends on every scored forecast of its question, so a change of one
+forecast counts the forecasts of its question (and of the question it left) again: N forecasts,
+never the record; the cells move by the differences. What each forecast adds to each sum is
+defined in `fields`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
-from collections.abc import Iterable, Sequence
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, event, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import ColumnElement, delete, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from tracker.db import utcnow
-from tracker.models import Claim, ClaimTag, ScorecardState, ScoreCell, ScoreEntry, Source
-from tracker.scorecard import scoring
-
-ALL_TIME = "all"
+from tracker.models import (
+    SUM_FIELDS,
+    Claim,
+    ClaimTag,
+    Question,
+    ScorecardState,
+    ScoreCell,
+    ScoreEntry,
+    Source,
+    Speaker,
+)
+from tracker.scorecard import fields, scoring
+from tracker.scorecard.fields import forecast_sums as forecast_sums
+from tracker.scorecard.periods import ALL_TIME as ALL_TIME
+from tracker.scorecard.periods import periods_of
 
 _generation = 0  # bumped by every change this process makes; see FreshnessMemo
+_CHUNK = 500  # ids per IN (...) list
 
 
 def generation() -> int:
     return _generation
 
 
+def _bump_generation() -> None:
+    global _generation
+    _generation += 1
+
+
+def after_commit(_session: Session) -> None:
+    _bump_generation()
+
+
+# ---------------------------------------------------------------------------------------------
+# One forecast: where it counts and how much
+
+
 @dataclass(frozen=True)
-class _Contribution:
-    probability: float
-    outcome: str | None  # 'true' / 'false' when scored, else None
-    hedged: bool
+class Counted:
+    """Where a forecast counts (deadline day, hedging, bin, groups) and what it adds."""
+
+    question_id: int
     period: str
-    groups: tuple[tuple[str, str], ...]
+    hedged: bool
+    bin: int
+    source_id: int
+    author: str | None
+    speaker: str | None
+    outlet: str | None
+    tags: tuple[str, ...]  # sorted
+    sums: tuple[int, ...]  # in SUM_FIELDS order
+
+    @functools.cached_property
+    def groups(self) -> tuple[tuple[str, str], ...]:
+        """(dimension, key) of every group the forecast counts in."""
+        groups = [("overall", ""), ("source", str(self.source_id))]
+        if self.author:
+            groups.append(("author", self.author))
+        if self.speaker:
+            groups.append(("speaker", self.speaker))
+        if self.outlet:
+            groups.append(("outlet", self.outlet))
+        groups.extend(("tag", tag) for tag in self.tags)
+        return tuple(groups)
 
 
-def _contribution(
-    *,
-    kind: str,
-    status: str,
-    outcome: str | None,
-    probability: float | None,
-    hedged: bool,
-    deadline_at: dt.datetime | None,
-    source_id: int,
-    author_slug: str | None,
-    outlet_slug: str | None,
-    tags: Iterable[str],
-) -> _Contribution | None:
-    """How one claim counts: None if it is not a forecast the scorecard knows of."""
-    if kind != "forecast" or probability is None or deadline_at is None:
-        return None
-    scored = status == "resolved" and outcome in ("true", "false")
-    groups: list[tuple[str, str]] = [("overall", ""), ("source", str(source_id))]
-    if author_slug:
-        groups.append(("author", author_slug))
-    if outlet_slug:
-        groups.append(("outlet", outlet_slug))
-    groups.extend(("tag", tag) for tag in sorted(set(tags)))
-    return _Contribution(
-        probability=probability,
-        outcome=outcome if scored else None,
-        hedged=bool(hedged),
-        period=deadline_at.astimezone(dt.UTC).date().isoformat(),
-        groups=tuple(groups),
+# What the scorecard reads of a claim.
+_CLAIM_COLUMNS = (
+    Claim.id,
+    Claim.question_id,
+    Claim.status,
+    Claim.outcome,
+    Claim.probability,
+    Claim.hedged,
+    Claim.deadline_at,
+    Claim.source_id,
+    Source.author_slug,
+    Source.outlet_slug,
+    Speaker.slug.label("speaker"),
+)
+
+
+def claims_counted() -> Any:
+    """The claims the scorecard counts (forecasts with a probability and a deadline), with
+    their sources and speakers, as a query to narrow down."""
+    return (
+        select(*_CLAIM_COLUMNS)
+        .join(Source, Source.id == Claim.source_id)
+        .outerjoin(Speaker, Speaker.id == Claim.speaker_id)
+        .where(
+            Claim.kind == "forecast",
+            Claim.probability.is_not(None),
+            Claim.deadline_at.is_not(None),
+        )
     )
 
 
-_CellKey = tuple[str, str, str, bool, int]
-_SUM_FIELDS = ("n", "n_true", "sum_probability", "sum_squared_error", "sum_log", "n_unscored")
+def _is_scored(row: Any) -> bool:
+    return bool(row.status == "resolved" and row.outcome in ("true", "false"))
 
 
-def _add(cells: dict[_CellKey, dict[str, Any]], item: _Contribution, sign: int) -> None:
-    totals = scoring.BinTotals()
-    if item.outcome is not None:
-        totals.add(item.probability, item.outcome == "true", sign)
-    bin_ = scoring.bin_index(item.probability)
+def count_question(rows: Sequence[Any], tags: dict[int, list[str]]) -> dict[int, Counted]:
+    """How each forecast of one question counts: their peer scores come from one another."""
+    baselines = {
+        row.id: fields.FIELDS["sum_baseline"].value(row.probability, row.outcome == "true")
+        for row in rows
+        if _is_scored(row)
+    }
+    total, count = sum(baselines.values()), len(baselines)
+    counted: dict[int, Counted] = {}
+    for row in rows:
+        scored = row.id in baselines
+        peer = fields.peer_units(baselines[row.id], total, count) if scored else None
+        counted[row.id] = Counted(
+            question_id=row.question_id,
+            period=row.deadline_at.astimezone(dt.UTC).date().isoformat(),
+            hedged=bool(row.hedged),
+            bin=scoring.bin_index(row.probability),
+            source_id=row.source_id,
+            author=row.author_slug,
+            speaker=row.speaker,
+            outlet=row.outlet_slug,
+            tags=tuple(sorted(set(tags.get(row.id, ())))),
+            sums=forecast_sums(row.probability, row.outcome if scored else None, peer),
+        )
+    return counted
+
+
+def _from_entry(entry: Any) -> Counted:
+    return Counted(
+        question_id=entry.question_id,
+        period=entry.period,
+        hedged=entry.hedged,
+        bin=entry.bin,
+        source_id=entry.source_id,
+        author=entry.author,
+        speaker=entry.speaker,
+        outlet=entry.outlet,
+        tags=tuple(sorted(json.loads(entry.tags))),
+        sums=tuple(int(getattr(entry, name)) for name in SUM_FIELDS),
+    )
+
+
+def _entry_row(claim_id: int, item: Counted) -> dict[str, Any]:
+    return {
+        "claim_id": claim_id,
+        "question_id": item.question_id,
+        "period": item.period,
+        "hedged": item.hedged,
+        "bin": item.bin,
+        "source_id": item.source_id,
+        "author": item.author,
+        "speaker": item.speaker,
+        "outlet": item.outlet,
+        "tags": json.dumps(list(item.tags)),
+        **dict(zip(SUM_FIELDS, item.sums, strict=True)),
+    }
+
+
+_CellKey = tuple[str, str, str, bool, int]  # period, dimension, group_key, hedged, bin
+
+
+# A cell's changes are kept as arrays of whole numbers: a question's resolution changes some
+# fifteen thousand cells, and arrays, unlike lists, are no work for the garbage collector.
+_Cells = dict[_CellKey, "array[int]"]
+
+
+def _add(cells: _Cells, item: Counted, change: Sequence[int]) -> None:
+    """Add `change` (in SUM_FIELDS order) to every cell `item` counts in."""
+    size = len(change)
     for dimension, key in item.groups:
-        for period in (ALL_TIME, item.period):
-            cell = cells.setdefault(
-                (dimension, key, period, item.hedged, bin_), dict.fromkeys(_SUM_FIELDS, 0)
-            )
-            cell["n"] += totals.n
-            cell["n_true"] += totals.n_true
-            cell["sum_probability"] += totals.sum_probability
-            cell["sum_squared_error"] += totals.sum_squared_error
-            cell["sum_log"] += totals.sum_log
-            cell["n_unscored"] += 0 if item.outcome is not None else sign
+        for period in periods_of(item.period):
+            sums = cells.get((period, dimension, key, item.hedged, item.bin))
+            if sums is None:
+                cells[period, dimension, key, item.hedged, item.bin] = array("q", change)
+            else:
+                for index in range(size):
+                    sums[index] += change[index]
 
 
-def _cell_rows(cells: dict[_CellKey, dict[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        {"dimension": d, "group_key": k, "period": p, "hedged": h, "bin": b, **sums}
-        for (d, k, p, h, b), sums in cells.items()
-    ]
+def _move(cells: _Cells, before: Counted | None, now: Counted | None) -> None:
+    """Take out what a forecast was counted as and count what it is now; where it counts the
+    same cells (a new result, a new peer score), once, by the difference."""
+    if before is not None and now is not None and _place(before) == _place(now):
+        _add(cells, now, [b - a for a, b in zip(before.sums, now.sums, strict=True)])
+        return
+    if before is not None:
+        _add(cells, before, [-value for value in before.sums])
+    if now is not None:
+        _add(cells, now, now.sums)
 
 
-def _upsert_cells(session: Session, cells: dict[_CellKey, dict[str, Any]]) -> None:
-    rows = [row for row in _cell_rows(cells) if any(row[f] for f in _SUM_FIELDS)]
+def _place(item: Counted) -> tuple[Any, ...]:
+    return (item.period, item.hedged, item.bin, item.groups)
+
+
+_KEY = ("period", "dimension", "group_key", "hedged", "bin")
+
+
+def _lock_order(item: tuple[_CellKey, array[int]]) -> str:
+    period, dimension, key, hedged, bin_ = item[0]
+    return "\x1f".join((period, dimension, key, "h" if hedged else "-", str(bin_)))
+
+
+def _upsert_cells(session: Session, cells: _Cells) -> None:
+    """Add the changes to the cells: on PostgreSQL in one statement reading the rows from one
+    JSON parameter (made by the json module's C code, where arrays would be dumped element by
+    element in Python); on SQLite one prepared statement run for each row, in process. Plain
+    driver SQL: SQLAlchemy's handling of each parameter would cost more than the database's
+    work."""
+    # In one order for every writer, so that two at once take their row locks in the same
+    # order (by one string each: comparing tuples of five costs more than the rest).
+    ordered = sorted(cells.items(), key=_lock_order)
+    rows = [(*key, *sums) for key, sums in ordered if any(sums)]
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    stmt: Any
+    columns = ", ".join((*_KEY, *SUM_FIELDS))
+    conflict = f"ON CONFLICT ({', '.join(_KEY)}) DO UPDATE SET " + ", ".join(
+        f"{name} = score_cells.{name} + excluded.{name}" for name in SUM_FIELDS
+    )
+    connection = session.connection()
+    dialect = connection.dialect.name
     if dialect == "postgresql":
-        stmt = postgresql.insert(ScoreCell)
+        types = ("text", "text", "text", "boolean", "integer") + ("bigint",) * len(SUM_FIELDS)
+        values = ", ".join(f"(r->>{i})::{t}" for i, t in enumerate(types))
+        connection.exec_driver_sql(
+            f"INSERT INTO score_cells ({columns}) SELECT {values} "  # noqa: S608 - fixed names
+            "FROM json_array_elements(%s::json) WITH ORDINALITY AS e(r, i) "
+            f"ORDER BY i {conflict}",
+            (json.dumps(rows),),
+        )
     elif dialect == "sqlite":
-        stmt = sqlite.insert(ScoreCell)
+        marks = ", ".join("?" for _ in rows[0])
+        connection.exec_driver_sql(
+            f"INSERT INTO score_cells ({columns}) VALUES ({marks}) {conflict}",  # noqa: S608 - fixed names
+            rows,
+        )
     else:  # pragma: no cover - the product runs on SQLite and PostgreSQL only
         raise RuntimeError(f"the scorecard does not know the {dialect} database")
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["dimension", "group_key", "period", "hedged", "bin"],
-        set_={name: getattr(ScoreCell, name) + stmt.excluded[name] for name in _SUM_FIELDS},
-    )
-    # One statement for every row (executemany): compiled once, however many cells change.
-    session.connection().execute(stmt, rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Bringing the sums up to date
+
+
+def _chunks(values: Iterable[int]) -> Iterator[list[int]]:
+    ordered = sorted(set(values))
+    for start in range(0, len(ordered), _CHUNK):
+        yield ordered[start : start + _CHUNK]
 
 
 def on_outcome_changed(
@@ -126,9 +280,8 @@ def on_outcome_changed(
     old_outcome: str | None = None,
     new_outcome: str | None = None,
 ) -> None:
-    """Bring the scorecard up to date with one claim, after any change of its status, outcome,
-    probability, deadline, hedging, tags or source. Cost is independent of how many forecasts
-    are scored. Idempotent: calling it when nothing changed changes nothing. Flushes.
+    """`on_claims_changed` for one claim, after any change of its status, outcome,
+    probability, deadline, hedging, tags, source, speaker or question. Flushes.
 
     The outcomes are accepted to fit `resolutions.outcome_listeners` but not needed: what the
     claim was counted as is read back from its `score_entries` row."""
@@ -137,22 +290,62 @@ def on_outcome_changed(
     on_claims_changed(session, [claim.id])
 
 
-def on_claims_changed(session: Session, claim_ids: Sequence[int]) -> None:
-    """`on_outcome_changed` for many claims at once (every claim on a resolved question): a
-    few reads per 500 claims and one write of the cells, whatever the number scored. Flushes."""
+def on_question_changed(session: Session, question_id: int) -> None:
+    """Bring the sums up to date with every forecast of a question (after it was resolved,
+    re-opened or voided, or claims were linked to it or merged into it). Flushes."""
+    _refresh(session, [], [question_id])
+
+
+def on_claims_changed(session: Session, claim_ids: Iterable[int]) -> None:
+    """Bring the sums up to date with these claims, after any change of their status, outcome,
+    probability, deadline, hedging, tags, source, speaker or question: the forecasts of every
+    question they are on, or were counted on, are counted again (their peer scores depend on
+    one another), and the cells move by the differences. A few reads per 500 forecasts and
+    one write of the cells, whatever the size of the record. Idempotent: calling it when
+    nothing changed changes nothing. Flushes."""
+    _refresh(session, list(claim_ids), [])
+
+
+def _refresh(session: Session, claim_ids: Sequence[int], question_ids: Sequence[int]) -> None:
     # Pages this process remembers are looked at afresh once the change is committed.
-    event.listen(session, "after_commit", _after_commit, once=True)
+    event.listen(session, "after_commit", after_commit, once=True)
     session.flush()
-    if not claim_ids or session.get(ScorecardState, 1) is None:
+    if not (claim_ids or question_ids) or session.get(ScorecardState, 1) is None:
         return  # nothing changed, or not built yet: the first reading builds the sums
-    cells: dict[_CellKey, dict[str, Any]] = {}
-    changed = False
-    for start in range(0, len(claim_ids), _CHUNK):
-        chunk = sorted(set(claim_ids[start : start + _CHUNK]))
-        changed |= _recount(session, chunk, cells)
-    if not changed:
+    questions = set(question_ids)
+    for chunk in _chunks(claim_ids):
+        questions.update(session.scalars(select(Claim.question_id).where(Claim.id.in_(chunk))))
+        questions.update(
+            session.scalars(select(ScoreEntry.question_id).where(ScoreEntry.claim_id.in_(chunk)))
+        )
+    rows, entries = _read_questions(session, questions)
+    tags: dict[int, list[str]] = {}
+    for chunk in _chunks(rows):
+        for claim_id, tag in session.execute(
+            select(ClaimTag.claim_id, ClaimTag.tag).where(ClaimTag.claim_id.in_(chunk))
+        ):
+            tags.setdefault(claim_id, []).append(tag)
+    by_question: dict[int, list[Any]] = {}
+    for row in rows.values():
+        by_question.setdefault(row.question_id, []).append(row)
+    new: dict[int, Counted] = {}
+    for question_rows in by_question.values():
+        new.update(count_question(question_rows, tags))
+    cells: _Cells = {}
+    written: list[dict[str, Any]] = []
+    touched: list[int] = []
+    for claim_id in sorted(set(new) | set(entries)):
+        now, before = new.get(claim_id), entries.get(claim_id)
+        if now == before:
+            continue
+        touched.append(claim_id)
+        _move(cells, before, now)
+        if now is not None:
+            written.append(_entry_row(claim_id, now))
+    if not touched:
         return
     _upsert_cells(session, cells)
+    _write_entries(session, touched, written)
     session.execute(
         update(ScorecardState)
         .where(ScorecardState.id == 1)
@@ -162,169 +355,75 @@ def on_claims_changed(session: Session, claim_ids: Sequence[int]) -> None:
     _bump_generation()
 
 
-_CHUNK = 500
+def _read_questions(
+    session: Session, questions: set[int]
+) -> tuple[dict[int, Any], dict[int, Counted]]:
+    """The counted claims of these questions and every entry of them, and of any question
+    they are found to share a forecast with (a claim counted on another question than the
+    one it is on now): peer scores there change too."""
+    rows: dict[int, Any] = {}
+    entries: dict[int, Counted] = {}
+    seen: set[int] = set()
+    pending = set(questions)
+    while pending:
+        seen |= pending
+        _take_turn(session, pending)
+        found_rows: list[int] = []
+        found_entries: list[int] = []
+        for chunk in _chunks(pending):
+            for row in session.execute(claims_counted().where(Claim.question_id.in_(chunk))):
+                rows[row.id] = row
+                found_rows.append(row.id)
+            for entry in session.execute(
+                select(ScoreEntry.__table__).where(ScoreEntry.question_id.in_(chunk))
+            ):
+                entries[entry.claim_id] = _from_entry(entry)
+                found_entries.append(entry.claim_id)
+        more: set[int] = set()
+        # Counted here before, on another question now (or no longer counted).
+        for chunk in _chunks(c for c in found_entries if c not in rows):
+            more.update(session.scalars(select(Claim.question_id).where(Claim.id.in_(chunk))))
+        # On these questions now, counted on another one before.
+        for chunk in _chunks(c for c in found_rows if c not in entries):
+            for entry in session.execute(
+                select(ScoreEntry.__table__).where(ScoreEntry.claim_id.in_(chunk))
+            ):
+                entries[entry.claim_id] = _from_entry(entry)
+                more.add(entry.question_id)
+        pending = more - seen
+    return rows, entries
 
 
-def _recount(session: Session, claim_ids: list[int], cells: dict[_CellKey, dict[str, Any]]) -> bool:
-    """Add to `cells` what these claims' counting changed, and rewrite their entries (rows, not
-    objects: a question's thousand claims cost a few statements)."""
-    tags: dict[int, list[str]] = {}
-    for claim_id, tag in session.execute(
-        select(ClaimTag.claim_id, ClaimTag.tag).where(ClaimTag.claim_id.in_(claim_ids))
-    ):
-        tags.setdefault(claim_id, []).append(tag)
-    rows = {
-        row.id: row
-        for row in session.execute(
-            select(*_CLAIM_COLUMNS)
-            .join(Source, Source.id == Claim.source_id)
-            .where(Claim.id.in_(claim_ids))
+def _take_turn(session: Session, questions: set[int]) -> None:
+    """Wait for any other writer counting these questions again to commit, and keep them
+    until this one does: each reads the others' entries, and two counting one question at
+    once from the same entries would both move the cells by the same peer-score change.
+    PostgreSQL locks the questions' rows (in id order); SQLite has one writer at a time."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for chunk in _chunks(questions):
+        session.execute(
+            select(Question.id)
+            .where(Question.id.in_(chunk))
+            .order_by(Question.id)
+            .with_for_update()
         )
-    }
-    entries = {
-        row.claim_id: _Contribution(
-            probability=row.probability,
-            outcome=row.outcome,
-            hedged=row.hedged,
-            period=row.period,
-            groups=tuple((d, k) for d, k in json.loads(row.groups)),
-        )
-        for row in session.execute(
-            select(
-                ScoreEntry.claim_id,
-                ScoreEntry.probability,
-                ScoreEntry.outcome,
-                ScoreEntry.hedged,
-                ScoreEntry.period,
-                ScoreEntry.groups,
-            ).where(ScoreEntry.claim_id.in_(claim_ids))
-        )
-    }
-    gone: list[int] = []
-    added: list[dict[str, Any]] = []
-    changed: list[dict[str, Any]] = []
-    for claim_id in claim_ids:
-        row = rows.get(claim_id)
-        new = None if row is None else _row_contribution(row, tags.get(claim_id, ()))
-        old = entries.get(claim_id)
-        if old == new:
-            continue
-        if old is not None:
-            _add(cells, old, -1)
-        if new is not None:
-            _add(cells, new, +1)
-        if new is None:
-            gone.append(claim_id)
-        else:
-            (added if old is None else changed).append(_entry_row(claim_id, new))
-    # A changed entry is written anew: one DELETE and one multi-row INSERT, not an UPDATE each.
-    gone.extend(row["claim_id"] for row in changed)
-    if gone:
-        session.execute(delete(ScoreEntry).where(ScoreEntry.claim_id.in_(gone)))
-    if added or changed:
-        session.connection().execute(insert(ScoreEntry), [*added, *changed])
-    return bool(gone or added)
 
 
-def _entry_row(claim_id: int, item: _Contribution) -> dict[str, Any]:
-    return {
-        "claim_id": claim_id,
-        "probability": item.probability,
-        "outcome": item.outcome,
-        "hedged": item.hedged,
-        "period": item.period,
-        "groups": json.dumps(item.groups),
-    }
+def _write_entries(session: Session, touched: list[int], written: list[dict[str, Any]]) -> None:
+    """Replace the entries of the claims counted anew (and drop those no longer counted)."""
+    # Entries loaded as objects in this session would now be stale.
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, ScoreEntry):
+            session.expunge(obj)
+    connection = session.connection()
+    table: Any = ScoreEntry.__table__
+    for chunk in _chunks(touched):
+        connection.execute(delete(table).where(table.c.claim_id.in_(chunk)))
+    if written:
+        connection.execute(insert(table), written)
 
 
-_CLAIM_COLUMNS = (
-    Claim.id,
-    Claim.kind,
-    Claim.status,
-    Claim.outcome,
-    Claim.probability,
-    Claim.hedged,
-    Claim.deadline_at,
-    Claim.source_id,
-    Source.author_slug,
-    Source.outlet_slug,
-)
-
-
-def _row_contribution(row: Any, tags: Iterable[str]) -> _Contribution | None:
-    return _contribution(
-        kind=row.kind,
-        status=row.status,
-        outcome=row.outcome,
-        probability=row.probability,
-        hedged=row.hedged,
-        deadline_at=row.deadline_at,
-        source_id=row.source_id,
-        author_slug=row.author_slug,
-        outlet_slug=row.outlet_slug,
-        tags=tags,
-    )
-
-
-def _bump_generation() -> None:
-    global _generation
-    _generation += 1
-
-
-def _after_commit(_session: Session) -> None:
-    _bump_generation()
-
-
-def rebuild(session: Session) -> int:
-    """Recount every forecast from the claims (after a restore, or to check the sums).
-    Returns how many forecasts were counted. Flushes."""
-    event.listen(session, "after_commit", _after_commit, once=True)
-    state = session.get(ScorecardState, 1)
-    if state is None:
-        session.add(ScorecardState(id=1, version=1, changed_at=utcnow()))
-    else:
-        state.version += 1
-        state.changed_at = utcnow()
-    session.flush()
-    session.execute(delete(ScoreCell))
-    session.execute(delete(ScoreEntry))
-    tags: dict[int, list[str]] = {}
-    for claim_id, tag in session.execute(
-        select(ClaimTag.claim_id, ClaimTag.tag).join(Claim).where(Claim.kind == "forecast")
-    ):
-        tags.setdefault(claim_id, []).append(tag)
-    rows = session.execute(
-        select(*_CLAIM_COLUMNS)
-        .join(Source, Source.id == Claim.source_id)
-        .where(Claim.kind == "forecast")
-    )
-    cells: dict[_CellKey, dict[str, Any]] = {}
-    entries: list[dict[str, Any]] = []
-    for row in rows:
-        item = _row_contribution(row, tags.get(row.id, ()))
-        if item is None:
-            continue
-        _add(cells, item, +1)
-        entries.append(_entry_row(row.id, item))
-    for start in range(0, len(entries), 5000):
-        session.execute(insert(ScoreEntry), entries[start : start + 5000])
-    cell_rows = _cell_rows(cells)
-    for start in range(0, len(cell_rows), 5000):
-        session.execute(insert(ScoreCell), cell_rows[start : start + 5000])
-    session.flush()
-    return len(entries)
-
-
-def ensure_built(session: Session) -> bool:
-    """Build the sums if they never were (a fresh or restored database). Returns True if it
-    built them; the caller commits. Of two processes trying at once, one builds."""
-    if session.scalar(select(ScorecardState.id).where(ScorecardState.id == 1)) is not None:
-        return False
-    try:
-        with session.begin_nested():
-            rebuild(session)
-    except (IntegrityError, OperationalError):
-        # Another process built them first (its row made ours conflict, or locked us out).
-        session.rollback()
-        return False
-    return True
+def sum_columns(columns: Iterable[str] = SUM_FIELDS) -> list[ColumnElement[Any]]:
+    """The cells' sum columns, in SUM_FIELDS order."""
+    return [getattr(ScoreCell, name) for name in columns]

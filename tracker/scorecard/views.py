@@ -8,6 +8,8 @@ rendered page is kept per process under its ETag, so it is rendered once per cha
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -100,6 +102,13 @@ def index() -> Response:
 def _group_page(dimension: str, slug: str) -> Response:
     filters = scorecard.parse_filters(request.args, **{dimension: slug})
     page = _page_number()
+
+    @functools.cache
+    def scored() -> Sequence[Claim]:
+        return scorecard.list_scored_claims(
+            get_session(), filters, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
+        )
+
     return _page(
         "scorecard/group.html",
         filters,
@@ -108,9 +117,8 @@ def _group_page(dimension: str, slug: str) -> Response:
         page_size=PAGE_SIZE,
         # An author's claims are followed as the speaker of the same name, when there is one.
         follow=lambda: _follow(dimension, slug),
-        scored=lambda: scorecard.list_scored_claims(
-            get_session(), filters, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
-        ),
+        scored=scored,
+        claim_scores=lambda: scorecard.claim_scores(get_session(), [c.id for c in scored()]),
     )
 
 
@@ -153,7 +161,7 @@ def scorecard_csv() -> Response:
 
     def build() -> str:
         card = scorecard.compute(get_session(), filters, fresh)
-        groups = [card.group, *card.authors, *card.outlets]
+        groups = [card.group, *card.authors, *card.outlets, *card.speakers]
         rows: list[list[Any]] = [list(scorecard.GROUP_FIELDS)]
         for group in groups:
             record = scorecard.group_record(group)
