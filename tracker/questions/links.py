@@ -25,6 +25,7 @@ from tracker.questions import services
 from tracker.reminders import services as reminders
 from tracker.scorecard import sums
 from tracker.search import index as search_index
+from tracker.text import speaker_slug
 
 MAX_TEXT_CHARS = 2000
 MAX_CRITERIA_CHARS = 5000
@@ -273,9 +274,7 @@ def merge_speakers(
     audit.take_turn(session)
     # The kept speaker by slug, or by name as people type it.
     into = services.find_speaker(session, into_slug.strip()) or (
-        services.find_speaker(session, services.speaker_slug(into_slug))
-        if into_slug.strip()
-        else None
+        services.find_speaker(session, speaker_slug(into_slug)) if into_slug.strip() else None
     )
     if into is None:
         raise Invalid(f"there is no speaker {into_slug!r}", {"into": "not found"})

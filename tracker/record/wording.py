@@ -35,9 +35,9 @@ from sqlalchemy.orm import Session
 
 from tracker.errors import BadRequest, NotFound
 from tracker.models import Claim, ClaimTag, Source, Speaker
-from tracker.questions.services import speaker_slug
 from tracker.record import wep
 from tracker.scorecard import services as scorecard
+from tracker.text import speaker_slug
 
 MIN_SCORED = 10  # fewer scored forecasts than this: shown, marked too few to judge
 LEVEL = 0.90  # the confidence level of the interval around each observed rate
