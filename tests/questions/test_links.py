@@ -16,7 +16,7 @@ from tracker.models import AuditEntry, Claim, Question, ScoreCell, Speaker
 from tracker.questions import links, retrieval
 from tracker.questions import services as questions
 from tracker.record import services
-from tracker.scorecard import sums
+from tracker.scorecard import recount
 
 FED = "The Federal Reserve will cut interest rates in September."
 FED2 = "Economists expect the Fed to lower its policy rate at the September meeting."
@@ -34,12 +34,12 @@ def _cells(session: Session) -> list[tuple[object, ...]]:
 
 def _sums_match_a_rebuild(session: Session) -> None:
     kept = _cells(session)
-    sums.rebuild(session)
+    recount.rebuild(session)
     assert _cells(session) == kept
 
 
 def test_linking_moves_a_claim_and_keeps_what_it_left_as_merged(session: Session) -> None:
-    sums.rebuild(session)
+    recount.rebuild(session)
     a = make_forecast(session, FED, 1)
     b = make_forecast(session, FED2, 2, probability=0.2)
     old = b.question_id
@@ -68,7 +68,7 @@ def test_linking_moves_a_claim_and_keeps_what_it_left_as_merged(session: Session
 def test_merge_moves_every_claim_with_its_stance_and_unmerge_brings_them_back(
     session: Session,
 ) -> None:
-    sums.rebuild(session)
+    recount.rebuild(session)
     a = make_forecast(session, FED, 1)
     b = make_forecast(session, FED2, 2)
     c = make_forecast(session, "Markets doubt the Fed will cut in September.", 3)

@@ -19,8 +19,8 @@ from tracker.models import Claim, Question, ScoreCell, Source, User
 from tracker.questions.state import opposite
 from tracker.record import services
 from tracker.review import changes, resolutions
+from tracker.scorecard import recount
 from tracker.scorecard import services as scorecard
-from tracker.scorecard import sums
 
 MakeUser = Callable[..., User]
 TEXT = (
@@ -103,7 +103,7 @@ def _cells(session: Session) -> dict[tuple[Any, ...], tuple[Any, ...]]:
 
 def _sums_match_a_recount(session: Session) -> None:
     kept = _cells(session)
-    sums.rebuild(session)
+    recount.rebuild(session)
     session.flush()
     assert _cells(session) == kept
     session.rollback()

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from tracker.models import Claim, ClaimTag, Question, ScoreCell, User
 from tracker.record import services
 from tracker.review import resolutions
+from tracker.scorecard import recount
 from tracker.scorecard import services as scorecard
-from tracker.scorecard import sums
 
 N = 1000
 DEADLINE = dt.datetime(2027, 3, 31, tzinfo=dt.UTC)
@@ -95,6 +95,6 @@ def test_a_question_with_a_thousand_claims_resolves_in_under_a_second(
     assert outcomes == {"true": N - N // 3, "false": N // 3}
     assert scorecard.compute(session, scorecard.Filters(include_hedged=True)).group.n_scored == N
     kept = _cells(session)
-    sums.rebuild(session)
+    recount.rebuild(session)
     assert _cells(session) == kept
     session.rollback()

@@ -20,7 +20,6 @@ from tests.scorecard.scorecard_data import OPPOSITE, resolve, resolve_question
 from tracker.db import make_engine, make_sessionmaker
 from tracker.models import SUM_FIELDS, Claim, ScoreCell, Source, Speaker, User
 from tracker.record import services as record
-from tracker.review import changes
 from tracker.scorecard import services as scorecard
 
 UTC = dt.UTC
@@ -201,7 +200,6 @@ def test_comparative_scores_equal_numpy_through_every_change(
     session: Session, make_user: Callable[..., User]
 ) -> None:
     rng = random.Random(13)
-    admin = make_user("admin")
     claims = _record(session, rng, 14)
     questions = sorted({c.question_id for c in claims})
     scorecard.compute(session, scorecard.Filters())  # the sums are built, then kept
@@ -219,9 +217,10 @@ def test_comparative_scores_equal_numpy_through_every_change(
         elif action == "claim":
             resolve(session, claim, rng.choice(("true", "false", "ambiguous")))
         elif action == "reopen" and claim.status == "resolved":
-            changes.reopen_claim(session, claim, admin, "new evidence")
+            resolve(session, claim, None)
         elif action == "void" and claim.status == "open":
-            changes.void_claim(session, claim, admin, "duplicate")
+            claim.status, claim.outcome, claim.void_reason = "void", None, "duplicate"
+            scorecard.on_outcome_changed(session, claim)
         elif action == "move":
             # Linked to another question (as an editor's link does), keeping its result.
             claim.question_id = rng.choice(questions)

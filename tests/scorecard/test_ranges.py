@@ -189,9 +189,10 @@ def test_random_ranges_equal_scoring_from_scratch_through_every_change(
         if action == "resolve":
             resolve(session, claim, rng.choice(("true", "false", "ambiguous")))
         elif action == "reopen" and claim.status == "resolved":
-            changes.reopen_claim(session, claim, admin, "new evidence")
+            resolve(session, claim, None)
         elif action == "void" and claim.status == "open":
-            changes.void_claim(session, claim, admin, "duplicate")
+            claim.status, claim.outcome, claim.void_reason = "void", None, "duplicate"
+            scorecard.on_outcome_changed(session, claim)
         elif action == "deadline" and claim.status == "open":
             changes.edit_claim(session, claim, admin, reason="moved", deadline=_deadline(rng))
         elif action == "probability":
