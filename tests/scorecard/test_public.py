@@ -109,7 +109,8 @@ def test_front_page_shows_the_scorecard(client: FlaskClient, forecasts: list[For
     assert "exact only when each bin holds one forecast value" in page
     assert "too few to judge" in page
     assert "<caption>Calibration by probability band</caption>" in page
-    assert 'href="/authors/ann-author"' in page and 'href="/outlets/the-daily"' in page
+    assert 'href="/speakers/ann-author"' in page and 'href="/outlets/the-daily"' in page
+    assert 'id="authors"' not in page  # authors are ranked as speakers
     assert "Recent resolutions" in page and "Due for review" in page
     assert '<label for="from">' in page
 
