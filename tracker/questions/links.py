@@ -306,13 +306,6 @@ def merge_speakers(
     return into
 
 
-def get_speaker(session: Session, slug: str) -> Speaker:
-    speaker = services.find_speaker(session, slug)
-    if speaker is None:
-        raise NotFound(f"there is no speaker {slug!r}")
-    return speaker
-
-
 def _last_merge(session: Session, action: str, entity: str, entity_id: int) -> dict[str, Any]:
     """The data of the audit entry that recorded an entity's latest merge."""
     row = session.scalar(

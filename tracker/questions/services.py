@@ -165,15 +165,3 @@ def claim_count(session: Session, question_id: int) -> int:
         )
         or 0
     )
-
-
-def follow_only_claim(session: Session, claim: Claim) -> None:
-    """A question that only this claim is about says what the claim now says."""
-    if claim_count(session, claim.question_id) != 1:
-        return
-    question = get_question(session, claim.question_id)
-    question.text = claim.question or claim.quote
-    question.resolution_criteria = claim.resolution_criteria
-    question.deadline_at = claim.deadline_at
-    session.flush()
-    search_index.refresh(session, questions=[question.id])

@@ -141,7 +141,7 @@ def link_claim(claim_id: int) -> Response:
 @bp.get("/speakers/<slug>")
 def speaker_page(slug: str) -> Any:
     session = get_session()
-    speaker = links.get_speaker(session, slug[:300])
+    speaker = services.get_speaker(session, slug[:300])
     if speaker.merged_into_id is not None:
         kept = links.current_speaker(session, speaker)
         values: dict[str, Any] = {**request.args.to_dict(), "slug": kept.slug}
@@ -177,7 +177,7 @@ def speaker_page(slug: str) -> Any:
 @require_role("editor")
 def merge_speaker(slug: str) -> Response:
     session = begin_write()
-    speaker = links.get_speaker(session, slug[:300])
+    speaker = services.get_speaker(session, slug[:300])
     into = (request.form.get("into") or "").strip()
     kept = links.merge_speakers(
         session, speaker, into, request.form.get("reason"), require_user().id
