@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from tests.scorecard.scorecard_data import OPPOSITE, resolve, resolve_question
 from tracker.db import make_engine, make_sessionmaker
-from tracker.models import SUM_FIELDS, Claim, ScoreCell, Source, Speaker, User
+from tracker.models import SUM_FIELDS, Claim, ScoreCell, Source, Speaker
 from tracker.record import services as record
 from tracker.scorecard import services as scorecard
 
@@ -197,7 +196,7 @@ def _cells(session: Session) -> list[tuple[object, ...]]:
 
 
 def test_comparative_scores_equal_numpy_through_every_change(
-    session: Session, make_user: Callable[..., User]
+    session: Session,
 ) -> None:
     rng = random.Random(13)
     claims = _record(session, rng, 14)
