@@ -88,7 +88,7 @@ def number(word: str) -> float | None:
 
 
 _SHARE_OF_TOTAL = re.compile(
-    rf"\b{_LEAD}(?P<n>{_NUM})\s+(?:{_GROUP}\s+)?(?:out\s+of|of|in|/)\s+(?:the\s+)?(?P<m>\d+)\b"
+    rf"\b{_LEAD}(?P<n>{_NUM})\s+(?:{_GROUP}\s+)?(?:out\s+of|of|in|/)\s+(?:the\s+)?(?P<m>\d+|{_WORDNUM})\b"
     rf"(?P<tail>\s+(?:{_GROUP}|{_POLLED})(?:\s+{_POLLED})?)?",
     re.IGNORECASE,
 )
@@ -143,10 +143,26 @@ _PAID = re.compile(
     r"(?:each|every)\s+(?:euro|pound|dollar|bet)",
     re.IGNORECASE,
 )
+# Words after a figure that make it a price on an outcome: "8/11 favourites", "7-2 to win the
+# title", "+450 to win", "priced at 3.5 to lift the trophy", "a 20/1 shot".
+_AS_ODDS = re.compile(
+    r"\s+(?:favou?rites?|shots?|outsiders?|underdogs?|joint[- ]favou?rites?|"
+    r"to\s+(?:win|lift|claim|take|finish|top|be\s+(?:crowned|relegated|named)|go\s+down|"
+    r"reach|qualify|score|beat|land|capture)\b)",
+    re.IGNORECASE,
+)
+_HYPHEN_ODDS = re.compile(r"(?<![\d/.-])(?P<a>\d{1,3})-(?P<b>\d{1,2})(?![\d/-])")
+_BARE_DECIMAL = re.compile(r"(?<![\d/.])(?P<n>\d{1,3}\.\d{1,2})(?![\d/])")
 _DECIMAL_ODDS = re.compile(r"\b(?:odds\s+of|at|priced\s+at)\s+(?P<n>\d{1,2}\.\d{1,2})\b", re.I)
 _MARKET = re.compile(
-    r"\b(?:bet|bets|betting|bookmakers?|bookies|odds|punters|wagers?|smarkets|betfair|"
+    r"\b(?:bet|bets|betting|bookmakers?|bookies|odds|oddsmakers|punters|wagers?|smarkets|betfair|"
+    r"sportsbook|bet365|draftkings|fanduel|ladbrokes|paddy\s+power|william\s+hill|"
     r"sportsbooks?|prediction\s+markets?|polymarket|kalshi|priced\s+in|futures)\b",
+    re.IGNORECASE,
+)
+# "the chance of a recession is one in three", "put the odds of a deal at one in four".
+_CHANCE_BEFORE = re.compile(
+    rf"\b{_CHANCE_WORD}\b[^.;:]{{0,70}}?\b(?:is|are|was|were|at|stands?\s+at|put\s+at|as)\s+$",
     re.IGNORECASE,
 )
 _NOT_CHANCE_AFTER = re.compile(
@@ -184,7 +200,7 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
         found.append(Chance(start, end, value, kind, count))
 
     for match in _SHARE_OF_TOTAL.finditer(sentence):
-        n, m = number(match["n"]), float(match["m"])
+        n, m = number(match["n"]), number(match["m"])
         group = match["tail"] or re.search(_GROUP, match.group(0), re.IGNORECASE)
         if n is None or not m or n > m or not group:
             continue
@@ -233,12 +249,32 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
         else:
             add(match.start(), match.end(), _probability(float(match["n"]) / 100), kind)
     for match in _RATIO_CHANCE.finditer(sentence):
-        if not match["after"]:
+        if not match["after"] and not (
+            re.search(r"\s(?:in|out\s+of)\s", match.group(0))
+            and _CHANCE_BEFORE.search(sentence[max(0, match.start() - 80) : match.start()])
+        ):
             continue
         part, whole = number(match["n"]), number(match["m"])
         if part is not None and whole and part < whole:
             kind = MARKET if market else SPEAKER
             add(match.start(), match.end(), _probability(part / whole), kind)
+    for pattern in (_FRACTIONAL_ODDS, _HYPHEN_ODDS):
+        for match in pattern.finditer(sentence):
+            a, b = float(match["a"]), float(match["b"])
+            if a and b and _AS_ODDS.match(sentence, match.end()):
+                add(match.start(), match.end(), _probability(b / (a + b)), MARKET)
+    for pattern in (_AMERICAN_ODDS, _BARE_DECIMAL):
+        for match in pattern.finditer(sentence):
+            if not _AS_ODDS.match(sentence, match.end()):
+                continue
+            n = float(match["n"])
+            if pattern is _BARE_DECIMAL:
+                value = 1 / n if n > 1 else None
+            elif n >= 100:
+                value = 100 / (n + 100) if match["sign"] == "+" else n / (n + 100)
+            else:
+                value = None
+            add(match.start(), match.end(), _probability(value) if value else None, MARKET)
     if market:
         for match in _FRACTIONAL_ODDS.finditer(sentence):
             a, b = float(match["a"]), float(match["b"])

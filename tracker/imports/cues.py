@@ -34,7 +34,8 @@ _DECLARATIVE = re.compile(
 # who forecasts, nouns of expectation and of betting.
 _MORE = re.compile(
     r"\b(?:economists|analysts|strategists|forecasters|experts|we|I|they|remainder|\d+)\s+"
-    r"(?:(?:from|at)\s+(?:[\w&.'\u2019-]+\s+){1,4}?)?(?:now\s+|also\s+)?(?:see|sees|seeing)\b"
+    r"(?:(?:from|at|in\s+an?|(?:polled|surveyed|questioned)(?:\s+by)?)\s+(?:[\w&.'\u2019-]+\s+){1,4}?)?"
+    r"(?:now\s+|also\s+|still\s+|mostly\s+|largely\s+)?(?:see|sees|seeing)\b"
     r"|\b(?:see|sees|seeing)\s+(?:the\s+)?(?:chance|price|prices|demand|the\s+\w+\s+rate)\b"
     r"|\b(?:warns?|warned|warning)\s+(?:that|of)\b"
     r"|\b(?:is|are)\s+warning\b"

@@ -49,21 +49,29 @@ _ORG_WORDS = re.compile(
     re.IGNORECASE,
 )
 _CAP = r"(?:[A-Z][\w.&'\u2019-]*|[A-Z]{2,}|[a-z]+[A-Z][\w]*)"
-_LINK = r"(?:\s+(?:of|and|&|de|van|von|der|al|bin)\s+|\s+)"
+_LINK = r"(?:\s+(?:of|for|and|&|de|van|von|der|al|bin)\s+|\s+)"
 _NAME = rf"{_CAP}(?:{_LINK}{_CAP})*"
 _MODIFIER = (
     r"(?:[A-Z][\w.'\u2019-]*\s+|senior\s+|top\s+|some\s+|many\s+|most\s+|other\s+|"
     r"several\s+|leading\s+)*"
 )
+# Roles a person is named by when the text gives no name ("a spokesman for the ministry said").
+_ROLE = (
+    r"spokes(?:man|woman|person)|executive|chief|minister|president|director|economist|"
+    r"strategist|source|adviser|advisor|representative|officer|head|chairman|chairwoman|CEO|"
+    r"governor|expert|scientist|envoy|negotiator|commander|lawmaker|senator|aide|insider|"
+    r"manager|coach|analyst|epidemiologist|doctor|professor|researcher|ambassador"
+)
 _ACRONYM = r"(?:\s+\([A-Z][A-Za-z]{1,7}\))?"
 _SUBJECT = re.compile(
-    rf"(?P<np>(?:(?:{_NAME})(?:['\u2019]s?)?\s+(?:team\s+of\s+)?)?{_MODIFIER}(?:{_GROUPS})(?:\s+(?:polled|surveyed|at\s+{_NAME}))?"
+    rf"(?P<np>(?:(?:{_NAME})(?:['\u2019]s?)?\s+(?:team\s+of\s+)?)?{_MODIFIER}(?:{_GROUPS})(?:\s+(?:(?:polled|surveyed|questioned|interviewed)(?:\s+by\s+{_NAME})?|at\s+{_NAME}|in\s+an?\s+{_NAME}\s+(?:poll|survey)))?"
     rf"|{_NAME}{_ACRONYM}(?:\s+(?:and|&)\s+{_NAME}{_ACRONYM})?"
     rf"|\b(?:he|she|they|it|we|I)\b"
-    rf"|\b(?:[Tt]he|[Aa]n?)\s+(?:\w+\s+){{0,3}}?(?:firm|company|bank|consultancy|report|model|poll|"
+    rf"|\b(?:[Tt]he|[Aa]n?)\s+(?:[\w'\u2019-]+\s+){{0,3}}?(?:firm|company|bank|consultancy|report|model|poll|"
     rf"survey|organi[sz]ation|agency|researcher|analyst|diplomat|official|strategists|"
     rf"bookmakers|forecasters|analysts|economists|experts|officials|supercomputer|computer|"
-    rf"algorithm|algorithms|study|researchers))"
+    rf"algorithm|algorithms|study|researchers|{_ROLE})"
+    rf"(?:\s+(?:for|of|at|with|from)\s+(?:the\s+)?(?:{_NAME}|[a-z]+(?:\s+[a-z]+)?))?)"
     rf"(?P<apposition>,\s+[^,]{{3,90}},)?\s+{_AUX}(?P<verb>{_VERB})\b",
 )
 _ACCORDING = re.compile(
@@ -83,6 +91,20 @@ _POLL = re.compile(
     r"\b(?:a|the)\s+(?:latest\s+|new\s+)?(?P<np>(?:[A-Z][\w.]*\s+){1,3}(?:poll|survey))\b"
     r"|\b(?P<np2>[A-Z][\w.'\u2019]*(?:\s+[A-Z][\w.]*)*\s+(?:poll|survey))\b"
 )
+# "The company's chief executive, Tim Cook, said": the name set off by commas before the verb.
+_APPOSED = re.compile(
+    rf"(?:^|[,;]\s+|\bthat\s+)(?:[\w'\u2019-]+\s+){{0,6}}?(?:{_ROLE}|[a-z]+ist|[a-z]+er)s?"
+    rf"(?:\s+(?:for|of|at|with|from)\s+(?:the\s+)?[\w&'\u2019.-]+(?:\s+[\w&'\u2019.-]+){{0,3}}?)?"
+    rf",\s+(?P<np>[A-Z][\w'\u2019.-]+(?:\s+[A-Z][\w'\u2019.-]+){{1,3}}),\s+{_AUX}(?:{_VERB})\b"
+)
+# "a report by the IFS", "a new study from Stanford University", "a note from Goldman Sachs".
+_WORK_BY = re.compile(
+    r"\b(?:report|study|survey|poll|analysis|note|forecast|assessment|outlook|paper|projection|"
+    r"review|estimate)s?,?\s+(?:(?:published|released|issued|compiled|conducted|carried\s+out)\s+)?"
+    rf"(?:by|from)\s+(?:the\s+)?(?P<np>{_NAME}{_ACRONYM})"
+)
+# "+450 to win the title, per DraftKings": American usage of "according to".
+_PER = re.compile(rf"(?:^|,\s+|\(\s*)per\s+(?P<np>(?:the\s+)?{_NAME})")
 _DAY_POLL = re.compile(
     r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Today|Yesterday)['\u2019]s?\s"
 )
@@ -116,8 +138,9 @@ _VENUE = re.compile(
     r"|\bin\s+the\s+case\s+of\s+(?P<one>[A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)*)"
 )
 _BETTING_SUBJECT = re.compile(
-    r"\b(?P<np>(?:the\s+)?(?:bookmakers|bookies|betting\s+sites|sportsbooks|oddsmakers))\s+"
-    r"(?:have|has|make|rate|put|see|list|price)\b",
+    r"\b(?P<np>(?:the\s+)?(?:bookmakers|bookies|betting\s+sites|sportsbooks|oddsmakers|"
+    r"(?:betting|prediction)\s+markets?|bettors|punters))\s+"
+    r"(?:have|has|make|rate|put|puts|see|list|price|give|gives|now\s+give|favou?r)\b",
     re.IGNORECASE,
 )
 # "for health experts this is the lull before the storm": the view of a group.
@@ -276,6 +299,8 @@ def _definite(name: str, speakers: Speakers) -> tuple[str, str | None]:
     at = re.search(rf"\b(?:at|of)\s+(?:\w+['\u2019]s?\s+)?(?P<org>{_NAME})$", name)
     if at and _GROUP.match(name):
         return at["org"], ORGANIZATION  # "analysts at Citi": the bank's forecast
+    if re.search(rf"\b(?:{_ROLE})s?\b", name.split(" for ")[0].split(" of ")[0], re.I):
+        return name, PERSON  # "the company's chief executive", "a spokesman for the ministry"
     return name, speaker_kind(name, speakers.person)
 
 
@@ -297,6 +322,15 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
         else:
             kind = speaker_kind(name, speakers.person)
         add(name, kind, match.start(), match.end())
+    for match in _APPOSED.finditer(sentence):
+        name = _clean(match["np"])
+        if name.split()[0] not in _NOT_NAMES:
+            add(name, speaker_kind(name, name), match.start("np"), match.end())
+    for pattern in (_WORK_BY, _PER):
+        for match in pattern.finditer(sentence):
+            name = _clean(match["np"])
+            if name and name.split()[0] not in _NOT_NAMES:
+                add(name, speaker_kind(name, speakers.person), match.start(), match.end())
     for match in _SAID_AFTER.finditer(sentence):
         name = _clean(match["np"])
         if name.split()[0] in _NOT_NAMES:
