@@ -47,7 +47,7 @@ _WORDNUM = (
     r"|" + "|".join(sorted(_UNITS[1:], key=len, reverse=True)) + r"|(?:a|one)\s+hundred)"
 )
 _NUM = r"(?:\d+(?:\.\d+)?|" + _WORDNUM + r")"
-_PERCENT = r"\s*(?:%|percent\b|per\s+cent\b)"
+_PERCENT = r"(?:\s*|-)(?:%|percent\b|per\s+cent\b)"
 _GROUP = (
     r"(?:economists|analysts|strategists|respondents|experts|forecasters|investors|executives|"
     r"traders|voters|people|participants|members|scientists|doctors|managers|firms|companies|"
@@ -109,6 +109,21 @@ _COUNT_OF_SURVEY = re.compile(
     rf"(?P<n>\d+|{_WORDNUM})\s+(?:(?:of\s+them|{_GROUP})\s+)?"
     r"(?=(?:said|say|says|see|expect|expected|believe|predict|predicted|forecast|think|"
     r"are\s+predicting|are\s+expecting|were)\b)",
+    re.IGNORECASE,
+)
+# A share that says, thinks or expects is a share of people: "Only 6% thought ...", "almost half
+# anticipate ...", "a third of them said ...".
+_BELIEF = (
+    r"(?:said|say|says|thought|think|thinks|expect|expected|expects|believe|believed|see|saw|"
+    r"predict|predicted|forecast|anticipate|anticipated|foresee|envisage|reckon|agreed|agree|"
+    r"were\s+(?:confident|optimistic|pessimistic)|are\s+(?:confident|optimistic|pessimistic))"
+)
+_SHARE_THAT_SAYS = re.compile(
+    rf"(?:^|(?<=[,;:]\s)|(?<=\band\s)|(?<=\bwhile\s)|(?<=\bbut\s)|(?<=\bwhereas\s))"
+    rf"(?:(?:only|just|nearly|almost|about|around|roughly|some|over|more\s+than|fewer\s+than|"
+    rf"less\s+than)\s+)?(?:(?P<n>\d+(?:\.\d+)?|{_WORDNUM}){_PERCENT}|(?P<f>"
+    + "|".join(re.escape(f) for f in _FRACTIONS)
+    + rf"))(?:\s+of\s+them)?\s+(?:also\s+)?(?={_BELIEF}\b)",
     re.IGNORECASE,
 )
 _REMAINDER = re.compile(r"\b(?:the\s+)?(?:remainder|rest|remaining\s+\w+)\b", re.IGNORECASE)
@@ -217,6 +232,13 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
             add(match.start(), match.end(), _probability(n / 100), SURVEY)
     for match in _FRACTION_OF_GROUP.finditer(sentence):
         add(match.start(), match.end(), _FRACTIONS[match["f"].lower()], SURVEY)
+    for match in _SHARE_THAT_SAYS.finditer(sentence):
+        if match["f"]:
+            value: float | None = _FRACTIONS[match["f"].lower()]
+        else:
+            n = number(match["n"])
+            value = None if n is None else _probability(n / 100)
+        add(match.start(), match.end(), value, SURVEY)
     if survey.total:
         counted = [c.count for c in found if c.kind == SURVEY and c.count is not None]
         for match in _COUNT_OF_SURVEY.finditer(sentence):

@@ -29,6 +29,8 @@ _NEGATING_WORD = re.compile(
 _COPULA = re.compile(r"\b(?:is|are|was|were|seems|looks|appears|remains)\s+(?:very\s+)?$")
 _FIRST_PERSON = re.compile(r"\b(?:I|I['\u2019]m|we|We|my|our|Our|My)\b")
 _PAIRED = re.compile(r"\s+(?:and|or)\s+")
+_LISTED = re.compile(r",\s+(?:and\s+|or\s+|while\s+|with\s+)?$")
+_CHANCE_NOUN = re.compile(r"\b(?:chances?|probability|likelihood|odds)\b", re.IGNORECASE)
 _KIND_REASONS = {
     chances.SPEAKER: "stated in the source",
     chances.SURVEY: "the share of a surveyed group, not the speaker's own confidence",
@@ -99,10 +101,16 @@ class Reader:
         if declared is not None:
             anchors.append(declared.start())
         # "with a 46.3% and 45.7% chance, respectively": a forecast for each of two subjects.
+        # "a 35% chance of X, a 40% chance of Y and a 25% chance of Z": one for each outcome.
         paired = [
             b.start
             for a, b in itertools.pairwise(stated)
             if _PAIRED.fullmatch(main, a.end, b.start)
+            or (
+                _LISTED.search(main, a.end, b.start) is not None
+                and a.kind == b.kind
+                and all(_CHANCE_NOUN.search(main[c.start : c.end + 12]) for c in (a, b))
+            )
         ]
         stretches = cues.clauses(main, anchors, [w.start for w in joined] + paired)
         forecasts = []
