@@ -26,7 +26,12 @@ _VERB = (
     r"noted|notes|added|adds|claims|claimed|claiming|cautioned|cautions|argued|argues|wrote|"
     r"writes|reckons|reported|reports|confirmed|mentioned|stated|anticipates|anticipate|"
     r"flagged|vowed|outlined|found|finds|shows|showed|suggests|suggested|concluded|assumes|"
-    r"identifies|puts|gives|rates|report|revised|adjusted|raised|lowered)"
+    r"identifies|puts|gives|rates|report|revised|adjusted|raised|lowered|estimate|suggest|"
+    r"put|give|assess|assesses|assessed|insisted|insists|insist|stressed|stresses|indicated|"
+    r"indicates|signalled|signaled|announced|announces|acknowledged|admitted|explained|"
+    r"reiterated|contends|contended|envisage|envisages|foresee|foresees|"
+    r"calculated|calculates|reckoned|reckon|believed|thought|feared|fears|fear|doubt|doubts|"
+    r"doubted|hope|hopes|hoped|anticipated|agreed|agree|agrees)"
 )
 _AUX = (
     r"(?:(?:also|additionally|previously|now|still|further|even|had|have|has|is|are|was|"
@@ -37,7 +42,10 @@ _GROUPS = (
     r"investors|traders|scientists|executives|observers|pollsters|bookmakers|bookies|punters|"
     r"insiders|sources|commentators|critics|officers|advisers|advisors|authorities|markets|"
     r"respondents|models|reports|modellers|modelers|experts|doctors|epidemiologists|"
-    r"health\s+experts|betting\s+sites|sites|bankers|managers|CEOs"
+    r"health\s+experts|betting\s+sites|sites|bankers|managers|CEOs|regulators|lawmakers|"
+    r"legislators|policymakers|pundits|agencies|prosecutors|negotiators|campaigners|activists|"
+    r"climatologists|meteorologists|virologists|physicians|scouts|"
+    r"(?:people|persons)(?=\s+(?:familiar|close|briefed|with\s+knowledge))"
 )
 _GROUP = re.compile(rf"\b(?:{_GROUPS})\b", re.IGNORECASE)
 _ORG_WORDS = re.compile(
@@ -45,7 +53,9 @@ _ORG_WORDS = re.compile(
     r"agency|inc|corp|group|research|institute|fund|committee|department|ministry|office|"
     r"commission|council|markets?|bookmakers|betting|report|reports|firm|company|consultancy|"
     r"government|reserve|federal|university|sachs|morgan|stanley|citi|ubs|imf|who|eia|opec|"
-    r"supercomputer|algorithms?|sites?|media|newspaper|the\s+\w+\s+times|team|club|board)\b",
+    r"supercomputer|algorithms?|sites?|media|newspaper|the\s+\w+\s+times|team|club|board|"
+    r"ratings|agencies|capital|partners|securities|holdings|llc|ltd|plc|ag|sa|"
+    r"intelligence|office|ministry)\b",
     re.IGNORECASE,
 )
 _CAP = r"(?:[A-Z][\w.&'\u2019-]*|[A-Z]{2,}|[a-z]+[A-Z][\w]*)"
@@ -53,7 +63,9 @@ _LINK = r"(?:\s+(?:of|for|and|&|de|van|von|der|al|bin)\s+|\s+)"
 _NAME = rf"{_CAP}(?:{_LINK}{_CAP})*"
 _MODIFIER = (
     r"(?:[A-Z][\w.'\u2019-]*\s+|senior\s+|top\s+|some\s+|many\s+|most\s+|other\s+|"
-    r"several\s+|leading\s+)*"
+    r"several\s+|leading\s+|(?:two|three|four|five|several|\d+)\s+)*"
+    r"(?:\b(?!(?:of|the|a|an|and|or|to|in|on|at|for|with|by|from|that|than|as|but|who|which|"
+    r"whom|all|if|when|while|because|so|said|says|say)\b)[a-z]+\s+){0,2}?"
 )
 # Roles a person is named by when the text gives no name ("a spokesman for the ministry said").
 _ROLE = (
@@ -64,13 +76,16 @@ _ROLE = (
 )
 _ACRONYM = r"(?:\s+\([A-Z][A-Za-z]{1,7}\))?"
 _SUBJECT = re.compile(
-    rf"(?P<np>(?:(?:{_NAME})(?:['\u2019]s?)?\s+(?:team\s+of\s+)?)?{_MODIFIER}(?:{_GROUPS})(?:\s+(?:(?:polled|surveyed|questioned|interviewed)(?:\s+by\s+{_NAME})?|at\s+{_NAME}|in\s+an?\s+{_NAME}\s+(?:poll|survey)))?"
+    rf"(?P<np>(?:(?:{_NAME})(?:['\u2019]s?)?\s+(?:team\s+of\s+)?)?{_MODIFIER}(?i:{_GROUPS})(?:\s+(?:(?:polled|surveyed|questioned|interviewed)(?:\s+by\s+{_NAME})?|(?:at|from|with|of)\s+(?:[a-z]+\s+){{0,2}}{_NAME}(?:\s+(?:firms|banks|companies))?|in\s+an?\s+{_NAME}\s+(?:poll|survey)|(?:familiar\s+with|close\s+to|briefed\s+on|with\s+knowledge\s+of)\s+(?:the\s+|their\s+|his\s+|her\s+)?[a-z]+(?:\s+[a-z]+)?))?"
     rf"|{_NAME}{_ACRONYM}(?:\s+(?:and|&)\s+{_NAME}{_ACRONYM})?"
+    rf"|{_NAME}['\u2019]s?\s+(?:[\w-]+\s+){{0,2}}?(?:model|forecast|projection|analysis|survey|"
+    rf"poll|study|simulation|supercomputer|algorithm|tracker|index|report|research|team)"
     rf"|\b(?:he|she|they|it|we|I)\b"
     rf"|\b(?:[Tt]he|[Aa]n?)\s+(?:[\w'\u2019-]+\s+){{0,3}}?(?:firm|company|bank|consultancy|report|model|poll|"
     rf"survey|organi[sz]ation|agency|researcher|analyst|diplomat|official|strategists|"
     rf"bookmakers|forecasters|analysts|economists|experts|officials|supercomputer|computer|"
-    rf"algorithm|algorithms|study|researchers|{_ROLE})"
+    rf"algorithm|algorithms|study|researchers|office|ministry|department|government|"
+    rf"commission|council|institute|committee|regulator|court|campaign|club|statement|{_ROLE})"
     rf"(?:\s+(?:for|of|at|with|from)\s+(?:the\s+)?(?:{_NAME}|[a-z]+(?:\s+[a-z]+)?))?)"
     rf"(?P<apposition>,\s+[^,]{{3,90}},)?\s+{_AUX}(?P<verb>{_VERB})\b",
 )
@@ -223,10 +238,28 @@ class Speakers:
     def mention(self, sentence: str) -> None:
         """A person the sentence names by title ("Apple analyst Ming-Chi Kuo has released his
         report"), for a "he" or "she" that follows, though the sentence reports nothing."""
-        for match in _TITLED.finditer(sentence):
-            self.person = match["name"]
+        for pattern in (_PERSON_SUBJECT, _PERSON_APPOSED, _TITLED):
+            for match in pattern.finditer(sentence):
+                name = match["name"]
+                if name.split()[0] not in _NOT_NAMES and not _ORG_WORDS.search(name):
+                    self.person = name
 
 
+# A person the text names as a sentence's subject ("Sarah Lee runs the fund.") or with a role
+# set off by commas ("Paul De Sa, an analyst at Bernstein Research"): whom a later "she" means.
+_PERSON_SUBJECT = re.compile(
+    r"^\W*(?P<name>[A-Z][a-z'\u2019-]+(?:\s+(?:[A-Z][a-z'\u2019-]+|de|De|van|von)){1,3})"
+    r"(?:,\s+[^,]{3,80},)?\s+(?:is|was|has|had|[a-z]+s|[a-z]+ed)\b"
+)
+_PERSON_APPOSED = re.compile(
+    r"(?P<name>[A-Z][a-z'\u2019-]+(?:\s+(?:[A-Z][a-z'\u2019-]+|de|De|van|von)){1,3}),\s+"
+    rf"(?:an?|the|its|their)\s+(?:[\w'\u2019-]+\s+){{0,3}}?(?:{_ROLE}|[a-z]+ist)\b"
+)
+# "He attended the hearing and believes ...": the subject of a verb joined by "and".
+_PRONOUN_AND = re.compile(
+    rf"(?:^|(?<=[.;]\s))\W*(?P<np>He|She|They)\b[^.;,\u201c\u201d\"]{{1,80}}?\s+and\s+"
+    rf"(?:also\s+|now\s+|still\s+)?(?:{_VERB})\b"
+)
 _SPELLED_OUT = re.compile(
     r"(?P<words>(?:[A-Z][\w.'\u2019-]*\s+)*[A-Z][\w.'\u2019-]*)\s+\((?P<short>[A-Z][A-Za-z]{1,7})\)"
 )
@@ -296,6 +329,8 @@ def _definite(name: str, speakers: Speakers) -> tuple[str, str | None]:
         return speakers.organization, ORGANIZATION
     if re.fullmatch(r"(?:these|those)\s+\w+", name, re.I) and speakers.last is not None:
         return speakers.last.name, speakers.last.kind  # "according to these algorithms"
+    if re.fullmatch(r"(?:\w+\s+)?respondents", name, re.I) and speakers.poll:
+        return speakers.poll, ORGANIZATION  # the survey's respondents: the survey's finding
     at = re.search(rf"\b(?:at|of)\s+(?:\w+['\u2019]s?\s+)?(?P<org>{_NAME})$", name)
     if at and _GROUP.match(name):
         return at["org"], ORGANIZATION  # "analysts at Citi": the bank's forecast
@@ -367,6 +402,8 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
             continue
         resolved_name, kind = _definite(name, speakers)
         add(resolved_name, kind, start, end)
+    for match in _PRONOUN_AND.finditer(sentence):
+        pronouns.append((match["np"], match.start(), match.end()))
     for match in _POSSESSIVE.finditer(sentence):
         name = _clean(match["np"])
         if name and name.split()[0] not in _NOT_NAMES:
