@@ -126,6 +126,13 @@ _SHARE_THAT_SAYS = re.compile(
     + rf"))(?:\s+of\s+them)?\s+(?:also\s+)?(?={_BELIEF}\b)",
     re.IGNORECASE,
 )
+# "Eighty-seven percent of Democrats expect ...": any group whose share says or expects.
+_PERCENT_OF_ANY = re.compile(
+    rf"\b{_LEAD}(?P<n>\d+(?:\.\d+)?|{_WORDNUM}){_PERCENT}\s+of\s+(?:the\s+|all\s+|those\s+)?"
+    rf"(?:[\w-]+\s+){{0,2}}?[A-Za-z-]+s(?:\s+(?:{_POLLED}|in\s+the\s+\w+))?\s+(?:also\s+|now\s+)?"
+    rf"(?={_BELIEF}\b)",
+    re.IGNORECASE,
+)
 _REMAINDER = re.compile(r"\b(?:the\s+)?(?:remainder|rest|remaining\s+\w+)\b", re.IGNORECASE)
 _PERCENT_CHANCE = re.compile(
     rf"(?:\b(?:an?|the|only|just|about|around|roughly)\s+)*(?P<n>\d+(?:\.\d+)?){_PERCENT}"
@@ -167,6 +174,13 @@ _AS_ODDS = re.compile(
     re.IGNORECASE,
 )
 _HYPHEN_ODDS = re.compile(r"(?<![\d/.-])(?P<a>\d{1,3})-(?P<b>\d{1,2})(?![\d/-])")
+# "150-to-1", "3 to 1 against": odds in words, read wherever they stand.
+_TO_ODDS = re.compile(r"(?<![\d/.-])(?P<a>\d{1,4})(?:-to-|\s+to\s+)(?P<b>\d{1,3})(?![\d/-])(?!\s*%)")
+_IMPLIED = re.compile(
+    r",?\s+(?:for|with|or|giving|meaning)?\s*(?:an?\s+)?implied\s+(?:probability|percentage|chance|"
+    rf"odds)\s+of\s+(?P<n>\d+(?:\.\d+)?){_PERCENT}",
+    re.IGNORECASE,
+)
 _BARE_DECIMAL = re.compile(r"(?<![\d/.])(?P<n>\d{1,3}\.\d{1,2})(?![\d/])")
 _DECIMAL_ODDS = re.compile(r"\b(?:odds\s+of|at|priced\s+at)\s+(?P<n>\d{1,2}\.\d{1,2})\b", re.I)
 _MARKET = re.compile(
@@ -232,6 +246,10 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
             add(match.start(), match.end(), _probability(n / 100), SURVEY)
     for match in _FRACTION_OF_GROUP.finditer(sentence):
         add(match.start(), match.end(), _FRACTIONS[match["f"].lower()], SURVEY)
+    for match in _PERCENT_OF_ANY.finditer(sentence):
+        n = number(match["n"])
+        if n is not None:
+            add(match.start(), match.end(), _probability(n / 100), SURVEY)
     for match in _SHARE_THAT_SAYS.finditer(sentence):
         if match["f"]:
             value: float | None = _FRACTIONS[match["f"].lower()]
@@ -280,10 +298,17 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
         if part is not None and whole and part < whole:
             kind = MARKET if market else SPEAKER
             add(match.start(), match.end(), _probability(part / whole), kind)
-    for pattern in (_FRACTIONAL_ODDS, _HYPHEN_ODDS):
+    for pattern in (_FRACTIONAL_ODDS, _HYPHEN_ODDS, _TO_ODDS):
         for match in pattern.finditer(sentence):
             a, b = float(match["a"]), float(match["b"])
-            if a and b and _AS_ODDS.match(sentence, match.end()):
+            context = _AS_ODDS.match(sentence, match.end()) or (
+                pattern is _TO_ODDS and (market or "-to-" in match.group(0)) and a >= b
+            )
+            if a and b and context:
+                implied = _IMPLIED.match(sentence, match.end())
+                if implied:  # the text's own conversion, margin taken out
+                    value = float(implied["n"]) / 100
+                    add(match.start(), implied.end(), _probability(value), MARKET)
                 add(match.start(), match.end(), _probability(b / (a + b)), MARKET)
     for pattern in (_AMERICAN_ODDS, _BARE_DECIMAL):
         for match in pattern.finditer(sentence):

@@ -29,6 +29,7 @@ _NEGATING_WORD = re.compile(
 _COPULA = re.compile(r"\b(?:is|are|was|were|seems|looks|appears|remains)\s+(?:very\s+)?$")
 _FIRST_PERSON = re.compile(r"\b(?:I|I['\u2019]m|we|We|my|our|Our|My)\b")
 _PAIRED = re.compile(r"\s+(?:and|or)\s+")
+_SURVEY_NAME = re.compile(r"\b(?:poll|polls|survey|surveys|study)\b", re.IGNORECASE)
 _LISTED = re.compile(r",\s+(?:and\s+|or\s+|while\s+|with\s+)?$")
 _CHANCE_NOUN = re.compile(r"\b(?:chances?|probability|likelihood|odds)\b", re.IGNORECASE)
 _KIND_REASONS = {
@@ -74,8 +75,13 @@ class Reader:
             found: list[Forecast] = []
         else:
             found = self._forecasts(sentence, regions, closer if quote else None)
-        self.reporting = len(self.speakers.named) > named or any(
-            f.fields.get("speaker") is not None for f in found
+        # A quoted sentence goes on with whoever the text was reporting ("'We know ...,' Koeman
+        # told evertontv. 'He has a lot of confidence ...").
+        quoted_on = self.reporting and bool(regions) and regions[0][0] <= _lead(sentence)
+        self.reporting = (
+            quoted_on
+            or len(self.speakers.named) > named
+            or any(f.fields.get("speaker") is not None for f in found)
         )
         self.market = self.market or bool(chances._MARKET.search(sentence))
         return found
@@ -135,6 +141,10 @@ class Reader:
                 and re.match(r"\s*that\b", sentence[attribution.end :])
             ):
                 attribution = None  # "..., while it has been reported that ...": the next one's
+            if chance is not None and chance.kind == chances.SURVEY:
+                # "87% of Democrats expect ..., finds a survey": the survey's finding, not the
+                # surveyed group's own forecast.
+                attribution = _survey(attributions, self.speakers) or attribution
             attribution = attribution or carried
             outside = attribution is not None and not at <= attribution.start < to
             if outside and _FIRST_PERSON.search(quoting.unquoted(sentence, regions, at, to)):
@@ -231,6 +241,20 @@ class Reader:
         if condition is not None:
             reason += " under a condition"
         return reason, values
+
+
+def _survey(attributions: list[Attribution], speakers: Speakers) -> Attribution | None:
+    """The survey a share of a group comes from: named in the sentence, or earlier."""
+    for found in attributions:
+        if _SURVEY_NAME.search(found.name):
+            return found
+    if speakers.poll is not None:
+        return Attribution(speakers.poll, "organization", -1, -1)
+    return None
+
+
+def _lead(sentence: str) -> int:
+    return len(sentence) - len(sentence.lstrip())
 
 
 def _first_cue(main: str, wordings: list[wep.Wording]) -> wep.Wording | None:

@@ -2,10 +2,10 @@
 a quotation left open by an earlier sentence ("“We expect cases to rise. ... ,” she said."), and
 the sentence that closes a quotation, which names its speaker for the sentences before it.
 
-Double marks (U+201C, U+201D and ") and curly single marks (U+2018, U+2019) open and close
-quotations; a U+2019 between two letters is an apostrophe ("it's"), and a paragraph that opens
-with a mark while a quotation is open goes on with it (the printer's way of quoting over several
-paragraphs).
+Double marks (U+201C, U+201D and ") and single marks (U+2018, U+2019, and a straight ' before a
+capital, closed after punctuation) open and close quotations; a U+2019 between two letters is an
+apostrophe ("it's"), and a paragraph that opens with a mark while a quotation is open goes on
+with it (the printer's way of quoting over several paragraphs).
 """
 
 from __future__ import annotations
@@ -39,6 +39,19 @@ def quoted(sentence: str, open_at_start: bool) -> tuple[list[tuple[int, int]], b
             after = sentence[i + 1 : i + 2]
             before = sentence[i - 1 : i]
             if not (after.isalpha() and before.isalpha()) and not after.isalnum():
+                regions.append((start, i + 1))
+                mark = None
+        elif ch == "'":
+            # Straight single marks, as some outlets print quotations: one opens before a
+            # capital at a word's start, and closes after the quotation's last punctuation;
+            # any other is an apostrophe ("don't", "players'").
+            if (
+                mark is None
+                and (i == 0 or sentence[i - 1] in _OPEN_SINGLE_AFTER)
+                and sentence[i + 1 : i + 2].isupper()
+            ):
+                mark, start = "straight", i
+            elif mark in ("straight", "any") and i > 0 and sentence[i - 1] in ",.!?;:":
                 regions.append((start, i + 1))
                 mark = None
     still_open = mark is not None

@@ -31,10 +31,13 @@ _VERB = (
     r"indicates|signalled|signaled|announced|announces|acknowledged|admitted|explained|"
     r"reiterated|contends|contended|envisage|envisages|foresee|foresees|"
     r"calculated|calculates|reckoned|reckon|believed|thought|feared|fears|fear|doubt|doubts|"
-    r"doubted|hope|hopes|hoped|anticipated|agreed|agree|agrees)"
+    r"doubted|hope|hopes|hoped|anticipated|agreed|agree|agrees|pointed\s+to|points\s+to|"
+    r"(?:is|are|was|were|remains?|remained)\s+(?:\w+\s+)?(?:confident|convinced|sure|optimistic|"
+    r"pessimistic|adamant|hopeful)|(?:has|have|had)\s+no\s+doubts?)"
 )
 _AUX = (
     r"(?:(?:also|additionally|previously|now|still|further|even|had|have|has|is|are|was|"
+    r"already|repeatedly|increasingly|privately|publicly|reportedly|recently|"
     r"were|been|not|widely|broadly|largely|generally)\s+)*"
 )
 _GROUPS = (
@@ -45,7 +48,8 @@ _GROUPS = (
     r"health\s+experts|betting\s+sites|sites|bankers|managers|CEOs|regulators|lawmakers|"
     r"legislators|policymakers|pundits|agencies|prosecutors|negotiators|campaigners|activists|"
     r"climatologists|meteorologists|virologists|physicians|scouts|"
-    r"(?:people|persons)(?=\s+(?:familiar|close|briefed|with\s+knowledge))"
+    r"(?:people|persons)(?=\s+(?:familiar|close|briefed|with\s+knowledge))|"
+    r"intelligence(?:\s+(?:community|services|agencies))?"
 )
 _GROUP = re.compile(rf"\b(?:{_GROUPS})\b", re.IGNORECASE)
 _ORG_WORDS = re.compile(
@@ -59,7 +63,7 @@ _ORG_WORDS = re.compile(
     re.IGNORECASE,
 )
 _CAP = r"(?:[A-Z][\w.&'\u2019-]*|[A-Z]{2,}|[a-z]+[A-Z][\w]*)"
-_LINK = r"(?:\s+(?:of|for|and|&|de|van|von|der|al|bin)\s+|\s+)"
+_LINK = r"(?:\s+(?:of|for)(?:\s+the)?\s+|\s+(?:and|&|de|van|von|der|al|bin)\s+|\s+)"
 _NAME = rf"{_CAP}(?:{_LINK}{_CAP})*"
 _MODIFIER = (
     r"(?:[A-Z][\w.'\u2019-]*\s+|senior\s+|top\s+|some\s+|many\s+|most\s+|other\s+|"
@@ -115,8 +119,25 @@ _APPOSED = re.compile(
 # "a report by the IFS", "a new study from Stanford University", "a note from Goldman Sachs".
 _WORK_BY = re.compile(
     r"\b(?:report|study|survey|poll|analysis|note|forecast|assessment|outlook|paper|projection|"
-    r"review|estimate)s?,?\s+(?:(?:published|released|issued|compiled|conducted|carried\s+out)\s+)?"
+    r"review|estimate|warning|prediction|expectation|comment|remark|statement|announcement|"
+    r"guidance)s?,?\s+(?:(?:published|released|issued|compiled|conducted|carried\s+out|made)\s+)?"
     rf"(?:by|from)\s+(?:the\s+)?(?P<np>{_NAME}{_ACRONYM})"
+)
+# "the ISW released an analysis suggesting ...": the author of a work the sentence reports.
+_RELEASED = re.compile(
+    rf"(?P<np>{_NAME}{_ACRONYM})\s+(?:has\s+|have\s+)?(?:released|published|issued|put\s+out)\s+"
+    r"(?:a|an|its|their|the)\s+(?:[\w-]+\s+){0,3}?(?:report|analysis|study|forecast|outlook|note|"
+    r"survey|paper|assessment|projections?|estimates?)\b"
+)
+# "..., finds a survey of US households", "shows a new Gallup poll": the work after its verb.
+_FINDS = re.compile(
+    r"\b(?:finds|found|shows|showed|suggests|suggested|according\s+to)\s+(?:a|an|the)\s+"
+    r"(?P<np>(?:[\w'\u2019-]+\s+){0,3}?(?:survey|poll|study|report|analysis)"
+    r"(?:\s+(?:of|by|from)\s+[^,.;]{2,50}?)?)(?=\s*(?:[,.;]|$))"
+)
+# A headline that names whose claim it is: "Experts: Flu season expected to be severe".
+_HEADLINE = re.compile(
+    rf"^\W*(?P<np>(?:{_MODIFIER}(?i:{_GROUPS})|{_NAME}{_ACRONYM}))\s*:\s+(?=[A-Z])"
 )
 # "+450 to win the title, per DraftKings": American usage of "according to".
 _PER = re.compile(rf"(?:^|,\s+|\(\s*)per\s+(?P<np>(?:the\s+)?{_NAME})")
@@ -164,7 +185,8 @@ _FOR_GROUP = re.compile(
 )
 _PRONOUN = {"he": PERSON, "she": PERSON, "they": None, "it": ORGANIZATION}
 _DROP = re.compile(
-    r"^(?:the|a|an|and|but|so|also|while|as|that|however|meanwhile|moreover|thus)\s+",
+    r"^(?:the|a|an|and|but|so|also|while|as|that|however|meanwhile|moreover|thus|though|"
+    r"although|yet|still|because|since|when|whereas|where)\s+",
     re.IGNORECASE,
 )
 _NOT_NAMES = {
@@ -361,9 +383,13 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
         name = _clean(match["np"])
         if name.split()[0] not in _NOT_NAMES:
             add(name, speaker_kind(name, name), match.start("np"), match.end())
-    for pattern in (_WORK_BY, _PER):
+    for pattern in (_FINDS, _RELEASED, _WORK_BY, _PER, _HEADLINE):
         for match in pattern.finditer(sentence):
             name = _clean(match["np"])
+            if pattern is _HEADLINE and not (
+                _GROUP.search(name) or len(name.split()) > 1 or re.fullmatch(r"[A-Z]{2,}", name)
+            ):
+                continue  # "Update: ...", "Analysis: ..."
             if name and name.split()[0] not in _NOT_NAMES:
                 add(name, speaker_kind(name, speakers.person), match.start(), match.end())
     for match in _SAID_AFTER.finditer(sentence):
