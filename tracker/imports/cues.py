@@ -56,6 +56,10 @@ _MORE = re.compile(
     r"|\binevitably\b|\b(?:only|just)\s+a\s+matter\s+of\s+time\b"
     r"|\b(?:strong|high|real|decent|fair|reasonable|significant)\s+(?:chance|likelihood|"
     r"probability|possibility)\s+(?:of|that)\b"
+    # Plans, pledges and preparations: forecasts of what the one who makes them will do.
+    r"|\b(?:is|are|was|were)\s+(?:now\s+|already\s+|reportedly\s+)?(?:planning|preparing|gearing\s+up)"
+    r"\s+(?:to|a|an)\b"
+    r"|\b(?:intends?|pledged?|pledges|vows?|vowed|promised?|promises)\s+to\s+(?!be\s+(?:a|an|the)\b)"
     r"|\bpoints?\s+to\s+a\b"
     r"|\bas\s+(?:a|the)\s+(?:possible|likely|probable)\s+(?:date|timeline|target|outcome|"
     r"winner|successor|candidate|nominee|venue)\b"
@@ -109,6 +113,18 @@ _REPORTED = re.compile(
 _REPORTED_AFTER = re.compile(
     r",\s+(?:[\w.\u2019'-]+\s+){1,6}(?:said|says|told|predicted|warned|wrote|added|believes)\b"
 )
+_SHOULD = re.compile(r"\bshould\b(?!\s+(?:have|not\s+have|never\s+have|be\s+allowed)\b)")
+_SHOULD_READING = wep.Reading(
+    "should", 0.675, False, "likely", "\"should\" of expectation: read as likely (ICD 203)"
+)
+_FUTURE_TIME = re.compile(
+    r"\b(?:today|tonight|tomorrow|soon|shortly|next\s+\w+|this\s+(?:year|month|week|season|spring|"
+    r"summer|autumn|fall|winter|weekend|quarter)|later\s+(?:this|in)\b|by\s+(?:the\s+)?(?:end|time|"
+    r"middle|mid|early|late|\w+\s+\d{4}|\d{4})|in\s+(?:early\s+|late\s+|mid-?)?20\d\d|"
+    r"in\s+the\s+(?:coming|next)|within\s+(?:the\s+)?(?:next|\d+|a|two|three|six))\b",
+    re.IGNORECASE,
+)
+_ADVICE = re.compile(r"\b(?:we|you|I|they|one|\w+\s+must|which|who)\s+$", re.IGNORECASE)
 _CONDITIONAL_ONLY = {"can"}
 _LOOK = 120  # characters before a wording that its rules read (two or three words)
 
@@ -116,6 +132,13 @@ _LOOK = 120  # characters before a wording that its rules read (two or three wor
 def cues(clause: str, conditional: bool) -> Iterator[wep.Wording]:
     """Estimative wordings of the clause that speak of the future, left to right."""
     wordings = list(wep.find_wordings(clause))
+    for match in _SHOULD.finditer(clause):
+        # "should" of expectation, not of advice: with a time still to come ("should lock up
+        # the nomination early today"), and not of what someone ought to do ("we should").
+        if _FUTURE_TIME.search(clause, match.end(), match.end() + 90) and not _ADVICE.search(
+            clause[max(0, match.start() - 12) : match.start()]
+        ):
+            wordings.append(wep.Wording(match.start(), match.end(), _SHOULD_READING))
     for match in _WOULD.finditer(clause):
         wordings.append(wep.Wording(match.start(), match.end(), wep.read_phrase(match.group(0))))
     wordings.sort(key=lambda w: w.start)

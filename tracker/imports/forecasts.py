@@ -30,6 +30,7 @@ _COPULA = re.compile(r"\b(?:is|are|was|were|seems|looks|appears|remains)\s+(?:ve
 _FIRST_PERSON = re.compile(r"\b(?:I|I['\u2019]m|we|We|my|our|Our|My)\b")
 _PAIRED = re.compile(r"\s+(?:and|or)\s+")
 _SURVEY_NAME = re.compile(r"\b(?:poll|polls|survey|surveys|study)\b", re.IGNORECASE)
+_ACCORDING_ONLY = re.compile(r"\baccording\s+to\b", re.IGNORECASE)
 _LISTED = re.compile(r",\s+(?:and\s+|or\s+|while\s+|with\s+)?$")
 _CHANCE_NOUN = re.compile(r"\b(?:chances?|probability|likelihood|odds)\b", re.IGNORECASE)
 _KIND_REASONS = {
@@ -80,7 +81,11 @@ class Reader:
         quoted_on = self.reporting and bool(regions) and regions[0][0] <= _lead(sentence)
         self.reporting = (
             quoted_on
-            or len(self.speakers.named) > named
+            # A fact the author sources ("according to the AP's count") starts no thread.
+            or (
+                len(self.speakers.named) > named
+                and (bool(found) or not _ACCORDING_ONLY.search(sentence))
+            )
             or any(f.fields.get("speaker") is not None for f in found)
         )
         self.market = self.market or bool(chances._MARKET.search(sentence))
