@@ -88,7 +88,8 @@ def number(word: str) -> float | None:
 
 
 _SHARE_OF_TOTAL = re.compile(
-    rf"\b{_LEAD}(?P<n>{_NUM})\s+(?:{_GROUP}\s+)?(?:out\s+of|of|in|/)\s+(?:the\s+)?(?P<m>\d+|{_WORDNUM})\b"
+    rf"\b{_LEAD}(?P<n>{_NUM})(?:\s+{_GROUP})?(?:\s+out\s+of|\s+of|[\s-]in|\s*/)[\s-](?:the\s+)?"
+    rf"(?P<m>\d+|{_WORDNUM})\b(?P<exact>\s+{_GROUP}\s+\((?P<p>\d+(?:\.\d+)?)\s*%\))?"
     rf"(?P<tail>\s+(?:{_GROUP}|{_POLLED})(?:\s+{_POLLED})?)?",
     re.IGNORECASE,
 )
@@ -114,12 +115,14 @@ _COUNT_OF_SURVEY = re.compile(
 # A share that says, thinks or expects is a share of people: "Only 6% thought ...", "almost half
 # anticipate ...", "a third of them said ...".
 _BELIEF = (
-    r"(?:said|say|says|thought|think|thinks|expect|expected|expects|believe|believed|see|saw|"
+    r"(?:said|say|says|saying|thought|think|thinks|thinking|expect|expected|expects|expecting|"
+    r"believe|believed|believing|see|saw|seeing|predicting|"
     r"predict|predicted|forecast|anticipate|anticipated|foresee|envisage|reckon|agreed|agree|"
     r"were\s+(?:confident|optimistic|pessimistic)|are\s+(?:confident|optimistic|pessimistic))"
 )
 _SHARE_THAT_SAYS = re.compile(
-    rf"(?:^|(?<=[,;:]\s)|(?<=\band\s)|(?<=\bwhile\s)|(?<=\bbut\s)|(?<=\bwhereas\s))"
+    rf"(?:^|(?<=[,;:]\s)|(?<=\band\s)|(?<=\bwhile\s)|(?<=\bbut\s)|(?<=\bwhereas\s)|"
+    rf"(?<=\bwhen\s)|(?<=\bwith\s)|(?<=\bas\s)|(?<=\bnow\s)|(?<=\bthat\s))"
     rf"(?:(?:only|just|nearly|almost|about|around|roughly|some|over|more\s+than|fewer\s+than|"
     rf"less\s+than)\s+)?(?:(?P<n>\d+(?:\.\d+)?|{_WORDNUM}){_PERCENT}|(?P<f>"
     + "|".join(re.escape(f) for f in _FRACTIONS)
@@ -234,6 +237,8 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
         if n is None or not m or n > m or not group:
             continue
         survey.total = int(m)
+        if match["exact"]:  # "six-in-ten voters (61%)": the exact share the text gives
+            add(match.start(), match.end(), _probability(float(match["p"]) / 100), SURVEY)
         add(match.start(), match.end(), _probability(n / m), SURVEY, int(n))
     for match in _SLASH_SHARE.finditer(sentence):
         n, m = float(match["n"]), float(match["m"])

@@ -56,6 +56,13 @@ _MORE = re.compile(
     r"|\binevitably\b|\b(?:only|just)\s+a\s+matter\s+of\s+time\b"
     r"|\b(?:strong|high|real|decent|fair|reasonable|significant)\s+(?:chance|likelihood|"
     r"probability|possibility)\s+(?:of|that)\b"
+    # Passive expectation with a time ("is projected as early as 2026", "is expected next week").
+    r"|\b(?:is|are|was|were)\s+(?:now\s+|widely\s+|still\s+|also\s+)?(?:expected|projected|"
+    r"forecast|predicted|anticipated|seen)\s+(?=(?:as\s+early\s+as|as\s+soon\s+as|in|by|next|this|"
+    r"later|before|within|around|to\s+(?:be|have|reach|come))\b)"
+    # Idioms of something impending.
+    r"|\b(?:on\s+the\s+horizon|in\s+the\s+offing|in\s+the\s+cards|on\s+the\s+cards|"
+    r"around\s+the\s+corner|in\s+store\s+for)\b"
     # Plans, pledges and preparations: forecasts of what the one who makes them will do.
     r"|\b(?:is|are|was|were)\s+(?:now\s+|already\s+|reportedly\s+)?(?:planning|preparing|gearing\s+up)"
     r"\s+(?:to|a|an)\b"
@@ -82,7 +89,9 @@ _EPISTEMIC = re.compile(
     r"\s+(?:well\s+)?be\s+(?:right|wrong|true|false|correct|mistaken|the\s+case)\b", re.I
 )
 _WOULD = re.compile(r"\bwould\b", re.IGNORECASE)
-_BEFORE_ADVERB = re.compile(r"\b(?:is|are|almost|nearly|virtually)\s+$")
+_BEFORE_ADVERB = re.compile(
+    r"(?:\b(?:is|are|be|almost|nearly|virtually)|['\u2019]s)\s+(?:\w+ly\s+)?$", re.IGNORECASE
+)
 _COMPARED = re.compile(r"\b(?:than|as|were|was|had|been|worse|better)\s+$", re.IGNORECASE)
 _EXPECT_WORDS = {
     "expected",
@@ -124,6 +133,10 @@ _FUTURE_TIME = re.compile(
     r"in\s+the\s+(?:coming|next)|within\s+(?:the\s+)?(?:next|\d+|a|two|three|six))\b",
     re.IGNORECASE,
 )
+_REPORTED_THAT = re.compile(
+    r"\b(?:said|says|told\s+\w+(?:\s+\w+)?|predicted|expects|expected|believes|believed|thinks|"
+    r"forecast|predicts)\s+(?:that\s+)?(?:[\w'\u2019-]+\s+){1,6}$"
+)
 _ADVICE = re.compile(r"\b(?:we|you|I|they|one|\w+\s+must|which|who)\s+$", re.IGNORECASE)
 _CONDITIONAL_ONLY = {"can"}
 _LOOK = 120  # characters before a wording that its rules read (two or three words)
@@ -135,9 +148,11 @@ def cues(clause: str, conditional: bool) -> Iterator[wep.Wording]:
     for match in _SHOULD.finditer(clause):
         # "should" of expectation, not of advice: with a time still to come ("should lock up
         # the nomination early today"), and not of what someone ought to do ("we should").
-        if _FUTURE_TIME.search(clause, match.end(), match.end() + 90) and not _ADVICE.search(
-            clause[max(0, match.start() - 12) : match.start()]
-        ):
+        before = clause[max(0, match.start() - _LOOK) : match.start()]
+        if (
+            _FUTURE_TIME.search(clause, match.end(), match.end() + 90)
+            or _REPORTED_THAT.search(before)
+        ) and not _ADVICE.search(before[-12:]):
             wordings.append(wep.Wording(match.start(), match.end(), _SHOULD_READING))
     for match in _WOULD.finditer(clause):
         wordings.append(wep.Wording(match.start(), match.end(), wep.read_phrase(match.group(0))))

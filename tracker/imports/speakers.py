@@ -49,7 +49,8 @@ _GROUPS = (
     r"legislators|policymakers|pundits|agencies|prosecutors|negotiators|campaigners|activists|"
     r"climatologists|meteorologists|virologists|physicians|scouts|"
     r"(?:people|persons)(?=\s+(?:familiar|close|briefed|with\s+knowledge))|"
-    r"intelligence(?:\s+(?:community|services|agencies))?"
+    r"intelligence(?:\s+(?:community|services|agencies))?|senators|MPs|ministers|leaders|"
+    r"members|governors|judges|justices|supporters|voters|fans|delegates|participants"
 )
 _GROUP = re.compile(rf"\b(?:{_GROUPS})\b", re.IGNORECASE)
 _ORG_WORDS = re.compile(
@@ -62,7 +63,7 @@ _ORG_WORDS = re.compile(
     r"intelligence|office|ministry)\b",
     re.IGNORECASE,
 )
-_CAP = r"(?:[A-Z][\w.&'\u2019-]*|[A-Z]{2,}|[a-z]+[A-Z][\w]*)"
+_CAP = r"(?!I\b)(?:[A-Z][\w.&'\u2019-]*|[A-Z]{2,}|[a-z]+[A-Z][\w]*)"
 _LINK = r"(?:\s+(?:of|for)(?:\s+the)?\s+|\s+(?:and|&|de|van|von|der|al|bin)\s+|\s+)"
 _NAME = rf"{_CAP}(?:{_LINK}{_CAP})*"
 _MODIFIER = (
@@ -80,7 +81,7 @@ _ROLE = (
 )
 _ACRONYM = r"(?:\s+\([A-Z][A-Za-z]{1,7}\))?"
 _SUBJECT = re.compile(
-    rf"(?P<np>(?:(?:{_NAME})(?:['\u2019]s?)?\s+(?:team\s+of\s+)?)?{_MODIFIER}(?i:{_GROUPS})(?:\s+(?:(?:polled|surveyed|questioned|interviewed)(?:\s+by\s+{_NAME})?|(?:at|from|with|of)\s+(?:[a-z]+\s+){{0,2}}{_NAME}(?:\s+(?:firms|banks|companies))?|in\s+an?\s+{_NAME}\s+(?:poll|survey)|(?:familiar\s+with|close\s+to|briefed\s+on|with\s+knowledge\s+of)\s+(?:the\s+|their\s+|his\s+|her\s+)?[a-z]+(?:\s+[a-z]+)?))?"
+    rf"(?P<np>(?:(?:{_NAME})(?:['\u2019]s?)?\s+(?:team\s+of\s+)?)?{_MODIFIER}(?i:{_GROUPS})(?:\s+(?:(?:polled|surveyed|questioned|interviewed)(?:\s+by\s+{_NAME})?|(?:at|from|with|of)\s+(?:[a-z]+\s+){{0,2}}{_NAME}(?:\s+(?:firms|banks|companies))?|in\s+an?\s+{_NAME}\s+(?:poll|survey)|led\s+by\s+{_NAME}|(?:familiar\s+with|close\s+to|briefed\s+on|with\s+knowledge\s+of)\s+(?:the\s+|their\s+|his\s+|her\s+)?[a-z]+(?:\s+[a-z]+)?))?"
     rf"|{_NAME}{_ACRONYM}(?:\s+(?:and|&)\s+{_NAME}{_ACRONYM})?"
     rf"|{_NAME}['\u2019]s?\s+(?:[\w-]+\s+){{0,2}}?(?:model|forecast|projection|analysis|survey|"
     rf"poll|study|simulation|supercomputer|algorithm|tracker|index|report|research|team)"
@@ -224,6 +225,23 @@ _NOT_NAMES = {
     "Only",
     "Then",
     "Both",
+    "My",
+    "Our",
+    "Your",
+    "His",
+    "Her",
+    "Their",
+    "Its",
+    "We",
+    "They",
+    "I",
+    "What",
+    "Who",
+    "How",
+    "Why",
+    "Even",
+    "Still",
+    "Yet",
 }
 
 
@@ -427,6 +445,11 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
         if not name or (name.split()[0] in _NOT_NAMES and not _GROUP.search(name)):
             continue
         resolved_name, kind = _definite(name, speakers)
+        if re.match(r"(?:[Tt]he|[Tt]hese|[Tt]hose)\s", np) and _GROUP.fullmatch(name):
+            # "the economists said": the group the text last named ("JPMorgan's economists")
+            named = [a for a in speakers.named if re.search(rf"\b{name}\b", a.name, re.I)]
+            if named and named[-1].name.lower() != name.lower():
+                resolved_name, kind = named[-1].name, named[-1].kind
         add(resolved_name, kind, start, end)
     for match in _PRONOUN_AND.finditer(sentence):
         pronouns.append((match["np"], match.start(), match.end()))
@@ -457,7 +480,9 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
     for word, start, end in pronouns:
         # "Kehl said that he expected": a pronoun is first whoever its sentence named before it.
         earlier = [a for a in found if a.end <= start and a.kind == _PRONOUN.get(word.lower())]
-        if earlier and word.lower() in ("he", "she", "it"):
+        if word.lower() == "they":
+            earlier = [a for a in found if a.end <= start]
+        if earlier and word.lower() in ("he", "she", "it", "they"):
             add(earlier[-1].name, earlier[-1].kind, start, end)
             continue
         resolved = _resolve(word, speakers)
