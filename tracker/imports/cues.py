@@ -197,7 +197,17 @@ def cues(clause: str, conditional: bool) -> Iterator[wep.Wording]:
 
 
 _MODAL_END = re.compile(
-    r"(?:\bwill|\bwould|\bcould|\bmay|\bmight|\bshould|['\u2019]ll|\bto|\blikely)$", re.IGNORECASE
+    r"(?:\bwill|\bwould|\bcould|\bmay|\bmight|\bshould|['\u2019]ll|\bto|\blikely|\bexpects?|"
+    r"\bforecasts?|\bpredicts?|\bsees?|\bprojects?)$",
+    re.IGNORECASE,
+)
+# A list of figures that share one wording, each a forecast of its own: "is expected to reach
+# 3.2%, in the United Kingdom 4.3% and in Ireland 3.0%", "inflation of 2.1% in Western Europe
+# and 2.4% in North America".
+_FIGURE = r"[$\u20ac\u00a3]?\d[\d.,]*\s*(?:%|percent|per\s+cent|million|billion|bn|trillion)"
+_LISTED_FIGURE = re.compile(
+    rf"(?:,\s+|\s+and\s+)(?:(?:in|for)\s+(?:the\s+)?[A-Z][\w.]*(?:\s+[A-Z][\w.]*){{0,3}}\s+{_FIGURE}"
+    rf"|{_FIGURE}\s+(?:in|for)\s+(?:the\s+)?(?:[A-Z][\w.]*|20\d\d|next\s+year))"
 )
 _AND_VERB = re.compile(r"\s+and\s+(?:also\s+|then\s+|even\s+)?(?P<verb>[a-z]+)\s+(?P<next>\S+)")
 _AND_FIGURE = re.compile(
@@ -248,6 +258,13 @@ def coordinated(clause: str, wordings: list[wep.Wording]) -> list[wep.Wording]:
                 at = wording.end + figure.start() + 1
                 if all(w.start != at for w in found):
                     found.append(wep.Wording(at, at + 3, wording.reading))
+        if not re.search(_FIGURE, tail[:80]):
+            continue  # a list goes on from the wording's own figure
+        for item in _LISTED_FIGURE.finditer(tail):
+            lead = re.match(r",?\s*", item.group(0))
+            at = wording.end + item.start() + (lead.end() if lead else 0)
+            if item.start() > 0 and all(abs(w.start - at) > 4 for w in found):
+                found.append(wep.Wording(at, at + 3, wording.reading))
     return found
 
 
