@@ -70,6 +70,9 @@ class Chance:
     value: float
     kind: str
     count: int | None = None  # a survey share's count of the group, for "the remainder"
+    # A share read from what a group says or thinks ("84% believe ..."): a forecast only when
+    # what they say is about the future.
+    needs_cue: bool = False
 
 
 def number(word: str) -> float | None:
@@ -136,6 +139,11 @@ _PERCENT_OF_ANY = re.compile(
     rf"(?={_BELIEF}\b)",
     re.IGNORECASE,
 )
+_EXPECTING = re.compile(
+    r"(?:expect|expects|expected|expecting|predict|predicted|predicting|forecast|see|seeing|saw|"
+    r"foresee|anticipate|anticipated|envisage)\b",
+    re.IGNORECASE,
+)
 _REMAINDER = re.compile(r"\b(?:the\s+)?(?:remainder|rest|remaining\s+\w+)\b", re.IGNORECASE)
 _PERCENT_CHANCE = re.compile(
     rf"(?:\b(?:an?|the|only|just|about|around|roughly)\s+)*(?P<n>\d+(?:\.\d+)?){_PERCENT}"
@@ -171,7 +179,8 @@ _PAID = re.compile(
 # Words after a figure that make it a price on an outcome: "8/11 favourites", "7-2 to win the
 # title", "+450 to win", "priced at 3.5 to lift the trophy", "a 20/1 shot".
 _AS_ODDS = re.compile(
-    r"\s+(?:favou?rites?|shots?|outsiders?|underdogs?|joint[- ]favou?rites?|"
+    r"\s+(?:(?:second|third|fourth|fifth|joint|clear|strong|heavy|hot|big|short|outright|"
+    r"pre-race|pre-season|title|race|tournament)[- ])?(?:favou?rites?|shots?|outsiders?|underdogs?|"
     r"to\s+(?:win|lift|claim|take|finish|top|be\s+(?:crowned|relegated|named)|go\s+down|"
     r"reach|qualify|score|beat|land|capture)\b)",
     re.IGNORECASE,
@@ -225,11 +234,18 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
     taken: list[tuple[int, int]] = []
     market = market or bool(_MARKET.search(sentence))
 
-    def add(start: int, end: int, value: float | None, kind: str, count: int | None = None) -> None:
+    def add(
+        start: int,
+        end: int,
+        value: float | None,
+        kind: str,
+        count: int | None = None,
+        needs_cue: bool = False,
+    ) -> None:
         if value is None or any(start < e and s < end for s, e in taken):
             return
         taken.append((start, end))
-        found.append(Chance(start, end, value, kind, count))
+        found.append(Chance(start, end, value, kind, count, needs_cue))
 
     for match in _SHARE_OF_TOTAL.finditer(sentence):
         n, m = number(match["n"]), number(match["m"])
@@ -254,14 +270,16 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
     for match in _PERCENT_OF_ANY.finditer(sentence):
         n = number(match["n"])
         if n is not None:
-            add(match.start(), match.end(), _probability(n / 100), SURVEY)
+            expecting = bool(_EXPECTING.match(sentence, match.end()))
+            add(match.start(), match.end(), _probability(n / 100), SURVEY, needs_cue=not expecting)
     for match in _SHARE_THAT_SAYS.finditer(sentence):
         if match["f"]:
             value: float | None = _FRACTIONS[match["f"].lower()]
         else:
             n = number(match["n"])
             value = None if n is None else _probability(n / 100)
-        add(match.start(), match.end(), value, SURVEY)
+        expecting = bool(_EXPECTING.match(sentence, match.end()))
+        add(match.start(), match.end(), value, SURVEY, needs_cue=not expecting)
     if survey.total:
         counted = [c.count for c in found if c.kind == SURVEY and c.count is not None]
         for match in _COUNT_OF_SURVEY.finditer(sentence):

@@ -30,6 +30,9 @@ _COPULA = re.compile(r"\b(?:is|are|was|were|seems|looks|appears|remains)\s+(?:ve
 _FIRST_PERSON = re.compile(r"\b(?:I|I['\u2019]m|we|We|my|our|Our|My)\b")
 _PAIRED = re.compile(r"\s+(?:and|or)\s+")
 _SURVEY_NAME = re.compile(r"\b(?:poll|polls|survey|surveys|study)\b", re.IGNORECASE)
+_SECOND_CLAUSE = re.compile(
+    r",\s+|\s+(?=(?:who|which|while|whereas|with|ahead\s+of|behind|followed\s+by|but)\b)"
+)
 _ACCORDING_ONLY = re.compile(r"\baccording\s+to\b", re.IGNORECASE)
 _LISTED = re.compile(r",\s+(?:and\s+|or\s+|while\s+|with\s+)?$")
 _CHANCE_NOUN = re.compile(r"\b(?:chances?|probability|likelihood|odds)\b", re.IGNORECASE)
@@ -100,6 +103,11 @@ class Reader:
         wordings = sorted(cues.cues(main, condition is not None), key=lambda w: w.start)
         joined = cues.coordinated(main, wordings)
         wordings = sorted(wordings + joined, key=lambda w: w.start)
+        stated = [
+            c
+            for c in stated
+            if not c.needs_cue or any(c.end <= w.start < c.end + 150 for w in wordings)
+        ]
         carried = self._carried(sentence, regions, closer, bool(stated))
         attributions = find_attributions(sentence, self.speakers)
         self.speakers.mention(sentence)
@@ -123,6 +131,18 @@ class Reader:
                 and all(_CHANCE_NOUN.search(main[c.start : c.end + 12]) for c in (a, b))
             )
         ]
+        # Two chances with no break between ("a 57% chance of winning, ahead of Leclerc who is
+        # 4/1"): each outcome its own forecast, cut where the second one's clause begins.
+        for a, b in itertools.pairwise(stated):
+            if (
+                b.start in paired
+                or _PAIRED.fullmatch(main, a.end, b.start)
+                or chances.SURVEY in (a.kind, b.kind)
+            ):
+                continue
+            cuts = list(_SECOND_CLAUSE.finditer(main, a.end, b.start))
+            if cuts:
+                paired.append(cuts[-1].end())
         stretches = cues.clauses(main, anchors, [w.start for w in joined] + paired)
         forecasts = []
         for start, end in stretches:
