@@ -324,12 +324,24 @@ _BREAK = re.compile(
 )
 
 
+# "Gartner predicts that by 2028, 30% of ... will": a time phrase after "that" opens the clause
+# it introduces, so the comma after it is no break.
+_INTRODUCED = re.compile(
+    r"\bthat\s+(?:by|in|from|until|before|after|over|within|during|next|this)\b[^,;]{0,25}$",
+    re.IGNORECASE,
+)
+
+
 def clauses(text: str, anchors: list[int], more: list[int] | None = None) -> list[tuple[int, int]]:
     """The stretches of `text` holding one forecast each, for cues at `anchors` (offsets):
     the text is cut at clause breaks (and at `more`), and each stretch holding a cue runs on
     over the following stretches without one. One stretch (the whole text) when the cues share
     a stretch."""
-    breaks = [m.end() for m in _BREAK.finditer(text) if m.start() > 0] + list(more or ())
+    breaks = [
+        m.end()
+        for m in _BREAK.finditer(text)
+        if m.start() > 0 and not _INTRODUCED.search(text, max(0, m.start() - 40), m.start())
+    ] + list(more or ())
     cuts = [0, *sorted(set(breaks)), len(text)]
     pieces = [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
     marked = [any(a <= x < b for x in anchors) for a, b in pieces]

@@ -126,9 +126,10 @@ _WORK_BY = re.compile(
 )
 # "the ISW released an analysis suggesting ...": the author of a work the sentence reports.
 _RELEASED = re.compile(
-    rf"(?P<np>{_NAME}{_ACRONYM})\s+(?:has\s+|have\s+)?(?:released|published|issued|put\s+out)\s+"
-    r"(?:a|an|its|their|the)\s+(?:[\w-]+\s+){0,3}?(?:report|analysis|study|forecast|outlook|note|"
-    r"survey|paper|assessment|projections?|estimates?)\b"
+    rf"(?P<np>{_NAME}{_ACRONYM})\s+(?:has\s+|have\s+)?(?:released|published|issued|put\s+out|made|"
+    r"unveiled|shared|offered)\s+(?:a|an|its|their|the|some|several|new)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:report|analysis|study|forecasts?|outlook|note|survey|paper|assessment|projections?|"
+    r"estimates?|predictions?)\b"
 )
 # "..., finds a survey of US households", "shows a new Gallup poll": the work after its verb.
 _FINDS = re.compile(
