@@ -171,6 +171,9 @@ class Reader:
                 # surveyed group's own forecast.
                 attribution = _survey(attributions, self.speakers) or attribution
             attribution = attribution or carried
+            if attribution is None and chance is not None and chance.kind == chances.MARKET:
+                # Betting odds nobody is named for are the bookmakers' prices.
+                attribution = Attribution("bookmakers", "organization", -1, -1)
             outside = attribution is not None and not at <= attribution.start < to
             if outside and _FIRST_PERSON.search(quoting.unquoted(sentence, regions, at, to)):
                 attribution = None  # "..., and I think ...": the author's own
