@@ -187,7 +187,9 @@ _AS_ODDS = re.compile(
 )
 _HYPHEN_ODDS = re.compile(r"(?<![\d/.-])(?P<a>\d{1,3})-(?P<b>\d{1,2})(?![\d/-])")
 # "150-to-1", "3 to 1 against": odds in words, read wherever they stand.
-_TO_ODDS = re.compile(r"(?<![\d/.-])(?P<a>\d{1,4})(?:-to-|\s+to\s+)(?P<b>\d{1,3})(?![\d/-])(?!\s*%)")
+_TO_ODDS = re.compile(
+    r"(?<![\d/.-])(?P<a>\d{1,4})(?:-to-|\s+to\s+)(?P<b>\d{1,3})(?![\d/-])(?!\s*%)"
+)
 _IMPLIED = re.compile(
     r",?\s+(?:for|with|or|giving|meaning)?\s*(?:an?\s+)?implied\s+(?:probability|percentage|chance|"
     rf"odds)\s+of\s+(?P<n>\d+(?:\.\d+)?){_PERCENT}",

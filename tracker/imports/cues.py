@@ -124,7 +124,7 @@ _REPORTED_AFTER = re.compile(
 )
 _SHOULD = re.compile(r"\bshould\b(?!\s+(?:have|not\s+have|never\s+have|be\s+allowed)\b)")
 _SHOULD_READING = wep.Reading(
-    "should", 0.675, False, "likely", "\"should\" of expectation: read as likely (ICD 203)"
+    "should", 0.675, False, "likely", '"should" of expectation: read as likely (ICD 203)'
 )
 _FUTURE_TIME = re.compile(
     r"\b(?:today|tonight|tomorrow|soon|shortly|next\s+\w+|this\s+(?:year|month|week|season|spring|"

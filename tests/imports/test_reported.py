@@ -1,0 +1,188 @@
+"""Reported forecasts as news writes them, through the public extractor: who is speaking
+(names set off by commas, roles, reports and their authors, people familiar with a matter, a
+group the text named before, quoted paragraphs), chances stated as odds, shares of a group or a
+list, and wordings of expectation beyond "will"."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tracker.imports.extract import Candidate, extract_candidates
+
+
+def _forecasts(text: str) -> list[Candidate]:
+    published = dt.datetime(2025, 1, 10, tzinfo=dt.UTC)
+    return [c for c in extract_candidates(text, published) if c.kind == "forecast"]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "kind"),
+    [
+        # A name set off by commas after a role.
+        ("The company's chief executive, Tim Cook, said sales would rebound in the second half.",
+         "Tim Cook", "person"),
+        # A role with no name is a person.
+        ("A spokesman for the ministry said the bridge would open in October.",
+         "spokesman for the ministry", "person"),
+        # A report is its author's.
+        ("The report, published by the Institute for Fiscal Studies, warns that taxes will have"
+         " to rise.", "Institute for Fiscal Studies", "organization"),
+        # "per" as "according to".
+        ("The Lakers are +450 to win the NBA Finals, per DraftKings.", "DraftKings",
+         "organization"),
+        # Unnamed sources.
+        ("The central bank is likely to raise rates in March, three people familiar with the"
+         " matter said.", "three people familiar with the matter", "person"),
+        # A group and who polled it.
+        ("Economists surveyed by Reuters see growth slowing to 1.2% in 2025.",
+         "Economists surveyed by Reuters", "person"),
+        # A group and where its members work.
+        ("Strategists from major Wall Street firms see stocks recovering by year-end.",
+         "Strategists from major Wall Street firms", "person"),
+        # "she" is the person the sentence before named as its subject.
+        ("Sarah Lee runs the fund. She expects returns to fall next year.", "Sarah Lee",
+         "person"),
+        # "they" is the group the sentence named before it.
+        ("Goldman Sachs economists said that they expect the central bank to raise rates in"
+         " July.", "Goldman Sachs economists", "person"),
+        # A headline that names whose claim it is.
+        ("Experts: Flu season expected to be severe this year", "Experts", "person"),
+        # A model named by its owner.
+        ("Nate Silver's model gives Harris a 56% chance of winning.", "Nate Silver's model",
+         "organization"),
+        # Odds nobody is named for are the bookmakers' prices.
+        ("Manchester City are 8/11 favourites to win the league.", "bookmakers",
+         "organization"),
+    ],
+)  # fmt: skip
+def test_whose_reported_forecast_it_is(text: str, speaker: str, kind: str) -> None:
+    [candidate] = _forecasts(text)
+    assert (candidate.speaker, candidate.speaker_kind) == (speaker, kind)
+
+
+def test_the_group_a_later_sentence_calls_the_economists_is_the_one_named_before() -> None:
+    text = (
+        "JPMorgan's economists said the Fed would raise rates in September. The economists said"
+        " the increases would stop in 2023. They predicted inflation will fall next year."
+    )
+    assert [c.speaker for c in _forecasts(text)] == ["JPMorgan's economists"] * 3
+
+
+def test_a_quoted_paragraph_in_straight_single_marks_goes_on_with_its_speaker() -> None:
+    text = (
+        "'We know he has had some problems,' Koeman told reporters. 'He has a lot of confidence"
+        " in the doctor. He will be fit for the weekend.'"
+    )
+    [candidate] = _forecasts(text)
+    assert candidate.quote == "He will be fit for the weekend.'"
+    assert candidate.speaker == "Koeman"
+
+
+def test_whoever_made_predictions_goes_on_as_the_speaker_of_those_that_follow() -> None:
+    text = (
+        "Gartner has made some bold predictions about AI. By 2027, most models will be specific"
+        " to an industry. Gartner predicts that by 2028, 30% of projects will be optimised."
+    )
+    found = _forecasts(text)
+    assert [c.speaker for c in found] == ["Gartner", "Gartner"]
+    assert found[1].quote.startswith("Gartner predicts that by 2028, 30%")
+
+
+def test_a_fact_sourced_according_to_someone_starts_no_thread_of_reporting() -> None:
+    text = (
+        "This gives her 2,357 delegates, according to the AP's delegate count. She is forecast"
+        " to win the state."
+    )
+    [candidate] = _forecasts(text)
+    assert candidate.speaker is None
+
+
+@pytest.mark.parametrize(
+    ("text", "probability", "kind"),
+    [
+        ("Arsenal are 7-2 to win the title.", 0.2222, "market"),
+        ("Liverpool are priced at 3.5 to win the Premier League.", 0.2857, "market"),
+        ("The Celtics are -150 favourites to win the series.", 0.6, "market"),
+        ("Mercedes are out to 10/3 third favourites to win the title.", 0.2308, "market"),
+        ("The Jets are at 150-to-1, for an implied percentage of 0.5%.", 0.005, "market"),
+        ("The chance of a recession next year is one in three, according to Goldman Sachs.",
+         0.3333, "speaker"),
+        ("Forecasters are predicting a 75-percent chance of an above-normal season.", 0.75,
+         "speaker"),
+        ("Two in five voters expect prices to rise.", 0.4, "survey_share"),
+        ("About six-in-ten voters (61%) now see Obama winning the election.", 0.61,
+         "survey_share"),
+        ("Only 6% thought the 1.5C limit would be met.", 0.06, "survey_share"),
+    ],
+)  # fmt: skip
+def test_chances_stated_in_the_ways_news_states_them(
+    text: str, probability: float, kind: str
+) -> None:
+    [candidate] = _forecasts(text)
+    assert (candidate.probability, candidate.probability_kind) == (probability, kind)
+    assert candidate.probability_origin == "stated"
+
+
+def test_a_share_of_any_group_is_the_surveys_finding_not_the_groups_forecast() -> None:
+    text = (
+        "Eighty-seven percent of Democrats expect Joe Biden to win, while 84 percent of"
+        " Republicans expect Donald Trump to win, finds a survey of US households."
+    )
+    found = _forecasts(text)
+    assert [(c.probability, c.probability_kind) for c in found] == [
+        (0.87, "survey_share"),
+        (0.84, "survey_share"),
+    ]
+    assert {c.speaker for c in found} == {"survey of US households"}
+
+
+def test_what_a_share_believes_about_the_present_is_no_forecast() -> None:
+    assert _forecasts("The majority, 84% believe China is willing to wait for unification.") == []
+
+
+def test_a_list_of_chances_and_a_list_of_figures_give_a_forecast_each() -> None:
+    chances = (
+        "There is a 35 percent chance of an above-normal season, a 40 percent chance of a"
+        " near-normal season, and a 25 percent chance of a below-normal season."
+    )
+    assert [c.probability for c in _forecasts(chances)] == [0.35, 0.4, 0.25]
+    figures = (
+        "In the USA, inflation is expected to reach 3.2%, in the United Kingdom 4.3% and in"
+        " Ireland 3.0%."
+    )
+    found = _forecasts(figures)
+    assert [c.quote[-4:] for c in found] == ["3.2%", "4.3%", "3.0%"]
+    assert all(c.phrase == "is expected to" for c in found)
+    odds = (
+        "William Hill say there's a 57% chance of Verstappen winning, ahead of Leclerc who is 4/1"
+        " to win the race."
+    )
+    assert [c.probability for c in _forecasts(odds)] == [0.57, 0.2]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Clinton should lock up the nomination early today.",
+        "Senator Joe Manchin told CNN that the bill should win strong support.",
+        "Almost 80% of the scientists foresee warming of at least 2.5C.",
+        "A peak in global oil demand is still on the horizon.",
+        "In China this decline is projected as early as 2026.",
+        "Russia is planning a major push in the next six months.",
+        "The deal is well on its way to closing.",
+        "One analyst gave the deal a strong chance of completion.",
+        "I don't think it's distinctly possible to close this off by December.",
+    ],
+)
+def test_wordings_of_expectation_beyond_will(text: str) -> None:
+    assert len(_forecasts(text)) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["We should invest more in schools.", "The board should have acted sooner last year."],
+)
+def test_should_of_advice_is_no_forecast(text: str) -> None:
+    assert _forecasts(text) == []
