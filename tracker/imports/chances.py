@@ -61,6 +61,9 @@ _LEAD = (
 _CHANCE_WORD = r"(?:chance|chances|probability|likelihood|odds|risk|shot)"
 
 
+_ANY_NUMBER = re.compile(rf"\d|\b(?:{_WORDNUM}|half|thirds?|quarters?|hundred)\b", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Chance:
     """A stated chance: text[start:end] states `value` of `kind`."""
@@ -232,6 +235,8 @@ class Survey:
 def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
     """The chances stated in a sentence, left to right, none overlapping. `survey` carries a
     survey's size from sentence to sentence; `market` says the text speaks of betting."""
+    if not _ANY_NUMBER.search(sentence):
+        return []  # every chance is stated with a number, in digits or words
     found: list[Chance] = []
     taken: list[tuple[int, int]] = []
     market = market or bool(_MARKET.search(sentence))

@@ -86,7 +86,7 @@ _ROLE = (
 )
 _ACRONYM = r"(?:\s+\([A-Z][A-Za-z]{1,7}\))?"
 _SUBJECT = re.compile(
-    rf"(?P<np>(?:(?:{_NAME})(?:['\u2019]s?)?\s+(?:team\s+of\s+)?)?{_MODIFIER}(?i:{_GROUPS})(?:\s+(?:(?:polled|surveyed|questioned|interviewed)(?:\s+by\s+{_NAME})?|(?:at|from|with|of)\s+(?:[a-z]+\s+){{0,2}}{_NAME}(?:\s+(?:firms|banks|companies))?|in\s+an?\s+{_NAME}\s+(?:poll|survey)|led\s+by\s+{_NAME}|(?:familiar\s+with|close\s+to|briefed\s+on|with\s+knowledge\s+of)\s+(?:the\s+|their\s+|his\s+|her\s+)?[a-z]+(?:\s+[a-z]+)?))?"
+    rf"\b(?P<np>(?:(?:{_NAME})(?:['\u2019]s?)?\s+(?:team\s+of\s+)?)?{_MODIFIER}(?i:{_GROUPS})(?:\s+(?:(?:polled|surveyed|questioned|interviewed)(?:\s+by\s+{_NAME})?|(?:at|from|with|of)\s+(?:[a-z]+\s+){{0,2}}{_NAME}(?:\s+(?:firms|banks|companies))?|in\s+an?\s+{_NAME}\s+(?:poll|survey)|led\s+by\s+{_NAME}|(?:familiar\s+with|close\s+to|briefed\s+on|with\s+knowledge\s+of)\s+(?:the\s+|their\s+|his\s+|her\s+)?[a-z]+(?:\s+[a-z]+)?))?"
     rf"|{_NAME}{_ACRONYM}(?:\s+(?:and|&)\s+{_NAME}{_ACRONYM})?"
     rf"|{_NAME}['\u2019]s?\s+(?:[\w-]+\s+){{0,2}}?(?:model|forecast|projection|analysis|survey|"
     rf"poll|study|simulation|supercomputer|algorithm|tracker|index|report|research|team)"
@@ -99,6 +99,7 @@ _SUBJECT = re.compile(
     rf"(?:\s+(?:for|of|at|with|from)\s+(?:the\s+)?(?:{_NAME}|[a-z]+(?:\s+[a-z]+)?))?)"
     rf"(?P<apposition>,\s+[^,]{{3,90}},)?\s+{_AUX}(?P<verb>{_VERB})\b",
 )
+_ANY_VERB = re.compile(rf"\b{_VERB}\b")
 _ACCORDING = re.compile(
     r"\baccording\s+to\s+(?P<np>[^,;.]{2,120}?)(?=\s*(?:[,;.]|$|\s+(?:a|the)\s+majority|"
     r"\s+(?:there|it|he|she|they|which|who|is|are|was|were|has|have)\b))",
@@ -381,7 +382,9 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
             continue  # "officials say North Korea may ...": whoever follows is what they say of
         end = match.end() - (match["np"].endswith(".") and not name.endswith("."))
         add(name, speaker_kind(name, speakers.person), match.start(), end)
-    for match in _SUBJECT.finditer(sentence):
+    # A subject needs its verb: most sentences have none, and the subject rule is the costly one.
+    subjects = _SUBJECT.finditer(sentence) if _ANY_VERB.search(sentence) else iter(())
+    for match in subjects:
         np = match["np"]
         if np in _NOT_NAMES or np.split()[0] in ("In", "On", "At", "By", "For", "If", "When"):
             continue
