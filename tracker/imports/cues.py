@@ -113,10 +113,14 @@ _EXPECT_WORDS = {
     "anticipate",
     "foresees",
 }
+# A reporting verb earlier in the clause; a full stop inside an abbreviation ("U.S.") is no
+# sentence's end.
 _REPORTED = re.compile(
-    r"\b(?:said|says|told|predicted|expected|believed|warned|thought|forecast|projected|"
-    r"estimated|suggested|argued|claimed|noted|added|reported|insisted|signalled|signaled|"
-    r"vowed|promised)\b[^.;]*$",
+    r"\b(?:said|says|say|told|predicted|predicts|predict|expected|expects|expect|believed|believes|"
+    r"believe|warned|warns|thought|thinks|think|forecast|forecasts|projected|estimated|estimates|"
+    r"suggested|argued|claimed|noted|added|reported|insisted|insists|signalled|signaled|vowed|"
+    r"vows|promised|promises|pledged|feared|fears|fear|reckons|reckoned|assessed|assesses|"
+    r"concluded)\b(?:[^.;]|\.(?=\S)|(?<=\b[A-Z])\.)*$",
     re.IGNORECASE,
 )
 _REPORTED_AFTER = re.compile(
@@ -128,7 +132,7 @@ _SHOULD_READING = wep.Reading(
 )
 _FUTURE_TIME = re.compile(
     r"\b(?:today|tonight|tomorrow|soon|shortly|next\s+\w+|this\s+(?:year|month|week|season|spring|"
-    r"summer|autumn|fall|winter|weekend|quarter)|later\s+(?:this|in)\b|by\s+(?:the\s+)?(?:end|time|"
+    r"summer|autumn|fall|winter|weekend|quarter)|later\s+(?:this|in)\b|by\s+(?:the\s+)?(?:end|year-end|time|"
     r"middle|mid|early|late|\w+\s+\d{4}|\d{4})|in\s+(?:early\s+|late\s+|mid-?)?20\d\d|"
     r"in\s+the\s+(?:coming|next)|within\s+(?:the\s+)?(?:next|\d+|a|two|three|six))\b",
     re.IGNORECASE,
@@ -139,6 +143,7 @@ _REPORTED_THAT = re.compile(
 )
 _ADVICE = re.compile(r"\b(?:we|you|I|they|one|\w+\s+must|which|who)\s+$", re.IGNORECASE)
 _CONDITIONAL_ONLY = {"can"}
+_LIKELIHOOD = {"likely", "unlikely", "very likely", "very unlikely", "probable", "improbable"}
 _LOOK = 120  # characters before a wording that its rules read (two or three words)
 
 
@@ -170,6 +175,7 @@ def cues(clause: str, conditional: bool) -> Iterator[wep.Wording]:
             or _REPORTED.search(before)
             or _REPORTED_AFTER.search(clause, wording.end)
             or re.match(r"\s+(?:be|likely)\b", after)
+            or _FUTURE_TIME.search(clause, wording.end, wording.end + 120)
         ):
             continue  # "would" of the past habit or the counterfactual, unless reported
         if word == "would" and re.match(r"\s+(?:have|like|love|rather)\b", after):
@@ -187,6 +193,8 @@ def cues(clause: str, conditional: bool) -> Iterator[wep.Wording]:
         if wording.reading.hedged and _EPISTEMIC.match(clause, wording.end):
             continue  # "they could be right": a judgement about now, not a forecast
         past = _PAST_CONTEXT.match(clause, wording.end) or _PAST_BEFORE.search(before)
+        if past and word in _LIKELIHOOD and _REPORTED.search(before):
+            past = None  # "analysts said an attack was unlikely": a forecast reported in the past
         if past and word not in _EXPECT_WORDS and "chance" not in word and "prospect" not in word:
             continue  # "might have been", "have likely been saved": about the past
         yield wording
