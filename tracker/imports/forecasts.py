@@ -113,7 +113,13 @@ class Reader:
         self.speakers.mention(sentence)
         for named in attributions:
             self.speakers.remember(named)
-        declared = cues.declarative(main) if not wordings and not stated else None
+        # A declarative that announces a consequence is a forecast of its own beside a wording
+        # in another clause ("pours cold water on job cuts, but doesn't deny there will be ...").
+        declared = cues.declarative(main)
+        if declared is not None and any(
+            declared.start() <= w.start < declared.end() for w in wordings
+        ):
+            declared = None
         if not wordings and not stated and declared is None:
             return []
         anchors = [w.start for w in wordings] + [c.start for c in stated]

@@ -84,7 +84,8 @@ _ROLE = (
     r"governor|expert|scientist|envoy|negotiator|commander|lawmaker|senator|aide|insider|"
     r"manager|coach|analyst|epidemiologist|doctor|professor|researcher|ambassador"
 )
-_ACRONYM = r"(?:\s+\([A-Z][A-Za-z]{1,7}\))?"
+# "(WHO)", and a lawmaker's party and state: "(D-N.Y.)", "(R-Texas)".
+_ACRONYM = r"(?:\s+\((?:[A-Z][A-Za-z]{1,7}|[DRI]-[A-Z][\w.]*)\))?"
 _SUBJECT = re.compile(
     rf"\b(?P<np>(?:(?:{_NAME})(?:['\u2019]s?)?\s+(?:team\s+of\s+)?)?{_MODIFIER}(?i:{_GROUPS})(?:\s+(?:(?:polled|surveyed|questioned|interviewed)(?:\s+by\s+{_NAME})?|(?:at|from|with|of)\s+(?:[a-z]+\s+){{0,2}}{_NAME}(?:\s+(?:firms|banks|companies))?|in\s+an?\s+{_NAME}\s+(?:poll|survey)|led\s+by\s+{_NAME}|(?:familiar\s+with|close\s+to|briefed\s+on|with\s+knowledge\s+of)\s+(?:the\s+|their\s+|his\s+|her\s+)?[a-z]+(?:\s+[a-z]+)?))?"
     rf"|{_NAME}{_ACRONYM}(?:\s+(?:and|&)\s+{_NAME}{_ACRONYM})?"
