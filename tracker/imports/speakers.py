@@ -200,11 +200,12 @@ _DROP = re.compile(
 )
 # Capitalised words that start sentences and clauses, not names.
 _NOT_NAMES = frozenset(
-    (
+    re.findall(
+        r"\w+",
         "In On At By For If But And The This That These There It As So While When After Before "
         "Since Currently Now Thus However Moreover Looking Some Most Many No Only Then Both My "
-        "Our Your His Her Their Its We They I What Who How Why Even Still Yet"
-    ).split()
+        "Our Your His Her Their Its We They I What Who How Why Even Still Yet",
+    )
 )
 
 
