@@ -186,3 +186,16 @@ def test_wordings_of_expectation_beyond_will(text: str) -> None:
 )
 def test_should_of_advice_is_no_forecast(text: str) -> None:
     assert _forecasts(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We don't know yet whether we are going to be facing a recession.",
+        "She stresses that it is uncertain how the virus will develop.",
+        "There is no clear picture of what that will look like.",
+        "Economists are uncertain that it will quickly curtail inflation.",
+    ],
+)
+def test_a_question_left_open_is_no_forecast(text: str) -> None:
+    assert _forecasts(text) == []

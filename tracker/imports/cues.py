@@ -142,6 +142,15 @@ _REPORTED_THAT = re.compile(
     r"forecast|predicts)\s+(?:that\s+)?(?:[\w'\u2019-]+\s+){1,6}$"
 )
 _ADVICE = re.compile(r"\b(?:we|you|I|they|one|\w+\s+must|which|who)\s+$", re.IGNORECASE)
+# A wording inside a question the text leaves open: "we don't know yet whether we are going to",
+# "it is uncertain how the virus will develop", "no clear picture of what that will look like".
+_OPEN_QUESTION = re.compile(
+    r"\b(?:know|knows|knew|sure|clear|unclear|uncertain|predict|tell|question|wonder|wonders|"
+    r"wondered|ask|asks|asked|picture|idea|doubts|depends|guess|see)\b[^.;:]{0,40}?"
+    r"\b(?:what|how|whether|which|if)\b[^.;:,]{0,60}$"
+    r"|\buncertain\s+that\b[^.;:,]{0,60}$",
+    re.IGNORECASE,
+)
 _CONDITIONAL_ONLY = {"can"}
 _LIKELIHOOD = {"likely", "unlikely", "very likely", "very unlikely", "probable", "improbable"}
 _LOOK = 120  # characters before a wording that its rules read (two or three words)
@@ -190,6 +199,8 @@ def cues(clause: str, conditional: bool) -> Iterator[wep.Wording]:
             continue  # "than expected", "as forecast", "had predicted" of a past event
         if word in ("plans to", "plan to") and re.search(r"\b(?:no|any)\s+$", before):
             continue
+        if _OPEN_QUESTION.search(before):
+            continue  # "no way to predict what course inflation will take": not knowing
         if wording.reading.hedged and _EPISTEMIC.match(clause, wording.end):
             continue  # "they could be right": a judgement about now, not a forecast
         past = _PAST_CONTEXT.match(clause, wording.end) or _PAST_BEFORE.search(before)
