@@ -52,6 +52,23 @@ def _forecasts(text: str) -> list[Candidate]:
         # A model named by its owner.
         ("Nate Silver's model gives Harris a 56% chance of winning.", "Nate Silver's model",
          "organization"),
+        # A group named after the verb, where they work.
+        ("The bank will cut rates in March, wrote economists at Capital Economics.",
+         "economists at Capital Economics", "person"),
+        # Officials of an organisation are its voice.
+        ("Officials at the Department of Energy expect gasoline prices to fall this summer.",
+         "Department of Energy", "organization"),
+        # An institution that "sees" a figure, beside a month that is no one.
+        ("The IMF now sees global growth of 3.1% in 2025, up from its October forecast.", "IMF",
+         "organization"),
+        # A pledge and a bet are forecasts of their makers.
+        ("Chancellor Jeremy Hunt has promised that taxes will fall before the next election.",
+         "Chancellor Jeremy Hunt", "person"),
+        ("Investors are betting the Fed will cut rates three times this year.", "Investors",
+         "person"),
+        # A lawmaker's party and state after the name.
+        ("\u201cWe will finish the bill this week,\u201d Senate Majority Leader Charles Schumer"
+         " (D-N.Y.) said.", "Senate Majority Leader Charles Schumer (D-N.Y.)", "person"),
         # Odds nobody is named for are the bookmakers' prices.
         ("Manchester City are 8/11 favourites to win the league.", "bookmakers",
          "organization"),

@@ -37,6 +37,7 @@ _MORE = re.compile(
     r"(?:(?:from|at|in\s+an?|(?:polled|surveyed|questioned)(?:\s+by)?)\s+(?:[\w&.'\u2019-]+\s+){1,4}?)?"
     r"(?:now\s+|also\s+|still\s+|mostly\s+|largely\s+)?(?:see|sees|seeing)\b"
     r"|\b(?:see|sees|seeing)\s+(?:the\s+)?(?:chance|price|prices|demand|the\s+\w+\s+rate)\b"
+    r"|\b(?-i:[A-Z])[\w.&'\u2019-]*\s+(?:now\s+|also\s+|still\s+)?sees\b"
     r"|\b(?:warns?|warned|warning)\s+(?:that|of)\b"
     r"|\b(?:is|are)\s+warning\b"
     r"|\b(?:favou?rites?|top\s+favou?rites|favou?ritism|odds|outright\s+odds|"

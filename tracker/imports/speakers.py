@@ -37,6 +37,7 @@ _VERB = (
     r"reiterated|contends|contended|envisage|envisages|foresee|foresees|"
     r"calculated|calculates|reckoned|reckon|believed|thought|feared|fears|fear|doubt|doubts|"
     r"doubted|hope|hopes|hoped|anticipated|agreed|agree|agrees|pointed\s+to|points\s+to|"
+    r"promised|promises|pledged|pledges|betting|wagering|"
     r"(?:is|are|was|were|remains?|remained)\s+(?:\w+\s+)?(?:confident|convinced|sure|optimistic|"
     r"pessimistic|adamant|hopeful)|(?:has|have|had)\s+no\s+doubts?)"
 )
@@ -112,7 +113,8 @@ _SAID_AFTER = re.compile(
     r"September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
     r"Sunday)\b)[A-Z][\w.'\u2019-]*(?:\s+(?:[A-Z][\w.'\u2019-]*|[a-z]+(?=\s+[A-Z]))){0,6}"
     r"|the\s+(?:\w+\s+){0,3}(?:diplomat|official|analyst|source|researcher|expert|economist|"
-    r"strategist))",
+    r"strategist)"
+    rf"|(?:{_MODIFIER})(?i:{_GROUPS})(?:\s+(?:at|from|with)\s+(?:the\s+)?{_NAME})?)",
 )
 _POLL = re.compile(
     r"\b(?:a|the)\s+(?:latest\s+|new\s+)?(?P<np>(?:[A-Z][\w.]*\s+){1,3}(?:poll|survey))\b"
@@ -204,7 +206,9 @@ _NOT_NAMES = frozenset(
         r"\w+",
         "In On At By For If But And The This That These There It As So While When After Before "
         "Since Currently Now Thus However Moreover Looking Some Most Many No Only Then Both My "
-        "Our Your His Her Their Its We They I What Who How Why Even Still Yet",
+        "Our Your His Her Their Its We They I What Who How Why Even Still Yet January February "
+        "March April May June July August September October November December Monday Tuesday "
+        "Wednesday Thursday Friday Saturday Sunday Today Tomorrow Yesterday Last Next",
     )
 )
 
@@ -335,7 +339,9 @@ def _definite(name: str, speakers: Speakers) -> tuple[str, str | None]:
         return speakers.last.name, speakers.last.kind  # "according to these algorithms"
     if re.fullmatch(r"(?:\w+\s+)?respondents", name, re.I) and speakers.poll:
         return speakers.poll, ORGANIZATION  # the survey's respondents: the survey's finding
-    at = re.search(rf"\b(?:at|of)\s+(?:\w+['\u2019]s?\s+)?(?P<org>{_NAME})$", name)
+    at = re.search(
+        rf"\b(?:at|of|from|with)\s+(?:the\s+)?(?:\w+['\u2019]s?\s+)?(?P<org>{_NAME})$", name
+    )
     if at and _GROUP.match(name):
         return at["org"], ORGANIZATION  # "analysts at Citi": the bank's forecast
     if re.search(rf"\b(?:{_ROLE})s?\b", name.split(" for ")[0].split(" of ")[0], re.I):
