@@ -66,23 +66,31 @@ def figures() -> dict[str, Score]:
 # Reached on the development part (tuned on) and the test part (scored only); a change that
 # lowers any of them is a regression.
 # Issue 14's targets on the test part (recall 0.9, precision 0.8, speakers 0.9, every stated
-# probability read exactly) are not all reached: these are the figures as they stand. The
-# second round of rules raised the development part far more than the test part (recall 0.802
-# -> 0.906 against 0.759 -> 0.776, speakers 0.581 -> 0.880 against 0.530 -> 0.573), and the
-# test part's precision (0.841 -> 0.823) and stated chances (13 -> 12 of 26) fell a little.
+# probability read exactly) are not all reached. The third round of rules was written against
+# the development part grown from 32 to 72 articles (202 -> 407 forecasts) and against made-up
+# sentences of common news phrasing, never against the test part: on the grown development
+# part recall 0.813 -> 0.870, precision 0.813 -> 0.835, stated 58 -> 76 of 82, speakers 0.703
+# -> 0.816; on the test part, scored once before and once after, recall 0.776 -> 0.799,
+# precision 0.823 -> 0.827, hedged 0.941 -> 0.950, stated 12 -> 13 of 26, speakers 0.573 ->
+# 0.607 (on the first 32 development articles 0.906 -> 0.911 recall, 0.839 -> 0.840
+# precision). A scikit-learn sentence classifier (bench/extract_classifier.py, cross-validated
+# by article on the grown development part) reads sentences worse than the rules (accuracy
+# 0.73 from the words alone, 0.855 with the rules' reading as features, the rules alone 0.855)
+# and beside them only trades recall for precision (0.860/0.806 -> 0.828/0.822 at best), so
+# the extractor stays rule-based.
 DEV_FLOORS = {
-    "recall": 0.906,
-    "precision": 0.839,
-    "hedged": 0.951,
-    "stated": 0.979,
-    "speakers": 0.88,
+    "recall": 0.865,
+    "precision": 0.83,
+    "hedged": 0.94,
+    "stated": 0.92,
+    "speakers": 0.81,
 }
 TEST_FLOORS = {
-    "recall": 0.776,
-    "precision": 0.823,
-    "hedged": 0.941,
-    "stated": 0.462,
-    "speakers": 0.573,
+    "recall": 0.795,
+    "precision": 0.825,
+    "hedged": 0.945,
+    "stated": 0.5,
+    "speakers": 0.605,
 }
 
 
