@@ -89,9 +89,10 @@ class ScoreEntry(ScoreSums, Base):
 class ScoreCell(ScoreSums, Base):
     """Sums over the forecasts of one group and period, hedged or not, one calibration bin.
 
-    A forecast counts in four periods: 'all' (all time), its deadline's year 'YYYY', month
-    'YYYY-MM' and day 'YYYY-MM-DD' (UTC). A date range reads whole years and months inside it
-    and days only at its edges (`scorecard.periods`), so its cost does not grow with its width.
+    A forecast counts in six periods: 'all' (all time), its deadline's year 'YYYY', quarter
+    'YYYYQn', month 'YYYY-MM', third of a month 'YYYY-MM:n' and day 'YYYY-MM-DD' (UTC). A date
+    range reads whole periods inside it and finer ones only at its edges (`scorecard.periods`),
+    so its cost does not grow with its width.
     The key starts with the period: a page reads a few periods of many groups. On PostgreSQL
     its pages are filled to 70% (set by the migration) so that updates stay on their page.
     (No CHECK on the sums: an upsert's candidate row carries a negative change.)"""

@@ -2,7 +2,7 @@
 range: Brier, log score and calibration, and the comparative baseline and peer scores.
 
 Numbers come from `score_cells`, sums kept per group, period (all time, and the deadline's year,
-month and day), hedged flag and calibration bin, which `on_outcome_changed` (in `sums`,
+quarter, month, third of a month and day), hedged flag and calibration bin, which `on_outcome_changed` (in `sums`,
 re-exported here) updates whenever a forecast's state changes. Reading a scorecard reads a
 bounded number of cells per group, never every claim, whatever the range. `compute` is the
 one function the page, the CSV, the API and the command line take their numbers from.

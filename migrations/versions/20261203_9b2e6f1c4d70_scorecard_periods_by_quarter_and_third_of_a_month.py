@@ -1,0 +1,61 @@
+"""scorecard periods by quarter and by third of a month
+
+Revision ID: 9b2e6f1c4d70
+Revises: 7d41c0a9e3b5
+Create Date: 2026-12-03 09:00:00.000000
+
+A forecast now counts in two more periods, its deadline's quarter ('2020Q1') and third of a
+month ('2020-03:2': days 1-10, 11-20, 21 to the end), so that a date range reads about half
+as many periods. No table changes: the new periods' sums are added up from the days and
+months already kept (a third from its days, a quarter from its months); downgrading deletes
+them.
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "9b2e6f1c4d70"
+down_revision: str | Sequence[str] | None = "7d41c0a9e3b5"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+_SUMS = (
+    "n",
+    "n_true",
+    "sum_probability",
+    "sum_squared_error",
+    "sum_log",
+    "sum_baseline",
+    "n_peer",
+    "sum_peer",
+    "n_unscored",
+)
+_THIRD = (
+    "substr(period, 1, 7) || ':' || CASE WHEN substr(period, 9, 2) <= '10' THEN '1'"
+    " WHEN substr(period, 9, 2) <= '20' THEN '2' ELSE '3' END"
+)
+_QUARTER = (
+    "substr(period, 1, 4) || 'Q' || CASE WHEN substr(period, 6, 2) <= '03' THEN '1'"
+    " WHEN substr(period, 6, 2) <= '06' THEN '2' WHEN substr(period, 6, 2) <= '09' THEN '3'"
+    " ELSE '4' END"
+)
+
+
+def _add_up(period: str, below: int) -> None:
+    sums = ", ".join(_SUMS)
+    added = ", ".join(f"SUM({name})" for name in _SUMS)
+    op.execute(
+        f"INSERT INTO score_cells (period, dimension, group_key, hedged, bin, {sums}) "  # noqa: S608 - fixed names
+        f"SELECT {period}, dimension, group_key, hedged, bin, {added} FROM score_cells "
+        f"WHERE length(period) = {below} GROUP BY 1, dimension, group_key, hedged, bin"
+    )
+
+
+def upgrade() -> None:
+    _add_up(_THIRD, 10)  # thirds of months from days
+    _add_up(_QUARTER, 7)  # quarters from months
+
+
+def downgrade() -> None:
+    op.execute("DELETE FROM score_cells WHERE length(period) IN (6, 9)")
