@@ -111,6 +111,27 @@ class ScoreCell(ScoreSums, Base):
     bin: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
+# The groups a scorecard lists, which also keep totals over every calibration bin.
+TOTALED_DIMENSIONS = ("overall", "author", "speaker", "outlet")
+
+
+class ScoreTotal(ScoreSums, Base):
+    """The sums of `score_cells` over the calibration bins, for the groups a scorecard lists
+    (`TOTALED_DIMENSIONS`): a list ranks its groups by their totals and needs no bins, so a
+    date range reads one row per group, period and hedged flag instead of up to ten."""
+
+    __tablename__ = "score_totals"
+    __table_args__ = (
+        CheckConstraint(check_in("dimension", TOTALED_DIMENSIONS), name="dimension"),
+        {"sqlite_with_rowid": False},
+    )
+
+    period: Mapped[str] = mapped_column(String(10), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(8), primary_key=True)
+    group_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    hedged: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+
+
 class ScorecardState(Base):
     """One row: bumped by every change of the scorecard, so pages can say whether they changed.
     No row means the sums have not been built yet (they are built on first use)."""

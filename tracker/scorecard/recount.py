@@ -2,7 +2,8 @@
 the sums. Each step is one INSERT ... SELECT ... GROUP BY: the entries from the claims (peer
 scores by a window over each question's forecasts), the day cells from the entries, then each
 coarser tier of periods from the one below (thirds of months from days, months from thirds,
-quarters from months, years from quarters, all time from years).
+quarters from months, years from quarters, all time from years), and the listed groups'
+totals over the bins from their cells.
 """
 
 from __future__ import annotations
@@ -34,11 +35,13 @@ from sqlalchemy.orm import Session
 from tracker.db import utcnow
 from tracker.models import (
     SUM_FIELDS,
+    TOTALED_DIMENSIONS,
     Claim,
     ClaimTag,
     ScorecardState,
     ScoreCell,
     ScoreEntry,
+    ScoreTotal,
     Source,
     Speaker,
 )
@@ -221,6 +224,24 @@ def _count_cells(session: Session) -> None:
         session.execute(insert(ScoreCell).from_select([*key, *SUM_FIELDS], query))
 
 
+def _count_totals(session: Session) -> None:
+    """The listed groups' totals over the bins, from their cells (read in key order)."""
+    key = ["period", "dimension", "group_key", "hedged"]
+    c = ScoreCell
+    query = (
+        select(
+            c.period,
+            c.dimension,
+            c.group_key,
+            c.hedged,
+            *(func.sum(getattr(c, name)) for name in SUM_FIELDS),
+        )
+        .where(c.dimension.in_(TOTALED_DIMENSIONS))
+        .group_by(c.period, c.dimension, c.group_key, c.hedged)
+    )
+    session.execute(insert(ScoreTotal).from_select([*key, *SUM_FIELDS], query))
+
+
 def rebuild(session: Session) -> int:
     """Count every forecast again from the claims (after a restore, or to check the sums).
     Returns how many forecasts were counted. Flushes."""
@@ -237,14 +258,17 @@ def rebuild(session: Session) -> int:
         _sqlite_math(session)
     if dialect == "postgresql":
         # Emptied at once rather than row by row: no dead rows for the inserts to wade past.
-        session.execute(text("TRUNCATE score_cells, score_entries"))
+        session.execute(text("TRUNCATE score_cells, score_totals, score_entries"))
     else:
         session.execute(delete(ScoreCell))
+        session.execute(delete(ScoreTotal))
         session.execute(delete(ScoreEntry))
     _count_entries(session, dialect)
     _count_cells(session)
+    _count_totals(session)
     if dialect == "postgresql":
-        session.execute(text("ANALYZE score_cells, score_entries"))  # plans for the new rows
+        # plans for the new rows
+        session.execute(text("ANALYZE score_cells, score_totals, score_entries"))
     session.flush()
     return int(session.scalar(select(func.count()).select_from(ScoreEntry)) or 0)
 
