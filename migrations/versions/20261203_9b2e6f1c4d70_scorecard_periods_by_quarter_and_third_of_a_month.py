@@ -1,4 +1,4 @@
-"""scorecard periods by quarter and by third of a month, and totals of the listed groups
+"""scorecard periods by quarter and by third of a month, and totals of speakers and outlets
 
 Revision ID: 9b2e6f1c4d70
 Revises: 7d41c0a9e3b5
@@ -7,10 +7,10 @@ Create Date: 2026-12-03 09:00:00.000000
 A forecast now counts in two more periods, its deadline's quarter ('2020Q1') and third of a
 month ('2020-03:2': days 1-10, 11-20, 21 to the end), so that a date range reads about half
 as many periods; the new periods' sums are added up from the days and months already kept
-(a third from its days, a quarter from its months). The groups a scorecard lists (overall,
-authors, speakers, outlets) also keep their sums over every calibration bin, per period and
-hedged flag (`score_totals`, added up from the cells), so that a list reads one row per group
-and period instead of up to twenty. Downgrading drops the totals and the new periods.
+(a third from its days, a quarter from its months). Speakers and outlets, the groups the front
+page ranks, also keep their sums over every calibration bin, per period and hedged flag
+(`score_totals`, added up from the cells), so that its lists read one row per group, period
+and hedged flag instead of up to ten. Downgrading drops the totals and the new periods.
 """
 
 from collections.abc import Sequence
@@ -66,7 +66,7 @@ def upgrade() -> None:
         sa.Column("hedged", sa.Boolean(), nullable=False),
         *(sa.Column(name, sa.BigInteger(), nullable=False) for name in _SUMS),
         sa.CheckConstraint(
-            "dimension IN ('overall', 'author', 'speaker', 'outlet')",
+            "dimension IN ('speaker', 'outlet')",
             name=op.f("ck_score_totals_dimension"),
         ),
         sa.PrimaryKeyConstraint(
@@ -81,7 +81,7 @@ def upgrade() -> None:
     op.execute(
         f"INSERT INTO score_totals (period, dimension, group_key, hedged, {sums}) "  # noqa: S608 - fixed names
         f"SELECT period, dimension, group_key, hedged, {added} FROM score_cells "
-        "WHERE dimension IN ('overall', 'author', 'speaker', 'outlet') "
+        "WHERE dimension IN ('speaker', 'outlet') "
         "GROUP BY period, dimension, group_key, hedged"
     )
 

@@ -111,14 +111,15 @@ class ScoreCell(ScoreSums, Base):
     bin: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
-# The groups a scorecard lists, which also keep totals over every calibration bin.
-TOTALED_DIMENSIONS = ("overall", "author", "speaker", "outlet")
+# The groups a scorecard's summary lists, which also keep totals over every calibration bin.
+TOTALED_DIMENSIONS = ("speaker", "outlet")
 
 
 class ScoreTotal(ScoreSums, Base):
-    """The sums of `score_cells` over the calibration bins, for the groups a scorecard lists
-    (`TOTALED_DIMENSIONS`): a list ranks its groups by their totals and needs no bins, so a
-    date range reads one row per group, period and hedged flag instead of up to ten."""
+    """The sums of `score_cells` over the calibration bins, for the groups a scorecard's
+    summary (the front page) lists (`TOTALED_DIMENSIONS`): a list ranks its groups by their
+    totals and needs no bins, so a date range reads one row per group, period and hedged flag
+    instead of up to ten."""
 
     __tablename__ = "score_totals"
     __table_args__ = (

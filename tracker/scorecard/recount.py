@@ -2,7 +2,7 @@
 the sums. Each step is one INSERT ... SELECT ... GROUP BY: the entries from the claims (peer
 scores by a window over each question's forecasts), the day cells from the entries, then each
 coarser tier of periods from the one below (thirds of months from days, months from thirds,
-quarters from months, years from quarters, all time from years), and the listed groups'
+quarters from months, years from quarters, all time from years), and speakers' and outlets'
 totals over the bins from their cells.
 """
 
@@ -225,7 +225,7 @@ def _count_cells(session: Session) -> None:
 
 
 def _count_totals(session: Session) -> None:
-    """The listed groups' totals over the bins, from their cells (read in key order)."""
+    """Speakers' and outlets' totals over the bins, from their cells (read in key order)."""
     key = ["period", "dimension", "group_key", "hedged"]
     c = ScoreCell
     query = (

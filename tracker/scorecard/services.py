@@ -30,6 +30,7 @@ from tracker.models import (
     POINT_SCALE,
     SUM_FIELDS,
     SUM_SCALE,
+    TOTALED_DIMENSIONS,
     ClaimTag,
     ScoreCell,
     ScoreTotal,
@@ -63,6 +64,7 @@ from tracker.scorecard.sums import on_question_changed as on_question_changed
 MIN_SCORED = 10  # fewer scored forecasts than this: shown, marked too few to judge, not ranked
 GROUP_DIMENSIONS = ("author", "speaker", "outlet", "tag", "source")
 LISTED_DIMENSIONS = ("author", "speaker", "outlet")  # the groups the overall scorecard lists
+SUMMARY_DIMENSIONS = TOTALED_DIMENSIONS  # ... and a summary of it: speakers and outlets
 CACHE_SIZE = 256
 
 
@@ -302,7 +304,7 @@ def _read(session: Session, query: Any, sums: dict[tuple[str, str], _GroupSums])
             )
 
 
-def _compute(session: Session, filters: Filters, calibrated_lists: bool) -> Scorecard:
+def _compute(session: Session, filters: Filters, summary: bool) -> Scorecard:
     dimension, key = filters.group
     sums: dict[tuple[str, str], _GroupSums] = {}
     cover = _cover(session, filters)
@@ -310,14 +312,14 @@ def _compute(session: Session, filters: Filters, calibrated_lists: bool) -> Scor
         cells: Any = ScoreCell.__table__
         if dimension != "overall":
             _read(session, _sums_query(cells, cover, _of_group(cells, dimension, key)), sums)
-        elif calibrated_lists:
+        elif not summary:
             listed = cells.c.dimension.in_(("overall", *LISTED_DIMENSIONS))
             _read(session, _sums_query(cells, cover, listed), sums)
         else:
             # Bins for the overall calibration only; the lists from their totals.
             _read(session, _sums_query(cells, cover, _of_group(cells, "overall", "")), sums)
             totals: Any = ScoreTotal.__table__
-            listed = totals.c.dimension.in_(LISTED_DIMENSIONS)
+            listed = totals.c.dimension.in_(SUMMARY_DIMENSIONS)
             _read(session, _sums_query(totals, cover, listed), sums)
     if dimension != "overall" and (dimension, key) not in sums:
         _require_group_exists(session, dimension, key)
@@ -366,7 +368,7 @@ def _require_group_exists(session: Session, dimension: str, key: str) -> None:
         raise NotFound(f"there is no {what} {key!r}")
 
 
-_CacheKey = tuple[str, Filters, bool]  # freshness token, filters, calibrated lists
+_CacheKey = tuple[str, Filters, bool]  # freshness token, filters, summary or not
 
 
 class _Cache:
@@ -400,23 +402,23 @@ def compute(
     session: Session,
     filters: Filters,
     fresh: Freshness | None = None,
-    calibrated_lists: bool = True,
+    summary: bool = False,
 ) -> Scorecard:
     """THE scorecard for these filters: the page, the CSV, the API and `tracker score` all show
-    what this returns. Builds the sums on first use (the caller commits). Without
-    `calibrated_lists`, the groups listed overall (authors, outlets, speakers) come with the
-    same numbers but no calibration bins or Murphy decomposition, read from their totals: a
-    page that shows neither reads a tenth of the rows."""
+    what this returns. Builds the sums on first use (the caller commits). A `summary` lists
+    speakers and outlets only (authors are scored as the speakers of their own claims), read
+    from their totals: the same numbers, without calibration bins or Murphy decomposition per
+    group, for a tenth of the rows."""
     if fresh is None:
         fresh = freshness(session, utcnow())
     if not fresh.built:
         ensure_built(session)
         fresh = freshness(session, utcnow())
-    key = (fresh.token, filters, calibrated_lists)
+    key = (fresh.token, filters, summary)
     cached = _cache.get(key)
     if cached is not None:
         return cached
-    result = _compute(session, filters, calibrated_lists)
+    result = _compute(session, filters, summary)
     _cache.put(key, result)
     return result
 

@@ -52,7 +52,7 @@ def _page(
     template: str,
     filters: scorecard.Filters,
     page: int | None = None,
-    calibrated_lists: bool = True,
+    summary: bool = False,
     **context: Any,
 ) -> Response:
     fresh = current_freshness()
@@ -63,7 +63,7 @@ def _page(
 
     def build() -> str:
         session = get_session()
-        card = scorecard.compute(session, filters, fresh, calibrated_lists)
+        card = scorecard.compute(session, filters, fresh, summary)
         current = now()
         return render_template(
             template,
@@ -95,8 +95,8 @@ def index() -> Response:
     return _page(
         "scorecard/scorecard.html",
         filters,
-        # The page's lists show no calibration: read from the groups' totals.
-        calibrated_lists=False,
+        # Speakers and outlets ranked, without calibration per group: read from their totals.
+        summary=True,
         due=lambda: scorecard.list_due(get_session(), now()),
         upcoming=lambda: scorecard.list_upcoming(get_session(), now(), limit=10),
         recent=lambda: scorecard.list_recent_resolutions(get_session(), limit=20),
