@@ -11,7 +11,10 @@ the application (Flask's test client: the server's own time, without the network
 - the first GET / after a resolution (one forecast re-resolved and committed, then the page):
   median and p99 of ROUNDS rounds, target p99 under 100 ms;
 - GET /api/v1/scorecard and GET / with RANGES random from/to pairs each (every one a new
-  range, so never cached): p50 and p99, target p99 under 100 ms;
+  range, so never cached): p50 and p99, target p99 under 100 ms. The API lists every author,
+  outlet and speaker with its calibration bins, so it reads the cells per bin; the page ranks
+  speakers and outlets from their totals (`score_totals`) and reads bins for the overall
+  calibration only;
 - and how the figures at the largest size compare with the smallest: target at most 1.5x.
 """
 

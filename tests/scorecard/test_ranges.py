@@ -1,29 +1,39 @@
-"""Date ranges read from year, month and day sums: on generated records, every range gives what
-scoring the forecasts due in it from scratch gives, after every kind of change."""
+"""Date ranges read from the sums per year, quarter, month, third of a month and day: on
+generated records, every range gives what scoring the forecasts due in it from scratch gives,
+after every kind of change."""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from tests.scorecard.scorecard_data import Forecast, record, resolve
-from tracker.models import SUM_FIELDS, Claim, ClaimTag, ScoreCell, Source, User
+from tracker import migrate
+from tracker.models import SUM_FIELDS, Claim, ClaimTag, ScoreCell, ScoreTotal, Source, User
 from tracker.review import changes
 from tracker.scorecard import periods, scoring
 from tracker.scorecard import services as scorecard
 from tracker.scorecard import sums as scoresums
 
 UTC = dt.UTC
-# Days at the edges of months and years, where a range switches between days, months, years.
+# Days at the edges of thirds of months, months, quarters and years, where a range switches
+# between periods.
 EDGES = [
+    dt.date(2020, 5, 10),
+    dt.date(2020, 5, 11),
+    dt.date(2020, 5, 20),
+    dt.date(2020, 5, 21),
+    dt.date(2021, 3, 31),
+    dt.date(2021, 4, 1),
+    dt.date(2021, 9, 30),
     dt.date(2020, 2, 29),
     dt.date(2020, 3, 1),
     dt.date(2020, 12, 31),
@@ -35,6 +45,7 @@ EDGES = [
     dt.date(2022, 1, 1),
 ]
 FIRST, LAST = dt.date(2020, 1, 10), dt.date(2022, 12, 31)
+BEFORE_QUARTERS = "7d41c0a9e3b5"  # the last revision keeping years, months and days only
 
 
 def _day(rng: random.Random) -> dt.date:
@@ -160,17 +171,62 @@ def _check_ranges(session: Session, rng: random.Random, count: int) -> None:
         for group in card.authors + card.outlets:
             expected = _from_scratch(session, filters, group.dimension, group.key)
             _check_group(group, expected, include_hedged)
+        # A summary's lists, read from the groups' totals, say the same but for the bins.
+        page = scorecard.compute(session, filters, summary=True)
+        assert page.group == card.group
+        assert page.authors == ()
+        for got, want in ((page.outlets, card.outlets), (page.speakers, card.speakers)):
+            for a, b in zip(got, want, strict=True):
+                values, wanted = _uncalibrated(a), _uncalibrated(b)
+                floats = [isinstance(v, float) for v in wanted]
+                assert [v for v, f in zip(values, floats, strict=True) if not f] == [
+                    v for v, f in zip(wanted, floats, strict=True) if not f
+                ]
+                # sums added up in another order may differ in the last bits
+                assert [v for v, f in zip(values, floats, strict=True) if f] == pytest.approx(
+                    [v for v, f in zip(wanted, floats, strict=True) if f], rel=1e-9, abs=1e-12
+                )
+            assert all(not g.score.calibration and g.score.murphy is None for g in got)
         tag = rng.choice(sorted(tags))
         one = scorecard.compute(session, scorecard.Filters(tag=tag, date_from=first, date_to=last))
         _check_group(one.group, _from_scratch(session, filters, "tag", tag), False)
 
 
+def _uncalibrated(group: scorecard.GroupScore) -> list[object]:
+    """A group's numbers but its calibration and Murphy decomposition, as a flat list."""
+    return _leaves(asdict(replace(group, score=replace(group.score, calibration=(), murphy=None))))
+
+
+def _leaves(value: object) -> list[object]:
+    if isinstance(value, dict):
+        return [leaf for v in value.values() for leaf in _leaves(v)]
+    if isinstance(value, (list, tuple)):
+        return [leaf for v in value for leaf in _leaves(v)]
+    return [value]
+
+
 def _cells(session: Session) -> list[tuple[object, ...]]:
-    rows = session.execute(select(ScoreCell)).scalars()
+    """Every cell and every total that holds something, with its key."""
+    cells = session.execute(select(ScoreCell)).scalars()
+    totals = session.execute(select(ScoreTotal)).scalars()
     return sorted(
-        (c.period, c.dimension, c.group_key, c.hedged, c.bin, *(getattr(c, f) for f in SUM_FIELDS))
-        for c in rows
-        if any(getattr(c, f) for f in SUM_FIELDS)
+        [
+            (
+                c.period,
+                c.dimension,
+                c.group_key,
+                c.hedged,
+                c.bin,
+                *(getattr(c, f) for f in SUM_FIELDS),
+            )
+            for c in cells
+            if any(getattr(c, f) for f in SUM_FIELDS)
+        ]
+        + [
+            (t.period, t.dimension, t.group_key, t.hedged, -1, *(getattr(t, f) for f in SUM_FIELDS))
+            for t in totals
+            if any(getattr(t, f) for f in SUM_FIELDS)
+        ]
     )
 
 
@@ -241,15 +297,28 @@ def test_each_forecast_adds_the_same_units_in_python_and_in_the_database(
         )
 
 
+def _month_days(year: int, month: int) -> tuple[dt.date, dt.date]:
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return dt.date(year, month, 1), following - dt.timedelta(days=1)
+
+
 def _days_of(period: str, first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last day of a period, as its name says (read apart from `periods`)."""
     if period == periods.ALL_TIME:
         return first, last
     if len(period) == 4:
         return dt.date(int(period), 1, 1), dt.date(int(period), 12, 31)
+    if len(period) == 6:  # a quarter, 2020Q1
+        year, quarter = int(period[:4]), int(period[5])
+        return _month_days(year, 3 * quarter - 2)[0], _month_days(year, 3 * quarter)[1]
     if len(period) == 7:
-        year, month = int(period[:4]), int(period[5:])
-        following = dt.date(year + month // 12, month % 12 + 1, 1)
-        return dt.date(year, month, 1), following - dt.timedelta(days=1)
+        return _month_days(int(period[:4]), int(period[5:]))
+    if len(period) == 9:  # a third of a month, 2020-03:2 (days 1-10, 11-20, 21 to the end)
+        start, end = _month_days(int(period[:4]), int(period[5:7]))
+        third = int(period[8])
+        return start.replace(day=10 * third - 9), end if third == 3 else start.replace(
+            day=10 * third
+        )
     day = dt.date.fromisoformat(period)
     return day, day
 
@@ -283,6 +352,35 @@ def test_a_range_is_covered_exactly_by_few_periods(
         expected.add(day)
         day += dt.timedelta(days=1)
     assert inside == expected
-    # Bounded whatever the width: days at two edges, months at two edges, the years between
-    # (or those outside), never more.
-    assert len(cover) <= 2 * (16 + 7) + span // 2 + 2
+    # Bounded whatever the width: at each of two edges at most six days, two thirds of a
+    # month, two months and two quarters; the years between (or those outside), never more.
+    assert len(cover) <= 2 * (6 + 2 + 2 + 2) + span // 2 + 2
+
+
+def test_a_forecast_counts_in_the_periods_that_hold_its_day() -> None:
+    day = dt.date(2019, 12, 31)
+    while day <= dt.date(2021, 1, 1):
+        for period in periods.periods_of(day.isoformat()):
+            first, last = _days_of(period, dt.date(1900, 1, 1), dt.date(2100, 12, 31))
+            assert first <= day <= last, (period, day)
+        day += dt.timedelta(days=1)
+
+
+def test_upgrading_adds_up_the_quarters_and_thirds_from_the_sums_kept(
+    session: Session, database_url: str
+) -> None:
+    rng = random.Random(9)
+    record(session, _generated(rng, 40))
+    scorecard.compute(session, scorecard.Filters())
+    session.commit()
+    kept = _cells(session)
+    assert {len(cell[0]) for cell in kept} == {3, 4, 6, 7, 9, 10}
+    session.close()
+    assert {cell[4] for cell in kept if len(cell[0]) == 9} > {-1}  # totals of thirds too
+    migrate.downgrade(database_url, BEFORE_QUARTERS)
+    cells = session.execute(text("SELECT period, bin FROM score_cells")).all()
+    assert {len(period) for period, _ in cells} == {3, 4, 7, 10}
+    session.close()
+    migrate.upgrade(database_url)
+    assert _cells(session) == kept
+    _check_ranges(session, rng, 4)

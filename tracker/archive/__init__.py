@@ -95,6 +95,7 @@ EXCLUDED_TABLES = {
     "scheduler_heartbeats": "the liveness of this installation's scheduler processes",
     "score_entries": "the scorecard's running sums, rebuilt from the claims on first use",
     "score_cells": "the scorecard's running sums, rebuilt from the claims on first use",
+    "score_totals": "the scorecard's running sums, rebuilt from the claims on first use",
     "scorecard_state": "without it the scorecard rebuilds its sums from the restored claims",
     "question_terms": "the words each question is found by, indexed again from the restored"
     " questions and claims",

@@ -58,9 +58,11 @@ from tracker.models.scores import (
     SCORE_DIMENSIONS,
     SUM_FIELDS,
     SUM_SCALE,
+    TOTALED_DIMENSIONS,
     ScorecardState,
     ScoreCell,
     ScoreEntry,
+    ScoreTotal,
 )
 from tracker.models.search import ENGINE_OBJECTS, SEARCH_KINDS, SearchEntry
 
@@ -87,6 +89,7 @@ __all__ = [
     "STORED_STATUSES",
     "SUM_FIELDS",
     "SUM_SCALE",
+    "TOTALED_DIMENSIONS",
     "VERDICTS",
     "ApiToken",
     "Assignment",
@@ -110,6 +113,7 @@ __all__ = [
     "SchedulerHeartbeat",
     "ScoreCell",
     "ScoreEntry",
+    "ScoreTotal",
     "ScorecardState",
     "SearchEntry",
     "Source",

@@ -89,9 +89,10 @@ class ScoreEntry(ScoreSums, Base):
 class ScoreCell(ScoreSums, Base):
     """Sums over the forecasts of one group and period, hedged or not, one calibration bin.
 
-    A forecast counts in four periods: 'all' (all time), its deadline's year 'YYYY', month
-    'YYYY-MM' and day 'YYYY-MM-DD' (UTC). A date range reads whole years and months inside it
-    and days only at its edges (`scorecard.periods`), so its cost does not grow with its width.
+    A forecast counts in six periods: 'all' (all time), its deadline's year 'YYYY', quarter
+    'YYYYQn', month 'YYYY-MM', third of a month 'YYYY-MM:n' and day 'YYYY-MM-DD' (UTC). A date
+    range reads whole periods inside it and finer ones only at its edges (`scorecard.periods`),
+    so its cost does not grow with its width.
     The key starts with the period: a page reads a few periods of many groups. On PostgreSQL
     its pages are filled to 70% (set by the migration) so that updates stay on their page.
     (No CHECK on the sums: an upsert's candidate row carries a negative change.)"""
@@ -108,6 +109,28 @@ class ScoreCell(ScoreSums, Base):
     group_key: Mapped[str] = mapped_column(String(200), primary_key=True)
     hedged: Mapped[bool] = mapped_column(Boolean, primary_key=True)
     bin: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+# The groups a scorecard's summary lists, which also keep totals over every calibration bin.
+TOTALED_DIMENSIONS = ("speaker", "outlet")
+
+
+class ScoreTotal(ScoreSums, Base):
+    """The sums of `score_cells` over the calibration bins, for the groups a scorecard's
+    summary (the front page) lists (`TOTALED_DIMENSIONS`): a list ranks its groups by their
+    totals and needs no bins, so a date range reads one row per group, period and hedged flag
+    instead of up to ten."""
+
+    __tablename__ = "score_totals"
+    __table_args__ = (
+        CheckConstraint(check_in("dimension", TOTALED_DIMENSIONS), name="dimension"),
+        {"sqlite_with_rowid": False},
+    )
+
+    period: Mapped[str] = mapped_column(String(10), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(8), primary_key=True)
+    group_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    hedged: Mapped[bool] = mapped_column(Boolean, primary_key=True)
 
 
 class ScorecardState(Base):

@@ -1,7 +1,9 @@
 """Counting every forecast again, in the database: after a restore, on first use, or to check
 the sums. Each step is one INSERT ... SELECT ... GROUP BY: the entries from the claims (peer
-scores by a window over each question's forecasts), the day cells from the entries, then months
-from days, years from months and all time from years.
+scores by a window over each question's forecasts), the day cells from the entries, then each
+coarser tier of periods from the one below (thirds of months from days, months from thirds,
+quarters from months, years from quarters, all time from years), and speakers' and outlets'
+totals over the bins from their cells.
 """
 
 from __future__ import annotations
@@ -33,21 +35,47 @@ from sqlalchemy.orm import Session
 from tracker.db import utcnow
 from tracker.models import (
     SUM_FIELDS,
+    TOTALED_DIMENSIONS,
     Claim,
     ClaimTag,
     ScorecardState,
     ScoreCell,
     ScoreEntry,
+    ScoreTotal,
     Source,
     Speaker,
 )
-from tracker.scorecard import scoring
+from tracker.scorecard import periods, scoring
 from tracker.scorecard.fields import FIELDS, UNSCORED
 from tracker.scorecard.fields import sql_peer as peer_sql
 from tracker.scorecard.sums import after_commit
 
-# Each tier of periods from the one below it: (length of its period text, of the one below).
-_TIERS = ((7, 10), (4, 7))
+
+def _tiers() -> list[tuple[int, Any]]:
+    """Each tier of periods (`periods.periods_of`) from the one below it, finest first: the
+    length of the names below, and the name of the period above as SQL."""
+    p = ScoreCell.period
+
+    def chosen(part: Any, bounds: tuple[str, ...]) -> Any:
+        # the 1-based position of `part` among the upper bounds, as text
+        return case(*((part <= bound, str(i)) for i, bound in enumerate(bounds, 1)), else_="")
+
+    lengths = periods.NAME_LENGTHS
+    third = (
+        func.substr(p, 1, 7).concat(":").concat(chosen(func.substr(p, 9, 2), ("10", "20", "31")))
+    )
+    quarter = (
+        func.substr(p, 1, 4)
+        .concat("Q")
+        .concat(chosen(func.substr(p, 6, 2), ("03", "06", "09", "12")))
+    )
+    return [
+        (lengths[periods.DAY], third),
+        (lengths[periods.THIRD], func.substr(p, 1, lengths[periods.MONTH])),
+        (lengths[periods.MONTH], quarter),
+        (lengths[periods.QUARTER], func.substr(p, 1, lengths[periods.YEAR])),
+        (lengths[periods.YEAR], literal(periods.ALL_TIME)),
+    ]
 
 
 def _sqlite_math(session: Session) -> None:
@@ -173,8 +201,7 @@ def _count_cells(session: Session) -> None:
             *(func.sum(rows.c[name]) for name in SUM_FIELDS),
         ).group_by(rows.c.period, d, k, rows.c.hedged, rows.c.bin)
         session.execute(insert(ScoreCell).from_select([*key, *SUM_FIELDS], query))
-    for length, below in _TIERS:
-        period = func.substr(ScoreCell.period, 1, length)
+    for below, period in _tiers():
         query = (
             select(
                 period,
@@ -186,23 +213,33 @@ def _count_cells(session: Session) -> None:
             )
             .where(func.length(ScoreCell.period) == below)
             .group_by(
-                period, ScoreCell.dimension, ScoreCell.group_key, ScoreCell.hedged, ScoreCell.bin
+                # all time: one period, not grouped by (a constant, which PostgreSQL refuses)
+                *([] if below == periods.NAME_LENGTHS[periods.YEAR] else [period]),
+                ScoreCell.dimension,
+                ScoreCell.group_key,
+                ScoreCell.hedged,
+                ScoreCell.bin,
             )
         )
         session.execute(insert(ScoreCell).from_select([*key, *SUM_FIELDS], query))
+
+
+def _count_totals(session: Session) -> None:
+    """Speakers' and outlets' totals over the bins, from their cells (read in key order)."""
+    key = ["period", "dimension", "group_key", "hedged"]
+    c = ScoreCell
     query = (
         select(
-            literal("all"),
-            ScoreCell.dimension,
-            ScoreCell.group_key,
-            ScoreCell.hedged,
-            ScoreCell.bin,
-            *(func.sum(getattr(ScoreCell, name)) for name in SUM_FIELDS),
+            c.period,
+            c.dimension,
+            c.group_key,
+            c.hedged,
+            *(func.sum(getattr(c, name)) for name in SUM_FIELDS),
         )
-        .where(func.length(ScoreCell.period) == 4)
-        .group_by(ScoreCell.dimension, ScoreCell.group_key, ScoreCell.hedged, ScoreCell.bin)
+        .where(c.dimension.in_(TOTALED_DIMENSIONS))
+        .group_by(c.period, c.dimension, c.group_key, c.hedged)
     )
-    session.execute(insert(ScoreCell).from_select([*key, *SUM_FIELDS], query))
+    session.execute(insert(ScoreTotal).from_select([*key, *SUM_FIELDS], query))
 
 
 def rebuild(session: Session) -> int:
@@ -221,14 +258,17 @@ def rebuild(session: Session) -> int:
         _sqlite_math(session)
     if dialect == "postgresql":
         # Emptied at once rather than row by row: no dead rows for the inserts to wade past.
-        session.execute(text("TRUNCATE score_cells, score_entries"))
+        session.execute(text("TRUNCATE score_cells, score_totals, score_entries"))
     else:
         session.execute(delete(ScoreCell))
+        session.execute(delete(ScoreTotal))
         session.execute(delete(ScoreEntry))
     _count_entries(session, dialect)
     _count_cells(session)
+    _count_totals(session)
     if dialect == "postgresql":
-        session.execute(text("ANALYZE score_cells, score_entries"))  # plans for the new rows
+        # plans for the new rows
+        session.execute(text("ANALYZE score_cells, score_totals, score_entries"))
     session.flush()
     return int(session.scalar(select(func.count()).select_from(ScoreEntry)) or 0)
 

@@ -106,8 +106,10 @@ class Score:
     murphy: Murphy | None = None
 
 
-def summarize(totals: Mapping[int, BinTotals]) -> Score:
-    """All scores from per-bin sums. Bins holding no forecast are left out of the calibration."""
+def summarize(totals: Mapping[int, BinTotals], calibrated: bool = True) -> Score:
+    """All scores from per-bin sums. Bins holding no forecast are left out of the calibration.
+    Not `calibrated`: the sums are totals over the bins, scored without calibration or Murphy
+    decomposition (which need the bins)."""
     bins = [(index, totals[index]) for index in sorted(totals) if totals[index].n > 0]
     n = sum(t.n for _, t in bins)
     n_true = sum(t.n_true for _, t in bins)
@@ -117,6 +119,8 @@ def summarize(totals: Mapping[int, BinTotals]) -> Score:
     brier = max(sum(t.sum_squared_error for _, t in bins) / n, 0.0)
     log_score = min(sum(t.sum_log for _, t in bins) / n, 0.0)
     base_rate = n_true / n
+    if not calibrated:
+        return Score(n, n_true, brier, log_score, 1.0 - brier / CHANCE_BRIER, base_rate)
     calibration = tuple(
         CalibrationBin(index, t.n, t.sum_probability / t.n, t.n_true / t.n) for index, t in bins
     )

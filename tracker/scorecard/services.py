@@ -1,11 +1,13 @@
 """The public scorecard: scores per author, speaker, outlet, tag, source and overall, over a date
 range: Brier, log score and calibration, and the comparative baseline and peer scores.
 
-Numbers come from `score_cells`, sums kept per group, period (all time, and the deadline's year,
-month and day), hedged flag and calibration bin, which `on_outcome_changed` (in `sums`,
-re-exported here) updates whenever a forecast's state changes. Reading a scorecard reads a
-bounded number of cells per group, never every claim, whatever the range. `compute` is the
-one function the page, the CSV, the API and the command line take their numbers from.
+Numbers come from `score_cells`, sums kept per group, period (all time, and the deadline's
+year, quarter, month, third of a month and day), hedged flag and calibration bin, and from
+`score_totals`, the same over the bins for the groups a scorecard lists; `on_outcome_changed`
+(in `sums`, re-exported here) updates both whenever a forecast's state changes. Reading a
+scorecard reads a bounded number of rows per group, never every claim, whatever the range.
+`compute` is the one function the page, the CSV, the API and the command line take their
+numbers from.
 
 The date range selects forecasts by their deadline (UTC day): every forecast has one, and "how
 did the forecasts due in 2020 turn out" is what a reader of a scorecard asks.
@@ -15,16 +17,26 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import and_, func, select, union_all
 from sqlalchemy.orm import Session
 
 from tracker.db import utcnow
 from tracker.errors import NotFound
-from tracker.models import POINT_SCALE, SUM_FIELDS, SUM_SCALE, ClaimTag, ScoreCell, Source, Speaker
+from tracker.models import (
+    POINT_SCALE,
+    SUM_FIELDS,
+    SUM_SCALE,
+    TOTALED_DIMENSIONS,
+    ClaimTag,
+    ScoreCell,
+    ScoreTotal,
+    Source,
+    Speaker,
+)
 from tracker.scorecard import periods, scoring
 from tracker.scorecard.filters import Filters as Filters
 from tracker.scorecard.filters import parse_filters as parse_filters
@@ -48,11 +60,11 @@ from tracker.scorecard.recount import rebuild as rebuild
 from tracker.scorecard.sums import on_claims_changed as on_claims_changed
 from tracker.scorecard.sums import on_outcome_changed as on_outcome_changed
 from tracker.scorecard.sums import on_question_changed as on_question_changed
-from tracker.scorecard.sums import sum_columns
 
 MIN_SCORED = 10  # fewer scored forecasts than this: shown, marked too few to judge, not ranked
 GROUP_DIMENSIONS = ("author", "speaker", "outlet", "tag", "source")
 LISTED_DIMENSIONS = ("author", "speaker", "outlet")  # the groups the overall scorecard lists
+SUMMARY_DIMENSIONS = TOTALED_DIMENSIONS  # ... and a summary of it: speakers and outlets
 CACHE_SIZE = 256
 
 
@@ -128,11 +140,12 @@ class _GroupSums:
     # sum_baseline, n_peer, sum_peer of the forecasts not hedged, and of the hedged ones
     comparative: list[int] = field(default_factory=lambda: [0, 0, 0])
     hedged_comparative: list[int] = field(default_factory=lambda: [0, 0, 0])
+    binned: bool = True  # per calibration bin, or totals over the bins (no calibration)
 
 
 def _years_counted(session: Session) -> tuple[int, int] | None:
     """The first and last year any forecast is due in (two index lookups: periods sort years
-    first, then their months and days, then 'all')."""
+    first, then their quarters, months, thirds and days, then 'all')."""
     first = session.scalar(select(func.min(ScoreCell.period)))
     last = session.scalar(select(func.max(ScoreCell.period)).where(ScoreCell.period < ALL_TIME))
     if first is None or last is None:
@@ -140,43 +153,41 @@ def _years_counted(session: Session) -> tuple[int, int] | None:
     return int(first[:4]), int(last[:4])
 
 
-def _cells_query(session: Session, filters: Filters, dimensions: Sequence[str]) -> Any:
-    """All-time cells are read as they are (one row per group, hedged flag and bin); a date
-    range adds up and takes away the few periods `periods.cover` names, whatever its width."""
-    columns = (ScoreCell.dimension, ScoreCell.group_key, ScoreCell.hedged, ScoreCell.bin)
-    query: Any
-    cover = {ALL_TIME: 1}
-    if filters.date_from is not None or filters.date_to is not None:
-        years = _years_counted(session)
-        cover = periods.cover(filters.date_from, filters.date_to, *years) if years else {}
-        if not cover:
-            return None
+def _cover(session: Session, filters: Filters) -> periods.Cover:
+    """The periods to add up and take away for the filters' date range."""
+    if filters.date_from is None and filters.date_to is None:
+        return {ALL_TIME: 1}
+    years = _years_counted(session)
+    return periods.cover(filters.date_from, filters.date_to, *years) if years else {}
+
+
+def _sums_query(table: Any, cover: periods.Cover, where: Any) -> Any:
+    """The sums of `table`'s rows (`score_cells` or `score_totals`) matching `where`, per key
+    less its period: read as they are for all time (one row per key); for a date range added
+    up and taken away over the few periods `periods.cover` names, whatever its width."""
+    keys = [c for c in table.primary_key.columns if c.name != "period"]
+    sums = [table.c[name] for name in SUM_FIELDS]
     if cover == {ALL_TIME: 1}:
-        query = select(*columns, *sum_columns()).where(ScoreCell.period == ALL_TIME)
-        return _of_group(query, filters, dimensions)
+        return select(*keys, *sums).where(table.c.period == ALL_TIME, where)
     # The periods added and those taken away are summed apart (a plain SUM per side, which
     # the database does fast), then the sides are combined.
     sides = []
     for weight in sorted(set(cover.values())):
         chosen = sorted(p for p, w in cover.items() if w == weight)
-        side = (
-            select(*columns, *(func.sum(c) * weight for c in sum_columns()))
-            .where(ScoreCell.period.in_(chosen))
-            .group_by(*columns)
+        sides.append(
+            select(*keys, *(func.sum(c) * weight for c in sums))
+            .where(table.c.period.in_(chosen), where)
+            .group_by(*keys)
         )
-        sides.append(_of_group(side, filters, dimensions))
     both = union_all(*sides).subquery() if len(sides) > 1 else sides[0].subquery()
-    key_columns = [both.c[i] for i in range(len(columns))]
+    key_columns = [both.c[i] for i in range(len(keys))]
     return select(
-        *key_columns, *(func.sum(both.c[i]) for i in range(len(columns), len(both.c)))
+        *key_columns, *(func.sum(both.c[i]) for i in range(len(keys), len(both.c)))
     ).group_by(*key_columns)
 
 
-def _of_group(query: Any, filters: Filters, dimensions: Sequence[str]) -> Any:
-    dimension, key = filters.group
-    if dimension != "overall":
-        return query.where(ScoreCell.dimension == dimension, ScoreCell.group_key == key)
-    return query.where(ScoreCell.dimension.in_(dimensions))
+def _of_group(table: Any, dimension: str, key: str) -> Any:
+    return and_(table.c.dimension == dimension, table.c.group_key == key)
 
 
 def _names(session: Session, dimension: str, keys: Iterable[str]) -> dict[str, str]:
@@ -211,8 +222,8 @@ def _group_score(
     for part in (sums.scored, sums.hedged) if include_hedged else (sums.scored,):
         for index, totals in part.items():
             headline.setdefault(index, scoring.BinTotals()).merge(totals)
-    hedged_score = scoring.summarize(sums.hedged)
-    headline_score = scoring.summarize(headline)
+    hedged_score = scoring.summarize(sums.hedged, sums.binned)
+    headline_score = scoring.summarize(headline, sums.binned)
     sum_baseline, n_peer, sum_peer = sums.comparative
     if include_hedged:
         sum_baseline += sums.hedged_comparative[0]
@@ -246,34 +257,35 @@ def _group_score(
 
 def _ranked(groups: Iterable[GroupScore]) -> tuple[GroupScore, ...]:
     """Groups with enough scored forecasts ranked by Brier (then log score); the rest after,
-    unranked, most scored first."""
+    unranked, most scored first; ties by name, then key (two groups may share a name)."""
     groups = list(groups)
     judged = sorted(
         (g for g in groups if not g.too_few_to_judge),
-        key=lambda g: (g.score.brier, -(g.score.log_score or 0.0), g.name.lower()),
+        key=lambda g: (g.score.brier, -(g.score.log_score or 0.0), g.name.lower(), g.key),
     )
     rest = sorted(
-        (g for g in groups if g.too_few_to_judge), key=lambda g: (-g.n_scored, g.name.lower())
+        (g for g in groups if g.too_few_to_judge),
+        key=lambda g: (-g.n_scored, g.name.lower(), g.key),
     )
     return tuple(replace(g, rank=i) for i, g in enumerate(judged, 1)) + tuple(rest)
 
 
-def _compute(session: Session, filters: Filters) -> Scorecard:
-    dimension, key = filters.group
-    dimensions = ("overall", *LISTED_DIMENSIONS) if dimension == "overall" else (dimension,)
-    sums: dict[tuple[str, str], _GroupSums] = {}
-    query = _cells_query(session, filters, dimensions)
-    at = {name: 4 + i for i, name in enumerate(SUM_FIELDS)}
+def _read(session: Session, query: Any, sums: dict[tuple[str, str], _GroupSums]) -> None:
+    """Add the rows of a `_sums_query` to the groups' sums: rows of cells (dimension, key,
+    hedged, bin, sums) or of totals (dimension, key, hedged, sums)."""
+    binned = len(query.selected_columns) > 3 + len(SUM_FIELDS)
+    first = 4 if binned else 3
+    at = {name: first + i for i, name in enumerate(SUM_FIELDS)}
     n_at, true_at, unscored_at = at["n"], at["n_true"], at["n_unscored"]
     p_at, sq_at, log_at = at["sum_probability"], at["sum_squared_error"], at["sum_log"]
     comparative_at = [at[name] for name in _COMPARATIVE]
     # Core rows (no ORM layer): a front page reads a few thousand.
-    for row in session.connection().execute(query) if query is not None else ():
-        if not any(row[4:]):
+    for row in session.connection().execute(query):
+        if not any(row[first:]):
             continue  # a group's forecasts all moved elsewhere, or none is due in the range
         group_sums = sums.get((row[0], row[1]))
         if group_sums is None:
-            group_sums = sums[row[0], row[1]] = _GroupSums()
+            group_sums = sums[row[0], row[1]] = _GroupSums(binned=binned)
         n_unscored = int(row[unscored_at])
         group_sums.n_unscored += n_unscored
         if row[2]:
@@ -283,13 +295,32 @@ def _compute(session: Session, filters: Filters) -> Scorecard:
             for index, column in enumerate(comparative_at):
                 kept[index] += int(row[column])
             target = group_sums.hedged if row[2] else group_sums.scored
-            target[int(row[3])] = scoring.BinTotals(
+            target[int(row[3]) if binned else 0] = scoring.BinTotals(
                 int(row[n_at]),
                 int(row[p_at]) / SUM_SCALE,
                 int(row[true_at]),
                 int(row[sq_at]) / SUM_SCALE,
                 int(row[log_at]) / SUM_SCALE,
             )
+
+
+def _compute(session: Session, filters: Filters, summary: bool) -> Scorecard:
+    dimension, key = filters.group
+    sums: dict[tuple[str, str], _GroupSums] = {}
+    cover = _cover(session, filters)
+    if cover:
+        cells: Any = ScoreCell.__table__
+        if dimension != "overall":
+            _read(session, _sums_query(cells, cover, _of_group(cells, dimension, key)), sums)
+        elif not summary:
+            listed = cells.c.dimension.in_(("overall", *LISTED_DIMENSIONS))
+            _read(session, _sums_query(cells, cover, listed), sums)
+        else:
+            # Bins for the overall calibration only; the lists from their totals.
+            _read(session, _sums_query(cells, cover, _of_group(cells, "overall", "")), sums)
+            totals: Any = ScoreTotal.__table__
+            listed = totals.c.dimension.in_(SUMMARY_DIMENSIONS)
+            _read(session, _sums_query(totals, cover, listed), sums)
     if dimension != "overall" and (dimension, key) not in sums:
         _require_group_exists(session, dimension, key)
     names = {"overall": {"": "All sources"}}
@@ -337,23 +368,26 @@ def _require_group_exists(session: Session, dimension: str, key: str) -> None:
         raise NotFound(f"there is no {what} {key!r}")
 
 
+_CacheKey = tuple[str, Filters, bool]  # freshness token, filters, summary or not
+
+
 class _Cache:
     """Scorecards computed in this process, by (freshness token, filters). A token names one
     state of the data, so an entry never goes stale: it just stops being asked for."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.items: OrderedDict[tuple[str, Filters], Scorecard] = OrderedDict()
+        self.items: OrderedDict[_CacheKey, Scorecard] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: tuple[str, Filters]) -> Scorecard | None:
+    def get(self, key: _CacheKey) -> Scorecard | None:
         with self.lock:
             value = self.items.get(key)
             if value is not None:
                 self.items.move_to_end(key)
             return value
 
-    def put(self, key: tuple[str, Filters], value: Scorecard) -> None:
+    def put(self, key: _CacheKey, value: Scorecard) -> None:
         with self.lock:
             self.items[key] = value
             self.items.move_to_end(key)
@@ -364,19 +398,27 @@ class _Cache:
 _cache = _Cache(CACHE_SIZE)
 
 
-def compute(session: Session, filters: Filters, fresh: Freshness | None = None) -> Scorecard:
+def compute(
+    session: Session,
+    filters: Filters,
+    fresh: Freshness | None = None,
+    summary: bool = False,
+) -> Scorecard:
     """THE scorecard for these filters: the page, the CSV, the API and `tracker score` all show
-    what this returns. Builds the sums on first use (the caller commits)."""
+    what this returns. Builds the sums on first use (the caller commits). A `summary` lists
+    speakers and outlets only (authors are scored as the speakers of their own claims), read
+    from their totals: the same numbers, without calibration bins or Murphy decomposition per
+    group, for a tenth of the rows."""
     if fresh is None:
         fresh = freshness(session, utcnow())
     if not fresh.built:
         ensure_built(session)
         fresh = freshness(session, utcnow())
-    key = (fresh.token, filters)
+    key = (fresh.token, filters, summary)
     cached = _cache.get(key)
     if cached is not None:
         return cached
-    result = _compute(session, filters)
+    result = _compute(session, filters, summary)
     _cache.put(key, result)
     return result
 

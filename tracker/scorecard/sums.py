@@ -1,7 +1,8 @@
-"""Keeping the scorecard's sums: `score_cells` per period, group, hedged flag and bin, and
-`score_entries`, what each forecast is counted as. `on_claims_changed` and
-`on_question_changed` bring them up to date with the forecasts of the questions concerned,
-whatever the size of the record (`recount.rebuild` counts every forecast again).
+"""Keeping the scorecard's sums: `score_cells` per period, group, hedged flag and bin,
+`score_totals` over the bins of the groups a scorecard lists, and `score_entries`, what each
+forecast is counted as. `on_claims_changed` and `on_question_changed` bring them up to date
+with the forecasts of the questions concerned, whatever the size of the record
+(`recount.rebuild` counts every forecast again).
 
 A forecast's peer score depends on every scored forecast of its question, so a change of one
 forecast counts the forecasts of its question (and of the question it left) again: N forecasts,
@@ -19,17 +20,17 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, event, insert, select, update
+from sqlalchemy import delete, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from tracker.db import utcnow
 from tracker.models import (
     SUM_FIELDS,
+    TOTALED_DIMENSIONS,
     Claim,
     ClaimTag,
     Question,
     ScorecardState,
-    ScoreCell,
     ScoreEntry,
     Source,
     Speaker,
@@ -183,73 +184,85 @@ def _entry_row(claim_id: int, item: Counted) -> dict[str, Any]:
 
 
 _CellKey = tuple[str, str, str, bool, int]  # period, dimension, group_key, hedged, bin
+_TotalKey = tuple[str, str, str, bool]  # period, dimension, group_key, hedged
 
 
 # A cell's changes are kept as arrays of whole numbers: a question's resolution changes some
 # fifteen thousand cells, and arrays, unlike lists, are no work for the garbage collector.
-_Cells = dict[_CellKey, "array[int]"]
+@dataclass
+class _Changes:
+    cells: dict[_CellKey, array[int]]
+    totals: dict[_TotalKey, array[int]]
 
 
-def _add(cells: _Cells, item: Counted, change: Sequence[int]) -> None:
-    """Add `change` (in SUM_FIELDS order) to every cell `item` counts in."""
-    size = len(change)
+def _into(kept: dict[Any, array[int]], key: tuple[Any, ...], change: Sequence[int]) -> None:
+    sums = kept.get(key)
+    if sums is None:
+        kept[key] = array("q", change)
+    else:
+        for index, value in enumerate(change):
+            sums[index] += value
+
+
+def _add(changes: _Changes, item: Counted, change: Sequence[int]) -> None:
+    """Add `change` (in SUM_FIELDS order) to every cell and total `item` counts in."""
     for dimension, key in item.groups:
+        totaled = dimension in TOTALED_DIMENSIONS
         for period in periods_of(item.period):
-            sums = cells.get((period, dimension, key, item.hedged, item.bin))
-            if sums is None:
-                cells[period, dimension, key, item.hedged, item.bin] = array("q", change)
-            else:
-                for index in range(size):
-                    sums[index] += change[index]
+            _into(changes.cells, (period, dimension, key, item.hedged, item.bin), change)
+            if totaled:
+                _into(changes.totals, (period, dimension, key, item.hedged), change)
 
 
-def _move(cells: _Cells, before: Counted | None, now: Counted | None) -> None:
+def _move(changes: _Changes, before: Counted | None, now: Counted | None) -> None:
     """Take out what a forecast was counted as and count what it is now; where it counts the
     same cells (a new result, a new peer score), once, by the difference."""
     if before is not None and now is not None and _place(before) == _place(now):
-        _add(cells, now, [b - a for a, b in zip(before.sums, now.sums, strict=True)])
+        _add(changes, now, [b - a for a, b in zip(before.sums, now.sums, strict=True)])
         return
     if before is not None:
-        _add(cells, before, [-value for value in before.sums])
+        _add(changes, before, [-value for value in before.sums])
     if now is not None:
-        _add(cells, now, now.sums)
+        _add(changes, now, now.sums)
 
 
 def _place(item: Counted) -> tuple[Any, ...]:
     return (item.period, item.hedged, item.bin, item.groups)
 
 
-_KEY = ("period", "dimension", "group_key", "hedged", "bin")
+_CELL_KEY = ("period", "dimension", "group_key", "hedged", "bin")
+_TOTAL_KEY = ("period", "dimension", "group_key", "hedged")
 
 
-def _lock_order(item: tuple[_CellKey, array[int]]) -> str:
-    period, dimension, key, hedged, bin_ = item[0]
-    return "\x1f".join((period, dimension, key, "h" if hedged else "-", str(bin_)))
+def _lock_order(item: tuple[tuple[Any, ...], array[int]]) -> str:
+    # the hedged flag and the bin as one character each
+    return "\x1f".join(str(int(part)) if not isinstance(part, str) else part for part in item[0])
 
 
-def _upsert_cells(session: Session, cells: _Cells) -> None:
-    """Add the changes to the cells: on PostgreSQL in one statement reading the rows from one
-    JSON parameter (made by the json module's C code, where arrays would be dumped element by
-    element in Python); on SQLite one prepared statement run for each row, in process. Plain
-    driver SQL: SQLAlchemy's handling of each parameter would cost more than the database's
-    work."""
+def _upsert(session: Session, table: str, key: tuple[str, ...], changes: dict[Any, Any]) -> None:
+    """Add the changes to the rows of `table` (`score_cells` or `score_totals`): on PostgreSQL
+    in one statement reading the rows from one JSON parameter (made by the json module's C
+    code, where arrays would be dumped element by element in Python); on SQLite one prepared
+    statement run for each row, in process. Plain driver SQL: SQLAlchemy's handling of each
+    parameter would cost more than the database's work."""
     # In one order for every writer, so that two at once take their row locks in the same
     # order (by one string each: comparing tuples of five costs more than the rest).
-    ordered = sorted(cells.items(), key=_lock_order)
-    rows = [(*key, *sums) for key, sums in ordered if any(sums)]
+    ordered = sorted(changes.items(), key=_lock_order)
+    rows = [(*k, *sums) for k, sums in ordered if any(sums)]
     if not rows:
         return
-    columns = ", ".join((*_KEY, *SUM_FIELDS))
-    conflict = f"ON CONFLICT ({', '.join(_KEY)}) DO UPDATE SET " + ", ".join(
-        f"{name} = score_cells.{name} + excluded.{name}" for name in SUM_FIELDS
+    columns = ", ".join((*key, *SUM_FIELDS))
+    conflict = f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET " + ", ".join(
+        f"{name} = {table}.{name} + excluded.{name}" for name in SUM_FIELDS
     )
     connection = session.connection()
     dialect = connection.dialect.name
     if dialect == "postgresql":
-        types = ("text", "text", "text", "boolean", "integer") + ("bigint",) * len(SUM_FIELDS)
+        types = ("text", "text", "text", "boolean", "integer")[: len(key)]
+        types += ("bigint",) * len(SUM_FIELDS)
         values = ", ".join(f"(r->>{i})::{t}" for i, t in enumerate(types))
         connection.exec_driver_sql(
-            f"INSERT INTO score_cells ({columns}) SELECT {values} "  # noqa: S608 - fixed names
+            f"INSERT INTO {table} ({columns}) SELECT {values} "  # noqa: S608 - fixed names
             "FROM json_array_elements(%s::json) WITH ORDINALITY AS e(r, i) "
             f"ORDER BY i {conflict}",
             (json.dumps(rows),),
@@ -257,7 +270,7 @@ def _upsert_cells(session: Session, cells: _Cells) -> None:
     elif dialect == "sqlite":
         marks = ", ".join("?" for _ in rows[0])
         connection.exec_driver_sql(
-            f"INSERT INTO score_cells ({columns}) VALUES ({marks}) {conflict}",  # noqa: S608 - fixed names
+            f"INSERT INTO {table} ({columns}) VALUES ({marks}) {conflict}",  # noqa: S608 - fixed names
             rows,
         )
     else:  # pragma: no cover - the product runs on SQLite and PostgreSQL only
@@ -331,7 +344,7 @@ def _refresh(session: Session, claim_ids: Sequence[int], question_ids: Sequence[
     new: dict[int, Counted] = {}
     for question_rows in by_question.values():
         new.update(count_question(question_rows, tags))
-    cells: _Cells = {}
+    changes = _Changes({}, {})
     written: list[dict[str, Any]] = []
     touched: list[int] = []
     for claim_id in sorted(set(new) | set(entries)):
@@ -339,12 +352,13 @@ def _refresh(session: Session, claim_ids: Sequence[int], question_ids: Sequence[
         if now == before:
             continue
         touched.append(claim_id)
-        _move(cells, before, now)
+        _move(changes, before, now)
         if now is not None:
             written.append(_entry_row(claim_id, now))
     if not touched:
         return
-    _upsert_cells(session, cells)
+    _upsert(session, "score_cells", _CELL_KEY, changes.cells)
+    _upsert(session, "score_totals", _TOTAL_KEY, changes.totals)
     _write_entries(session, touched, written)
     session.execute(
         update(ScorecardState)
@@ -422,8 +436,3 @@ def _write_entries(session: Session, touched: list[int], written: list[dict[str,
         connection.execute(delete(table).where(table.c.claim_id.in_(chunk)))
     if written:
         connection.execute(insert(table), written)
-
-
-def sum_columns(columns: Iterable[str] = SUM_FIELDS) -> list[ColumnElement[Any]]:
-    """The cells' sum columns, in SUM_FIELDS order."""
-    return [getattr(ScoreCell, name) for name in columns]

@@ -49,7 +49,11 @@ def current_freshness() -> scorecard.Freshness:
 
 
 def _page(
-    template: str, filters: scorecard.Filters, page: int | None = None, **context: Any
+    template: str,
+    filters: scorecard.Filters,
+    page: int | None = None,
+    summary: bool = False,
+    **context: Any,
 ) -> Response:
     fresh = current_freshness()
     query = filters.query_args()
@@ -59,7 +63,7 @@ def _page(
 
     def build() -> str:
         session = get_session()
-        card = scorecard.compute(session, filters, fresh)
+        card = scorecard.compute(session, filters, fresh, summary)
         current = now()
         return render_template(
             template,
@@ -91,6 +95,8 @@ def index() -> Response:
     return _page(
         "scorecard/scorecard.html",
         filters,
+        # Speakers and outlets ranked, without calibration per group: read from their totals.
+        summary=True,
         due=lambda: scorecard.list_due(get_session(), now()),
         upcoming=lambda: scorecard.list_upcoming(get_session(), now(), limit=10),
         recent=lambda: scorecard.list_recent_resolutions(get_session(), limit=20),
