@@ -29,7 +29,7 @@ MAX_OFFSET = 1000
 # A query that matches more entries than this ranks the first this many it finds (in the
 # index's order) and pages through those: ranking every match of a word found in most of the
 # record would cost what reading the record does. More words or a filter narrow it.
-RANKED_AT_MOST = 2000
+RANKED_AT_MOST = 500
 # Field weights. PostgreSQL: ts_rank's {D, C, B, A}; SQLite: bm25's per column (title,
 # people, body). Both put a match in a title above one in the people, above one in a text.
 _TS_WEIGHTS = "'{0.1, 0.2, 0.4, 1.0}'"
@@ -223,9 +223,12 @@ def _snippet(query: Query, *texts: str | None) -> Markup:
 
 def _source_snippet(query: Query, title: str, body: str) -> Markup:
     for start, end in chunks(body):
-        marked = snippets.highlight(body[start:end], query)
+        # The part and what follows it, so a snippet near a part's end is not cut there.
+        marked = snippets.highlight(body[start : end + snippets.WIDTH], query)
         if marked is not None:
-            return marked
+            # A part after the first begins inside the text: say so, as a cut snippet does.
+            cut = start > 0 and not marked.startswith("…")
+            return Markup("…") + marked if cut else marked
     return _snippet(query, title) if snippets.highlight(title, query) else snippets.excerpt(body)
 
 
