@@ -62,7 +62,7 @@ def test_a_phrase_across_a_part_boundary_is_found(session: Session) -> None:
     assert [(h.type, h.id) for h in page.hits] == [("source", source.id)]
     snippet = str(page.hits[0].snippet)
     assert "<mark>ambassador</mark> <mark>resigned</mark>" in snippet
-    # Found in a later part: the snippet says it starts inside the text.
+    # The snippet begins inside the text and says so.
     assert snippet.startswith("…")
 
 
