@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -108,3 +109,20 @@ def test_the_migration_writes_the_sources_entries_again(empty_database_url: str)
                                now=NOW)  # fmt: skip
         assert [(h.type, h.id) for h in page.hits] == [("source", source_id)]
     engine.dispose()
+
+
+def test_a_word_in_more_entries_than_are_ranked_ranks_the_first_found(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = {
+        record.record_source(session, title=f"Note {n}", text=f"The embargo {n} holds.").id
+        for n in range(5)
+    }
+    session.commit()
+    monkeypatch.setattr(services, "RANKED_AT_MOST", 3)
+    page = services.search(session, parse("embargo"), services.Filters(), now=NOW)
+    assert len(page.hits) == 3 and not page.has_more and {h.id for h in page.hits} <= ids
+    # A word in fewer entries than that is ranked in full.
+    monkeypatch.setattr(services, "RANKED_AT_MOST", 5)
+    page = services.search(session, parse("embargo"), services.Filters(), now=NOW)
+    assert {h.id for h in page.hits} == ids
