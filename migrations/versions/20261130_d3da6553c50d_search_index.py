@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from tracker.search.terms import chunks, plain
+from tracker.search.terms import plain
 
 revision: str = "d3da6553c50d"
 down_revision: str | Sequence[str] | None = "6b5c38153028"
@@ -28,6 +28,19 @@ _TSVECTOR = (
     "setweight(to_tsvector('english', :people), 'B') || "
     "setweight(to_tsvector('english', :body), 'D')"
 )
+
+
+def _chunks(text: str) -> Iterator[tuple[int, int]]:
+    """The parts a source's text was indexed in at this revision: up to 40,000 characters."""
+    start = 0
+    while start < len(text):
+        end = min(start + 40_000, len(text))
+        if end < len(text):
+            space = text.rfind(" ", start + 20_000, end)
+            if space > start:
+                end = space + 1
+        yield start, end
+        start = end
 
 
 def _join(*values: str | None) -> str:
@@ -57,7 +70,7 @@ def _rows(connection: sa.Connection) -> Iterator[tuple[str, int, int, str, str, 
             sa.text("SELECT title, outlet, author, text FROM sources WHERE id = :id"),
             {"id": source_id},
         ).one()
-        for part, (start, end) in enumerate(chunks(body)):
+        for part, (start, end) in enumerate(_chunks(body)):
             head = part == 0
             yield (
                 "source", source_id, part, _join(title) if head else "",

@@ -18,7 +18,7 @@ from tracker.record import services as record
 from tracker.review import changes
 from tracker.search import index, services
 from tracker.search.query import parse
-from tracker.search.terms import CHUNK_CHARS
+from tracker.search.terms import PART_CHARS
 
 NOW = dt.datetime(2020, 6, 1, tzinfo=dt.UTC)
 
@@ -112,7 +112,7 @@ def test_a_merged_speaker_and_a_deleted_claim_leave_the_index(session: Session) 
 def test_a_long_text_is_indexed_in_parts_and_found_to_its_end(session: Session) -> None:
     filler = "The committee met again and adjourned without a vote. " * 2000
     text = filler + "At the very end the ambassador resigned in protest."
-    assert len(text) > 2 * CHUNK_CHARS
+    assert len(text) > 2 * PART_CHARS
     source = record.record_source(session, title="Minutes", text=text)
     session.commit()
     parts = [p for k, e, p in _entries(session) if (k, e) == ("source", source.id)]

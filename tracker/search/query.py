@@ -66,7 +66,19 @@ class Query:
 
 
 def _fts5_part(part: Part) -> str:
-    return '"' + " ".join(part.words) + '"' + (" *" if part.prefix else "")
+    return '"' + " ".join(_phrase_words(part)) + '"' + (" *" if part.prefix else "")
+
+
+def _phrase_words(part: Part) -> list[str]:
+    """A part's words less the common words at its ends, which PostgreSQL's `english`
+    configuration leaves out of a phrase too ("of the survey" is "survey"): FTS5 keeps them in
+    its index and would read the lists of nearly every entry to match them."""
+    items = list(part.words)
+    while len(items) > 1 and is_stop_word(items[0]):
+        items.pop(0)
+    while len(items) > 1 and not part.prefix and is_stop_word(items[-1]):
+        items.pop()
+    return items
 
 
 def _ts_part(part: Part) -> str:

@@ -18,7 +18,6 @@ from tracker.errors import Invalid
 from tracker.models import KINDS, SEARCH_KINDS, STATUSES
 from tracker.search import snippets
 from tracker.search.query import Query
-from tracker.search.terms import chunks
 from tracker.text import slugify
 
 PAGE_SIZE = 20
@@ -29,7 +28,9 @@ MAX_OFFSET = 1000
 # A query that matches more entries than this ranks the first this many it finds (in the
 # index's order) and pages through those: ranking every match of a word found in most of the
 # record would cost what reading the record does. More words or a filter narrow it.
-RANKED_AT_MOST = 2000
+RANKED_AT_MOST = 500
+# A source's text is looked through for its snippet this many characters at a time.
+SNIPPET_WINDOW = 40_000
 # Field weights. PostgreSQL: ts_rank's {D, C, B, A}; SQLite: bm25's per column (title,
 # people, body). Both put a match in a title above one in the people, above one in a text.
 _TS_WEIGHTS = "'{0.1, 0.2, 0.4, 1.0}'"
@@ -222,10 +223,18 @@ def _snippet(query: Query, *texts: str | None) -> Markup:
 
 
 def _source_snippet(query: Query, title: str, body: str) -> Markup:
-    for start, end in chunks(body):
-        marked = snippets.highlight(body[start:end], query)
+    # A long text is looked through SNIPPET_WINDOW characters at a time (each with what
+    # follows it, so a snippet near its end is not cut there), up to the first that matches.
+    start = 0
+    while start < len(body):
+        marked = snippets.highlight(body[start : start + SNIPPET_WINDOW + snippets.WIDTH], query)
         if marked is not None:
-            return marked
+            cut = start > 0 and not marked.startswith("…")
+            return Markup("…") + marked if cut else marked
+        space = body.find(" ", start + SNIPPET_WINDOW)
+        if space < 0:
+            break
+        start = space + 1
     return _snippet(query, title) if snippets.highlight(title, query) else snippets.excerpt(body)
 
 

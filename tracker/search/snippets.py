@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import snowballstemmer
@@ -51,6 +51,13 @@ class _Term:
         return not stems(word).isdisjoint(self.stems)
 
 
+@functools.lru_cache(maxsize=256)
+def _prepared(query: Query) -> tuple[tuple[_Term, ...], re.Pattern[str] | None]:
+    """A query's terms and where their words can start: made once for all a page's snippets."""
+    terms = tuple(_terms(query))
+    return terms, _candidates(terms) if terms else None
+
+
 def _terms(query: Query) -> list[_Term]:
     terms = []
     for part in query.included:
@@ -77,7 +84,7 @@ def _same_length_fold(text: str) -> str:
     return _NON_ASCII.sub(lambda m: _fold_char(m.group()), text).lower()
 
 
-def _candidates(terms: list[_Term]) -> re.Pattern[str]:
+def _candidates(terms: Sequence[_Term]) -> re.Pattern[str]:
     """Where a matching word can start: each term's word or stems, less the last letter
     (stemming changes endings: happy -> happi), at the start of a word."""
     heads = set()
@@ -89,7 +96,7 @@ def _candidates(terms: list[_Term]) -> re.Pattern[str]:
     return re.compile(rf"(?<![^\W_])(?:{pattern})")
 
 
-def _matches(text: str, folded: str, terms: list[_Term], pattern: re.Pattern[str],
+def _matches(text: str, folded: str, terms: Sequence[_Term], pattern: re.Pattern[str],
              start: int = 0, end: int | None = None) -> Iterator[re.Match[str]]:  # fmt: skip
     """The words of text[start:end] that match a term, in order."""
     for candidate in pattern.finditer(folded, start, len(text) if end is None else end):
@@ -103,11 +110,10 @@ def _matches(text: str, folded: str, terms: list[_Term], pattern: re.Pattern[str
 def highlight(text: str, query: Query, width: int = WIDTH) -> Markup | None:
     """About `width` characters of `text` around its first word that matches the query, every
     match in them marked; None when no word of the text matches."""
-    terms = _terms(query)
-    if not terms or not text:
+    terms, pattern = _prepared(query)
+    if pattern is None or not text:
         return None
     folded = _same_length_fold(text)
-    pattern = _candidates(terms)
     first = next(_matches(text, folded, terms, pattern), None)
     if first is None:
         return None

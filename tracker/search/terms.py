@@ -144,9 +144,14 @@ STOP_WORDS = frozenset(
     )
 )
 WORD = re.compile(r"[^\W_]+")
-# A long source's text is indexed in parts of at most this many characters, cut at a space:
-# PostgreSQL keeps positions up to 16,383 and a tsvector under 1 MB, whatever the text holds.
-CHUNK_CHARS = 40_000
+# A source's text is indexed in parts of about PART_CHARS characters, cut at a space, each part
+# after the first beginning OVERLAP_CHARS or so before the previous one ends, so that a phrase
+# cut by a boundary is whole in one of them. Short parts keep each entry's words small: a
+# search checks and ranks the entries it finds one by one (PostgreSQL keeps a tsvector of this
+# size in its row, uncompressed), and a text of any length stays within PostgreSQL's limits
+# (positions up to 16,383, a tsvector under 1 MB).
+PART_CHARS = 1_000
+OVERLAP_CHARS = 80
 
 
 def fold(value: str) -> str:
@@ -172,14 +177,18 @@ def is_stop_word(word: str) -> bool:
 
 
 def chunks(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of the parts a text is indexed in: at most CHUNK_CHARS each, cut after a
-    space where there is one, covering the whole text."""
+    """(start, end) of the parts a text is indexed in: at most PART_CHARS each, cut after a
+    space where there is one, each after the first starting at a space in the last
+    OVERLAP_CHARS of the one before (where there is one), together covering the whole text."""
     start = 0
     while start < len(text):
-        end = min(start + CHUNK_CHARS, len(text))
+        end = min(start + PART_CHARS, len(text))
         if end < len(text):
-            space = text.rfind(" ", start + CHUNK_CHARS // 2, end)
+            space = text.rfind(" ", start + PART_CHARS // 2, end)
             if space > start:
                 end = space + 1
         yield start, end
-        start = end
+        if end >= len(text):
+            return
+        back = text.find(" ", end - OVERLAP_CHARS, end - 1)
+        start = back + 1 if back > start else end
