@@ -1,7 +1,7 @@
 """search: sources' texts indexed in short overlapping parts
 
 Revision ID: a5e0c2f7b914
-Revises: 7d41c0a9e3b5
+Revises: 9b2e6f1c4d70
 Create Date: 2026-12-03 09:00:00.000000
 
 A source's archived text was indexed in parts of up to 40,000 characters: every search that
@@ -22,7 +22,7 @@ from alembic import op
 from tracker.search.terms import plain
 
 revision: str = "a5e0c2f7b914"
-down_revision: str | Sequence[str] | None = "7d41c0a9e3b5"
+down_revision: str | Sequence[str] | None = "9b2e6f1c4d70"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -20,7 +20,7 @@ from tracker.search.query import parse
 from tracker.search.terms import OVERLAP_CHARS, PART_CHARS, chunks
 
 NOW = dt.datetime(2020, 6, 1, tzinfo=dt.UTC)
-BEFORE_SHORT_PARTS = "7d41c0a9e3b5"
+BEFORE_SHORT_PARTS = "9b2e6f1c4d70"
 
 
 def _straddling() -> str:
