@@ -47,8 +47,10 @@ run: install ## Migrate, seed, and serve at http://127.0.0.1:5000 with the remin
 	wait -n $$web $$scheduler; status=$$?; \
 	kill -TERM $$web $$scheduler 2>/dev/null; wait; exit $$status
 
+# The suite runs in this many processes, each with its own databases.
+TEST_WORKERS ?= 2
 test: install browser ## Run the whole test suite (PostgreSQL too when TRACKER_TEST_DATABASE_URL is set)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 BENCH_SQLITE ?= sqlite:////tmp/tracker-bench.sqlite3
 BENCH_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/tracker_bench
