@@ -1,9 +1,9 @@
 """Counting every forecast again, in the database: after a restore, on first use, or to check
 the sums. Each step is one INSERT ... SELECT ... GROUP BY: the entries from the claims (peer
 scores by a window over each question's forecasts), the day cells from the entries, then each
-coarser tier of periods from the one below (thirds of months from days, months from thirds,
-quarters from months, years from quarters, all time from years), and speakers' and outlets'
-totals over the bins from their cells.
+coarser tier of periods from the one below alone (thirds of months from days, months from
+thirds, quarters from months, years from quarters, all time from years), and the totals over
+the bins of the groups a scorecard lists (authors, speakers, outlets) from each tier's cells.
 """
 
 from __future__ import annotations
@@ -14,9 +14,13 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
+    Column,
     Float,
     Integer,
+    MetaData,
     String,
+    Table,
     Text,
     and_,
     case,
@@ -51,16 +55,15 @@ from tracker.scorecard.fields import sql_peer as peer_sql
 from tracker.scorecard.sums import after_commit
 
 
-def _tiers() -> list[tuple[int, Any]]:
-    """Each tier of periods (`periods.periods_of`) from the one below it, finest first: the
-    length of the names below, and the name of the period above as SQL."""
-    p = ScoreCell.period
+def _tier_above(tier: int, p: Any) -> Any:
+    """The name of the period above, as SQL, of each period named `p` in `tier` of
+    `periods.periods_of` counted from the finest: thirds of months from days (0), months from
+    thirds, quarters from months, years from quarters, and None for all time from years."""
 
     def chosen(part: Any, bounds: tuple[str, ...]) -> Any:
         # the 1-based position of `part` among the upper bounds, as text
         return case(*((part <= bound, str(i)) for i, bound in enumerate(bounds, 1)), else_="")
 
-    lengths = periods.NAME_LENGTHS
     third = (
         func.substr(p, 1, 7).concat(":").concat(chosen(func.substr(p, 9, 2), ("10", "20", "31")))
     )
@@ -69,13 +72,14 @@ def _tiers() -> list[tuple[int, Any]]:
         .concat("Q")
         .concat(chosen(func.substr(p, 6, 2), ("03", "06", "09", "12")))
     )
+    lengths = periods.NAME_LENGTHS
     return [
-        (lengths[periods.DAY], third),
-        (lengths[periods.THIRD], func.substr(p, 1, lengths[periods.MONTH])),
-        (lengths[periods.MONTH], quarter),
-        (lengths[periods.QUARTER], func.substr(p, 1, lengths[periods.YEAR])),
-        (lengths[periods.YEAR], literal(periods.ALL_TIME)),
-    ]
+        third,
+        func.substr(p, 1, lengths[periods.MONTH]),
+        quarter,
+        func.substr(p, 1, lengths[periods.YEAR]),
+        None,
+    ][tier]
 
 
 def _sqlite_math(session: Session) -> None:
@@ -187,8 +191,38 @@ def _group_selects() -> list[Any]:
     return [overall, source, author, speaker, outlet, tag]
 
 
+_CELL_KEY = ("period", "dimension", "group_key", "hedged", "bin")
+_TOTAL_KEY = ("period", "dimension", "group_key", "hedged")
+
+
+_TIERS = 5  # tiers above the days
+
+
+def _tier_table(name: str) -> Table:
+    """A temporary table holding the cells of one tier of periods while the next is added up."""
+    return Table(
+        name,
+        MetaData(),
+        Column("period", String(10)),
+        Column("dimension", String(8)),
+        Column("group_key", String(200)),
+        Column("hedged", Boolean),
+        Column("bin", Integer),
+        *(Column(name, BigInteger) for name in SUM_FIELDS),
+        prefixes=["TEMPORARY"],
+    )
+
+
 def _count_cells(session: Session) -> None:
-    key = ["period", "dimension", "group_key", "hedged", "bin"]
+    """The day cells from the entries, then each tier of periods from the one below it alone
+    (held in a temporary table, so that no tier is looked for among all the cells), each
+    tier stored with the listed groups' totals over the bins."""
+    connection = session.connection()
+    tiers = [_tier_table("score_tier_below"), _tier_table("score_tier_above")]
+    for table in tiers:
+        table.drop(connection, checkfirst=True)
+    below, above = tiers
+    below.create(connection)
     for grouped in _group_selects():
         rows = grouped.subquery()
         d, k = rows.c[0], rows.c[1]
@@ -200,46 +234,44 @@ def _count_cells(session: Session) -> None:
             rows.c.bin,
             *(func.sum(rows.c[name]) for name in SUM_FIELDS),
         ).group_by(rows.c.period, d, k, rows.c.hedged, rows.c.bin)
-        session.execute(insert(ScoreCell).from_select([*key, *SUM_FIELDS], query))
-    for below, period in _tiers():
-        query = (
-            select(
-                period,
-                ScoreCell.dimension,
-                ScoreCell.group_key,
-                ScoreCell.hedged,
-                ScoreCell.bin,
-                *(func.sum(getattr(ScoreCell, name)) for name in SUM_FIELDS),
-            )
-            .where(func.length(ScoreCell.period) == below)
-            .group_by(
-                # all time: one period, not grouped by (a constant, which PostgreSQL refuses)
-                *([] if below == periods.NAME_LENGTHS[periods.YEAR] else [period]),
-                ScoreCell.dimension,
-                ScoreCell.group_key,
-                ScoreCell.hedged,
-                ScoreCell.bin,
-            )
+        session.execute(insert(below).from_select([*_CELL_KEY, *SUM_FIELDS], query))
+    for tier in range(_TIERS):
+        period = _tier_above(tier, below.c.period)
+        _store(session, below)
+        above.create(connection)
+        up = period if period is not None else literal(periods.ALL_TIME)
+        kept = [below.c[name] for name in _CELL_KEY[1:]]
+        query = select(up, *kept, *(func.sum(below.c[name]) for name in SUM_FIELDS)).group_by(
+            # all time: one period, not grouped by (a constant, which PostgreSQL refuses)
+            *([] if period is None else [up]),
+            *kept,
         )
-        session.execute(insert(ScoreCell).from_select([*key, *SUM_FIELDS], query))
+        session.execute(insert(above).from_select([*_CELL_KEY, *SUM_FIELDS], query))
+        below.drop(connection)
+        below, above = above, below
+    _store(session, below)
+    below.drop(connection)
 
 
-def _count_totals(session: Session) -> None:
-    """Speakers' and outlets' totals over the bins, from their cells (read in key order)."""
-    key = ["period", "dimension", "group_key", "hedged"]
-    c = ScoreCell
-    query = (
-        select(
-            c.period,
-            c.dimension,
-            c.group_key,
-            c.hedged,
-            *(func.sum(getattr(c, name)) for name in SUM_FIELDS),
-        )
-        .where(c.dimension.in_(TOTALED_DIMENSIONS))
-        .group_by(c.period, c.dimension, c.group_key, c.hedged)
+def _store(session: Session, tier: Table) -> None:
+    """Keep the cells of one tier, and the listed groups' totals of them over the bins. On
+    PostgreSQL in the order of their keys: a range reads a few periods of many groups, and
+    PostgreSQL keeps rows where they come (SQLite keeps these tables in their keys' order)."""
+    ordered = session.get_bind().dialect.name == "postgresql"
+    cell_key = [tier.c[name] for name in _CELL_KEY]
+    cells = select(*cell_key, *(tier.c[name] for name in SUM_FIELDS))
+    if ordered:
+        cells = cells.order_by(*cell_key)
+    session.execute(insert(ScoreCell).from_select([*_CELL_KEY, *SUM_FIELDS], cells))
+    key = [tier.c[name] for name in _TOTAL_KEY]
+    totals = (
+        select(*key, *(func.sum(tier.c[name]) for name in SUM_FIELDS))
+        .where(tier.c.dimension.in_(TOTALED_DIMENSIONS))
+        .group_by(*key)
     )
-    session.execute(insert(ScoreTotal).from_select([*key, *SUM_FIELDS], query))
+    if ordered:
+        totals = totals.order_by(*key)
+    session.execute(insert(ScoreTotal).from_select([*_TOTAL_KEY, *SUM_FIELDS], totals))
 
 
 def rebuild(session: Session) -> int:
@@ -259,13 +291,15 @@ def rebuild(session: Session) -> int:
     if dialect == "postgresql":
         # Emptied at once rather than row by row: no dead rows for the inserts to wade past.
         session.execute(text("TRUNCATE score_cells, score_totals, score_entries"))
+        # Sorts and groupings of a million rows in memory rather than in files, for this
+        # transaction only.
+        session.execute(text("SET LOCAL work_mem = '256MB'"))
     else:
         session.execute(delete(ScoreCell))
         session.execute(delete(ScoreTotal))
         session.execute(delete(ScoreEntry))
     _count_entries(session, dialect)
     _count_cells(session)
-    _count_totals(session)
     if dialect == "postgresql":
         # plans for the new rows
         session.execute(text("ANALYZE score_cells, score_totals, score_entries"))
