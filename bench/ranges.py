@@ -11,11 +11,14 @@ the application (Flask's test client: the server's own time, without the network
 - the first GET / after a resolution (one forecast re-resolved and committed, then the page):
   median and p99 of ROUNDS rounds, target p99 under 100 ms;
 - GET /api/v1/scorecard and GET / with RANGES random from/to pairs each (every one a new
-  range, so never cached): p50 and p99, target p99 under 100 ms. The API lists every author,
-  outlet and speaker with its calibration bins, so it reads the cells per bin; the page ranks
-  speakers and outlets from their totals (`score_totals`) and reads bins for the overall
-  calibration only;
+  range, so never cached): p50 and p99, target p99 under 100 ms. Both list their groups
+  (the API authors, outlets and speakers; the page speakers and outlets) from their totals
+  (`score_totals`) and read bins for the overall calibration only;
 - and how the figures at the largest size compare with the smallest: target at most 1.5x.
+
+Each line also gives the median CPU time of this process per request (on SQLite, where the
+database works in this process, nearly all of the work; less sensitive to other processes
+sharing the machine than the elapsed time) and the load average when it was measured.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import random
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -44,6 +47,9 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "30"))
 RANGES = int(os.environ.get("BENCH_RANGES", "60"))
 TARGET_MS = 100.0
 SPAN_DAYS = 3650  # bench.populate's deadlines: ten years from START
+FIRST = "first GET / after a resolution"
+API = "GET /api/v1/scorecard?from&to"
+PAGE = "GET /?from&to"
 
 
 def forecasts_in(url: str) -> int | None:
@@ -72,12 +78,18 @@ class Figures:
     first_page: list[float]
     api_ranges: list[float]
     page_ranges: list[float]
+    cpu: dict[str, list[float]] = field(default_factory=dict)
+    load: dict[str, float] = field(default_factory=dict)
+
+
+_cpu: list[float] = []  # this process's CPU time of each timed request, in ms
 
 
 def timed_get(client: FlaskClient, path: str) -> float:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     response = client.get(path)
     elapsed = (time.perf_counter() - started) * 1000
+    _cpu.append((time.process_time() - cpu) * 1000)
     if response.status_code != 200:
         raise RuntimeError(f"GET {path} answered {response.status_code}")
     return elapsed
@@ -101,13 +113,17 @@ def measure(url: str, rng: random.Random) -> Figures:
         scorecard.rebuild(session)
         session.commit()
         rebuild_s = time.perf_counter() - started
+        rebuild_load = os.getloadavg()[0]
         resolved = session.scalars(select(Claim.id).where(Claim.status == "resolved")).all()
     app = create_app(
         {"DATABASE_URL": url, "SECRET_KEY": "bench", "RATELIMIT_STORAGE_URI": "memory://"}
     )
     client = app.test_client()
     timed_get(client, "/")  # the process's first page: templates compiled, connections open
+    cpu: dict[str, list[float]] = {}
+    load: dict[str, float] = {"rebuild": rebuild_load}
     first_page = []
+    _cpu.clear()
     with app.app_context(), sessions() as session:
         for _ in range(ROUNDS):
             claim = session.get(Claim, rng.choice(resolved))
@@ -117,19 +133,25 @@ def measure(url: str, rng: random.Random) -> Figures:
             scorecard.on_outcome_changed(session, claim)
             session.commit()
             first_page.append(timed_get(client, "/"))
+    cpu[FIRST], load[FIRST] = _cpu[:], os.getloadavg()[0]
+    _cpu.clear()
     api = [timed_get(client, f"/api/v1/scorecard?{q}") for q in random_ranges(rng, RANGES)]
+    cpu[API], load[API] = _cpu[:], os.getloadavg()[0]
+    _cpu.clear()
     pages = [timed_get(client, f"/?{q}") for q in random_ranges(rng, RANGES)]
+    cpu[PAGE], load[PAGE] = _cpu[:], os.getloadavg()[0]
     engine.dispose()
-    return Figures(rebuild_s, first_page, api, pages)
+    return Figures(rebuild_s, first_page, api, pages, cpu, load)
 
 
-def line(name: str, values: list[float]) -> str:
+def line(name: str, values: list[float], figures: Figures) -> str:
     p99 = percentile(values, 0.99)
     verdict = "ok" if p99 < TARGET_MS else "OVER"
     return (
         f"  {name:<34} p50 {statistics.median(values):6.1f} ms  p99 {p99:6.1f} ms"
         f"  max {max(values):6.1f} ms  ({len(values)} requests;"
-        f" target p99 < {TARGET_MS:.0f}: {verdict})"
+        f" target p99 < {TARGET_MS:.0f}: {verdict};"
+        f" CPU p50 {statistics.median(figures.cpu[name]):5.1f} ms, load {figures.load[name]:.2f})"
     )
 
 
@@ -162,18 +184,21 @@ def main() -> None:
             results[backend, size] = figures
             verdict = "ok" if size < 1_000_000 or figures.rebuild_s < 60 else "OVER"
             print(f"== {backend}, {size:,} resolved forecasts ({url})")
-            print(f"  counting every forecast again      {figures.rebuild_s:6.1f} s ({verdict})")
-            print(line("first GET / after a resolution", figures.first_page))
-            print(line("GET /api/v1/scorecard?from&to", figures.api_ranges))
-            print(line("GET /?from&to", figures.page_ranges))
+            print(
+                f"  counting every forecast again      {figures.rebuild_s:6.1f} s ({verdict};"
+                f" load {figures.load['rebuild']:.2f})"
+            )
+            print(line(FIRST, figures.first_page, figures))
+            print(line(API, figures.api_ranges, figures))
+            print(line(PAGE, figures.page_ranges, figures))
     small, large = min(sizes), max(sizes)
     if small == large:
         return
     print(f"== {large:,} against {small:,} (target at most 1.5x)")
     pick: dict[str, Callable[[Figures], list[float]]] = {
-        "first GET / after a resolution": lambda f: f.first_page,
-        "GET /api/v1/scorecard?from&to": lambda f: f.api_ranges,
-        "GET /?from&to": lambda f: f.page_ranges,
+        FIRST: lambda f: f.first_page,
+        API: lambda f: f.api_ranges,
+        PAGE: lambda f: f.page_ranges,
     }
     for backend in ("sqlite", "postgresql"):
         if (backend, small) not in results or (backend, large) not in results:
