@@ -94,6 +94,15 @@ def _within(period: str, start: dt.date, end: dt.date, first: dt.date, last: dt.
         return {}
     if first == start and last == end:
         return {period: 1}
+    return dict(_within_part(period, start, end, first, last))
+
+
+# Both ways of reading a period are weighed at every level, so the same parts come up again
+# and again: kept once worked out (a few thousand edges a year at most).
+@functools.lru_cache(maxsize=65536)
+def _within_part(
+    period: str, start: dt.date, end: dt.date, first: dt.date, last: dt.date
+) -> tuple[tuple[str, int], ...]:
     parts = _parts(period, start, end)
     inside: Cover = {}
     for name, a, b in parts:
@@ -102,7 +111,7 @@ def _within(period: str, start: dt.date, end: dt.date, first: dt.date, last: dt.
     for name, a, b in parts:
         _add(less, _within(name, a, b, start, first - _ONE_DAY), -1)
         _add(less, _within(name, a, b, last + _ONE_DAY, end), -1)
-    return less if len(less) < len(inside) else inside
+    return tuple((less if len(less) < len(inside) else inside).items())
 
 
 def cover(
