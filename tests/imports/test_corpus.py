@@ -78,12 +78,20 @@ def figures() -> dict[str, Score]:
 # 0.73 from the words alone, 0.855 with the rules' reading as features, the rules alone 0.855)
 # and beside them only trades recall for precision (0.860/0.806 -> 0.828/0.822 at best), so
 # the extractor stays rule-based.
+# The development part grown again to 102 articles (600 forecasts): the rules as they stood
+# read the 30 new articles, before any rule was written against them, at recall 0.684,
+# precision 0.781, stated 20 of 38, speakers 0.614 (the whole grown part: 0.810, 0.820, 96 of
+# 120, 0.760). Rules of news phrasing written since (the source a next sentence names,
+# "That's the view of", passive agents, organisations called "the researcher", "They" opening
+# a sentence, figures tacked on with "with", shares of any group that believe, "N in 10",
+# "X% of the time", "50-50", one in 63,000) bring the grown part to 0.820, 0.821, 106 of 120,
+# 0.808.
 DEV_FLOORS = {
-    "recall": 0.865,
-    "precision": 0.83,
-    "hedged": 0.94,
-    "stated": 0.92,
-    "speakers": 0.81,
+    "recall": 0.815,
+    "precision": 0.815,
+    "hedged": 0.955,
+    "stated": 0.88,
+    "speakers": 0.805,
 }
 TEST_FLOORS = {
     "recall": 0.795,

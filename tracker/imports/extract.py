@@ -139,7 +139,10 @@ def extract_page(
             continue
         closer = closing[index]
         forecasts = reader.read(
-            sentence, open_at_start[index], None if closer is None else texts[closer]
+            sentence,
+            open_at_start[index],
+            None if closer is None else texts[closer],
+            texts[index + 1] if index + 1 < len(texts) else None,
         )
         for forecast in forecasts:
             fields = dict(forecast.fields)

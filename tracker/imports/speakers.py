@@ -37,7 +37,8 @@ _VERB = (
     r"reiterated|contends|contended|envisage|envisages|foresee|foresees|"
     r"calculated|calculates|reckoned|reckon|believed|thought|feared|fears|fear|doubt|doubts|"
     r"doubted|hope|hopes|hoped|anticipated|agreed|agree|agrees|pointed\s+to|points\s+to|"
-    r"promised|promises|pledged|pledges|betting|wagering|"
+    r"promised|promises|pledged|pledges|betting|wagering|reporting|saying|estimating|"
+    r"projecting|cautioning|suggesting|arguing|noting|concludes|promising|pledging|vowing|"
     r"(?:is|are|was|were|remains?|remained)\s+(?:\w+\s+)?(?:confident|convinced|sure|optimistic|"
     r"pessimistic|adamant|hopeful)|(?:has|have|had)\s+no\s+doubts?)"
 )
@@ -86,7 +87,7 @@ _ROLE = (
     r"manager|coach|analyst|epidemiologist|doctor|professor|researcher|ambassador"
 )
 # "(WHO)", and a lawmaker's party and state: "(D-N.Y.)", "(R-Texas)".
-_ACRONYM = r"(?:\s+\((?:[A-Z][A-Za-z]{1,7}|[DRI]-[A-Z][\w.]*)\))?"
+_ACRONYM = r"(?:\s+\((?:[A-Z][A-Za-z]{1,7}|[DRI]-[A-Z][\w.]*|[^\x00-\x7f]{1,12})\))?"
 _SUBJECT = re.compile(
     rf"\b(?P<np>(?:(?:{_NAME})(?:['\u2019]s?)?\s+(?:team\s+of\s+)?)?{_MODIFIER}(?i:{_GROUPS})(?:\s+(?:(?:polled|surveyed|questioned|interviewed)(?:\s+by\s+{_NAME})?|(?:at|from|with|of)\s+(?:[a-z]+\s+){{0,2}}{_NAME}(?:\s+(?:firms|banks|companies))?|in\s+an?\s+{_NAME}\s+(?:poll|survey)|led\s+by\s+{_NAME}|(?:familiar\s+with|close\s+to|briefed\s+on|with\s+knowledge\s+of)\s+(?:the\s+|their\s+|his\s+|her\s+)?[a-z]+(?:\s+[a-z]+)?))?"
     rf"|{_NAME}{_ACRONYM}(?:\s+(?:and|&)\s+{_NAME}{_ACRONYM})?"
@@ -108,8 +109,10 @@ _ACCORDING = re.compile(
     re.IGNORECASE,
 )
 _SAID_AFTER = re.compile(
-    r"(?:\bsaid|\bsays|\bsay|\bwrote|\bwarned|\badded|\bexplained)\s+"
-    r"(?P<np>(?!(?:In|On|At|Last|This|Next|January|February|March|April|May|June|July|August|"
+    r"(?:\bsaid|\bsays|\bsay|\bwrote|\bwrites|\bwarned|\bwarns|\badded|\badds|\bexplained|\bnoted|"
+    r"\bnotes|\bstated|\bconcluded|\bconcludes|\bpredicted|\bpredicts|\bcautioned|\binsisted|"
+    r"\bcontinued|\bargued|\breported|\breports)\s+"
+    r"(?P<np>(?:the\s+(?=[A-Z]))?(?!(?:In|On|At|Last|This|Next|January|February|March|April|May|June|July|August|"
     r"September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
     r"Sunday)\b)[A-Z][\w.'\u2019-]*(?:\s+(?:[A-Z][\w.'\u2019-]*|[a-z]+(?=\s+[A-Z]))){0,6}"
     r"|the\s+(?:\w+\s+){0,3}(?:diplomat|official|analyst|source|researcher|expert|economist|"
@@ -132,6 +135,52 @@ _WORK_BY = re.compile(
     r"review|estimate|warning|prediction|expectation|comment|remark|statement|announcement|"
     r"guidance)s?,?\s+(?:(?:published|released|issued|compiled|conducted|carried\s+out|made)\s+)?"
     rf"(?:by|from)\s+(?:the\s+)?(?P<np>{_NAME}{_ACRONYM})"
+)
+# "as reported by Bloomberg", "growth of 3% predicted by the IMF": the agent of a passive.
+_BY = re.compile(
+    r"\b(?:reported|stated|announced|published|written|predicted|forecast|projected|estimated)"
+    rf"\s+by\s+(?:the\s+)?(?P<np>{_NAME}{_ACRONYM})"
+)
+# A sentence that only says where the one before it comes from: "This is reported by
+# Bloomberg", "That's according to the IMF", "So says the bank".
+_SOURCE_LINE = re.compile(
+    r"^\W*(?:(?:This|That|It|These|Those|Such\s+\w+|The\s+(?:news|information|forecast|report|"
+    r"prediction|estimate|projection|warning|view|assessment)s?)\s+(?:is|was|were|are|has\s+been|"
+    r"have\s+been|had\s+been|comes?|came)\s+(?:\w+\s+)?(?:reported|stated|announced|claimed|"
+    r"predicted|forecast|written|published|according|from)\b"
+    r"|(?:That|This|It)(?:['\u2019]s|\s+is|\s+was)\s+according\s+to\b"
+    r"|(?:That|This|Such)(?:['\u2019]s|\s+is|\s+was)\s+(?:also\s+)?the\s+(?:\w+\s+)?(?:view|forecast|"
+    r"prediction|assessment|verdict|conclusion|estimate|expectation|projection)\s+of\b"
+    r"|(?:So|Thus)\s+(?:says|said|writes|wrote|reports|reported|predicts|predicted)\s+(?:the\s+)?"
+    rf"(?P<np>{_NAME}{_ACRONYM}))"
+)
+
+
+def source_of_previous(following: str, speakers: Speakers) -> Attribution | None:
+    """Who the sentence before `following` comes from, when `following` is a sentence that only
+    says so ("This is reported by Bloomberg."): else None."""
+    line = _SOURCE_LINE.match(following)
+    if not line:
+        return None
+    if line["np"]:
+        name = _clean(line["np"])
+        return Attribution(name, speaker_kind(name, speakers.person), line.start(), line.end())
+    named = find_attributions(following, speakers)
+    return named[0] if named else None
+
+
+# "the view of analyst firm CCS Insight", "CCS Insight has cut its forecast": whose view,
+# forecast or expectations the text names.
+_VIEW_OF = re.compile(
+    r"\bthe\s+(?:\w+\s+)?(?:view|forecast|prediction|assessment|verdict|conclusion|estimate|"
+    r"expectation|projection)s?\s+of\s+(?:(?:the\s+)?(?:analyst|research|consulting|market|"
+    rf"analysis|investment)\s+(?:firm|house|group|company)\s+|the\s+)?(?P<np>{_NAME}{_ACRONYM})"
+)
+_REVISED = re.compile(
+    rf"(?P<np>{_NAME}{_ACRONYM})\s+(?:has\s+|have\s+|had\s+)?(?:also\s+)?(?:raised|cut|"
+    r"lowered|trimmed|downgraded|upgraded|revised|lifted|slashed|reiterated|maintained|kept)\s+"
+    r"(?:(?:its|their|the|his|her)\s+)?(?:[\w-]+\s+){0,2}?(?:forecasts?|expectations|outlook|"
+    r"estimates?|projections?|guidance|targets?|predictions?)\b"
 )
 # "the ISW released an analysis suggesting ...": the author of a work the sentence reports.
 _RELEASED = re.compile(
@@ -208,7 +257,7 @@ _NOT_NAMES = frozenset(
         "Since Currently Now Thus However Moreover Looking Some Most Many No Only Then Both My "
         "Our Your His Her Their Its We They I What Who How Why Even Still Yet January February "
         "March April May June July August September October November December Monday Tuesday "
-        "Wednesday Thursday Friday Saturday Sunday Today Tomorrow Yesterday Last Next",
+        "Wednesday Thursday Friday Saturday Sunday Today Tomorrow Yesterday Last Next To",
     )
 )
 
@@ -335,6 +384,14 @@ def _definite(name: str, speakers: Speakers) -> tuple[str, str | None]:
         and speakers.organization
     ):
         return speakers.organization, ORGANIZATION
+    last = speakers.last
+    if (
+        last is not None
+        and last.kind == ORGANIZATION
+        and last.name == speakers.organization
+        and _BACK_TO_ORGANIZATION.fullmatch(name)
+    ):
+        return last.name, ORGANIZATION  # "TrendForce said ... , the Taipei-based researcher said"
     if re.fullmatch(r"(?:these|those)\s+\w+", name, re.I) and speakers.last is not None:
         return speakers.last.name, speakers.last.kind  # "according to these algorithms"
     if re.fullmatch(r"(?:\w+\s+)?respondents", name, re.I) and speakers.poll:
@@ -347,6 +404,16 @@ def _definite(name: str, speakers: Speakers) -> tuple[str, str | None]:
     if re.search(rf"\b(?:{_ROLE})s?\b", name.split(" for ")[0].split(" of ")[0], re.I):
         return name, PERSON  # "the company's chief executive", "a spokesman for the ministry"
     return name, speaker_kind(name, speakers.person)
+
+
+# What a text calls an organisation it has named: "the researcher", "the Paris-based agency".
+_BACK_TO_ORGANIZATION = re.compile(
+    r"(?:[\w.'\u2019-]+\s+){0,2}?(?:researcher|research\s+(?:firm|house|group)|forecaster|"
+    r"lender|institute|tracker|insurer|carrier|chipmaker|automaker|carmaker|retailer|broker|"
+    r"brokerage|manufacturer|producer|supplier|provider|operator|group|organi[sz]ation|agency|"
+    r"firm|company|bank|consultancy)",
+    re.IGNORECASE,
+)
 
 
 def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
@@ -371,7 +438,7 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
         name = _clean(match["np"])
         if name.split()[0] not in _NOT_NAMES:
             add(name, speaker_kind(name, name), match.start("np"), match.end())
-    for pattern in (_FINDS, _RELEASED, _WORK_BY, _PER, _HEADLINE):
+    for pattern in (_FINDS, _RELEASED, _WORK_BY, _BY, _VIEW_OF, _REVISED, _PER, _HEADLINE):
         for match in pattern.finditer(sentence):
             name = _clean(match["np"])
             if pattern is _HEADLINE and not (
@@ -394,7 +461,10 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
     subjects = _SUBJECT.finditer(sentence) if _ANY_VERB.search(sentence) else iter(())
     for match in subjects:
         np = match["np"]
-        if np in _NOT_NAMES or np.split()[0] in ("In", "On", "At", "By", "For", "If", "When"):
+        pronoun = np.lower() in ("he", "she", "they", "it", "we", "i")
+        if not pronoun and (
+            np in _NOT_NAMES or np.split()[0] in ("In", "On", "At", "By", "For", "If", "When")
+        ):
             continue
         verb = match["verb"].lower()
         if not verb.endswith("ing") and re.search(
@@ -410,7 +480,7 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
                 add(speakers.poll, ORGANIZATION, match.start(), match.end())
             continue
         start, end = match.start(), match.end()
-        if np.lower() in ("he", "she", "they", "it", "we", "i"):
+        if pronoun:
             pronouns.append((np, start, end))
             continue
         name = _clean(np)
