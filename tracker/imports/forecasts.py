@@ -42,6 +42,7 @@ _SECOND_CLAUSE = re.compile(
 _ACCORDING_ONLY = re.compile(r"\baccording\s+to\b", re.IGNORECASE)
 _LISTED = re.compile(r",\s+(?:and\s+|or\s+|while\s+|with\s+)?$")
 _CHANCE_NOUN = re.compile(r"\b(?:chances?|probability|likelihood|odds)\b", re.IGNORECASE)
+_SHARE_VERB = re.compile(r"[\s\u2014\u2013,-]*(?:[a-z]+\s+){0,3}")
 _FAVOURITE = re.compile(r"\bfavou?rit", re.IGNORECASE)
 _KIND_REASONS = {
     chances.SPEAKER: "stated in the source",
@@ -138,7 +139,16 @@ class Reader:
             declared = None
         if not wordings and not stated and declared is None:
             return []
-        anchors = [w.start for w in wordings] + [c.start for c in stated]
+        # "98 percent\u2014said they expect": the group's verb goes with its share, whatever
+        # the punctuation between.
+        anchors = [
+            w.start
+            for w in wordings
+            if not any(
+                c.kind == chances.SURVEY and _SHARE_VERB.fullmatch(main, c.end, w.start)
+                for c in stated
+            )
+        ] + [c.start for c in stated]
         if declared is not None:
             anchors.append(declared.start())
         # "with a 46.3% and 45.7% chance, respectively": a forecast for each of two subjects.

@@ -1,0 +1,52 @@
+"""Chances as news states them beyond "a 30% chance", through the public extractor: shares of
+any group that believes or predicts (in words, fractions and "N in 10"), how often a model's
+runs come out one way, even chances, and chances too close to 0 or 1 for four places."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tracker.imports.extract import Candidate, extract_candidates
+
+
+def _forecasts(text: str) -> list[Candidate]:
+    published = dt.datetime(2025, 1, 10, tzinfo=dt.UTC)
+    return [c for c in extract_candidates(text, published) if c.kind == "forecast"]
+
+
+@pytest.mark.parametrize(
+    ("text", "probability", "kind"),
+    [
+        ("More than three-fifths of U.S. adults predict prices will rise next year.", 0.6,
+         "survey_share"),
+        ("Sixty-one percent now believe prices will rise next year.", 0.61, "survey_share"),
+        ("Beyond that, nearly 7 in 10 believe the region will enter a recession.", 0.7,
+         "survey_share"),
+        ("An overwhelming majority\u201498 percent\u2014said they expect a recession next"
+         " year.", 0.98, "survey_share"),
+        ("In the simulations, the incumbent wins the election 94% of the time.", 0.94,
+         "speaker"),
+        ("The coach said the striker has a 50-50 chance of making the weekend.", 0.5,
+         "speaker"),
+        ("The chance of the asteroid hitting the Earth in 2032 is estimated to be one in"
+         " 63,000.", 1.58730e-05, "speaker"),
+        ("The model puts the probability of no impact in 2032 at about 99.998 percent.",
+         0.99998, "speaker"),
+    ],
+)  # fmt: skip
+def test_a_chance_stated_as_news_states_it(text: str, probability: float, kind: str) -> None:
+    [forecast] = _forecasts(text)
+    assert forecast.probability_origin == "stated" and forecast.probability_kind == kind
+    assert forecast.probability == pytest.approx(probability, rel=1e-4)
+
+
+def test_a_share_that_believes_something_of_the_present_is_no_forecast() -> None:
+    assert _forecasts("Nearly 7 in 10 believe the economy is weak.") == []
+
+
+def test_odds_in_a_betting_text_are_one_time_out_of_so_many() -> None:
+    text = "Bookmakers make the team 4/1, so it should win the title one time out of five."
+    chances = [c.probability for c in _forecasts(text)]
+    assert 0.2 in chances
