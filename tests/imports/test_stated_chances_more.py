@@ -50,3 +50,24 @@ def test_odds_in_a_betting_text_are_one_time_out_of_so_many() -> None:
     text = "Bookmakers make the team 4/1, so it should win the title one time out of five."
     chances = [c.probability for c in _forecasts(text)]
     assert 0.2 in chances
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("Labour looks set to suffer a heavy defeat in Scotland.", "looks set to"),
+        ("The asteroid is set for another close encounter in 2032.", "is set for"),
+        ("The Reds are tipped to be the closest challengers next season.", "are tipped to"),
+        ("The first results are due before midnight.", "are due"),
+        ("The talks are all but certain to miss the deadline.", "certain"),
+        ("Stocks fell, pointing to an even tighter market next year.", "pointing to an"),
+    ],
+)
+def test_wordings_of_something_impending(text: str, phrase: str) -> None:
+    [forecast] = _forecasts(text)
+    assert phrase in (forecast.phrase or "")
+
+
+def test_a_favourite_tipped_in_a_betting_text_is_the_bookmakers() -> None:
+    text = "The odds have shortened this week. The Reds are tipped to finish second next season."
+    assert [c.speaker for c in _forecasts(text)][-1] == "bookmakers"

@@ -69,7 +69,12 @@ _MORE = re.compile(
     r"\s+(?:to|a|an)\b"
     r"|\b(?:intends?|pledged?|pledges|pledging|vows?|vowed|vowing|promised?|promises|promising)\s+to"
     r"\s+(?!be\s+(?:a|an|the)\b)"
-    r"|\bpoints?\s+to\s+a\b"
+    r"|\b(?:points?|pointing)\s+to\s+(?:a|an)\b"
+    # "looks set to", "is set for", "are tipped to", "results are due before midnight".
+    r"|\b(?:looks?|looked|seems?|appears?)\s+set\s+to\b"
+    r"|\b(?:is|are)\s+(?:now\s+|also\s+)?set\s+for\b"
+    r"|\b(?:is|are|was|were)\s+(?:\w+\s+)?tipped\s+(?:to|for)\b"
+    r"|\b(?:is|are)\s+due\s+(?=(?:before|by|on|in|at|next|this|later|within)\b)"
     r"|\bas\s+(?:a|the)\s+(?:possible|likely|probable)\s+(?:date|timeline|target|outcome|"
     r"winner|successor|candidate|nominee|venue)\b"
     r"|\bappears?\s+(?:even\s+)?ahead\s+of\b"
@@ -97,7 +102,8 @@ _EPISTEMIC = re.compile(
 )
 _WOULD = re.compile(r"\bwould\b", re.IGNORECASE)
 _BEFORE_ADVERB = re.compile(
-    r"(?:\b(?:is|are|be|almost|nearly|virtually)|['\u2019]s)\s+(?:\w+ly\s+)?$", re.IGNORECASE
+    r"(?:\b(?:is|are|be|almost|nearly|virtually|all\s+but)|['\u2019]s)\s+(?:\w+ly\s+)?$",
+    re.IGNORECASE,
 )
 _COMPARED = re.compile(r"\b(?:than|as|were|was|had|been|worse|better)\s+$", re.IGNORECASE)
 _EXPECT_WORDS = {

@@ -43,7 +43,7 @@ _ACCORDING_ONLY = re.compile(r"\baccording\s+to\b", re.IGNORECASE)
 _LISTED = re.compile(r",\s+(?:and\s+|or\s+|while\s+|with\s+)?$")
 _CHANCE_NOUN = re.compile(r"\b(?:chances?|probability|likelihood|odds)\b", re.IGNORECASE)
 _SHARE_VERB = re.compile(r"[\s\u2014\u2013,-]*(?:[a-z]+\s+){0,3}")
-_FAVOURITE = re.compile(r"\bfavou?rit", re.IGNORECASE)
+_FAVOURITE = re.compile(r"\b(?:favou?rit|tipped)", re.IGNORECASE)
 _KIND_REASONS = {
     chances.SPEAKER: "stated in the source",
     chances.SURVEY: "the share of a surveyed group, not the speaker's own confidence",
