@@ -71,3 +71,24 @@ def test_wordings_of_something_impending(text: str, phrase: str) -> None:
 def test_a_favourite_tipped_in_a_betting_text_is_the_bookmakers() -> None:
     text = "The odds have shortened this week. The Reds are tipped to finish second next season."
     assert [c.speaker for c in _forecasts(text)][-1] == "bookmakers"
+
+
+def test_a_chance_put_at_a_figure_far_from_its_noun() -> None:
+    text = (
+        "Economists surveyed by the paper put the probability of the economy being in recession"
+        " sometime in the next 12 months at 44%."
+    )
+    [forecast] = _forecasts(text)
+    assert forecast.probability == 0.44 and forecast.probability_kind == "speaker"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Growth will slow from 5.5% last year to 3.3% in 2022 and 2.3% next year.",
+        "Unemployment will rise to 3.7% at the end of 2022 and 4.2% at the end of 2023.",
+    ],
+)
+def test_a_figure_for_a_later_period_is_a_forecast_of_its_own(text: str) -> None:
+    first, second = _forecasts(text)
+    assert first.quote_end <= second.quote_start and second.quote.startswith("and ")

@@ -250,6 +250,15 @@ _NOT_CHANCE_AFTER = re.compile(
 )
 
 
+# "put the probability of the economy being in recession in the next 12 months at 44%".
+_PUT_AT = re.compile(
+    rf"\b(?:put|puts|putting|pegged|pegs|placed|places|set|sets|see|sees|saw|rate|rates)\s+"
+    rf"(?:the\s+|their\s+|its\s+)?{_CHANCE_WORD}\b[^.;]{{0,140}}?\bat\s+"
+    r"(?:about\s+|around\s+|roughly\s+|just\s+|only\s+)?$",
+    re.IGNORECASE,
+)
+
+
 def _probability(value: float) -> float | None:
     """A value strictly inside (0, 1) kept to four places (to six significant digits when it
     lies closer to 0 or 1 than that: "one in 63,000", "99.998 percent"), else None (certainty
@@ -357,8 +366,12 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
     for match in _PERCENT_CHANCE.finditer(sentence):
         after = sentence[match.end() : match.end() + 40]
         before = sentence[max(0, match.start() - 60) : match.start()]
-        chance_word = match["after"] or re.search(
-            rf"\b(?:{_CHANCE_WORD}|favourite|favorite|betting|rated)\b[^.;]*$", before, re.I
+        chance_word = (
+            match["after"]
+            or re.search(
+                rf"\b(?:{_CHANCE_WORD}|favourite|favorite|betting|rated)\b[^.;]*$", before, re.I
+            )
+            or _PUT_AT.search(sentence[max(0, match.start() - 160) : match.start()])
         )
         if market and re.search(r"\b(?:at|as)\s+$", before):
             chance_word = chance_word or True  # "most seats at 58%" where the text quotes odds

@@ -249,7 +249,7 @@ _LISTED_FIGURE = re.compile(
 _AND_VERB = re.compile(r"\s+and\s+(?:also\s+|then\s+|even\s+)?(?P<verb>[a-z]+)\s+(?P<next>\S+)")
 _AND_FIGURE = re.compile(
     r"\s+and\s+(?=[$\u20ac\u00a3]?\d[\d.,]*\s*(?:%|million|billion|bn|m|trillion)?[^,;]{0,30}?"
-    r"\b(?:in|by|for)\s+(?:20\d\d|next\s+year)\b)"
+    r"(?:\b(?:in|by|for|(?:at|by)\s+the\s+end\s+of)\s+(?:20\d\d|next\s+year)|\bnext\s+year)\b)"
 )
 _OBJECT_START = re.compile(
     r"(?:the|a|an|its|their|his|her|our|it|them|up|down|out|on|in|to|into|at|by|from|with|over|"
