@@ -69,7 +69,9 @@ def test_wordings_of_something_impending(text: str, phrase: str) -> None:
 
 
 def test_a_favourite_tipped_in_a_betting_text_is_the_bookmakers() -> None:
-    text = "The odds have shortened this week. The Reds are tipped to finish second next season."
+    text = (
+        "Bookmakers cut their prices this week. The Reds are tipped to finish second next season."
+    )
     assert [c.speaker for c in _forecasts(text)][-1] == "bookmakers"
 
 
@@ -92,3 +94,13 @@ def test_a_chance_put_at_a_figure_far_from_its_noun() -> None:
 def test_a_figure_for_a_later_period_is_a_forecast_of_its_own(text: str) -> None:
     first, second = _forecasts(text)
     assert first.quote_end <= second.quote_start and second.quote.startswith("and ")
+
+
+def test_odds_alone_do_not_make_a_later_chance_a_betting_price() -> None:
+    text = (
+        "The model gives the incumbent long odds of losing. In its simulations, the challenger"
+        " wins the election only 5% of the time."
+    )
+    assert _forecasts(text)[-1].probability_kind == "speaker"
+    betting = "Bookmakers have cut the odds. The challenger wins the title 5% of the time."
+    assert _forecasts(betting)[-1].probability_kind == "market"

@@ -42,6 +42,13 @@ _SECOND_CLAUSE = re.compile(
 _ACCORDING_ONLY = re.compile(r"\baccording\s+to\b", re.IGNORECASE)
 _LISTED = re.compile(r",\s+(?:and\s+|or\s+|while\s+|with\s+)?$")
 _CHANCE_NOUN = re.compile(r"\b(?:chances?|probability|likelihood|odds)\b", re.IGNORECASE)
+_BETTING = re.compile(
+    r"\b(?:bet|bets|betting|bookmakers?|bookies|oddsmakers|punters|wagers?|smarkets|betfair|"
+    r"sportsbooks?|bet365|draftkings|fanduel|ladbrokes|paddy\s+power|william\s+hill|"
+    r"prediction\s+markets?|polymarket|kalshi|intrade|\d{1,3}/\d{1,3}\s+(?:favou?rites?|shot|"
+    r"to\s+win))\b",
+    re.IGNORECASE,
+)
 _SHARE_VERB = re.compile(r"[\s\u2014\u2013,-]*(?:[a-z]+\s+){0,3}")
 _FAVOURITE = re.compile(r"\b(?:favou?rit|tipped)", re.IGNORECASE)
 _KIND_REASONS = {
@@ -104,7 +111,9 @@ class Reader:
             )
             or any(f.fields.get("speaker") is not None for f in found)
         )
-        self.market = self.market or bool(chances._MARKET.search(sentence))
+        # Talk of betting carries over to later sentences; "odds" alone does not (a model's
+        # or economists' odds are their own chance).
+        self.market = self.market or bool(_BETTING.search(sentence))
         return found
 
     def _forecasts(
