@@ -114,3 +114,10 @@ def test_a_pledge_tacked_on_with_with_is_its_makers_forecast() -> None:
     first, second = _forecasts(text)
     assert first.quote == "Such growth will continue"
     assert second.speaker == "Jane Gould" and "promising to" in second.quote
+
+
+def test_a_figure_with_a_later_date_of_its_own_added_with_with_is_a_forecast() -> None:
+    text = "Sales will fall by 9% this year, with sales reaching 400 million by 2028."
+    first, second = _forecasts(text)
+    assert first.quote == "Sales will fall by 9% this year"
+    assert second.quote.startswith("with sales reaching 400 million by 2028")

@@ -263,6 +263,8 @@ _OBJECT_START = re.compile(
 # "with volumes dipping to 1.39 billion" or "with the majority above $200" (how the first goes).
 _WITH_FIGURE = re.compile(
     rf",\s+with\s+(?:[\w-]+\s+){{1,5}}?of\s+(?:around\s+|about\s+|roughly\s+)?{_FIGURE_START}"
+    # "..., with sales reaching 400 million by 2023": a figure with a later date of its own.
+    rf"|,\s+with\s+[^,;]{{3,60}}?{_FIGURE}\s+(?:by|in)\s+(?:the\s+end\s+of\s+)?20\d\d\b"
 )
 
 
