@@ -183,6 +183,9 @@ _RATIO_THAT_SAYS = re.compile(
     rf"(?:also\s+|now\s+|still\s+)?(?={_BELIEF}\b)",
     re.IGNORECASE,
 )
+# Cheap tests that a sentence may hold a fraction or a ratio, before the costlier patterns.
+_FRACTION_WORD = re.compile(r"\b(?:half|thirds?|quarters?|fifths?)\b", re.IGNORECASE)
+_RATIO_WORD = re.compile(r"[\s-]in[\s-]|\sout\s+of\s", re.IGNORECASE)
 # "More than three-fifths of U.S. adults predict ...": a fraction of any group that expects.
 _FRACTION_OF_ANY = re.compile(
     rf"\b{_LEAD}(?P<f>"
@@ -325,7 +328,9 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
         if n is not None:
             expecting = bool(_EXPECTING.match(sentence, match.end()))
             add(match.start(), match.end(), _probability(n / 100), SURVEY, needs_cue=not expecting)
-    for match in _FRACTION_OF_ANY.finditer(sentence):
+    fraction = _FRACTION_WORD.search(sentence) is not None
+    ratio = _RATIO_WORD.search(sentence) is not None
+    for match in _FRACTION_OF_ANY.finditer(sentence) if fraction else ():
         expecting = bool(_EXPECTING.match(sentence, match.end()))
         add(
             match.start(),
@@ -334,7 +339,7 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
             SURVEY,
             needs_cue=not expecting,
         )
-    for match in _RATIO_THAT_SAYS.finditer(sentence):
+    for match in _RATIO_THAT_SAYS.finditer(sentence) if ratio else ():
         n, m = number(match["n"]), number(match["m"])
         if n is not None and m and n < m:
             expecting = bool(_EXPECTING.match(sentence, match.end()))

@@ -182,6 +182,10 @@ _REVISED = re.compile(
     r"(?:(?:its|their|the|his|her)\s+)?(?:[\w-]+\s+){0,2}?(?:forecasts?|expectations|outlook|"
     r"estimates?|projections?|guidance|targets?|predictions?)\b"
 )
+_WORK_WORDS = re.compile(
+    r"\b(?:by|view|forecasts?|predictions?|assessment|verdict|conclusion|estimates?|expectations?|"
+    r"projections?|outlook|guidance|targets?)\b"
+)
 # "the ISW released an analysis suggesting ...": the author of a work the sentence reports.
 _RELEASED = re.compile(
     rf"(?P<np>{_NAME}{_ACRONYM})\s+(?:has\s+|have\s+)?(?:released|published|issued|put\s+out|made|"
@@ -438,7 +442,11 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
         name = _clean(match["np"])
         if name.split()[0] not in _NOT_NAMES:
             add(name, speaker_kind(name, name), match.start("np"), match.end())
-    for pattern in (_FINDS, _RELEASED, _WORK_BY, _BY, _VIEW_OF, _REVISED, _PER, _HEADLINE):
+    works = [_FINDS, _RELEASED, _WORK_BY, _PER, _HEADLINE]
+    # The costlier patterns only where their verb or noun is.
+    if _WORK_WORDS.search(sentence):
+        works += [_BY, _VIEW_OF, _REVISED]
+    for pattern in works:
         for match in pattern.finditer(sentence):
             name = _clean(match["np"])
             if pattern is _HEADLINE and not (
