@@ -83,15 +83,18 @@ def figures() -> dict[str, Score]:
 # precision 0.781, stated 20 of 38, speakers 0.614 (the whole grown part: 0.810, 0.820, 96 of
 # 120, 0.760). Rules of news phrasing written since (the source a next sentence names,
 # "That's the view of", passive agents, organisations called "the researcher", "They" opening
-# a sentence, figures tacked on with "with", shares of any group that believe, "N in 10",
-# "X% of the time", "50-50", one in 63,000, "looks set to", "are tipped to", "are due") bring
-# the grown part to 0.832, 0.823, 106 of 120, 0.803.
+# a sentence, figures tacked on with "with" or given for a later year, shares of any group
+# that believe, "N in 10", "X% of the time", "50-50", one in 63,000, a chance "put at" a
+# figure, a survey's remainder over several sentences, "looks set to", "are tipped to", "are
+# due") bring the grown part to recall 0.840, precision 0.824, hedged 0.958, stated 111 of 120,
+# speakers 0.810. The test part's figures were not looked at beyond this test's pass or fail:
+# its precision floor (0.825) fails at 0.824 and is left for the team's scoring.
 DEV_FLOORS = {
-    "recall": 0.83,
+    "recall": 0.835,
     "precision": 0.82,
     "hedged": 0.955,
-    "stated": 0.88,
-    "speakers": 0.80,
+    "stated": 0.92,
+    "speakers": 0.805,
 }
 TEST_FLOORS = {
     "recall": 0.795,

@@ -104,3 +104,18 @@ def test_odds_alone_do_not_make_a_later_chance_a_betting_price() -> None:
     assert _forecasts(text)[-1].probability_kind == "speaker"
     betting = "Bookmakers have cut the odds. The challenger wins the title 5% of the time."
     assert _forecasts(betting)[-1].probability_kind == "market"
+
+
+def test_the_remainder_of_a_survey_is_what_the_sentences_before_left() -> None:
+    text = (
+        "35/36 economists expect no change in September.\n"
+        "24/36 economists see the rate at 0.75% by year-end\n"
+        "8/36 economists see the rate at 0.50% by year-end, remainder see no change"
+    )
+    shares = [c.probability for c in _forecasts(text)]
+    assert shares == [0.9722, 0.6667, 0.2222, 0.1111]
+
+
+def test_a_share_that_stated_a_forecast() -> None:
+    [forecast] = _forecasts("Asked about timing, 44% stated that the deadline will be 2049.")
+    assert forecast.probability == 0.44 and forecast.probability_kind == "survey_share"

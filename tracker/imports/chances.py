@@ -13,7 +13,7 @@ the bookmaker's margin). A vote share, a growth rate or a threshold is not a cha
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 SPEAKER = "speaker"
 SURVEY = "survey_share"
@@ -130,7 +130,8 @@ _COUNT_OF_SURVEY = re.compile(
 # A share that says, thinks or expects is a share of people: "Only 6% thought ...", "almost half
 # anticipate ...", "a third of them said ...".
 _BELIEF = (
-    r"(?:said|say|says|saying|thought|think|thinks|thinking|expect|expected|expects|expecting|"
+    r"(?:said|say|says|saying|stated|thought|think|thinks|thinking|expect|expected|expects|"
+    r"expecting|"
     r"believe|believed|believing|see|saw|seeing|predicting|"
     r"predict|predicted|forecast|anticipate|anticipated|foresee|envisage|reckon|agreed|agree|"
     r"were\s+(?:confident|optimistic|pessimistic)|are\s+(?:confident|optimistic|pessimistic))"
@@ -276,15 +277,19 @@ def _probability(value: float) -> float | None:
 
 @dataclass
 class Survey:
-    """What the text has said so far about a survey: its size, for a bare count of it."""
+    """What the text has said so far about a survey: its size, for a bare count of it, and the
+    counts of its group given by the sentences just before ("24/36 see ... 8/36 see ...,
+    remainder see no change": the remainder is what is left of both)."""
 
     total: int | None = None
+    counted: list[int] = field(default_factory=list)
 
 
 def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
     """The chances stated in a sentence, left to right, none overlapping. `survey` carries a
     survey's size from sentence to sentence; `market` says the text speaks of betting."""
     if not _ANY_NUMBER.search(sentence):
+        survey.counted = []
         return []  # every chance is stated with a number, in digits or words
     found: list[Chance] = []
     taken: list[tuple[int, int]] = []
@@ -352,6 +357,8 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
             value = None if n is None else _probability(n / 100)
         expecting = bool(_EXPECTING.match(sentence, match.end()))
         add(match.start(), match.end(), value, SURVEY, needs_cue=not expecting)
+    earlier = survey.counted
+    survey.counted = []
     if survey.total:
         counted = [c.count for c in found if c.kind == SURVEY and c.count is not None]
         for match in _COUNT_OF_SURVEY.finditer(sentence):
@@ -359,6 +366,9 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
             if n is not None and 0 < n < survey.total:
                 add(match.start("n"), match.end("n"), _probability(n / survey.total), SURVEY)
                 counted.append(int(n))
+        if counted and sum(earlier + counted) <= survey.total:
+            counted = earlier + counted  # the same question's answers, sentence after sentence
+        survey.counted = counted
         remainder = _REMAINDER.search(sentence)
         if remainder and counted and sum(counted) < survey.total:
             share = (survey.total - sum(counted)) / survey.total
