@@ -118,10 +118,10 @@ def extract_page(
     """The forecasts and facts stated in the page of `text` that starts at `place`, in text
     order. The work is bounded by `page_chars` whatever the text's length; following `next`
     from the start gives exactly what `extract_candidates` gives. What a sentence leans on from
-    the sentences before it (who "he" is, a survey's size, talk of betting) is read within the
-    page, so a page that starts after such a mention does not know it: one page as long as the
-    text gives the same only when no such mention crosses a page's start (most articles are one
-    page)."""
+    the sentences around it (who "he" is, a survey's size, talk of betting, a next sentence
+    naming the source) is read within the page, so a page that starts after such a mention, or
+    ends before it, does not know it: one page as long as the text gives the same only when no
+    such mention crosses a page's edge (most articles are one page)."""
     if not 0 <= place.offset <= len(text):
         raise ValueError(f"offset {place.offset} is outside the text")
     if page_chars < 2 * max_sentence_chars:

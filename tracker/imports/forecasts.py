@@ -148,7 +148,7 @@ class Reader:
             declared = None
         if not wordings and not stated and declared is None:
             return []
-        # "98 percent\u2014said they expect": the group's verb goes with its share, whatever
+        # "98 percent—said they expect": the group's verb goes with its share, whatever
         # the punctuation between.
         anchors = [
             w.start
