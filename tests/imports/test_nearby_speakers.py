@@ -121,3 +121,15 @@ def test_a_figure_with_a_later_date_of_its_own_added_with_with_is_a_forecast() -
     first, second = _forecasts(text)
     assert first.quote == "Sales will fall by 9% this year"
     assert second.quote.startswith("with sales reaching 400 million by 2028")
+
+
+def test_according_to_a_role_then_the_name_set_off_by_a_comma_is_the_name() -> None:
+    text = "The striker will complete his move this week, according to transfer expert, Jo Lind."
+    [forecast] = _forecasts(text)
+    assert forecast.speaker == "Jo Lind" and forecast.speaker_kind == "person"
+
+
+def test_a_forecast_someone_has_been_making_is_a_forecast() -> None:
+    text = "Ana Ruiz is an analyst. She has been forecasting a launch in September for a year."
+    [forecast] = _forecasts(text)
+    assert forecast.speaker == "Ana Ruiz" and forecast.phrase == "forecasting"

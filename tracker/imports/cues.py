@@ -211,8 +211,14 @@ def cues(clause: str, conditional: bool) -> Iterator[wep.Wording]:
             or (clause[wording.start] == "M" and _BEFORE_MONTH.search(before))
         ):
             continue
-        if word in _EXPECT_WORDS and _COMPARED.search(before):
-            continue  # "than expected", "as forecast", "had predicted" of a past event
+        if (
+            word in _EXPECT_WORDS
+            and _COMPARED.search(before)
+            and not (word.endswith("ing") and re.search(r"\bbeen\s+$", before))
+        ):
+            # "than expected", "as forecast", "had predicted" of a past event; but "has been
+            # forecasting" goes on forecasting.
+            continue
         if word in ("plans to", "plan to") and re.search(r"\b(?:no|any)\s+$", before):
             continue
         if _OPEN_QUESTION.search(before):

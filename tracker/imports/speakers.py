@@ -420,6 +420,11 @@ _BACK_TO_ORGANIZATION = re.compile(
 )
 
 
+_ROLE_THEN_NAME = re.compile(
+    r",\s+(?P<name>[A-Z][\w'\u2019-]+(?:\s+(?:[A-Z][\w'\u2019-]+|de|van|von|al)){1,3})(?=\s*(?:[,.;]|$))"
+)
+
+
 def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
     """Every attribution in a sentence, left to right; pronouns read against `speakers`."""
     found: list[Attribution] = []
@@ -433,11 +438,16 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
     for match in _ACCORDING.finditer(sentence):
         name = _clean(match["np"])
         name = re.split(r",\s+", name)[0]
-        if re.fullmatch(r"(?:these|those)\s+\w+|reports?|(?:the\s+)?data", name, re.I):
+        end = match.end()
+        named = _ROLE_THEN_NAME.match(sentence, end)
+        if named and not any(c.isupper() for c in name):
+            # "according to transfer expert, Fabrizio Romano": the role, then who holds it.
+            name, kind, end = named["name"], PERSON, named.end()
+        elif re.fullmatch(r"(?:these|those)\s+\w+|reports?|(?:the\s+)?data", name, re.I):
             name, kind = _definite(name, speakers)
         else:
             kind = speaker_kind(name, speakers.person)
-        add(name, kind, match.start(), match.end())
+        add(name, kind, match.start(), end)
     for match in _APPOSED.finditer(sentence):
         name = _clean(match["np"])
         if name.split()[0] not in _NOT_NAMES:
