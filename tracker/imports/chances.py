@@ -13,7 +13,7 @@ the bookmaker's margin). A vote share, a growth rate or a threshold is not a cha
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 SPEAKER = "speaker"
 SURVEY = "survey_share"
@@ -40,6 +40,15 @@ _FRACTIONS = {
     "one-quarter": 0.25,
     "three quarters": 0.75,
     "three-quarters": 0.75,
+    "a fifth": 0.2,
+    "one fifth": 0.2,
+    "one-fifth": 0.2,
+    "two fifths": 0.4,
+    "two-fifths": 0.4,
+    "three fifths": 0.6,
+    "three-fifths": 0.6,
+    "four fifths": 0.8,
+    "four-fifths": 0.8,
 }
 
 _WORDNUM = (
@@ -121,18 +130,20 @@ _COUNT_OF_SURVEY = re.compile(
 # A share that says, thinks or expects is a share of people: "Only 6% thought ...", "almost half
 # anticipate ...", "a third of them said ...".
 _BELIEF = (
-    r"(?:said|say|says|saying|thought|think|thinks|thinking|expect|expected|expects|expecting|"
+    r"(?:said|say|says|saying|stated|thought|think|thinks|thinking|expect|expected|expects|"
+    r"expecting|"
     r"believe|believed|believing|see|saw|seeing|predicting|"
     r"predict|predicted|forecast|anticipate|anticipated|foresee|envisage|reckon|agreed|agree|"
     r"were\s+(?:confident|optimistic|pessimistic)|are\s+(?:confident|optimistic|pessimistic))"
 )
 _SHARE_THAT_SAYS = re.compile(
     rf"(?:^|(?<=[,;:]\s)|(?<=\band\s)|(?<=\bwhile\s)|(?<=\bbut\s)|(?<=\bwhereas\s)|"
-    rf"(?<=\bwhen\s)|(?<=\bwith\s)|(?<=\bas\s)|(?<=\bnow\s)|(?<=\bthat\s))"
+    rf"(?<=\bwhen\s)|(?<=\bwith\s)|(?<=\bas\s)|(?<=\bnow\s)|(?<=\bthat\s)|(?<=[\u2014\u2013]))"
     rf"(?:(?:only|just|nearly|almost|about|around|roughly|some|over|more\s+than|fewer\s+than|"
     rf"less\s+than)\s+)?(?:(?P<n>\d+(?:\.\d+)?|{_WORDNUM}){_PERCENT}|(?P<f>"
     + "|".join(re.escape(f) for f in _FRACTIONS)
-    + rf"))(?:\s+of\s+them)?\s+(?:also\s+)?(?={_BELIEF}\b)",
+    + rf"))(?:\s+of\s+them)?(?:\s*[\u2014\u2013]\s*|\s+)(?:also\s+|now\s+|still\s+)?"
+    rf"(?={_BELIEF}\b)",
     re.IGNORECASE,
 )
 # "Eighty-seven percent of Democrats expect ...": any group whose share says or expects.
@@ -152,14 +163,36 @@ _PERCENT_CHANCE = re.compile(
     rf"(?:\b(?:an?|the|only|just|about|around|roughly)\s+)*(?P<n>\d+(?:\.\d+)?){_PERCENT}"
     rf"(?P<also>\s+(?:and|or|to)\s+(?P<n2>\d+(?:\.\d+)?){_PERCENT})?"
     r"(?P<after>\s+(?:betting\s+)?(?:chance|chances|probability|likelihood|odds|risk|"
-    r"favourite|favorite|likely|certain|sure))?",
+    r"favourite|favorite|likely|certain|sure)|\s+of\s+the\s+time\b)?",
     re.IGNORECASE,
 )
 _RATIO_CHANCE = re.compile(
-    r"\b(?:an?\s+)?(?P<n>\d+|one|two|three|four|five)"
+    r"\b(?:an?\s+)?(?P<n>\d+|one|two|three|four|five)(?P<times>\s+times?)?"
     r"(?:\s*-\s*|[-\s]in[-\s]|\s+out\s+of\s+)"
-    r"(?P<m>\d+|two|three|four|five|six|seven|eight|nine|ten|hundred)"
+    r"(?P<m>\d{1,3}(?:,\d{3})+|\d+|two|three|four|five|six|seven|eight|nine|ten|hundred)"
     rf"(?P<after>\s+{_CHANCE_WORD})?",
+    re.IGNORECASE,
+)
+# "a 50-50 chance", "a fifty-fifty shot": even chances.
+_EVEN = re.compile(
+    rf"\b(?:an?\s+)?(?:50[-/]50|fifty[-\s]fifty)(?=\s+{_CHANCE_WORD}\b)", re.IGNORECASE
+)
+# "nearly 7 in 10 believe", "three out of four say": a share of the group a text surveys.
+_RATIO_THAT_SAYS = re.compile(
+    rf"(?:^|(?<=[,;:]\s)|(?<=\bthat\s)|(?<=\band\s)|(?<=\bwhile\s)|(?<=\bbut\s)){_LEAD}"
+    rf"(?P<n>\d+|{_WORDNUM})(?:[\s-]in[\s-]|\s+out\s+of\s+)(?P<m>\d+|{_WORDNUM})\s+"
+    rf"(?:also\s+|now\s+|still\s+)?(?={_BELIEF}\b)",
+    re.IGNORECASE,
+)
+# Cheap tests that a sentence may hold a fraction or a ratio, before the costlier patterns.
+_FRACTION_WORD = re.compile(r"\b(?:half|thirds?|quarters?|fifths?)\b", re.IGNORECASE)
+_RATIO_WORD = re.compile(r"[\s-]in[\s-]|\sout\s+of\s", re.IGNORECASE)
+# "More than three-fifths of U.S. adults predict ...": a fraction of any group that expects.
+_FRACTION_OF_ANY = re.compile(
+    rf"\b{_LEAD}(?P<f>"
+    + "|".join(re.escape(f) for f in _FRACTIONS)
+    + rf")\s+of\s+(?:the\s+|all\s+|those\s+)?(?:[\w.-]+\s+){{0,2}}?[A-Za-z-]+s"
+    rf"(?:\s+{_POLLED})?\s+(?:also\s+|now\s+)?(?={_BELIEF}\b)",
     re.IGNORECASE,
 )
 _BOUND = re.compile(
@@ -208,7 +241,9 @@ _MARKET = re.compile(
 )
 # "the chance of a recession is one in three", "put the odds of a deal at one in four".
 _CHANCE_BEFORE = re.compile(
-    rf"\b{_CHANCE_WORD}\b[^.;:]{{0,70}}?\b(?:is|are|was|were|at|stands?\s+at|put\s+at|as)\s+$",
+    rf"\b{_CHANCE_WORD}\b[^.;:]{{0,150}}?\b(?:is|are|was|were|be|at|stands?\s+at|put\s+at|as)"
+    r"(?:\s+(?:very\s+)?(?:low|high|small|slim|remote|tiny),)?"
+    r"\s+(?:about\s+|around\s+|roughly\s+|approximately\s+|only\s+|just\s+)?$",
     re.IGNORECASE,
 )
 _NOT_CHANCE_AFTER = re.compile(
@@ -219,23 +254,42 @@ _NOT_CHANCE_AFTER = re.compile(
 )
 
 
+# "put the probability of the economy being in recession in the next 12 months at 44%".
+_PUT_AT = re.compile(
+    rf"\b(?:put|puts|putting|pegged|pegs|placed|places|set|sets|see|sees|saw|rate|rates)\s+"
+    rf"(?:the\s+|their\s+|its\s+)?{_CHANCE_WORD}\b[^.;]{{0,140}}?\bat\s+"
+    r"(?:about\s+|around\s+|roughly\s+|just\s+|only\s+)?$",
+    re.IGNORECASE,
+)
+
+
 def _probability(value: float) -> float | None:
-    """A value strictly inside (0, 1) kept to four places, else None (certainty is no chance)."""
-    value = round(value, 4)
-    return value if 0 < value < 1 else None
+    """A value strictly inside (0, 1) kept to four places (to six significant digits when it
+    lies closer to 0 or 1 than that: "one in 63,000", "99.998 percent"), else None (certainty
+    is no chance)."""
+    if not 0 < value < 1:
+        return None
+    rounded = round(value, 4)
+    if 0 < rounded < 1:
+        return rounded
+    return float(f"{value:.6g}") if value < 0.5 else 1 - float(f"{1 - value:.6g}")
 
 
 @dataclass
 class Survey:
-    """What the text has said so far about a survey: its size, for a bare count of it."""
+    """What the text has said so far about a survey: its size, for a bare count of it, and the
+    counts of its group given by the sentences just before ("24/36 see ... 8/36 see ...,
+    remainder see no change": the remainder is what is left of both)."""
 
     total: int | None = None
+    counted: list[int] = field(default_factory=list)
 
 
 def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
     """The chances stated in a sentence, left to right, none overlapping. `survey` carries a
     survey's size from sentence to sentence; `market` says the text speaks of betting."""
     if not _ANY_NUMBER.search(sentence):
+        survey.counted = []
         return []  # every chance is stated with a number, in digits or words
     found: list[Chance] = []
     taken: list[tuple[int, int]] = []
@@ -279,6 +333,22 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
         if n is not None:
             expecting = bool(_EXPECTING.match(sentence, match.end()))
             add(match.start(), match.end(), _probability(n / 100), SURVEY, needs_cue=not expecting)
+    fraction = _FRACTION_WORD.search(sentence) is not None
+    ratio = _RATIO_WORD.search(sentence) is not None
+    for match in _FRACTION_OF_ANY.finditer(sentence) if fraction else ():
+        expecting = bool(_EXPECTING.match(sentence, match.end()))
+        add(
+            match.start(),
+            match.end(),
+            _FRACTIONS[match["f"].lower()],
+            SURVEY,
+            needs_cue=not expecting,
+        )
+    for match in _RATIO_THAT_SAYS.finditer(sentence) if ratio else ():
+        n, m = number(match["n"]), number(match["m"])
+        if n is not None and m and n < m:
+            expecting = bool(_EXPECTING.match(sentence, match.end()))
+            add(match.start(), match.end(), _probability(n / m), SURVEY, needs_cue=not expecting)
     for match in _SHARE_THAT_SAYS.finditer(sentence):
         if match["f"]:
             value: float | None = _FRACTIONS[match["f"].lower()]
@@ -287,6 +357,8 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
             value = None if n is None else _probability(n / 100)
         expecting = bool(_EXPECTING.match(sentence, match.end()))
         add(match.start(), match.end(), value, SURVEY, needs_cue=not expecting)
+    earlier = survey.counted
+    survey.counted = []
     if survey.total:
         counted = [c.count for c in found if c.kind == SURVEY and c.count is not None]
         for match in _COUNT_OF_SURVEY.finditer(sentence):
@@ -294,18 +366,27 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
             if n is not None and 0 < n < survey.total:
                 add(match.start("n"), match.end("n"), _probability(n / survey.total), SURVEY)
                 counted.append(int(n))
+        if counted and sum(earlier + counted) <= survey.total:
+            counted = earlier + counted  # the same question's answers, sentence after sentence
+        survey.counted = counted
         remainder = _REMAINDER.search(sentence)
         if remainder and counted and sum(counted) < survey.total:
             share = (survey.total - sum(counted)) / survey.total
             add(remainder.start(), remainder.end(), _probability(share), SURVEY)
+    for match in _EVEN.finditer(sentence):
+        add(match.start(), match.end(), 0.5, MARKET if market else SPEAKER)
     for match in _BOUND.finditer(sentence):
         value = float(match["n"] or match["m"]) / 100
         add(match.start(), match.end(), _probability(value), MARKET if market else SPEAKER)
     for match in _PERCENT_CHANCE.finditer(sentence):
         after = sentence[match.end() : match.end() + 40]
         before = sentence[max(0, match.start() - 60) : match.start()]
-        chance_word = match["after"] or re.search(
-            rf"\b(?:{_CHANCE_WORD}|favourite|favorite|betting|rated)\b[^.;]*$", before, re.I
+        chance_word = (
+            match["after"]
+            or re.search(
+                rf"\b(?:{_CHANCE_WORD}|favourite|favorite|betting|rated)\b[^.;]*$", before, re.I
+            )
+            or _PUT_AT.search(sentence[max(0, match.start() - 160) : match.start()])
         )
         if market and re.search(r"\b(?:at|as)\s+$", before):
             chance_word = chance_word or True  # "most seats at 58%" where the text quotes odds
@@ -319,9 +400,13 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
         else:
             add(match.start(), match.end(), _probability(float(match["n"]) / 100), kind)
     for match in _RATIO_CHANCE.finditer(sentence):
-        if not match["after"] and not (
-            re.search(r"\s(?:in|out\s+of)\s", match.group(0))
-            and _CHANCE_BEFORE.search(sentence[max(0, match.start() - 80) : match.start()])
+        if (
+            not match["after"]
+            and not match["times"]
+            and not (
+                re.search(r"\s(?:in|out\s+of)\s", match.group(0))
+                and _CHANCE_BEFORE.search(sentence[max(0, match.start() - 170) : match.start()])
+            )
         ):
             continue
         part, whole = number(match["n"]), number(match["m"])

@@ -67,8 +67,14 @@ _MORE = re.compile(
     # Plans, pledges and preparations: forecasts of what the one who makes them will do.
     r"|\b(?:is|are|was|were)\s+(?:now\s+|already\s+|reportedly\s+)?(?:planning|preparing|gearing\s+up)"
     r"\s+(?:to|a|an)\b"
-    r"|\b(?:intends?|pledged?|pledges|vows?|vowed|promised?|promises)\s+to\s+(?!be\s+(?:a|an|the)\b)"
-    r"|\bpoints?\s+to\s+a\b"
+    r"|\b(?:intends?|pledged?|pledges|pledging|vows?|vowed|vowing|promised?|promises|promising)\s+to"
+    r"\s+(?!be\s+(?:a|an|the)\b)"
+    r"|\b(?:points?|pointing)\s+to\s+(?:a|an)\b"
+    # "looks set to", "is set for", "are tipped to", "results are due before midnight".
+    r"|\b(?:looks?|looked|seems?|appears?)\s+set\s+to\b"
+    r"|\b(?:is|are)\s+(?:now\s+|also\s+)?set\s+for\b"
+    r"|\b(?:is|are|was|were)\s+(?:\w+\s+)?tipped\s+(?:to|for)\b"
+    r"|\b(?:is|are)\s+due\s+(?=(?:before|by|on|in|at|next|this|later|within)\b)"
     r"|\bas\s+(?:a|the)\s+(?:possible|likely|probable)\s+(?:date|timeline|target|outcome|"
     r"winner|successor|candidate|nominee|venue)\b"
     r"|\bappears?\s+(?:even\s+)?ahead\s+of\b"
@@ -86,12 +92,18 @@ _NOUN_WILL = re.compile(
     r"\b(?:the|political|free|good|ill|popular|own|his|her|their|its|our|a)\s+$", re.IGNORECASE
 )
 _MONTH_MAY = re.compile(r"May(?:\s+(?:\d|of\s|19|20)|,)")
+# "opened in May", "until late May": the month after a preposition of time.
+_BEFORE_MONTH = re.compile(
+    r"\b(?:in|since|until|till|through|from|by|before|after|during|early|late|mid|last|next|"
+    r"this|of)[\s-]+$"
+)
 _EPISTEMIC = re.compile(
     r"\s+(?:well\s+)?be\s+(?:right|wrong|true|false|correct|mistaken|the\s+case)\b", re.I
 )
 _WOULD = re.compile(r"\bwould\b", re.IGNORECASE)
 _BEFORE_ADVERB = re.compile(
-    r"(?:\b(?:is|are|be|almost|nearly|virtually)|['\u2019]s)\s+(?:\w+ly\s+)?$", re.IGNORECASE
+    r"(?:\b(?:is|are|be|almost|nearly|virtually|all\s+but)|['\u2019]s)\s+(?:\w+ly\s+)?$",
+    re.IGNORECASE,
 )
 _COMPARED = re.compile(r"\b(?:than|as|were|was|had|been|worse|better)\s+$", re.IGNORECASE)
 _EXPECT_WORDS = {
@@ -194,10 +206,19 @@ def cues(clause: str, conditional: bool) -> Iterator[wep.Wording]:
             continue  # habitual "never", determiner "certain", "as soon as possible"
         if word == "will" and _NOUN_WILL.search(before):
             continue
-        if word == "may" and _MONTH_MAY.match(clause, wording.start):
+        if word == "may" and (
+            _MONTH_MAY.match(clause, wording.start)
+            or (clause[wording.start] == "M" and _BEFORE_MONTH.search(before))
+        ):
             continue
-        if word in _EXPECT_WORDS and _COMPARED.search(before):
-            continue  # "than expected", "as forecast", "had predicted" of a past event
+        if (
+            word in _EXPECT_WORDS
+            and _COMPARED.search(before)
+            and not (word.endswith("ing") and re.search(r"\bbeen\s+$", before))
+        ):
+            # "than expected", "as forecast", "had predicted" of a past event; but "has been
+            # forecasting" goes on forecasting.
+            continue
         if word in ("plans to", "plan to") and re.search(r"\b(?:no|any)\s+$", before):
             continue
         if _OPEN_QUESTION.search(before):
@@ -225,6 +246,8 @@ _MODAL_END = re.compile(
 # 3.2%, in the United Kingdom 4.3% and in Ireland 3.0%", "inflation of 2.1% in Western Europe
 # and 2.4% in North America".
 _FIGURE = r"[$\u20ac\u00a3]?\d[\d.,]*\s*(?:%|percent|per\s+cent|million|billion|bn|trillion)"
+# The same, with a currency code before it ("CHF5.16 billion").
+_FIGURE_START = rf"(?:[A-Z]{{3}}\s?)?{_FIGURE}"
 _LISTED_FIGURE = re.compile(
     rf"(?:,\s+|\s+and\s+)(?:(?:in|for)\s+(?:the\s+)?[A-Z][\w.]*(?:\s+[A-Z][\w.]*){{0,3}}\s+{_FIGURE}"
     rf"|{_FIGURE}\s+(?:in|for)\s+(?:the\s+)?(?:[A-Z][\w.]*|20\d\d|next\s+year))"
@@ -232,7 +255,7 @@ _LISTED_FIGURE = re.compile(
 _AND_VERB = re.compile(r"\s+and\s+(?:also\s+|then\s+|even\s+)?(?P<verb>[a-z]+)\s+(?P<next>\S+)")
 _AND_FIGURE = re.compile(
     r"\s+and\s+(?=[$\u20ac\u00a3]?\d[\d.,]*\s*(?:%|million|billion|bn|m|trillion)?[^,;]{0,30}?"
-    r"\b(?:in|by|for)\s+(?:20\d\d|next\s+year)\b)"
+    r"(?:\b(?:in|by|for|(?:at|by)\s+the\s+end\s+of)\s+(?:20\d\d|next\s+year)|\bnext\s+year)\b)"
 )
 _OBJECT_START = re.compile(
     r"(?:the|a|an|its|their|his|her|our|it|them|up|down|out|on|in|to|into|at|by|from|with|over|"
@@ -241,12 +264,31 @@ _OBJECT_START = re.compile(
 )
 
 
+# A figure tacked on with "with": "expected revenue of CHF5.16 billion, with organic growth of
+# 9.2%", "growth of 14%, with margins of 39.5% by year end" (a measure and its figure), but not
+# "with volumes dipping to 1.39 billion" or "with the majority above $200" (how the first goes).
+_WITH_FIGURE = re.compile(
+    rf",\s+with\s+(?:[\w-]+\s+){{1,5}}?of\s+(?:around\s+|about\s+|roughly\s+)?{_FIGURE_START}"
+    # "..., with sales reaching 400 million by 2023": a figure with a later date of its own.
+    rf"|,\s+with\s+[^,;]{{3,60}}?{_FIGURE}\s+(?:by|in)\s+(?:the\s+end\s+of\s+)?20\d\d\b"
+)
+
+
 def coordinated(clause: str, wordings: list[wep.Wording]) -> list[wep.Wording]:
     """A second forecast that shares its wording with the first: "will likely recoup most
     losses and finish the year down 3%" (a verb joined by "and"), "a surplus of 1.1 million bpd
-    in 2025 and 1.6 million bpd in 2026" (a figure for another year). Each is read with the
-    wording of the forecast it follows."""
+    in 2025 and 1.6 million bpd in 2026" (a figure for another year), "revenue of CHF5 billion,
+    with organic growth of 9.2%" (a measure added with "with"). Each is read with the wording of
+    the forecast it follows."""
     found: list[wep.Wording] = []
+    for wording in wordings:
+        semicolon = clause.find(";", wording.end)
+        limit = semicolon if semicolon >= 0 else len(clause)
+        figure = _WITH_FIGURE.search(clause, wording.end, limit)
+        if figure and figure.start() - wording.end < 160:
+            at = figure.start() + len(figure.group(0)) - len(figure.group(0).lstrip(", "))
+            if all(w.start != at for w in found):
+                found.append(wep.Wording(at, at + 4, wording.reading))
     joined: list[wep.Wording] = []
     for wording in wordings:  # "will likely": one wording, read as one
         last = joined[-1] if joined else None

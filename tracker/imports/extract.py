@@ -77,7 +77,7 @@ class Candidate:
 
 
 # Bump when the rules change what is proposed: pages kept under another version are not reused.
-EXTRACTOR_VERSION = 4
+EXTRACTOR_VERSION = 5
 # A page reads at most this much text (about 3,000 words; most articles fit in one page), so
 # reading one costs the same however long the source is (bench/extract.py measures it).
 PAGE_CHARS = 20_000
@@ -118,10 +118,10 @@ def extract_page(
     """The forecasts and facts stated in the page of `text` that starts at `place`, in text
     order. The work is bounded by `page_chars` whatever the text's length; following `next`
     from the start gives exactly what `extract_candidates` gives. What a sentence leans on from
-    the sentences before it (who "he" is, a survey's size, talk of betting) is read within the
-    page, so a page that starts after such a mention does not know it: one page as long as the
-    text gives the same only when no such mention crosses a page's start (most articles are one
-    page)."""
+    the sentences around it (who "he" is, a survey's size, talk of betting, a next sentence
+    naming the source) is read within the page, so a page that starts after such a mention, or
+    ends before it, does not know it: one page as long as the text gives the same only when no
+    such mention crosses a page's edge (most articles are one page)."""
     if not 0 <= place.offset <= len(text):
         raise ValueError(f"offset {place.offset} is outside the text")
     if page_chars < 2 * max_sentence_chars:
@@ -139,7 +139,10 @@ def extract_page(
             continue
         closer = closing[index]
         forecasts = reader.read(
-            sentence, open_at_start[index], None if closer is None else texts[closer]
+            sentence,
+            open_at_start[index],
+            None if closer is None else texts[closer],
+            texts[index + 1] if index + 1 < len(texts) else None,
         )
         for forecast in forecasts:
             fields = dict(forecast.fields)

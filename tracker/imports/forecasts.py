@@ -17,7 +17,13 @@ from typing import Any
 
 from tracker.imports import chances, cues, quoting
 from tracker.imports.deadlines import read_deadline
-from tracker.imports.speakers import Attribution, Speakers, find_attributions, nearest
+from tracker.imports.speakers import (
+    Attribution,
+    Speakers,
+    find_attributions,
+    nearest,
+    source_of_previous,
+)
 from tracker.record import wep
 
 _NEGATION = re.compile(
@@ -36,6 +42,15 @@ _SECOND_CLAUSE = re.compile(
 _ACCORDING_ONLY = re.compile(r"\baccording\s+to\b", re.IGNORECASE)
 _LISTED = re.compile(r",\s+(?:and\s+|or\s+|while\s+|with\s+)?$")
 _CHANCE_NOUN = re.compile(r"\b(?:chances?|probability|likelihood|odds)\b", re.IGNORECASE)
+_BETTING = re.compile(
+    r"\b(?:bet|bets|betting|bookmakers?|bookies|oddsmakers|punters|wagers?|smarkets|betfair|"
+    r"sportsbooks?|bet365|draftkings|fanduel|ladbrokes|paddy\s+power|william\s+hill|"
+    r"prediction\s+markets?|polymarket|kalshi|intrade|\d{1,3}/\d{1,3}\s+(?:favou?rites?|shot|"
+    r"to\s+win))\b",
+    re.IGNORECASE,
+)
+_SHARE_VERB = re.compile(r"[\s\u2014\u2013,-]*(?:[a-z]+\s+){0,3}")
+_FAVOURITE = re.compile(r"\b(?:favou?rit|tipped)", re.IGNORECASE)
 _KIND_REASONS = {
     chances.SPEAKER: "stated in the source",
     chances.SURVEY: "the share of a surveyed group, not the speaker's own confidence",
@@ -67,18 +82,23 @@ class Reader:
     reporting: bool = False
 
     def read(
-        self, sentence: str, open_at_start: bool = False, closer: str | None = None
+        self,
+        sentence: str,
+        open_at_start: bool = False,
+        closer: str | None = None,
+        following: str | None = None,
     ) -> list[Forecast]:
         """The forecasts of the next sentence of the text, left to right. `open_at_start` says
         the sentence goes on with a quotation an earlier one opened; `closer` is the later
-        sentence that closes the quotation this one is inside of."""
+        sentence that closes the quotation this one is inside of; `following` is the next sentence,
+        which may say whom this one comes from ("This is reported by Bloomberg.")."""
         regions, open_at_end = quoting.quoted(sentence, open_at_start)
         quote = (open_at_start or open_at_end) and bool(regions)
         named = len(self.speakers.named)
         if sentence.rstrip().endswith("?"):
             found: list[Forecast] = []
         else:
-            found = self._forecasts(sentence, regions, closer if quote else None)
+            found = self._forecasts(sentence, regions, closer if quote else None, following)
         # A quoted sentence goes on with whoever the text was reporting ("'We know ...,' Koeman
         # told evertontv. 'He has a lot of confidence ...").
         quoted_on = self.reporting and bool(regions) and regions[0][0] <= _lead(sentence)
@@ -91,11 +111,17 @@ class Reader:
             )
             or any(f.fields.get("speaker") is not None for f in found)
         )
-        self.market = self.market or bool(chances._MARKET.search(sentence))
+        # Talk of betting carries over to later sentences; "odds" alone does not (a model's
+        # or economists' odds are their own chance).
+        self.market = self.market or bool(_BETTING.search(sentence))
         return found
 
     def _forecasts(
-        self, sentence: str, regions: list[tuple[int, int]], closer: str | None
+        self,
+        sentence: str,
+        regions: list[tuple[int, int]],
+        closer: str | None,
+        following: str | None = None,
     ) -> list[Forecast]:
         condition, main_start, main_end = cues.split_condition(sentence)
         main = sentence[main_start:main_end]
@@ -108,7 +134,7 @@ class Reader:
             for c in stated
             if not c.needs_cue or any(c.end <= w.start < c.end + 150 for w in wordings)
         ]
-        carried = self._carried(sentence, regions, closer, bool(stated))
+        carried = self._carried(sentence, regions, closer, bool(stated), following)
         attributions = find_attributions(sentence, self.speakers)
         self.speakers.mention(sentence)
         for named in attributions:
@@ -122,7 +148,16 @@ class Reader:
             declared = None
         if not wordings and not stated and declared is None:
             return []
-        anchors = [w.start for w in wordings] + [c.start for c in stated]
+        # "98 percent—said they expect": the group's verb goes with its share, whatever
+        # the punctuation between.
+        anchors = [
+            w.start
+            for w in wordings
+            if not any(
+                c.kind == chances.SURVEY and _SHARE_VERB.fullmatch(main, c.end, w.start)
+                for c in stated
+            )
+        ] + [c.start for c in stated]
         if declared is not None:
             anchors.append(declared.start())
         # "with a 46.3% and 45.7% chance, respectively": a forecast for each of two subjects.
@@ -150,7 +185,8 @@ class Reader:
             if cuts:
                 paired.append(cuts[-1].end())
         stretches = cues.clauses(main, anchors, [w.start for w in joined] + paired)
-        forecasts = []
+        forecasts: list[Forecast] = []
+        shared = {w.start for w in joined}
         for start, end in stretches:
             inside = [w for w in wordings if start <= w.start < end]
             chance = next((c for c in stated if start <= c.start < end), None)
@@ -177,8 +213,17 @@ class Reader:
                 # surveyed group's own forecast.
                 attribution = _survey(attributions, self.speakers) or attribution
             attribution = attribution or carried
-            if attribution is None and chance is not None and chance.kind == chances.MARKET:
-                # Betting odds nobody is named for are the bookmakers' prices.
+            if forecasts and chance is None and inside and all(w.start in shared for w in inside):
+                # A forecast that shares the one before's wording is that one's speaker's.
+                attribution = _speaker_of(forecasts[-1])
+            if attribution is None and (
+                (chance is not None and chance.kind == chances.MARKET)
+                or (
+                    (self.market or chances._MARKET.search(sentence))
+                    and _FAVOURITE.search(str(values.get("phrase") or ""))
+                )
+            ):
+                # Betting odds and favourites nobody is named for are the bookmakers'.
                 attribution = Attribution("bookmakers", "organization", -1, -1)
             outside = attribution is not None and not at <= attribution.start < to
             if outside and _FIRST_PERSON.search(quoting.unquoted(sentence, regions, at, to)):
@@ -201,7 +246,12 @@ class Reader:
         return forecasts
 
     def _carried(
-        self, sentence: str, regions: list[tuple[int, int]], closer: str | None, stated: bool
+        self,
+        sentence: str,
+        regions: list[tuple[int, int]],
+        closer: str | None,
+        stated: bool,
+        following: str | None = None,
     ) -> Attribution | None:
         """Whose forecasts a sentence that names nobody goes on reporting: in a quotation, whoever
         the sentence closing it names ("..., Wei said."); else whoever the text named last, if
@@ -211,6 +261,13 @@ class Reader:
             named = find_attributions(closer, self.speakers)
             if named:
                 return Attribution(named[-1].name, named[-1].kind, -1, -1)
+        if following is not None:
+            # The next sentence says where this one comes from ("This is reported by
+            # Bloomberg."). A next sentence that opens with someone who said something is
+            # not read so: after a quotation it often brings in a new speaker.
+            source = source_of_previous(following, self.speakers)
+            if source is not None:
+                return Attribution(source.name, source.kind, -1, -1)
         last = self.speakers.last
         if (
             last is None
@@ -275,6 +332,21 @@ class Reader:
         if condition is not None:
             reason += " under a condition"
         return reason, values
+
+
+def _speaker_of(forecast: Forecast) -> Attribution | None:
+    """Whose a forecast is, as an attribution (named where the forecast names them)."""
+    fields = forecast.fields
+    if fields.get("speaker") is None:
+        return None
+    start = fields.get("attribution_start")
+    end = fields.get("attribution_end")
+    return Attribution(
+        fields["speaker"],
+        fields.get("speaker_kind"),
+        -1 if start is None else start,
+        -1 if end is None else end,
+    )
 
 
 def _survey(attributions: list[Attribution], speakers: Speakers) -> Attribution | None:

@@ -20,73 +20,45 @@ import re
 from dataclasses import dataclass, field
 
 from tracker.imports import chances
+from tracker.imports.speaker_words import (
+    ACRONYM as _ACRONYM,
+)
+from tracker.imports.speaker_words import (
+    AUX as _AUX,
+)
+from tracker.imports.speaker_words import (
+    GROUP as _GROUP,
+)
+from tracker.imports.speaker_words import (
+    GROUPS as _GROUPS,
+)
+from tracker.imports.speaker_words import (
+    MODIFIER as _MODIFIER,
+)
+from tracker.imports.speaker_words import (
+    NAME as _NAME,
+)
+from tracker.imports.speaker_words import (
+    NOT_NAMES as _NOT_NAMES,
+)
+from tracker.imports.speaker_words import (
+    ORG_WORDS as _ORG_WORDS,
+)
+from tracker.imports.speaker_words import (
+    ORGANIZATION,
+    PERSON,
+    speaker_kind,
+)
+from tracker.imports.speaker_words import (
+    ROLE as _ROLE,
+)
+from tracker.imports.speaker_words import (
+    VERB as _VERB,
+)
+from tracker.imports.speaker_words import (
+    clean_name as _clean,
+)
 
-PERSON = "person"
-ORGANIZATION = "organization"
-
-_VERB = (
-    r"(?:said|says|say|told|tells|tell|predicted|predicts|predict|predicting|expects|expect|"
-    r"expected|expecting|forecasts|forecast|forecasted|forecasting|warned|warns|warn|warning|"
-    r"believes|believe|sees|see|think|thinks|estimates|estimated|projects|project|projected|"
-    r"noted|notes|added|adds|claims|claimed|claiming|cautioned|cautions|argued|argues|wrote|"
-    r"writes|reckons|reported|reports|confirmed|mentioned|stated|anticipates|anticipate|"
-    r"flagged|vowed|outlined|found|finds|shows|showed|suggests|suggested|concluded|assumes|"
-    r"identifies|puts|gives|rates|report|revised|adjusted|raised|lowered|estimate|suggest|"
-    r"put|give|assess|assesses|assessed|insisted|insists|insist|stressed|stresses|indicated|"
-    r"indicates|signalled|signaled|announced|announces|acknowledged|admitted|explained|"
-    r"reiterated|contends|contended|envisage|envisages|foresee|foresees|"
-    r"calculated|calculates|reckoned|reckon|believed|thought|feared|fears|fear|doubt|doubts|"
-    r"doubted|hope|hopes|hoped|anticipated|agreed|agree|agrees|pointed\s+to|points\s+to|"
-    r"promised|promises|pledged|pledges|betting|wagering|"
-    r"(?:is|are|was|were|remains?|remained)\s+(?:\w+\s+)?(?:confident|convinced|sure|optimistic|"
-    r"pessimistic|adamant|hopeful)|(?:has|have|had)\s+no\s+doubts?)"
-)
-_AUX = (
-    r"(?:(?:also|additionally|previously|now|still|further|even|had|have|has|is|are|was|"
-    r"already|repeatedly|increasingly|privately|publicly|reportedly|recently|"
-    r"were|been|not|widely|broadly|largely|generally)\s+)*"
-)
-_GROUPS = (
-    r"analysts|economists|strategists|experts|officials|forecasters|diplomats|researchers|"
-    r"investors|traders|scientists|executives|observers|pollsters|bookmakers|bookies|punters|"
-    r"insiders|sources|commentators|critics|officers|advisers|advisors|authorities|markets|"
-    r"respondents|models|reports|modellers|modelers|experts|doctors|epidemiologists|"
-    r"health\s+experts|betting\s+sites|sites|bankers|managers|CEOs|regulators|lawmakers|"
-    r"legislators|policymakers|pundits|agencies|prosecutors|negotiators|campaigners|activists|"
-    r"climatologists|meteorologists|virologists|physicians|scouts|"
-    r"(?:people|persons)(?=\s+(?:familiar|close|briefed|with\s+knowledge))|"
-    r"intelligence(?:\s+(?:community|services|agencies))?|senators|MPs|ministers|leaders|"
-    r"members|governors|judges|justices|supporters|voters|fans|delegates|participants"
-)
-_GROUP = re.compile(rf"\b(?:{_GROUPS})\b", re.IGNORECASE)
-_ORG_WORDS = re.compile(
-    r"\b(?:bank|poll|polls|survey|model|models|reuters|bloomberg|organi[sz]ation|administration|"
-    r"agency|inc|corp|group|research|institute|fund|committee|department|ministry|office|"
-    r"commission|council|markets?|bookmakers|betting|report|reports|firm|company|consultancy|"
-    r"government|reserve|federal|university|sachs|morgan|stanley|citi|ubs|imf|who|eia|opec|"
-    r"supercomputer|algorithms?|sites?|media|newspaper|the\s+\w+\s+times|team|club|board|"
-    r"ratings|agencies|capital|partners|securities|holdings|llc|ltd|plc|ag|sa|"
-    r"intelligence|office|ministry)\b",
-    re.IGNORECASE,
-)
-_CAP = r"(?!I\b)(?:[A-Z][\w.&'\u2019-]*|[A-Z]{2,}|[a-z]+[A-Z][\w]*)"
-_LINK = r"(?:\s+(?:of|for)(?:\s+the)?\s+|\s+(?:and|&|de|van|von|der|al|bin)\s+|\s+)"
-_NAME = rf"{_CAP}(?:{_LINK}{_CAP})*"
-_MODIFIER = (
-    r"(?:[A-Z][\w.'\u2019-]*\s+|senior\s+|top\s+|some\s+|many\s+|most\s+|other\s+|"
-    r"several\s+|leading\s+|(?:two|three|four|five|several|\d+)\s+)*"
-    r"(?:\b(?!(?:of|the|a|an|and|or|to|in|on|at|for|with|by|from|that|than|as|but|who|which|"
-    r"whom|all|if|when|while|because|so|said|says|say)\b)[a-z]+\s+){0,2}?"
-)
-# Roles a person is named by when the text gives no name ("a spokesman for the ministry said").
-_ROLE = (
-    r"spokes(?:man|woman|person)|executive|chief|minister|president|director|economist|"
-    r"strategist|source|adviser|advisor|representative|officer|head|chairman|chairwoman|CEO|"
-    r"governor|expert|scientist|envoy|negotiator|commander|lawmaker|senator|aide|insider|"
-    r"manager|coach|analyst|epidemiologist|doctor|professor|researcher|ambassador"
-)
-# "(WHO)", and a lawmaker's party and state: "(D-N.Y.)", "(R-Texas)".
-_ACRONYM = r"(?:\s+\((?:[A-Z][A-Za-z]{1,7}|[DRI]-[A-Z][\w.]*)\))?"
 _SUBJECT = re.compile(
     rf"\b(?P<np>(?:(?:{_NAME})(?:['\u2019]s?)?\s+(?:team\s+of\s+)?)?{_MODIFIER}(?i:{_GROUPS})(?:\s+(?:(?:polled|surveyed|questioned|interviewed)(?:\s+by\s+{_NAME})?|(?:at|from|with|of)\s+(?:[a-z]+\s+){{0,2}}{_NAME}(?:\s+(?:firms|banks|companies))?|in\s+an?\s+{_NAME}\s+(?:poll|survey)|led\s+by\s+{_NAME}|(?:familiar\s+with|close\s+to|briefed\s+on|with\s+knowledge\s+of)\s+(?:the\s+|their\s+|his\s+|her\s+)?[a-z]+(?:\s+[a-z]+)?))?"
     rf"|{_NAME}{_ACRONYM}(?:\s+(?:and|&)\s+{_NAME}{_ACRONYM})?"
@@ -108,8 +80,10 @@ _ACCORDING = re.compile(
     re.IGNORECASE,
 )
 _SAID_AFTER = re.compile(
-    r"(?:\bsaid|\bsays|\bsay|\bwrote|\bwarned|\badded|\bexplained)\s+"
-    r"(?P<np>(?!(?:In|On|At|Last|This|Next|January|February|March|April|May|June|July|August|"
+    r"(?:\bsaid|\bsays|\bsay|\bwrote|\bwrites|\bwarned|\bwarns|\badded|\badds|\bexplained|\bnoted|"
+    r"\bnotes|\bstated|\bconcluded|\bconcludes|\bpredicted|\bpredicts|\bcautioned|\binsisted|"
+    r"\bcontinued|\bargued|\breported|\breports)\s+"
+    r"(?P<np>(?:the\s+(?=[A-Z]))?(?!(?:In|On|At|Last|This|Next|January|February|March|April|May|June|July|August|"
     r"September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
     r"Sunday)\b)[A-Z][\w.'\u2019-]*(?:\s+(?:[A-Z][\w.'\u2019-]*|[a-z]+(?=\s+[A-Z]))){0,6}"
     r"|the\s+(?:\w+\s+){0,3}(?:diplomat|official|analyst|source|researcher|expert|economist|"
@@ -132,6 +106,56 @@ _WORK_BY = re.compile(
     r"review|estimate|warning|prediction|expectation|comment|remark|statement|announcement|"
     r"guidance)s?,?\s+(?:(?:published|released|issued|compiled|conducted|carried\s+out|made)\s+)?"
     rf"(?:by|from)\s+(?:the\s+)?(?P<np>{_NAME}{_ACRONYM})"
+)
+# "as reported by Bloomberg", "growth of 3% predicted by the IMF": the agent of a passive.
+_BY = re.compile(
+    r"\b(?:reported|stated|announced|published|written|predicted|forecast|projected|estimated)"
+    rf"\s+by\s+(?:the\s+)?(?P<np>{_NAME}{_ACRONYM})"
+)
+# A sentence that only says where the one before it comes from: "This is reported by
+# Bloomberg", "That's according to the IMF", "So says the bank".
+_SOURCE_LINE = re.compile(
+    r"^\W*(?:(?:This|That|It|These|Those|Such\s+\w+|The\s+(?:news|information|forecast|report|"
+    r"prediction|estimate|projection|warning|view|assessment)s?)\s+(?:is|was|were|are|has\s+been|"
+    r"have\s+been|had\s+been|comes?|came)\s+(?:\w+\s+)?(?:reported|stated|announced|claimed|"
+    r"predicted|forecast|written|published|according|from)\b"
+    r"|(?:That|This|It)(?:['\u2019]s|\s+is|\s+was)\s+according\s+to\b"
+    r"|(?:That|This|Such)(?:['\u2019]s|\s+is|\s+was)\s+(?:also\s+)?the\s+(?:\w+\s+)?(?:view|forecast|"
+    r"prediction|assessment|verdict|conclusion|estimate|expectation|projection)\s+of\b"
+    r"|(?:So|Thus)\s+(?:says|said|writes|wrote|reports|reported|predicts|predicted)\s+(?:the\s+)?"
+    rf"(?P<np>{_NAME}{_ACRONYM}))"
+)
+
+
+def source_of_previous(following: str, speakers: Speakers) -> Attribution | None:
+    """Who the sentence before `following` comes from, when `following` is a sentence that only
+    says so ("This is reported by Bloomberg."): else None."""
+    line = _SOURCE_LINE.match(following)
+    if not line:
+        return None
+    if line["np"]:
+        name = _clean(line["np"])
+        return Attribution(name, speaker_kind(name, speakers.person), line.start(), line.end())
+    named = find_attributions(following, speakers)
+    return named[0] if named else None
+
+
+# "the view of analyst firm CCS Insight", "CCS Insight has cut its forecast": whose view,
+# forecast or expectations the text names.
+_VIEW_OF = re.compile(
+    r"\bthe\s+(?:\w+\s+)?(?:view|forecast|prediction|assessment|verdict|conclusion|estimate|"
+    r"expectation|projection)s?\s+of\s+(?:(?:the\s+)?(?:analyst|research|consulting|market|"
+    rf"analysis|investment)\s+(?:firm|house|group|company)\s+|the\s+)?(?P<np>{_NAME}{_ACRONYM})"
+)
+_REVISED = re.compile(
+    rf"(?P<np>{_NAME}{_ACRONYM})\s+(?:has\s+|have\s+|had\s+)?(?:also\s+)?(?:raised|cut|"
+    r"lowered|trimmed|downgraded|upgraded|revised|lifted|slashed|reiterated|maintained|kept)\s+"
+    r"(?:(?:its|their|the|his|her)\s+)?(?:[\w-]+\s+){0,2}?(?:forecasts?|expectations|outlook|"
+    r"estimates?|projections?|guidance|targets?|predictions?)\b"
+)
+_WORK_WORDS = re.compile(
+    r"\b(?:by|view|forecasts?|predictions?|assessment|verdict|conclusion|estimates?|expectations?|"
+    r"projections?|outlook|guidance|targets?)\b"
 )
 # "the ISW released an analysis suggesting ...": the author of a work the sentence reports.
 _RELEASED = re.compile(
@@ -195,22 +219,6 @@ _FOR_GROUP = re.compile(
     rf"\b[Ff]or\s+(?:many\s+|most\s+|some\s+)?(?P<np>(?:health\s+)?(?:{_GROUPS}))\b"
 )
 _PRONOUN = {"he": PERSON, "she": PERSON, "they": None, "it": ORGANIZATION}
-_DROP = re.compile(
-    r"^(?:the|a|an|and|but|so|also|while|as|that|however|meanwhile|moreover|thus|though|"
-    r"although|yet|still|because|since|when|whereas|where)\s+",
-    re.IGNORECASE,
-)
-# Capitalised words that start sentences and clauses, not names.
-_NOT_NAMES = frozenset(
-    re.findall(
-        r"\w+",
-        "In On At By For If But And The This That These There It As So While When After Before "
-        "Since Currently Now Thus However Moreover Looking Some Most Many No Only Then Both My "
-        "Our Your His Her Their Its We They I What Who How Why Even Still Yet January February "
-        "March April May June July August September October November December Monday Tuesday "
-        "Wednesday Thursday Friday Saturday Sunday Today Tomorrow Yesterday Last Next",
-    )
-)
 
 
 @dataclass(frozen=True)
@@ -268,44 +276,6 @@ _PRONOUN_AND = re.compile(
     rf"(?:^|(?<=[.;]\s))\W*(?P<np>He|She|They)\b[^.;,\u201c\u201d\"]{{1,80}}?\s+and\s+"
     rf"(?:also\s+|now\s+|still\s+)?(?:{_VERB})\b"
 )
-_SPELLED_OUT = re.compile(
-    r"(?P<words>(?:[A-Z][\w.'\u2019-]*\s+)*[A-Z][\w.'\u2019-]*)\s+\((?P<short>[A-Z][A-Za-z]{1,7})\)"
-)
-
-
-def _short_form(match: re.Match[str]) -> str:
-    """ "World Health Organization (WHO)" -> "WHO"; "U.S. Energy Information Administration
-    (EIA)" -> "U.S. EIA": the name as the text abbreviates it, from the word it starts with."""
-    words = match["words"].split()
-    for index, word in enumerate(words):
-        if word[0] == match["short"][0]:
-            return " ".join([*words[:index], match["short"]])
-    return match.group(0)
-
-
-def _clean(name: str) -> str:
-    name = re.sub(r"(?<=[a-z]{2})\.$", "", name.strip(" ,;:\u201c\u201d\"'"))
-    name = _SPELLED_OUT.sub(_short_form, name)
-    while True:
-        dropped = _DROP.sub("", name)
-        if dropped == name:
-            return name
-        name = dropped
-
-
-def speaker_kind(name: str, known_person: str | None = None) -> str | None:
-    """Whether a name is a person's or an organisation's, by its words."""
-    if _GROUP.search(name) and not re.search(
-        r"\b(?:markets|bookmakers|bookies|sites|models|reports)\b", name, re.I
-    ):
-        return PERSON
-    if _ORG_WORDS.search(name) or re.fullmatch(r"[A-Z]{2,}\S*", name):
-        return ORGANIZATION
-    words = name.split()
-    if known_person and words and words[-1] in known_person.split():
-        return PERSON
-    capitalised = [w for w in words if w[:1].isupper()]
-    return PERSON if len(capitalised) >= 2 else ORGANIZATION
 
 
 def _resolve(word: str, speakers: Speakers) -> tuple[str, str | None] | None:
@@ -335,6 +305,14 @@ def _definite(name: str, speakers: Speakers) -> tuple[str, str | None]:
         and speakers.organization
     ):
         return speakers.organization, ORGANIZATION
+    last = speakers.last
+    if (
+        last is not None
+        and last.kind == ORGANIZATION
+        and last.name == speakers.organization
+        and _BACK_TO_ORGANIZATION.fullmatch(name)
+    ):
+        return last.name, ORGANIZATION  # "TrendForce said ... , the Taipei-based researcher said"
     if re.fullmatch(r"(?:these|those)\s+\w+", name, re.I) and speakers.last is not None:
         return speakers.last.name, speakers.last.kind  # "according to these algorithms"
     if re.fullmatch(r"(?:\w+\s+)?respondents", name, re.I) and speakers.poll:
@@ -347,6 +325,21 @@ def _definite(name: str, speakers: Speakers) -> tuple[str, str | None]:
     if re.search(rf"\b(?:{_ROLE})s?\b", name.split(" for ")[0].split(" of ")[0], re.I):
         return name, PERSON  # "the company's chief executive", "a spokesman for the ministry"
     return name, speaker_kind(name, speakers.person)
+
+
+# What a text calls an organisation it has named: "the researcher", "the Paris-based agency".
+_BACK_TO_ORGANIZATION = re.compile(
+    r"(?:[\w.'\u2019-]+\s+){0,2}?(?:researcher|research\s+(?:firm|house|group)|forecaster|"
+    r"lender|institute|tracker|insurer|carrier|chipmaker|automaker|carmaker|retailer|broker|"
+    r"brokerage|manufacturer|producer|supplier|provider|operator|group|organi[sz]ation|agency|"
+    r"firm|company|bank|consultancy)",
+    re.IGNORECASE,
+)
+
+
+_ROLE_THEN_NAME = re.compile(
+    r",\s+(?P<name>[A-Z][\w'\u2019-]+(?:\s+(?:[A-Z][\w'\u2019-]+|de|van|von|al)){1,3})(?=\s*(?:[,.;]|$))"
+)
 
 
 def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
@@ -362,16 +355,26 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
     for match in _ACCORDING.finditer(sentence):
         name = _clean(match["np"])
         name = re.split(r",\s+", name)[0]
-        if re.fullmatch(r"(?:these|those)\s+\w+|reports?|(?:the\s+)?data", name, re.I):
+        end = match.end()
+        kind: str | None
+        holder = _ROLE_THEN_NAME.match(sentence, end)
+        if holder and not any(c.isupper() for c in name):
+            # "according to transfer expert, Fabrizio Romano": the role, then who holds it.
+            name, kind, end = holder["name"], PERSON, holder.end()
+        elif re.fullmatch(r"(?:these|those)\s+\w+|reports?|(?:the\s+)?data", name, re.I):
             name, kind = _definite(name, speakers)
         else:
             kind = speaker_kind(name, speakers.person)
-        add(name, kind, match.start(), match.end())
+        add(name, kind, match.start(), end)
     for match in _APPOSED.finditer(sentence):
         name = _clean(match["np"])
         if name.split()[0] not in _NOT_NAMES:
             add(name, speaker_kind(name, name), match.start("np"), match.end())
-    for pattern in (_FINDS, _RELEASED, _WORK_BY, _PER, _HEADLINE):
+    works = [_FINDS, _RELEASED, _WORK_BY, _PER, _HEADLINE]
+    # The costlier patterns only where their verb or noun is.
+    if _WORK_WORDS.search(sentence):
+        works += [_BY, _VIEW_OF, _REVISED]
+    for pattern in works:
         for match in pattern.finditer(sentence):
             name = _clean(match["np"])
             if pattern is _HEADLINE and not (
@@ -394,7 +397,10 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
     subjects = _SUBJECT.finditer(sentence) if _ANY_VERB.search(sentence) else iter(())
     for match in subjects:
         np = match["np"]
-        if np in _NOT_NAMES or np.split()[0] in ("In", "On", "At", "By", "For", "If", "When"):
+        pronoun = np.lower() in ("he", "she", "they", "it", "we", "i")
+        if not pronoun and (
+            np in _NOT_NAMES or np.split()[0] in ("In", "On", "At", "By", "For", "If", "When")
+        ):
             continue
         verb = match["verb"].lower()
         if not verb.endswith("ing") and re.search(
@@ -410,7 +416,7 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
                 add(speakers.poll, ORGANIZATION, match.start(), match.end())
             continue
         start, end = match.start(), match.end()
-        if np.lower() in ("he", "she", "they", "it", "we", "i"):
+        if pronoun:
             pronouns.append((np, start, end))
             continue
         name = _clean(np)

@@ -1,0 +1,121 @@
+"""Chances as news states them beyond "a 30% chance", through the public extractor: shares of
+any group that believes or predicts (in words, fractions and "N in 10"), how often a model's
+runs come out one way, even chances, and chances too close to 0 or 1 for four places."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tracker.imports.extract import Candidate, extract_candidates
+
+
+def _forecasts(text: str) -> list[Candidate]:
+    published = dt.datetime(2025, 1, 10, tzinfo=dt.UTC)
+    return [c for c in extract_candidates(text, published) if c.kind == "forecast"]
+
+
+@pytest.mark.parametrize(
+    ("text", "probability", "kind"),
+    [
+        ("More than three-fifths of U.S. adults predict prices will rise next year.", 0.6,
+         "survey_share"),
+        ("Sixty-one percent now believe prices will rise next year.", 0.61, "survey_share"),
+        ("Beyond that, nearly 7 in 10 believe the region will enter a recession.", 0.7,
+         "survey_share"),
+        ("An overwhelming majority\u201498 percent\u2014said they expect a recession next"
+         " year.", 0.98, "survey_share"),
+        ("In the simulations, the incumbent wins the election 94% of the time.", 0.94,
+         "speaker"),
+        ("The coach said the striker has a 50-50 chance of making the weekend.", 0.5,
+         "speaker"),
+        ("The chance of the asteroid hitting the Earth in 2032 is estimated to be one in"
+         " 63,000.", 1.58730e-05, "speaker"),
+        ("The model puts the probability of no impact in 2032 at about 99.998 percent.",
+         0.99998, "speaker"),
+    ],
+)  # fmt: skip
+def test_a_chance_stated_as_news_states_it(text: str, probability: float, kind: str) -> None:
+    [forecast] = _forecasts(text)
+    assert forecast.probability_origin == "stated" and forecast.probability_kind == kind
+    assert forecast.probability == pytest.approx(probability, rel=1e-4)
+
+
+def test_a_share_that_believes_something_of_the_present_is_no_forecast() -> None:
+    assert _forecasts("Nearly 7 in 10 believe the economy is weak.") == []
+
+
+def test_odds_in_a_betting_text_are_one_time_out_of_so_many() -> None:
+    text = "Bookmakers make the team 4/1, so it should win the title one time out of five."
+    chances = [c.probability for c in _forecasts(text)]
+    assert 0.2 in chances
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("Labour looks set to suffer a heavy defeat in Scotland.", "looks set to"),
+        ("The asteroid is set for another close encounter in 2032.", "is set for"),
+        ("The Reds are tipped to be the closest challengers next season.", "are tipped to"),
+        ("The first results are due before midnight.", "are due"),
+        ("The talks are all but certain to miss the deadline.", "certain"),
+        ("Stocks fell, pointing to an even tighter market next year.", "pointing to an"),
+    ],
+)
+def test_wordings_of_something_impending(text: str, phrase: str) -> None:
+    [forecast] = _forecasts(text)
+    assert phrase in (forecast.phrase or "")
+
+
+def test_a_favourite_tipped_in_a_betting_text_is_the_bookmakers() -> None:
+    text = (
+        "Bookmakers cut their prices this week. The Reds are tipped to finish second next season."
+    )
+    assert [c.speaker for c in _forecasts(text)][-1] == "bookmakers"
+
+
+def test_a_chance_put_at_a_figure_far_from_its_noun() -> None:
+    text = (
+        "Economists surveyed by the paper put the probability of the economy being in recession"
+        " sometime in the next 12 months at 44%."
+    )
+    [forecast] = _forecasts(text)
+    assert forecast.probability == 0.44 and forecast.probability_kind == "speaker"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Growth will slow from 5.5% last year to 3.3% in 2022 and 2.3% next year.",
+        "Unemployment will rise to 3.7% at the end of 2022 and 4.2% at the end of 2023.",
+    ],
+)
+def test_a_figure_for_a_later_period_is_a_forecast_of_its_own(text: str) -> None:
+    first, second = _forecasts(text)
+    assert first.quote_end <= second.quote_start and second.quote.startswith("and ")
+
+
+def test_odds_alone_do_not_make_a_later_chance_a_betting_price() -> None:
+    text = (
+        "The model gives the incumbent long odds of losing. In its simulations, the challenger"
+        " wins the election only 5% of the time."
+    )
+    assert _forecasts(text)[-1].probability_kind == "speaker"
+    betting = "Bookmakers have cut the odds. The challenger wins the title 5% of the time."
+    assert _forecasts(betting)[-1].probability_kind == "market"
+
+
+def test_the_remainder_of_a_survey_is_what_the_sentences_before_left() -> None:
+    text = (
+        "35/36 economists expect no change in September.\n"
+        "24/36 economists see the rate at 0.75% by year-end\n"
+        "8/36 economists see the rate at 0.50% by year-end, remainder see no change"
+    )
+    shares = [c.probability for c in _forecasts(text)]
+    assert shares == [0.9722, 0.6667, 0.2222, 0.1111]
+
+
+def test_a_share_that_stated_a_forecast() -> None:
+    [forecast] = _forecasts("Asked about timing, 44% stated that the deadline will be 2049.")
+    assert forecast.probability == 0.44 and forecast.probability_kind == "survey_share"

@@ -1,0 +1,131 @@
+"""The words of reported speech that the speaker rules are written in: reporting verbs, groups
+of people, words of organisations and roles, how a name is written, and whether a name is a
+person's or an organisation's."""
+
+from __future__ import annotations
+
+import re
+
+PERSON = "person"
+ORGANIZATION = "organization"
+
+VERB = (
+    r"(?:said|says|say|told|tells|tell|predicted|predicts|predict|predicting|expects|expect|"
+    r"expected|expecting|forecasts|forecast|forecasted|forecasting|warned|warns|warn|warning|"
+    r"believes|believe|sees|see|think|thinks|estimates|estimated|projects|project|projected|"
+    r"noted|notes|added|adds|claims|claimed|claiming|cautioned|cautions|argued|argues|wrote|"
+    r"writes|reckons|reported|reports|confirmed|mentioned|stated|anticipates|anticipate|"
+    r"flagged|vowed|outlined|found|finds|shows|showed|suggests|suggested|concluded|assumes|"
+    r"identifies|puts|gives|rates|report|revised|adjusted|raised|lowered|estimate|suggest|"
+    r"put|give|assess|assesses|assessed|insisted|insists|insist|stressed|stresses|indicated|"
+    r"indicates|signalled|signaled|announced|announces|acknowledged|admitted|explained|"
+    r"reiterated|contends|contended|envisage|envisages|foresee|foresees|"
+    r"calculated|calculates|reckoned|reckon|believed|thought|feared|fears|fear|doubt|doubts|"
+    r"doubted|hope|hopes|hoped|anticipated|agreed|agree|agrees|pointed\s+to|points\s+to|"
+    r"promised|promises|pledged|pledges|betting|wagering|reporting|saying|estimating|"
+    r"projecting|cautioning|suggesting|arguing|noting|concludes|promising|pledging|vowing|"
+    r"(?:is|are|was|were|remains?|remained)\s+(?:\w+\s+)?(?:confident|convinced|sure|optimistic|"
+    r"pessimistic|adamant|hopeful)|(?:has|have|had)\s+no\s+doubts?)"
+)
+AUX = (
+    r"(?:(?:also|additionally|previously|now|still|further|even|had|have|has|is|are|was|"
+    r"already|repeatedly|increasingly|privately|publicly|reportedly|recently|"
+    r"were|been|not|widely|broadly|largely|generally)\s+)*"
+)
+GROUPS = (
+    r"analysts|economists|strategists|experts|officials|forecasters|diplomats|researchers|"
+    r"investors|traders|scientists|executives|observers|pollsters|bookmakers|bookies|punters|"
+    r"insiders|sources|commentators|critics|officers|advisers|advisors|authorities|markets|"
+    r"respondents|models|reports|modellers|modelers|experts|doctors|epidemiologists|"
+    r"health\s+experts|betting\s+sites|sites|bankers|managers|CEOs|regulators|lawmakers|"
+    r"legislators|policymakers|pundits|agencies|prosecutors|negotiators|campaigners|activists|"
+    r"climatologists|meteorologists|virologists|physicians|scouts|"
+    r"(?:people|persons)(?=\s+(?:familiar|close|briefed|with\s+knowledge))|"
+    r"intelligence(?:\s+(?:community|services|agencies))?|senators|MPs|ministers|leaders|"
+    r"members|governors|judges|justices|supporters|voters|fans|delegates|participants"
+)
+GROUP = re.compile(rf"\b(?:{GROUPS})\b", re.IGNORECASE)
+ORG_WORDS = re.compile(
+    r"\b(?:bank|poll|polls|survey|model|models|reuters|bloomberg|organi[sz]ation|administration|"
+    r"agency|inc|corp|group|research|institute|fund|committee|department|ministry|office|"
+    r"commission|council|markets?|bookmakers|betting|report|reports|firm|company|consultancy|"
+    r"government|reserve|federal|university|sachs|morgan|stanley|citi|ubs|imf|who|eia|opec|"
+    r"supercomputer|algorithms?|sites?|media|newspaper|the\s+\w+\s+times|team|club|board|"
+    r"ratings|agencies|capital|partners|securities|holdings|llc|ltd|plc|ag|sa|"
+    r"intelligence|office|ministry)\b",
+    re.IGNORECASE,
+)
+CAP = r"(?!I\b)(?:[A-Z][\w.&'\u2019-]*|[A-Z]{2,}|[a-z]+[A-Z][\w]*)"
+LINK = r"(?:\s+(?:of|for)(?:\s+the)?\s+|\s+(?:and|&|de|van|von|der|al|bin)\s+|\s+)"
+NAME = rf"{CAP}(?:{LINK}{CAP})*"
+MODIFIER = (
+    r"(?:[A-Z][\w.'\u2019-]*\s+|senior\s+|top\s+|some\s+|many\s+|most\s+|other\s+|"
+    r"several\s+|leading\s+|(?:two|three|four|five|several|\d+)\s+)*"
+    r"(?:\b(?!(?:of|the|a|an|and|or|to|in|on|at|for|with|by|from|that|than|as|but|who|which|"
+    r"whom|all|if|when|while|because|so|said|says|say)\b)[a-z]+\s+){0,2}?"
+)
+# Roles a person is named by when the text gives no name ("a spokesman for the ministry said").
+ROLE = (
+    r"spokes(?:man|woman|person)|executive|chief|minister|president|director|economist|"
+    r"strategist|source|adviser|advisor|representative|officer|head|chairman|chairwoman|CEO|"
+    r"governor|expert|scientist|envoy|negotiator|commander|lawmaker|senator|aide|insider|"
+    r"manager|coach|analyst|epidemiologist|doctor|professor|researcher|ambassador"
+)
+# "(WHO)", and a lawmaker's party and state: "(D-N.Y.)", "(R-Texas)".
+ACRONYM = r"(?:\s+\((?:[A-Z][A-Za-z]{1,7}|[DRI]-[A-Z][\w.]*|[^\x00-\x7f]{1,12})\))?"
+DROP = re.compile(
+    r"^(?:the|a|an|and|but|so|also|while|as|that|however|meanwhile|moreover|thus|though|"
+    r"although|yet|still|because|since|when|whereas|where)\s+",
+    re.IGNORECASE,
+)
+# Capitalised words that start sentences and clauses, not names.
+NOT_NAMES = frozenset(
+    re.findall(
+        r"\w+",
+        "In On At By For If But And The This That These There It As So While When After Before "
+        "Since Currently Now Thus However Moreover Looking Some Most Many No Only Then Both My "
+        "Our Your His Her Their Its We They I What Who How Why Even Still Yet January February "
+        "March April May June July August September October November December Monday Tuesday "
+        "Wednesday Thursday Friday Saturday Sunday Today Tomorrow Yesterday Last Next To",
+    )
+)
+
+
+SPELLED_OUT = re.compile(
+    r"(?P<words>(?:[A-Z][\w.'\u2019-]*\s+)*[A-Z][\w.'\u2019-]*)\s+\((?P<short>[A-Z][A-Za-z]{1,7})\)"
+)
+
+
+def short_form(match: re.Match[str]) -> str:
+    """ "World Health Organization (WHO)" -> "WHO"; "U.S. Energy Information Administration
+    (EIA)" -> "U.S. EIA": the name as the text abbreviates it, from the word it starts with."""
+    words = match["words"].split()
+    for index, word in enumerate(words):
+        if word[0] == match["short"][0]:
+            return " ".join([*words[:index], match["short"]])
+    return match.group(0)
+
+
+def clean_name(name: str) -> str:
+    name = re.sub(r"(?<=[a-z]{2})\.$", "", name.strip(" ,;:\u201c\u201d\"'"))
+    name = SPELLED_OUT.sub(short_form, name)
+    while True:
+        dropped = DROP.sub("", name)
+        if dropped == name:
+            return name
+        name = dropped
+
+
+def speaker_kind(name: str, known_person: str | None = None) -> str | None:
+    """Whether a name is a person's or an organisation's, by its words."""
+    if GROUP.search(name) and not re.search(
+        r"\b(?:markets|bookmakers|bookies|sites|models|reports)\b", name, re.I
+    ):
+        return PERSON
+    if ORG_WORDS.search(name) or re.fullmatch(r"[A-Z]{2,}\S*", name):
+        return ORGANIZATION
+    words = name.split()
+    if known_person and words and words[-1] in known_person.split():
+        return PERSON
+    capitalised = [w for w in words if w[:1].isupper()]
+    return PERSON if len(capitalised) >= 2 else ORGANIZATION
