@@ -1,7 +1,8 @@
 """The search index's entries: one per thing search finds (a long source's text, one per part).
-Their words live beside them, where each database keeps them: a tsvector column `document`
-on PostgreSQL (GIN index), the FTS5 table `search_fts` on SQLite (rowid = entry id). Neither
-is declared here: both are made by the migration, and `tracker.search.index` writes them."""
+Their words live beside them, where each database keeps them: on PostgreSQL a tsvector column
+`document` under two GIN indexes (its words; the pairs of its words that find a phrase's
+entries), on SQLite the FTS5 table `search_fts` (rowid = entry id).
+None is declared here: the migrations make them, and `tracker.search.index` writes them."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from tracker.db import Base, check_in
 
 SEARCH_KINDS = ("claim", "question", "source", "speaker")
 # What the migration makes beside the models, for `alembic check` to leave alone.
-ENGINE_OBJECTS = frozenset({"search_fts", "document", "ix_search_entries_document"})
+ENGINE_OBJECTS = frozenset(
+    {"search_fts", "document", "ix_search_entries_document", "ix_search_entries_pairs"}
+)
 
 
 class SearchEntry(Base):

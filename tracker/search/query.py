@@ -64,6 +64,10 @@ class Query:
         excluded = "".join(f" & !{_ts_part(p)}" for p in self.excluded)
         return included + excluded
 
+    def ts_phrases(self) -> tuple[str, ...]:
+        """Each included part of two words or more, alone, as to_tsquery input."""
+        return tuple(_ts_part(p) for p in self.included if len(p.words) > 1)
+
 
 def _fts5_part(part: Part) -> str:
     return '"' + " ".join(_phrase_words(part)) + '"' + (" *" if part.prefix else "")

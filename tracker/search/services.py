@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from tracker.db import UTCDateTime
 from tracker.errors import Invalid
 from tracker.models import KINDS, SEARCH_KINDS, STATUSES
-from tracker.search import snippets
+from tracker.search import pairs, snippets
 from tracker.search.query import Query
 from tracker.text import slugify
 
@@ -143,18 +143,45 @@ def _filters_sql(filters: Filters, now: dt.datetime) -> tuple[str, list[Any]]:
     return "".join(f" AND {c}" for c in conditions), params
 
 
+def _pairs_sql(session: Session, query: Query, params: list[Any]) -> str:
+    """PostgreSQL: that an entry has every pair of words of the query's phrases, which the
+    index of pairs answers without reading the entries (see tracker.search.pairs); "" when
+    no phrase has a pair."""
+    phrases = query.ts_phrases()
+    if not phrases:
+        return ""
+    columns = ", ".join(f"CAST(to_tsquery('english', :phrase_{i}) AS text)" for i in
+                        range(len(phrases)))  # fmt: skip
+    written = session.execute(
+        text(f"SELECT {columns}"), {f"phrase_{i}": p for i, p in enumerate(phrases)}
+    ).one()
+    conditions = ""
+    for i, vector in enumerate(v for v in map(pairs.phrase_vector, written) if v is not None):
+        conditions += (
+            f" AND search_pair_keys(e.document) @> search_pair_keys(CAST(:pairs_{i} AS tsvector))"
+        )
+        params.append(bindparam(f"pairs_{i}", vector))
+    return conditions
+
+
 def _ranked(
     session: Session, query: Query, filters: Filters, now: dt.datetime, offset: int, limit: int
 ) -> list[tuple[str, int, float]]:
     where, params = _filters_sql(filters, now)
     if session.get_bind().dialect.name == "postgresql":
+        paired = _pairs_sql(session, query, params)
+        # A phrase with pairs: its entries come from the index of pairs alone, and the query is
+        # checked on those as a filter. @@'s function form keeps the planner from also reading
+        # the index of words, whose lists for a phrase's common words cost more than the rest.
+        matches = "ts_match_vq(e.document, q.query)" if paired else "e.document @@ q.query"
+        where = paired + where
         # Ranked by what is looked for: ts_rank scores a query with a NOT as 0.
         sql = (
             "WITH q AS (SELECT to_tsquery('english', :match) AS query,"
             " to_tsquery('english', :ranking) AS ranking),"
             " m AS MATERIALIZED (SELECT e.kind, e.entity_id,"
             f" ts_rank({_TS_WEIGHTS}, e.document, q.ranking, 1) AS score"
-            f" FROM search_entries e, q WHERE e.document @@ q.query{where} LIMIT :ranked)"
+            f" FROM search_entries e, q WHERE {matches}{where} LIMIT :ranked)"
         )
         match, ranking = query.tsquery(), query.tsquery(included_only=True)
     else:
