@@ -3,7 +3,7 @@ the sums. Each step is one INSERT ... SELECT ... GROUP BY: the entries from the 
 scores by a window over each question's forecasts), the day cells from the entries, then each
 coarser tier of periods from the one below alone (thirds of months from days, months from
 thirds, quarters from months, years from quarters, all time from years), and the totals over
-the bins of the groups a scorecard lists (authors, speakers, outlets) from each tier's cells.
+the bins of the groups the page lists from them (speakers, outlets) from each tier's cells.
 """
 
 from __future__ import annotations
@@ -193,8 +193,6 @@ def _group_selects() -> list[Any]:
 
 _CELL_KEY = ("period", "dimension", "group_key", "hedged", "bin")
 _TOTAL_KEY = ("period", "dimension", "group_key", "hedged")
-
-
 _TIERS = 5  # tiers above the days
 
 
