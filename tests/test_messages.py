@@ -92,6 +92,34 @@ def test_reassigning_to_the_recorder_names_the_to_user_field(
     assert "<strong>to_user</strong>: recorded it" in page.get_data(as_text=True)
 
 
+def test_reassigning_to_a_number_past_every_id_says_there_is_no_such_user(
+    client: FlaskClient,
+    session: Session,
+    seeded: int,
+    make_user: Callable[..., User],
+    login: Callable[[User], FlaskClient],
+) -> None:
+    admin = make_user("admin")
+    first = make_user("reviewer")
+    make_user("reviewer")
+    assignments.fill_assignments(session, 2)
+    session.commit()
+    claim = session.scalars(select(Claim)).first()
+    assert claim is not None
+    login(admin)
+    for to_user in ("99999999999999999999", "2147483648", "0", "-3"):
+        page = client.post(
+            f"/claims/{claim.id}/reassign",
+            data={
+                "csrf_token": csrf_token(client, f"/claims/{claim.id}/resolve"),
+                "from_user": str(first.id),
+                "to_user": to_user,
+            },
+        )
+        assert page.status_code == 404, (to_user, page.status_code)
+        assert f"there is no user {to_user}" in page.get_data(as_text=True)
+
+
 def test_counts_agree_with_their_nouns(
     client: FlaskClient,
     runner: FlaskCliRunner,

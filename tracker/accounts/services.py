@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from tracker import audit
 from tracker.accounts import sessions as logins
-from tracker.db import utcnow
+from tracker.db import MAX_ID, utcnow
 from tracker.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
 from tracker.models import ROLES, ApiToken, User
 
@@ -155,7 +155,8 @@ def add_user(
 
 
 def get_user(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
+    # A number past the ids a row can have (typed into a form) names no user, as in a URL.
+    user = session.get(User, user_id) if 1 <= user_id <= MAX_ID else None
     if user is None:
         raise NotFound(f"there is no user {user_id}")
     return user
