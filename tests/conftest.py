@@ -3,12 +3,15 @@ TRACKER_TEST_DATABASE_URL names a server (a database per run, dropped afterwards
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import shutil
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from flask import Flask
@@ -124,7 +127,7 @@ def _empty_postgres(connection: Connection) -> None:
     table and index, which took most of a second per test; deleting the few rows a test leaves
     takes milliseconds."""
     tables = [t.name for t in Base.metadata.sorted_tables]
-    probe = " UNION ALL ".join(f"SELECT '{t}' WHERE EXISTS (SELECT FROM {t})" for t in tables)
+    probe = _probe()
     written = {row[0] for row in connection.execute(text(probe))}
     if written & APPEND_ONLY:
         connection.execute(text(f"TRUNCATE {', '.join(sorted(written & APPEND_ONLY))}"))
@@ -181,14 +184,107 @@ def session(app: Flask) -> Iterator[Session]:
         yield session
 
 
+T = TypeVar("T")
+
+
+class Snapshots:
+    """What a costly fixture writes, made once per backend and copied into later tests'
+    databases: a copy of the SQLite file (the backup API), or every table's rows (COPY) and the
+    sequences' positions on PostgreSQL. Only a database nothing was written to yet takes a
+    copy; elsewhere the fixture is made again. The fixture's value must be plain data."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.kept: dict[tuple[str, str], tuple[Any, Any]] = {}
+
+    def keep(self, name: str, session: Session, make: Callable[[], T]) -> T:
+        session.commit()
+        connection = session.connection()
+        dialect = connection.dialect.name
+        kept = self.kept.get((name, dialect))
+        if kept is not None and _is_empty(connection):
+            value, rows = kept
+            if dialect == "sqlite":
+                session.close()
+                _sqlite_copy(rows, Path(connection.engine.url.database or ""))
+            else:
+                _postgres_restore(connection, rows)
+                session.commit()
+            return copy.deepcopy(value)  # type: ignore[no-any-return]
+        value = make()
+        session.commit()
+        if kept is None:
+            if dialect == "sqlite":
+                rows = self.folder / f"{name}.sqlite3"
+                _sqlite_copy(Path(session.connection().engine.url.database or ""), rows)
+            else:
+                rows = _postgres_dump(session.connection())
+            session.commit()
+            self.kept[(name, dialect)] = (copy.deepcopy(value), rows)
+        return value
+
+
+def _probe() -> str:
+    return " UNION ALL ".join(
+        f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM {t.name})"
+        for t in Base.metadata.sorted_tables
+    )
+
+
+def _is_empty(connection: Connection) -> bool:
+    return not connection.execute(text(_probe())).first()
+
+
+def _sqlite_copy(source: Path, target: Path) -> None:
+    with sqlite3.connect(source) as reading, sqlite3.connect(target) as writing:
+        reading.backup(writing)
+    reading.close()
+    writing.close()
+
+
+def _postgres_dump(connection: Connection) -> tuple[list[tuple[str, bytes]], list[Any]]:
+    raw: Any = connection.connection.driver_connection
+    tables = []
+    with raw.cursor() as cursor:
+        for table in Base.metadata.sorted_tables:
+            with cursor.copy(f"COPY {table.name} TO STDOUT (FORMAT BINARY)") as out:
+                data = b"".join(bytes(block) for block in out)
+            tables.append((table.name, data))
+    sequences = connection.execute(
+        text(
+            "SELECT format('%I.%I', schemaname, sequencename), last_value FROM pg_sequences"
+            " WHERE last_value IS NOT NULL"
+        )
+    ).all()
+    return tables, list(sequences)
+
+
+def _postgres_restore(
+    connection: Connection, rows: tuple[list[tuple[str, bytes]], list[Any]]
+) -> None:
+    tables, sequences = rows
+    raw: Any = connection.connection.driver_connection
+    with raw.cursor() as cursor:
+        for name, data in tables:  # rows that others refer to first
+            with cursor.copy(f"COPY {name} FROM STDIN (FORMAT BINARY)") as into:
+                into.write(data)
+    for name, value in sequences:
+        connection.execute(
+            text("SELECT setval(CAST(:name AS regclass), :value)"), {"name": name, "value": value}
+        )
+
+
+@pytest.fixture(scope="session")
+def snapshots(tmp_path_factory: pytest.TempPathFactory) -> Snapshots:
+    return Snapshots(tmp_path_factory.mktemp("snapshots"))
+
+
 @pytest.fixture
-def seeded(session: Session) -> int:
+def seeded(session: Session, snapshots: Snapshots) -> int:
     """The seed article recorded; returns its source id."""
     from tracker.seed import seed
 
-    result = seed(session)
-    session.commit()
-    return result.source_id
+    return snapshots.keep("seeded", session, lambda: seed(session).source_id)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from scipy.stats import binomtest
 from sqlalchemy.orm import Session
 
+from tests.conftest import Snapshots
 from tests.scorecard.scorecard_data import resolve
 from tracker.models import User
 from tracker.record import services, wep, wording
@@ -142,8 +143,12 @@ def _check(answer: dict[str, object], expected: dict[str, tuple[int, int, int]])
 
 
 @pytest.fixture
-def made(session: Session, make_user: Callable[..., User]) -> list[Made]:
-    return _generate(session, make_user("reviewer"))
+def made(session: Session, make_user: Callable[..., User], snapshots: Snapshots) -> list[Made]:
+    return snapshots.keep(
+        "wording.made",
+        session,
+        lambda: _generate(session, make_user("reviewer", email="wording@newsroom.test")),
+    )
 
 
 def test_numbers_equal_an_independent_count(client: FlaskClient, made: list[Made]) -> None:

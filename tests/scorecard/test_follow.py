@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.conftest import Snapshots
 from tests.scorecard.scorecard_data import resolve
 from tracker.models import Claim
 from tracker.record import services
@@ -25,7 +26,7 @@ START = dt.datetime(2024, 3, 1, 12, 0, tzinfo=dt.UTC)
 
 @dataclass
 class Record:
-    claims: list[Claim]
+    claim_ids: list[int]
     question_id: int
     # (claim id, "recorded" | "resolved", time) of every event, as made
     events: list[tuple[int, str, dt.datetime]]
@@ -70,7 +71,11 @@ def _claim(
 
 
 @pytest.fixture
-def made(session: Session) -> Record:
+def made(session: Session, snapshots: Snapshots) -> Record:
+    return snapshots.keep("follow.made", session, lambda: _make(session))
+
+
+def _make(session: Session) -> Record:
     events: list[tuple[int, str, dt.datetime]] = []
     claims = []
     first = _claim(
@@ -97,7 +102,7 @@ def made(session: Session) -> Record:
         claim.resolved_at = START + dt.timedelta(days=2, minutes=n)
         events.append((claim.id, "resolved", claim.resolved_at))
     session.commit()
-    return Record(claims, first.question_id, events)
+    return Record([c.id for c in claims], first.question_id, events)
 
 
 def _feed(client: FlaskClient, path: str) -> feedparser.FeedParserDict:
@@ -134,7 +139,7 @@ def test_feeds_carry_the_expected_entries(
 ) -> None:
     if path == "question":
         path = f"/questions/{made.question_id}/feed.atom"
-    chosen = {c.id for n, c in enumerate(made.claims) if pick(n, c)}  # type: ignore[operator]
+    chosen = {c for n, c in enumerate(made.claim_ids) if pick(n, c)}  # type: ignore[operator]
     feed = _feed(client, path)
     assert [e.id for e in feed.entries] == _expected(made, chosen)
     assert len(feed.entries) <= feeds.MAX_ENTRIES
@@ -168,7 +173,7 @@ def test_a_question_feed_shows_each_claim_s_own_outcome(client: FlaskClient, mad
     resolved = {e.id: e.title for e in feed.entries if "#resolution-" in e.id}
     # Claims 0-3 are on the question; 0 and 2 resolved false, 1 and 3 true.
     outcomes = [
-        resolved[f"http://tracker.test/claims/{c.id}#resolution-1"] for c in made.claims[:4]
+        resolved[f"http://tracker.test/claims/{c}#resolution-1"] for c in made.claim_ids[:4]
     ]
     assert [t.split(":")[0] for t in outcomes] == ["false", "true", "false", "true"]
 

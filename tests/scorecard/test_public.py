@@ -18,6 +18,7 @@ from markupsafe import escape
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from tests.conftest import Snapshots
 from tests.scorecard.scorecard_data import Forecast, record, resolve
 from tracker.models import ScorecardState, ScoreCell, User
 from tracker.record import services
@@ -25,7 +26,7 @@ from tracker.scorecard import services as scorecard
 
 
 @pytest.fixture
-def forecasts(session: Session) -> list[Forecast]:
+def forecasts(session: Session, snapshots: Snapshots) -> list[Forecast]:
     items = [
         Forecast(p, o, author="Ann Author", outlet="The Daily", tags=("iran",))
         for p, o in [(0.9, "true"), (0.8, "true"), (0.7, "false"), (0.6, "true")] * 3
@@ -41,8 +42,12 @@ def forecasts(session: Session) -> list[Forecast]:
         ),
         Forecast(0.5, None, author="Bob Writer", outlet="=cmd|' /C calc'!A0"),
     ]
-    record(session, items)
-    return items
+
+    def make() -> list[Forecast]:
+        record(session, items)
+        return items
+
+    return snapshots.keep("public.forecasts", session, make)
 
 
 def _csv(client: FlaskClient, path: str) -> list[dict[str, str]]:

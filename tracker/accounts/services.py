@@ -23,8 +23,11 @@ from tracker.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
 from tracker.models import ROLES, ApiToken, User
 
 _hasher = PasswordHasher()  # argon2id, RFC 9106's low-memory parameters (t=3, 64 MiB, p=4)
-# Verifying against this keeps an unknown email as slow as a wrong password.
-_DUMMY_HASH = _hasher.hash("no such user")
+# Verifying against this keeps an unknown email as slow as a wrong password. Made at the first
+# sign-in (whatever the email), not at start: commands that never check a password start
+# without paying for a hash.
+_dummy: str | None = None
+_dummy_lock = threading.Lock()
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 12
 INVITE_DAYS = 7
@@ -47,7 +50,7 @@ def configure_hashing(
 ) -> None:
     """Set the argon2id cost for new hashes (existing ones are upgraded at their next login),
     and how many are worked out at once, each waiting at most `wait_seconds` for its turn."""
-    global _hasher, _DUMMY_HASH, _at_once, _at_once_count, _wait_seconds
+    global _hasher, _dummy, _at_once, _at_once_count, _wait_seconds
     if at_once < 1:
         raise ValueError("TRACKER_ARGON2_AT_ONCE must be 1 or more")
     if at_once != _at_once_count:
@@ -59,8 +62,19 @@ def configure_hashing(
         _hasher.parallelism,
     ):
         return
-    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism)
-    _DUMMY_HASH = _hasher.hash("no such user")
+    with _dummy_lock:
+        _hasher = PasswordHasher(
+            time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism
+        )
+        _dummy = None
+
+
+def _dummy_hash() -> str:
+    global _dummy
+    with _dummy_lock:
+        if _dummy is None:
+            _dummy = _hasher.hash("no such user")
+        return _dummy
 
 
 @contextmanager
@@ -186,9 +200,10 @@ class LoginAttempt:
 def login_attempt(session: Session, email: str) -> LoginAttempt:
     """Read what the password will be checked against. The caller may end its transaction
     before the slow check, so that no lock is held while it runs."""
+    dummy = _dummy_hash()  # for a known email too: the first sign-in costs the same either way
     user = find_user_by_email(session, email)
     if user is None or not user.password_hash:
-        return LoginAttempt(None, _DUMMY_HASH)
+        return LoginAttempt(None, dummy)
     return LoginAttempt(user.id, user.password_hash)
 
 

@@ -15,8 +15,6 @@ import itertools
 import re
 from collections.abc import Iterator
 
-import lemminflect
-
 from tracker.record import wep
 
 _DECLARATIVE = re.compile(
@@ -305,6 +303,8 @@ def coordinated(clause: str, wordings: list[wep.Wording]) -> list[wep.Wording]:
         tail = clause[wording.end : min(end, wording.end + 160)]
         for match in _AND_VERB.finditer(tail):
             verb = match["verb"]
+            import lemminflect  # at the first use, as in facts._past_form
+
             lemmas = lemminflect.getAllLemmas(verb)
             if lemmas.get("VERB") != (verb,) or verb in ("be", "have", "do"):
                 continue

@@ -7,8 +7,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import lemminflect
-
 # Words -----------------------------------------------------------------------------------------
 
 WORD = re.compile(r"[A-Za-z]+(?:['\u2019][A-Za-z]+)*")
@@ -23,6 +21,10 @@ _NOT_VERBS = {"could", "might", "ought", "left"}
 @lru_cache(maxsize=20_000)
 def _past_form(word: str) -> tuple[bool, bool]:
     """(is a past-tense form, is a past participle) of some English verb, per lemminflect."""
+    # Imported at the first word read: its import (numpy's) is a tenth of a second that every
+    # command and worker would pay at start.
+    import lemminflect
+
     lemmas = lemminflect.getAllLemmas(word, upos="VERB").get("VERB", ())
     past = participle = False
     for lemma in lemmas:
