@@ -16,9 +16,12 @@ from typing import Any, TypeVar
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
+from werkzeug.routing import Rule
 
 from tracker import migrate
 from tracker.app import create_app
@@ -144,6 +147,49 @@ def _empty_postgres(connection: Connection) -> None:
     assert not leftover, f"tables still hold rows: {leftover}"
 
 
+class _TemplatesCompiled(BytecodeCache):
+    """Every test makes its own app, and each app would compile the templates it renders
+    again; they share the compiled code instead (keyed by the template's source checksum)."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATES_COMPILED = _TemplatesCompiled()
+
+
+def _share_url_builders() -> None:
+    """An app's URL rules each compile two builder functions, most of the cost of making an
+    app. The function's code depends only on the rule's text, its parsed parts and defaults (it
+    reads the rule's converters when called, through its first argument), so apps made by the
+    suite share one compiled function per rule."""
+    compile_builder = Rule._compile_builder
+    built: dict[tuple[Any, ...], Any] = {}
+
+    def shared(self: Rule, append_unknown: bool = True) -> Any:
+        key = (
+            self.rule,
+            tuple(self._trace),
+            tuple(sorted((k, repr(v)) for k, v in (self.defaults or {}).items())),
+            append_unknown,
+        )
+        if key not in built:
+            built[key] = compile_builder(self, append_unknown)
+        return built[key]
+
+    Rule._compile_builder = shared  # type: ignore[method-assign]
+
+
+_share_url_builders()
+
+
 @pytest.fixture
 def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     app = create_app(
@@ -163,6 +209,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
             "API_CHECK_ANSWERS": True,
         }
     )
+    app.jinja_env.bytecode_cache = TEMPLATES_COMPILED
     yield app
     app.extensions["tracker.engine"].dispose()
 
