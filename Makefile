@@ -11,7 +11,7 @@ BENCH_PORT ?= 5081
 export TRACKER_BASE_URL ?= http://$(HOST):$(PORT)
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser run serve test check lint format bench clean
+.PHONY: help install browser run serve test thorough check lint format bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ run: install ## Migrate, seed, and serve at http://127.0.0.1:5000 with the remin
 TEST_WORKERS ?= 2
 test: install browser ## Run the whole test suite (PostgreSQL too when TRACKER_TEST_DATABASE_URL is set)
 	$(BIN)/pytest -n $(TEST_WORKERS)
+
+thorough: install browser ## The whole suite with every fuzz and property test at its full number of examples (slower)
+	TRACKER_TEST_THOROUGH=1 $(BIN)/pytest -n $(TEST_WORKERS)
 
 BENCH_SQLITE ?= sqlite:////tmp/tracker-bench.sqlite3
 BENCH_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/tracker_bench

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, examples
 from tracker.imports.sources import Fetched
 from tracker.models import User
 from tracker.review import assignments
@@ -63,7 +63,7 @@ JSON_VALUE = st.recursive(
 )
 IDS = st.sampled_from(["1", "2", "3", "0", "99999"])
 FUZZ = settings(
-    max_examples=600,
+    max_examples=examples(600),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     database=None,

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import Rule
 
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, examples
 from tracker.models import User
 from tracker.review import assignments
 
@@ -170,7 +170,7 @@ def test_every_query_name_a_page_reads_survives_hostile_values(
 
 
 FUZZ = settings(
-    max_examples=100,
+    max_examples=examples(100),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     database=None,
