@@ -27,6 +27,7 @@ from sqlalchemy import (
     cast,
     delete,
     event,
+    exists,
     func,
     insert,
     literal,
@@ -288,7 +289,12 @@ def rebuild(session: Session) -> int:
         _sqlite_math(session)
     if dialect == "postgresql":
         # Emptied at once rather than row by row: no dead rows for the inserts to wade past.
-        session.execute(text("TRUNCATE score_cells, score_totals, score_entries"))
+        # (Not when they are empty already, as in a new database: TRUNCATE makes new files.)
+        if any(
+            session.scalar(select(exists().select_from(t)))
+            for t in (ScoreCell, ScoreTotal, ScoreEntry)
+        ):
+            session.execute(text("TRUNCATE score_cells, score_totals, score_entries"))
         # Sorts and groupings of a million rows in memory rather than in files, for this
         # transaction only.
         session.execute(text("SET LOCAL work_mem = '256MB'"))
