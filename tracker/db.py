@@ -28,14 +28,16 @@ NAMING_CONVENTION = {
 LOCK_TIMEOUT_SECONDS = 10.0
 # Row ids are 32-bit integers on PostgreSQL; a larger number in a URL or query names no row.
 MAX_ID = 2**31 - 1
-# Connections each process keeps open (and opens beyond that when busy), on both databases:
-# gunicorn's threads per worker (deploy/gunicorn.conf.py) are covered.
+# Connections each process keeps open between requests, on both databases, and (PostgreSQL,
+# whose server counts them) how many more it opens when busy: gunicorn's threads per worker
+# (deploy/gunicorn.conf.py) are covered. SQLite opens as many more as it is asked for.
 POOL_SIZE = 5
 POOL_OVERFLOW = 10
 # SQLite reads the database file through a memory map this large (SQLite caps it at just under
 # 2 GiB): pages come straight from the operating system's file cache, shared by every
 # connection and process, instead of being copied into each connection's own page cache. It
-# costs address space, not memory.
+# costs address space: the pages read count in a process's resident size, but they are the
+# file cache's (shared, given back under memory pressure), not memory of the process's own.
 SQLITE_MMAP_BYTES = 2**31
 
 
@@ -115,9 +117,8 @@ def make_engine(url: str, echo: bool = False, lock_timeout: float = LOCK_TIMEOUT
         # of the words searched for), a third of a search's time and more. An idle
         # connection holds no lock (WAL mode; the pool rolls back what a request left open),
         # so writers elsewhere never wait for it.
-        engine = create_engine(
-            url, echo=echo, poolclass=QueuePool, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW
-        )
+        engine = create_engine(url, echo=echo, poolclass=QueuePool, pool_size=POOL_SIZE,
+                               max_overflow=-1)  # fmt: skip
         event.listen(engine, "connect", _sqlite_on_connect(timeout_ms))
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
