@@ -33,12 +33,6 @@ MAX_ID = 2**31 - 1
 # (deploy/gunicorn.conf.py) are covered. SQLite opens as many more as it is asked for.
 POOL_SIZE = 5
 POOL_OVERFLOW = 10
-# SQLite reads the database file through a memory map this large (SQLite caps it at just under
-# 2 GiB): pages come straight from the operating system's file cache, shared by every
-# connection and process, instead of being copied into each connection's own page cache. It
-# costs address space: the pages read count in a process's resident size, but they are the
-# file cache's (shared, given back under memory pressure), not memory of the process's own.
-SQLITE_MMAP_BYTES = 2**31
 
 
 class Base(DeclarativeBase):
@@ -95,7 +89,6 @@ def _sqlite_on_connect(lock_timeout_ms: int) -> Callable[[Any, Any], None]:
         # A writer waits this long for the one before it to finish, then gets "database is
         # locked" (which the web answers as 503 with Retry-After).
         cursor.execute(f"PRAGMA busy_timeout={int(lock_timeout_ms)}")
-        cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
         cursor.close()
 
     return on_connect
