@@ -11,7 +11,7 @@ from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
 from sqlalchemy.types import TypeDecorator
 
 # Named constraints let Alembic alter them on SQLite (batch mode) and PostgreSQL alike.
@@ -28,6 +28,11 @@ NAMING_CONVENTION = {
 LOCK_TIMEOUT_SECONDS = 10.0
 # Row ids are 32-bit integers on PostgreSQL; a larger number in a URL or query names no row.
 MAX_ID = 2**31 - 1
+# Connections each process keeps open between requests, on both databases, and (PostgreSQL,
+# whose server counts them) how many more it opens when busy: gunicorn's threads per worker
+# (deploy/gunicorn.conf.py) are covered. SQLite opens as many more as it is asked for.
+POOL_SIZE = 5
+POOL_OVERFLOW = 10
 
 
 class Base(DeclarativeBase):
@@ -100,8 +105,13 @@ def make_engine(url: str, echo: bool = False, lock_timeout: float = LOCK_TIMEOUT
     url = normalize_url(url)
     timeout_ms = max(1, round(lock_timeout * 1000))
     if make_url(url).get_backend_name() == "sqlite":
-        # SQLite connections are cheap to open; a pool would keep files locked between tests.
-        engine = create_engine(url, echo=echo, poolclass=NullPool)
+        # Connections are kept between requests, as on PostgreSQL: one opened per request read
+        # everything again from the file (the schema, the search index's structure, the pages
+        # of the words searched for), a third of a search's time and more. An idle
+        # connection holds no lock (WAL mode; the pool rolls back what a request left open),
+        # so writers elsewhere never wait for it.
+        engine = create_engine(url, echo=echo, poolclass=QueuePool, pool_size=POOL_SIZE,
+                               max_overflow=-1)  # fmt: skip
         event.listen(engine, "connect", _sqlite_on_connect(timeout_ms))
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
@@ -113,8 +123,8 @@ def make_engine(url: str, echo: bool = False, lock_timeout: float = LOCK_TIMEOUT
         url,
         echo=echo,
         pool_pre_ping=True,
-        pool_size=5,
-        max_overflow=10,
+        pool_size=POOL_SIZE,
+        max_overflow=POOL_OVERFLOW,
         connect_args={"options": options},
     )
 

@@ -8,9 +8,11 @@ from urllib.parse import quote
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from tests.search import corpus
+from tracker.db import make_engine
 from tracker.record import services as record
 
 HOSTILE = [
@@ -119,3 +121,28 @@ def test_api_filters_and_the_openapi_document(client: FlaskClient, record_: corp
     params = {p["name"] for p in doc["paths"]["/api/v1/search"]["get"]["parameters"]}
     assert {"q", "type", "status", "kind", "speaker", "outlet", "tag", "from", "to",
             "limit", "cursor"} <= params  # fmt: skip
+
+
+def test_connections_kept_between_searches_hold_nothing_open(
+    client: FlaskClient, record_: corpus.Corpus, database_url: str, backend: str
+) -> None:
+    """The app keeps its connections between requests: after a search, a writer elsewhere
+    waits for nothing (on SQLite it checkpoints the whole log at once) and the next search
+    reads what it wrote, not the record as it was."""
+    found = client.get("/api/v1/search?q=goldman&type=source").get_json()["items"]
+    assert [(i["id"], i["title"]) for i in found] == [
+        (record_.markets, "Markets shrug off tensions")
+    ]
+    writer = make_engine(database_url, lock_timeout=0.5)
+    with writer.begin() as connection:
+        connection.execute(
+            text("UPDATE sources SET title = 'Markets take fright' WHERE id = :id"),
+            {"id": record_.markets},
+        )
+    if backend == "sqlite":
+        with writer.connect() as connection:
+            busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+            assert busy == 0
+    writer.dispose()
+    again = client.get("/api/v1/search?q=goldman&type=source").get_json()["items"]
+    assert [i["title"] for i in again] == ["Markets take fright"]
