@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import and_, func, select, union_all
+from sqlalchemy import Integer, String, and_, column, func, select, values
 from sqlalchemy.orm import Session
 
 from tracker.db import utcnow
@@ -169,21 +169,17 @@ def _sums_query(table: Any, cover: periods.Cover, where: Any) -> Any:
     sums = [table.c[name] for name in SUM_FIELDS]
     if cover == {ALL_TIME: 1}:
         return select(*keys, *sums).where(table.c.period == ALL_TIME, where)
-    # The periods added and those taken away are summed apart (a plain SUM per side, which
-    # the database does fast), then the sides are combined.
-    sides = []
-    for weight in sorted(set(cover.values())):
-        chosen = sorted(p for p, w in cover.items() if w == weight)
-        sides.append(
-            select(*keys, *(func.sum(c) * weight for c in sums))
-            .where(table.c.period.in_(chosen), where)
-            .group_by(*keys)
-        )
-    both = union_all(*sides).subquery() if len(sides) > 1 else sides[0].subquery()
-    key_columns = [both.c[i] for i in range(len(keys))]
-    return select(
-        *key_columns, *(func.sum(both.c[i]) for i in range(len(keys), len(both.c)))
-    ).group_by(*key_columns)
+    # One grouped pass: each row read once, times its period's weight (+1 or -1) from a small
+    # table of the periods. Summing the sides apart and then together sorted every row twice.
+    weights = values(
+        column("period", String), column("weight", Integer), name="cover_periods"
+    ).data(sorted(cover.items())).cte()
+    return (
+        select(*keys, *(func.sum(c * weights.c.weight) for c in sums))
+        .select_from(weights.join(table, table.c.period == weights.c.period))
+        .where(where)
+        .group_by(*keys)
+    )
 
 
 def _of_group(table: Any, dimension: str, key: str) -> Any:
@@ -218,11 +214,14 @@ def _names(session: Session, dimension: str, keys: Iterable[str]) -> dict[str, s
 def _group_score(
     dimension: str, key: str, name: str, sums: _GroupSums, include_hedged: bool
 ) -> GroupScore:
-    headline: scoring.Totals = {}
-    for part in (sums.scored, sums.hedged) if include_hedged else (sums.scored,):
-        for index, totals in part.items():
-            headline.setdefault(index, scoring.BinTotals()).merge(totals)
-    hedged_score = scoring.summarize(sums.hedged, sums.binned)
+    headline: scoring.Totals = sums.scored
+    if include_hedged and sums.hedged:
+        headline = {}
+        for part in (sums.scored, sums.hedged):
+            for index, totals in part.items():
+                headline.setdefault(index, scoring.BinTotals()).merge(totals)
+    # The hedged forecasts are shown by their totals only: no calibration of their own.
+    hedged_score = scoring.summarize(sums.hedged, calibrated=False)
     headline_score = scoring.summarize(headline, sums.binned)
     sum_baseline, n_peer, sum_peer = sums.comparative
     if include_hedged:
@@ -278,9 +277,11 @@ def _read(session: Session, query: Any, sums: dict[tuple[str, str], _GroupSums])
     at = {name: first + i for i, name in enumerate(SUM_FIELDS)}
     n_at, true_at, unscored_at = at["n"], at["n_true"], at["n_unscored"]
     p_at, sq_at, log_at = at["sum_probability"], at["sum_squared_error"], at["sum_log"]
-    comparative_at = [at[name] for name in _COMPARATIVE]
-    # Core rows (no ORM layer): a front page reads a few thousand.
-    for row in session.connection().execute(query):
+    baseline_at, n_peer_at, peer_at = (at[name] for name in _COMPARATIVE)
+    bin_totals, scale = scoring.BinTotals, SUM_SCALE
+    # Core rows (no ORM layer), all at once: a date range reads some ten thousand, every
+    # group's bins, so this loop is kept to the few operations each row needs.
+    for row in session.connection().execute(query).all():
         if not any(row[first:]):
             continue  # a group's forecasts all moved elsewhere, or none is due in the range
         group_sums = sums.get((row[0], row[1]))
@@ -288,19 +289,21 @@ def _read(session: Session, query: Any, sums: dict[tuple[str, str], _GroupSums])
             group_sums = sums[row[0], row[1]] = _GroupSums(binned=binned)
         n_unscored = int(row[unscored_at])
         group_sums.n_unscored += n_unscored
-        if row[2]:
+        hedged = row[2]
+        if hedged:
             group_sums.n_hedged_forecasts += n_unscored
         if row[n_at]:
-            kept = group_sums.hedged_comparative if row[2] else group_sums.comparative
-            for index, column in enumerate(comparative_at):
-                kept[index] += int(row[column])
-            target = group_sums.hedged if row[2] else group_sums.scored
-            target[int(row[3]) if binned else 0] = scoring.BinTotals(
+            kept = group_sums.hedged_comparative if hedged else group_sums.comparative
+            kept[0] += int(row[baseline_at])
+            kept[1] += int(row[n_peer_at])
+            kept[2] += int(row[peer_at])
+            target = group_sums.hedged if hedged else group_sums.scored
+            target[int(row[3]) if binned else 0] = bin_totals(
                 int(row[n_at]),
-                int(row[p_at]) / SUM_SCALE,
+                int(row[p_at]) / scale,
                 int(row[true_at]),
-                int(row[sq_at]) / SUM_SCALE,
-                int(row[log_at]) / SUM_SCALE,
+                int(row[sq_at]) / scale,
+                int(row[log_at]) / scale,
             )
 
 
