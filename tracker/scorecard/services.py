@@ -228,7 +228,8 @@ def _group_score(
         sum_baseline += sums.hedged_comparative[0]
         n_peer += sums.hedged_comparative[1]
         sum_peer += sums.hedged_comparative[2]
-    hedged_n_prob = sum(t.sum_probability for t in sums.hedged.values())
+    # In bin order, whatever order the database gave the rows in (floats: order counts).
+    hedged_n_prob = sum(sums.hedged[index].sum_probability for index in sorted(sums.hedged))
     n_scored_all = sum(t.n for t in sums.scored.values()) + hedged_score.n
     n_hedged = sums.n_hedged_forecasts + hedged_score.n
     return GroupScore(
