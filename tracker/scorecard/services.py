@@ -171,9 +171,11 @@ def _sums_query(table: Any, cover: periods.Cover, where: Any) -> Any:
         return select(*keys, *sums).where(table.c.period == ALL_TIME, where)
     # One grouped pass: each row read once, times its period's weight (+1 or -1) from a small
     # table of the periods. Summing the sides apart and then together sorted every row twice.
-    weights = values(
-        column("period", String), column("weight", Integer), name="cover_periods"
-    ).data(sorted(cover.items())).cte()
+    weights = (
+        values(column("period", String), column("weight", Integer), name="cover_periods")
+        .data(sorted(cover.items()))
+        .cte()
+    )
     return (
         select(*keys, *(func.sum(c * weights.c.weight) for c in sums))
         .select_from(weights.join(table, table.c.period == weights.c.period))
