@@ -15,8 +15,6 @@ did the forecasts due in 2020 turn out" is what a reader of a scorecard asks.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -38,6 +36,7 @@ from tracker.models import (
     Speaker,
 )
 from tracker.scorecard import periods, scoring
+from tracker.scorecard.cache import Cache
 from tracker.scorecard.filters import Filters as Filters
 from tracker.scorecard.filters import parse_filters as parse_filters
 from tracker.scorecard.freshness import Freshness as Freshness
@@ -65,11 +64,9 @@ MIN_SCORED = 10  # fewer scored forecasts than this: shown, marked too few to ju
 GROUP_DIMENSIONS = ("author", "speaker", "outlet", "tag", "source")
 LISTED_DIMENSIONS = ("author", "speaker", "outlet")  # the groups the overall scorecard lists
 SUMMARY_DIMENSIONS = TOTALED_DIMENSIONS  # ... and a summary of it: speakers and outlets
-CACHE_SIZE = 256
-# ... and at most this many groups in all: a scorecard over a date range lists every author,
-# speaker and outlet with their bins, some fifteen objects per group, and every object a
-# process keeps lengthens each full pass of Python's garbage collector (measured at 100,000
-# forecasts: 60 ranges kept, 600,000 objects, passes of up to 0.3 s on some requests).
+CACHE_SIZE = 256  # scorecards a process keeps (`cache.Cache`) ...
+# ... holding at most this many groups in all (measured at 100,000 forecasts: 60 date ranges
+# kept held 600,000 objects, and the garbage collector's full passes took up to 0.3 s).
 CACHE_GROUPS = 4096
 
 
@@ -396,39 +393,7 @@ def _groups_in(card: Scorecard) -> int:
     return 1 + len(card.authors) + len(card.outlets) + len(card.speakers)
 
 
-class _Cache:
-    """Scorecards computed in this process, by (freshness token, filters). A token names one
-    state of the data, so an entry never goes stale: it just stops being asked for. Bounded
-    by entries and by the groups they hold, the least recently used going first."""
-
-    def __init__(self, size: int, groups: int) -> None:
-        self.size = size
-        self.groups = groups
-        self.held = 0  # groups in the scorecards kept
-        self.items: OrderedDict[_CacheKey, Scorecard] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: _CacheKey) -> Scorecard | None:
-        with self.lock:
-            value = self.items.get(key)
-            if value is not None:
-                self.items.move_to_end(key)
-            return value
-
-    def put(self, key: _CacheKey, value: Scorecard) -> None:
-        with self.lock:
-            replaced = self.items.pop(key, None)
-            if replaced is not None:
-                self.held -= _groups_in(replaced)
-            self.items[key] = value
-            self.held += _groups_in(value)
-            # The newest is kept whatever its size (the next reading of it is free).
-            while len(self.items) > 1 and (len(self.items) > self.size or self.held > self.groups):
-                _, dropped = self.items.popitem(last=False)
-                self.held -= _groups_in(dropped)
-
-
-_cache = _Cache(CACHE_SIZE, CACHE_GROUPS)
+_cache: Cache[_CacheKey, Scorecard] = Cache(CACHE_SIZE, CACHE_GROUPS, _groups_in)
 
 
 def compute(
