@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Integer, String, and_, column, func, select, values
+from sqlalchemy import BigInteger, Integer, String, and_, cast, column, func, select, values
 from sqlalchemy.orm import Session
 
 from tracker.db import utcnow
@@ -185,7 +185,8 @@ def _sums_query(table: Any, cover: periods.Cover, where: Any) -> Any:
         .cte()
     )
     return (
-        select(*keys, *(func.sum(c * weights.c.weight) for c in sums))
+        # As whole numbers: PostgreSQL sums bigints as numeric, read as Decimal (slower).
+        select(*keys, *(cast(func.sum(c * weights.c.weight), BigInteger) for c in sums))
         .select_from(weights.join(table, table.c.period == weights.c.period))
         .where(where)
         .group_by(*keys)
