@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import os
 import random
 import statistics
@@ -118,6 +119,7 @@ def measure(url: str, rng: random.Random) -> Figures:
     app = create_app(
         {"DATABASE_URL": url, "SECRET_KEY": "bench", "RATELIMIT_STORAGE_URI": "memory://"}
     )
+    gc.freeze()  # as wsgi.py does once the application is built, in every gunicorn worker
     client = app.test_client()
     timed_get(client, "/")  # the process's first page: templates compiled, connections open
     cpu: dict[str, list[float]] = {}
