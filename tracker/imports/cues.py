@@ -278,6 +278,8 @@ def coordinated(clause: str, wordings: list[wep.Wording]) -> list[wep.Wording]:
     in 2025 and 1.6 million bpd in 2026" (a figure for another year), "revenue of CHF5 billion,
     with organic growth of 9.2%" (a measure added with "with"). Each is read with the wording of
     the forecast it follows."""
+    import lemminflect  # here, not at the top: see facts._past_form
+
     found: list[wep.Wording] = []
     for wording in wordings:
         semicolon = clause.find(";", wording.end)
@@ -303,8 +305,6 @@ def coordinated(clause: str, wordings: list[wep.Wording]) -> list[wep.Wording]:
         tail = clause[wording.end : min(end, wording.end + 160)]
         for match in _AND_VERB.finditer(tail):
             verb = match["verb"]
-            import lemminflect  # at the first use, as in facts._past_form
-
             lemmas = lemminflect.getAllLemmas(verb)
             if lemmas.get("VERB") != (verb,) or verb in ("be", "have", "do"):
                 continue
