@@ -130,6 +130,10 @@ def database_url(backend: str, _migrated: dict[str, str], tmp_path: Path) -> str
     return url
 
 
+# The names of the tables that hold rows, in one query.
+PROBE = " UNION ALL ".join(
+    f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM {t.name})" for t in Base.metadata.sorted_tables
+)
 # The audit log refuses DELETE (a trigger): it is emptied by TRUNCATE, which no row trigger sees.
 APPEND_ONLY = {"audit_log"}
 
@@ -140,8 +144,7 @@ def _empty_postgres(connection: Connection) -> None:
     table and index, which took most of a second per test; deleting the few rows a test leaves
     takes milliseconds."""
     tables = [t.name for t in Base.metadata.sorted_tables]
-    probe = _probe()
-    written = {row[0] for row in connection.execute(text(probe))}
+    written = {row[0] for row in connection.execute(text(PROBE))}
     if written & APPEND_ONLY:
         connection.execute(text(f"TRUNCATE {', '.join(sorted(written & APPEND_ONLY))}"))
     for table in reversed(tables):  # rows that others refer to go last
@@ -153,7 +156,7 @@ def _empty_postgres(connection: Connection) -> None:
             " false) FROM pg_sequences WHERE last_value IS NOT NULL"
         )
     )
-    leftover = connection.execute(text(probe)).all()
+    leftover = connection.execute(text(PROBE)).all()
     assert not leftover, f"tables still hold rows: {leftover}"
 
 
@@ -281,15 +284,8 @@ class Snapshots:
         return value
 
 
-def _probe() -> str:
-    return " UNION ALL ".join(
-        f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM {t.name})"
-        for t in Base.metadata.sorted_tables
-    )
-
-
 def _is_empty(connection: Connection) -> bool:
-    return not connection.execute(text(_probe())).first()
+    return not connection.execute(text(PROBE)).first()
 
 
 def _sqlite_copy(source: Path, target: Path) -> None:
@@ -301,9 +297,12 @@ def _sqlite_copy(source: Path, target: Path) -> None:
 
 def _postgres_dump(connection: Connection) -> tuple[list[tuple[str, bytes]], list[Any]]:
     raw: Any = connection.connection.driver_connection
+    written = {row[0] for row in connection.execute(text(PROBE))}
     tables = []
     with raw.cursor() as cursor:
         for table in Base.metadata.sorted_tables:
+            if table.name not in written:
+                continue  # nothing to copy back
             with cursor.copy(f"COPY {table.name} TO STDOUT (FORMAT BINARY)") as out:
                 data = b"".join(bytes(block) for block in out)
             tables.append((table.name, data))

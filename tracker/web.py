@@ -33,6 +33,7 @@ from werkzeug.http import http_date, quote_etag
 from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wsgi import wrap_file
 
+from tracker.cache import Cache
 from tracker.db import MAX_ID, utcnow
 from tracker.errors import BadRequest, Invalid, Unavailable
 from tracker.text import plural
@@ -184,29 +185,8 @@ class Versioned(Protocol):
     def last_modified(self) -> dt.datetime: ...
 
 
-class _Bodies:
-    """Rendered answers of this process by ETag; an ETag names one state of the data."""
-
-    def __init__(self, size: int = 128) -> None:
-        self.size = size
-        self.items: OrderedDict[str, bytes] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, etag: str) -> bytes | None:
-        with self.lock:
-            body = self.items.get(etag)
-            if body is not None:
-                self.items.move_to_end(etag)
-            return body
-
-    def put(self, etag: str, body: bytes) -> None:
-        with self.lock:
-            self.items[etag] = body
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
-
-
-_bodies = _Bodies()
+# Rendered answers of this process by ETag; an ETag names one state of the data.
+_bodies: Cache[str, bytes] = Cache(128)
 
 
 class _Validators:

@@ -23,8 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from statistics import NormalDist
@@ -33,6 +31,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from tracker.cache import Cache
 from tracker.errors import BadRequest, NotFound
 from tracker.models import Claim, ClaimTag, Source, Speaker
 from tracker.record import wep
@@ -271,30 +270,9 @@ def _compute(session: Session, filters: WordingFilters) -> Wording:
     return Wording(filters=filters, name=name, items=tuple(items))
 
 
-class _Cache:
-    """Answers computed in this process by (freshness token, filters): a token names one
-    state of the record, so an entry never goes stale; it just stops being asked for."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.items: OrderedDict[tuple[str, WordingFilters], Wording] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: tuple[str, WordingFilters]) -> Wording | None:
-        with self.lock:
-            value = self.items.get(key)
-            if value is not None:
-                self.items.move_to_end(key)
-            return value
-
-    def put(self, key: tuple[str, WordingFilters], value: Wording) -> None:
-        with self.lock:
-            self.items[key] = value
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
-
-
-_cache = _Cache(CACHE_SIZE)
+# Answers by (freshness token, filters): a token names one state of the record, so an entry
+# never goes stale; it just stops being asked for.
+_cache: Cache[tuple[str, WordingFilters], Wording] = Cache(CACHE_SIZE)
 
 
 def compute_wording(

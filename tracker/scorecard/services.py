@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Integer, String, and_, cast, column, func, select, values
 from sqlalchemy.orm import Session
 
+from tracker.cache import Cache
 from tracker.db import utcnow
 from tracker.errors import NotFound
 from tracker.models import (
@@ -36,7 +37,6 @@ from tracker.models import (
     Speaker,
 )
 from tracker.scorecard import periods, scoring
-from tracker.scorecard.cache import Cache
 from tracker.scorecard.filters import Filters as Filters
 from tracker.scorecard.filters import parse_filters as parse_filters
 from tracker.scorecard.freshness import Freshness as Freshness
@@ -64,7 +64,7 @@ MIN_SCORED = 10  # fewer scored forecasts than this: shown, marked too few to ju
 GROUP_DIMENSIONS = ("author", "speaker", "outlet", "tag", "source")
 LISTED_DIMENSIONS = ("author", "speaker", "outlet")  # the groups the overall scorecard lists
 SUMMARY_DIMENSIONS = TOTALED_DIMENSIONS  # ... and a summary of it: speakers and outlets
-CACHE_SIZE = 256  # scorecards a process keeps (`cache.Cache`) ...
+CACHE_SIZE = 256  # scorecards a process keeps (`tracker.cache.Cache`) ...
 # ... holding at most this many groups in all (measured at 100,000 forecasts: 60 date ranges
 # kept held 600,000 objects, and the garbage collector's full passes took up to 0.3 s).
 CACHE_GROUPS = 4096

@@ -1,8 +1,8 @@
-"""The scorecards a process keeps: bounded by their number and by the groups they hold."""
+"""What a process keeps of its answers: bounded by their number and by their weight."""
 
 from __future__ import annotations
 
-from tracker.scorecard.cache import Cache
+from tracker.cache import Cache
 
 
 def test_the_least_recently_used_go_first_when_the_budget_is_spent() -> None:
@@ -25,3 +25,10 @@ def test_the_newest_is_kept_whatever_its_weight_and_the_number_is_bounded_too() 
     for key in "xyz":
         cache.put(key, [])
     assert list(cache.items) == ["y", "z"]
+
+
+def test_unweighed_values_are_bounded_by_their_number() -> None:
+    cache: Cache[int, str] = Cache(size=2)
+    for key in range(3):
+        cache.put(key, "x" * 100)
+    assert (list(cache.items), cache.held) == ([1, 2], 2)

@@ -1,4 +1,5 @@
-"""The scorecards a process keeps, so that a page asked for again is not computed again."""
+"""What a process keeps of its answers (scorecards, wording tables, rendered pages), so that
+one asked for again is not worked out again."""
 
 from __future__ import annotations
 
@@ -16,14 +17,17 @@ class Cache(Generic[Key, Value]):
     their summed weight (`budget`, each weighed by `weigh`). A key names one state of the data
     (a freshness token is part of it), so an entry never goes stale: it stops being asked for.
 
-    The weight matters because every object a process keeps lengthens each full pass of
+    Unweighed, each value weighs one: the bound is their number. The weight matters for
+    scorecards because every object a process keeps lengthens each full pass of
     Python's garbage collector: a scorecard over a date range lists every author, speaker and
     outlet with their bins, some fifteen objects per group."""
 
-    def __init__(self, size: int, budget: int, weigh: Callable[[Value], int]) -> None:
+    def __init__(
+        self, size: int, budget: int | None = None, weigh: Callable[[Value], int] | None = None
+    ) -> None:
         self.size = size
-        self.budget = budget
-        self.weigh = weigh
+        self.budget = budget if budget is not None else size
+        self.weigh = weigh or _one
         self.held = 0  # the summed weight of the values kept
         self.items: OrderedDict[Key, Value] = OrderedDict()
         self.lock = threading.Lock()
@@ -46,3 +50,7 @@ class Cache(Generic[Key, Value]):
             while len(self.items) > 1 and (len(self.items) > self.size or self.held > self.budget):
                 _, dropped = self.items.popitem(last=False)
                 self.held -= self.weigh(dropped)
+
+
+def _one(_value: object) -> int:
+    return 1
