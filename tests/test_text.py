@@ -1,4 +1,5 @@
-"""JSON read from outside: its depth is counted without parsing, and too deep is refused."""
+"""Slugs of names however their punctuation is printed, and JSON read from outside: its depth is
+counted without parsing, and too deep is refused."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracker.text import TooDeep, json_depth, load_json
+from tracker.text import TooDeep, former_slugs, json_depth, load_json, slugify, speaker_slug
 
 _LEAVES = st.none() | st.booleans() | st.integers() | st.text(alphabet='[]{}"\\ab\u00e9\n')
 _JSON = st.recursive(
@@ -47,3 +48,48 @@ def test_json_deeper_than_64_levels_is_refused(levels: int) -> None:
 
 def test_json_64_levels_deep_is_read() -> None:
     assert _depth(load_json("[" * 64 + "]" * 64)) == 64
+
+
+# Apostrophes and dashes as typed, and as published text prints them.
+APOSTROPHES = ["'", "\u2019", "\u2018", "\u02bb", "\u02bc", "\u2032"]
+DASHES = ["-", "\u2010", "\u2013", "\u2014", "\u2212"]
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Ann O'Neil", "ann-o-neil"),
+        ("Ann O\u2019Neil", "ann-o-neil"),
+        ("Trump\u2013Biden", "trump-biden"),
+        ("M\u00fcller\u00a0&\u00a0S\u00f6hne", "muller-sohne"),
+        ("\u201cThe Economist\u201d", "the-economist"),
+        ("\u0411\u0435\u043b\u0433\u0440\u0430\u0434 FC", "fc"),
+    ],
+)
+def test_a_slug_parts_words_at_any_punctuation_and_drops_accents(name: str, slug: str) -> None:
+    assert slugify(name) == slug
+
+
+@given(
+    words=st.lists(st.text(alphabet="abcdefghijXYZ\u00e9\u00fc019", min_size=1), min_size=1),
+    marks=st.data(),
+)
+def test_a_name_spelt_with_either_apostrophe_or_dash_has_one_slug(
+    words: list[str], marks: st.DataObject
+) -> None:
+    ascii_marks = [marks.draw(st.sampled_from(["'", "-"])) for _ in words[1:]]
+    typed = words[0] + "".join(m + w for m, w in zip(ascii_marks, words[1:], strict=True))
+    printed = words[0] + "".join(
+        marks.draw(st.sampled_from(APOSTROPHES if m == "'" else DASHES)) + w
+        for m, w in zip(ascii_marks, words[1:], strict=True)
+    )
+    assert slugify(printed) == slugify(typed)
+    assert speaker_slug(printed) == speaker_slug(typed)
+
+
+def test_the_slugs_names_had_before_are_still_worked_out() -> None:
+    assert former_slugs("Ann O\u2019Neil") == ["ann-oneil"]
+    assert former_slugs("Ann O'Neil") == ["ann-oneil"]
+    assert former_slugs("Smith\u2013Jones") == ["smithjones"]
+    assert former_slugs("Ann O'Neil-Smith") == ["ann-oneil-smith"]
+    assert former_slugs("Ann Smith") == former_slugs("Smith-Jones") == []

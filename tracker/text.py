@@ -20,13 +20,55 @@ _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _STEPS = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 
 
+# Unicode categories (punctuation, symbols, separators) whose characters part words in a slug.
+_SEPARATING = frozenset("PSZ")
+SPEAKER_SLUG_CHARS = 200
+# Modifier letters written as apostrophes (the okina, the modifier letter apostrophe).
+_APOSTROPHE_LETTERS = frozenset("\u02bb\u02bc")
+
+
 class TooDeep(ValueError):
     """JSON nested deeper than MAX_JSON_DEPTH: refused before parsing."""
 
 
 def slugify(value: str, max_length: int = 100) -> str:
-    """Lowercase ASCII words joined by hyphens ("Muqtada al-Sadr" -> "muqtada-al-sadr")."""
-    ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    """Lowercase ASCII words joined by hyphens ("Muqtada al-Sadr" -> "muqtada-al-sadr").
+
+    Accents are dropped ("Müller" -> "muller"). Punctuation, symbols and spaces outside ASCII
+    part words as ASCII ones do, so a name typed with a straight apostrophe and printed with a
+    curly one is one slug ("Ann O'Neil" and "Ann O\u2019Neil" -> "ann-o-neil"; "Trump\u2013Biden"
+    -> "trump-biden"); letters of other scripts are dropped."""
+    ascii_text = "".join(map(_in_ascii, unicodedata.normalize("NFKD", value)))
+    return _hyphenated(ascii_text, max_length)
+
+
+def _in_ascii(c: str) -> str:
+    """A character of a decomposed name as its slug reads it: ASCII as it is; punctuation,
+    symbols, spaces and apostrophe letters as a space; accents and other scripts dropped."""
+    if c.isascii():
+        return c
+    if c in _APOSTROPHE_LETTERS or unicodedata.category(c)[0] in _SEPARATING:
+        return " "
+    return ""
+
+
+def former_slugs(name: str, max_length: int = 100) -> list[str]:
+    """The slugs other than today's that `name` may have been recorded under when punctuation
+    outside ASCII did not part words but was dropped: as spelt ("Ann O\u2019Neil" ->
+    "ann-oneil") and, for a name typed with straight apostrophes, as printed with curly ones
+    ("Ann O'Neil" -> "ann-oneil"). Authors, outlets, speakers and tags recorded then keep their
+    addresses, and either spelling finds them."""
+    today = slugify(name, max_length)
+    found: list[str] = []
+    for spelling in (name, name.replace("'", "")):
+        ascii_text = unicodedata.normalize("NFKD", spelling).encode("ascii", "ignore").decode()
+        slug = _hyphenated(ascii_text, max_length)
+        if slug and slug != today and slug not in found:
+            found.append(slug)
+    return found
+
+
+def _hyphenated(ascii_text: str, max_length: int) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:max_length].rstrip("-")
 
@@ -68,7 +110,7 @@ def load_json(data: str | bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
 def speaker_slug(name: str) -> str:
     """The address of a speaker's page. A name with no letters or digits in ASCII (a name in
     another script) keeps a slug of its own made from its characters' code points."""
-    slug = slugify(name, 200)
+    slug = slugify(name, SPEAKER_SLUG_CHARS)
     if slug:
         return slug
     return "speaker-" + "-".join(f"{ord(c):x}" for c in name if not c.isspace())[:180]

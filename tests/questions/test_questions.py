@@ -62,7 +62,7 @@ def test_a_claim_gets_a_question_of_its_own_and_its_authors_name(session: Sessio
     assert claim.speaker is not None
     assert (claim.speaker.name, claim.speaker.slug, claim.speaker.kind) == (
         "Ann O\u2019Neil",
-        "ann-oneil",
+        "ann-o-neil",
         "person",
     )
     entry = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()

@@ -51,7 +51,7 @@ def test_source_archives_text_and_hash(session: Session) -> None:
     source = _source(session, author="Ann O\u2019Neil")
     assert source.text == TEXT
     assert source.text_sha256 == sha256_text(TEXT) and len(source.text_sha256) == 64
-    assert source.author_slug == "ann-oneil" and source.outlet_slug == "the-example"
+    assert source.author_slug == "ann-o-neil" and source.outlet_slug == "the-example"
     assert source.fetched_at.tzinfo is not None
 
 

@@ -18,7 +18,7 @@ from tracker.models import (
     Speaker,
 )
 from tracker.search import index as search_index
-from tracker.text import speaker_slug
+from tracker.text import SPEAKER_SLUG_CHARS, former_slugs, speaker_slug
 
 MAX_NAME_CHARS = 200
 
@@ -67,6 +67,11 @@ def speaker_named(session: Session, name: str, kind: str = "person") -> Speaker:
     check_speaker_kind(kind)
     slug = speaker_slug(clean)
     speaker = find_speaker(session, slug)
+    for former in former_slugs(clean, SPEAKER_SLUG_CHARS) if speaker is None else ():
+        # recorded when punctuation outside ASCII did not part words: it keeps its address
+        speaker = find_speaker(session, former)
+        if speaker is not None:
+            break
     if speaker is None:
         speaker = Speaker(name=clean, slug=slug, kind=kind)
         session.add(speaker)

@@ -22,7 +22,7 @@ from tracker.record import duplicates, wep
 from tracker.record.quotes import find_quote
 from tracker.scorecard import services as scorecard
 from tracker.search import index as search_index
-from tracker.text import sha256_text, slugify
+from tracker.text import former_slugs, sha256_text, slugify
 
 KEY_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_TEXT_CHARS = 2_000_000
@@ -79,6 +79,22 @@ def check_url(url: str | None, field: str = "url") -> str | None:
     return url
 
 
+def _slug_in_use(session: Session, column: Any, name: str | None) -> str | None:
+    """An author's, outlet's or tag's slug: the one the record has, spelt either way. Those
+    recorded when punctuation outside ASCII did not part words keep theirs ("ann-oneil" for
+    "Ann O\u2019Neil") while the record has none of today's ("ann-o-neil")."""
+    if not name:
+        return None
+    slug = slugify(name)
+    former = former_slugs(name)
+    if not slug or not former:
+        return slug or None
+    in_use = set(session.scalars(select(column).where(column.in_([slug, *former])).distinct()))
+    if slug in in_use:
+        return slug
+    return next((old for old in former if old in in_use), slug)
+
+
 def record_source(
     session: Session,
     *,
@@ -118,9 +134,9 @@ def record_source(
         url=clean_url,
         title=clean_title,
         outlet=clean_outlet,
-        outlet_slug=slugify(clean_outlet) or None if clean_outlet else None,
+        outlet_slug=_slug_in_use(session, Source.outlet_slug, clean_outlet),
         author=clean_author,
-        author_slug=slugify(clean_author) or None if clean_author else None,
+        author_slug=_slug_in_use(session, Source.author_slug, clean_author),
         published_at=_aware(published_at, "published_at"),
         text=text,
         text_sha256=digest,
@@ -176,10 +192,10 @@ def _unique_key(session: Session, source_id: int, base: str) -> str:
     return f"{base}-{n}"
 
 
-def _tags(values: Iterable[str]) -> list[str]:
+def _tags(session: Session, values: Iterable[str]) -> list[str]:
     tags: list[str] = []
     for value in values:
-        tag = slugify(clean_text(value, "tags", 100) or "")
+        tag = _slug_in_use(session, ClaimTag.tag, clean_text(value, "tags", 100)) or ""
         if not tag:
             raise Invalid(f"the tag {value!r} has no letters or digits", {"tags": "empty tag"})
         if tag not in tags:
@@ -393,7 +409,7 @@ def record_claim(
         recorded_by_id=actor_id,
         # A claim linked to a question already decided takes its result at once.
         **claim_state(linked, stance),
-        tags=[ClaimTag(tag=t) for t in _tags(tags)],
+        tags=[ClaimTag(tag=t) for t in _tags(session, tags)],
         **fields,
     )
     session.add(claim)
