@@ -93,19 +93,25 @@ def figures() -> dict[str, Score]:
 # scored once after that work: recall 0.805 (was 0.799), precision 0.824 (0.827), hedged
 # 0.950, stated 13 of 26, speakers 0.598 (0.607): the development gains did not carry over,
 # and its floors are set to what it reads now.
+# "More than 20%" and "less than 3%" were read as chances wherever they stood, so a forecast
+# of a rise "more than 20% higher" was stated as a 20% chance, and a past fall "of more than
+# 20%" made a fact a forecast. A bound is now a chance only where the sentence speaks of one,
+# as a plain percentage is. Development part: stated where none is 20 -> 15, forecast
+# candidates 660 -> 659, nothing lost. Test part, scored after: found 140 -> 139 (recall 0.799),
+# stated 13 -> 12 of 26, stated where none is 4 -> 3, speakers 64/107 -> 64/106.
 DEV_FLOORS = {
-    "recall": 0.825,
+    "recall": 0.83,
     "precision": 0.82,
     "hedged": 0.955,
     "stated": 0.92,
     "speakers": 0.795,
 }
 TEST_FLOORS = {
-    "recall": 0.8,
+    "recall": 0.795,
     "precision": 0.82,
     "hedged": 0.945,
-    "stated": 0.5,
-    "speakers": 0.595,
+    "stated": 0.46,
+    "speakers": 0.6,
 }
 
 
@@ -116,6 +122,16 @@ def test_the_extractor_holds_its_figures(
     reached = figures[split].figures()
     for name, floor in floors.items():
         assert reached[name] >= floor, f"{split} {name} fell to {reached[name]} (was {floor})"
+
+
+# Chances read where the labels state none (a stated probability an editor would have to
+# catch): at most these many, so that a rule reading rates or changes as chances fails.
+STATED_WHERE_NONE = {"dev": 15, "test": 3}
+
+
+@pytest.mark.parametrize("split", ["dev", "test"])
+def test_few_chances_are_read_where_none_is_stated(figures: dict[str, Score], split: str) -> None:
+    assert figures[split].stated_extra <= STATED_WHERE_NONE[split]
 
 
 def test_names_match_when_they_share_a_name_word() -> None:

@@ -119,3 +119,40 @@ def test_the_remainder_of_a_survey_is_what_the_sentences_before_left() -> None:
 def test_a_share_that_stated_a_forecast() -> None:
     [forecast] = _forecasts("Asked about timing, 44% stated that the deadline will be 2049.")
     assert forecast.probability == 0.44 and forecast.probability_kind == "survey_share"
+
+
+@pytest.mark.parametrize(
+    ("text", "probability"),
+    [
+        ("There is more than a 50% chance of a recession next year.", 0.5),
+        ("The probability is greater than 50% that there will be a runoff in April.", 0.5),
+        ("He put the probability at \u201cless than 50%\u201d, adding that talks would go on.",
+         0.5),
+        ("Bookmakers make it less than 20% likely that he wins the title.", 0.2),
+        ("The market will move against him less than 2% of the time.", 0.02),
+    ],
+)  # fmt: skip
+def test_a_bound_said_of_a_chance_is_the_chance(text: str, probability: float) -> None:
+    [forecast] = _forecasts(text)
+    assert (forecast.probability_origin, forecast.probability) == ("stated", probability)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The index is expected to finish the year around 4,627, more than 20% higher than now.",
+        "Inflation will reach more than 5% next year.",
+        "Sales will grow by less than 3% next year, the company said.",
+    ],
+)
+def test_a_bound_on_a_quantity_is_no_chance(text: str) -> None:
+    [forecast] = _forecasts(text)
+    assert forecast.probability_origin == "phrase"
+
+
+def test_a_past_change_bounded_by_a_percentage_is_a_fact() -> None:
+    text = "The index has fallen more than 20% this year, its worst start since 1970."
+    assert _forecasts(text) == []
+    assert [c.kind for c in extract_candidates(text, dt.datetime(2025, 1, 10, tzinfo=dt.UTC))] == [
+        "fact"
+    ]

@@ -159,11 +159,21 @@ _EXPECTING = re.compile(
     re.IGNORECASE,
 )
 _REMAINDER = re.compile(r"\b(?:the\s+)?(?:remainder|rest|remaining\s+\w+)\b", re.IGNORECASE)
+# Words after a percentage that make it a chance: "a 30% chance", "60% likely", "2% of the time".
+_CHANCE_AFTER_WORDS = (
+    r"\s+(?:betting\s+)?(?:chance|chances|probability|likelihood|odds|risk|"
+    r"favourite|favorite|likely|certain|sure)|\s+of\s+the\s+time\b"
+)
+_CHANCE_AFTER = re.compile(_CHANCE_AFTER_WORDS, re.IGNORECASE)
+# ... and words before it: "the probability is 40%", "rated 30%" (nothing that ends a clause
+# between them).
+_CHANCE_BEFORE_NEAR = re.compile(
+    rf"\b(?:{_CHANCE_WORD}|favourite|favorite|betting|rated)\b[^.;]*$", re.IGNORECASE
+)
 _PERCENT_CHANCE = re.compile(
     rf"(?:\b(?:an?|the|only|just|about|around|roughly)\s+)*(?P<n>\d+(?:\.\d+)?){_PERCENT}"
     rf"(?P<also>\s+(?:and|or|to)\s+(?P<n2>\d+(?:\.\d+)?){_PERCENT})?"
-    r"(?P<after>\s+(?:betting\s+)?(?:chance|chances|probability|likelihood|odds|risk|"
-    r"favourite|favorite|likely|certain|sure)|\s+of\s+the\s+time\b)?",
+    rf"(?P<after>{_CHANCE_AFTER_WORDS})?",
     re.IGNORECASE,
 )
 _RATIO_CHANCE = re.compile(
@@ -261,6 +271,22 @@ _PUT_AT = re.compile(
     r"(?:about\s+|around\s+|roughly\s+|just\s+|only\s+)?$",
     re.IGNORECASE,
 )
+
+
+def _as_chance(sentence: str, start: int, end: int, said_after: bool, market: bool) -> bool:
+    """Whether the percentage at sentence[start:end] is said as a chance: with a chance word
+    after it (`said_after`) or before it ("the probability is 40%", "put the odds of a deal at
+    25%", "most seats at 58%" in a text that quotes odds), and then not as a rate or a change
+    ("20% higher", "5% growth")."""
+    if said_after:
+        return True
+    before = sentence[max(0, start - 60) : start]
+    chance = (
+        _CHANCE_BEFORE_NEAR.search(before)
+        or _PUT_AT.search(sentence[max(0, start - 160) : start])
+        or (market and re.search(r"\b(?:at|as)\s+$", before))
+    )
+    return bool(chance) and not _NOT_CHANCE_AFTER.match(sentence[end : end + 40])
 
 
 def _probability(value: float) -> float | None:
@@ -376,21 +402,14 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
     for match in _EVEN.finditer(sentence):
         add(match.start(), match.end(), 0.5, MARKET if market else SPEAKER)
     for match in _BOUND.finditer(sentence):
+        # "greater than 50%" is a chance only where the sentence speaks of one
+        said_after = bool(_CHANCE_AFTER.match(sentence, match.end()))
+        if not _as_chance(sentence, match.start(), match.end(), said_after, market):
+            continue
         value = float(match["n"] or match["m"]) / 100
         add(match.start(), match.end(), _probability(value), MARKET if market else SPEAKER)
     for match in _PERCENT_CHANCE.finditer(sentence):
-        after = sentence[match.end() : match.end() + 40]
-        before = sentence[max(0, match.start() - 60) : match.start()]
-        chance_word = (
-            match["after"]
-            or re.search(
-                rf"\b(?:{_CHANCE_WORD}|favourite|favorite|betting|rated)\b[^.;]*$", before, re.I
-            )
-            or _PUT_AT.search(sentence[max(0, match.start() - 160) : match.start()])
-        )
-        if market and re.search(r"\b(?:at|as)\s+$", before):
-            chance_word = chance_word or True  # "most seats at 58%" where the text quotes odds
-        if not chance_word or (not match["after"] and _NOT_CHANCE_AFTER.match(after)):
+        if not _as_chance(sentence, match.start(), match.end(), bool(match["after"]), market):
             continue
         kind = MARKET if market else SPEAKER
         if match["also"]:

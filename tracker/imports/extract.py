@@ -77,7 +77,7 @@ class Candidate:
 
 
 # Bump when the rules change what is proposed: pages kept under another version are not reused.
-EXTRACTOR_VERSION = 5
+EXTRACTOR_VERSION = 6
 # A page reads at most this much text (about 3,000 words; most articles fit in one page), so
 # reading one costs the same however long the source is (bench/extract.py measures it).
 PAGE_CHARS = 20_000
