@@ -13,7 +13,9 @@ figures per split:
   market); `stated_extra` counts candidates stating a probability where the label has none;
 * speakers: found attributed entries whose candidate names the labelled speaker (a normalised
   name match, `same_speaker`); `speaker_strict` divides by every attributed entry instead;
-  `author_named` counts found entries of the author's own whose candidate names someone else.
+  `author_named` counts found entries of the author's own whose candidate names someone else;
+* deadlines: found entries with labelled deadline words whose candidate's deadline is read
+  from those words (explicit, and the words its reason quotes overlap the label's).
 """
 
 from __future__ import annotations
@@ -147,6 +149,8 @@ class Score:
     speaker_right: int = 0
     author_entries: int = 0
     author_named: int = 0
+    deadline_words: int = 0
+    deadline_right: int = 0
     misses: list[str] = field(default_factory=list)
     extras: list[str] = field(default_factory=list)
     wrong: list[str] = field(default_factory=list)
@@ -162,6 +166,7 @@ class Score:
             "stated": ratio(self.stated_right, self.stated),
             "speakers": ratio(self.speaker_right, self.attributed_found),
             "speaker_strict": ratio(self.speaker_right, self.attributed),
+            "deadlines": ratio(self.deadline_right, self.deadline_words),
         }
 
     def counts(self) -> str:
@@ -170,7 +175,8 @@ class Score:
             f" correct {self.correct}; stated {self.stated_right}/{self.stated}"
             f" (+{self.stated_extra} stated where none is); speakers {self.speaker_right}/"
             f"{self.attributed_found} found of {self.attributed} attributed; author's own named"
-            f" as someone's: {self.author_named}/{self.author_entries}"
+            f" as someone's: {self.author_named}/{self.author_entries}; deadlines read from their"
+            f" words {self.deadline_right}/{self.deadline_words}"
         )
 
 
@@ -180,6 +186,22 @@ def _stated_right(label: dict[str, Any], candidate: Candidate) -> bool:
         and candidate.probability is not None
         and abs(candidate.probability - label["stated_probability"]) < 0.0015
         and candidate.probability_kind == label["probability_kind"]
+    )
+
+
+_QUOTED = re.compile("\u201c([^\u201d]*)\u201d")
+
+
+def _deadline_right(words: str, candidate: Candidate) -> bool:
+    """The candidate's deadline is read from the labelled deadline words."""
+    deadline = candidate.deadline
+    if deadline is None or deadline.origin != "explicit":
+        return False
+    label = words.lower()
+    return any(
+        read.lower() in label or label in read.lower()
+        for read in _QUOTED.findall(deadline.reason)
+        if read.strip()
     )
 
 
@@ -216,6 +238,9 @@ def score(split: str) -> Score:
                 result.misses.append(f"{article.id}: {label['span']}")
                 continue
             result.hedge_right += hit.hedged == label["hedged"]
+            if label["deadline_words"]:
+                result.deadline_words += 1
+                result.deadline_right += _deadline_right(label["deadline_words"], hit)
             if stated and _stated_right(label, hit):
                 result.stated_right += 1
             elif stated:

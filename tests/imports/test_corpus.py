@@ -99,12 +99,19 @@ def figures() -> dict[str, Score]:
 # as a plain percentage is. Development part: stated where none is 20 -> 15, forecast
 # candidates 660 -> 659, nothing lost. Test part, scored after: found 140 -> 139 (recall 0.799),
 # stated 13 -> 12 of 26, stated where none is 4 -> 3, speakers 64/107 -> 64/106.
+# Deadlines (found entries whose labelled deadline words the candidate's deadline is read from)
+# were first measured then: development part 114 of 253, test part 20 of 59. Months named
+# alone ("by June", not "in May" written in August), quarters and halves ("in the second half
+# of next year", "by Q1 2026"), days ("on Friday", not "said on Tuesday"), "tomorrow", ends of
+# weeks and months, "at the end of 2022", 2100 and spans of "a couple of" weeks or of decades,
+# written against the development part: 165 of 253 there; the test part, scored after, 26 of 59.
 DEV_FLOORS = {
     "recall": 0.83,
     "precision": 0.82,
     "hedged": 0.955,
     "stated": 0.92,
     "speakers": 0.795,
+    "deadlines": 0.65,
 }
 TEST_FLOORS = {
     "recall": 0.795,
@@ -112,6 +119,7 @@ TEST_FLOORS = {
     "hedged": 0.945,
     "stated": 0.46,
     "speakers": 0.6,
+    "deadlines": 0.44,
 }
 
 

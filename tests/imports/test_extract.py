@@ -226,8 +226,37 @@ PUBLISHED = dt.date(2025, 3, 10)
         ("It will happen in the long run.", "2030-03-10", "inferred"),
         ("It will happen.", "2026-03-10", "inferred"),
         ("It failed in 2019 and will fail again.", "2026-03-10", "inferred"),
+        # months named alone: the next such month; "in" a month already past looks back
+        ("It will happen by June.", "2025-06-30", "explicit"),
+        ("It will happen before June.", "2025-05-31", "explicit"),
+        ("It will happen by the end of September.", "2025-09-30", "explicit"),
+        ("It will happen by February.", "2026-02-28", "explicit"),
+        ("Prices rose in January and will fall by June.", "2025-06-30", "explicit"),
+        ("In February it rose, and it will keep rising.", "2026-03-10", "inferred"),
+        ("It will happen next March.", "2026-03-31", "explicit"),
+        ("It may happen.", "2026-03-10", "inferred"),
+        # quarters and halves
+        ("It will happen in the third quarter.", "2025-09-30", "explicit"),
+        ("It will happen by Q1 2026.", "2026-03-31", "explicit"),
+        ("It will happen in the second half of next year.", "2026-12-31", "explicit"),
+        ("It will happen in the current quarter.", "2025-03-31", "explicit"),
+        # days (2025-03-10 is a Monday); a day after a verb of reporting is when it was said
+        ("It will happen on Friday.", "2025-03-14", "explicit"),
+        ("It will happen next Monday.", "2025-03-17", "explicit"),
+        ("The company said on Tuesday that it will grow.", "2026-03-10", "inferred"),
+        ("It will happen tomorrow.", "2025-03-11", "explicit"),
+        ("It will happen this weekend.", "2025-03-16", "explicit"),
+        ("It will happen by the end of the month.", "2025-03-31", "explicit"),
+        ("The company said on Tuesday it expects to grow in the third quarter.", "2025-09-30",
+         "explicit"),
+        # years, spans and ends
+        ("It will happen at the end of 2026.", "2026-12-31", "explicit"),
+        ("It will happen by 2100.", "2100-12-31", "explicit"),
+        ("It will happen by year end.", "2025-12-31", "explicit"),
+        ("It will happen within a couple of weeks.", "2025-03-24", "explicit"),
+        ("It will happen over the next two decades.", "2045-03-10", "explicit"),
     ],
-)
+)  # fmt: skip
 def test_deadlines(sentence: str, day: str, origin: str) -> None:
     deadline = read_deadline(sentence, PUBLISHED)
     assert deadline.at.date().isoformat() == day
@@ -289,6 +318,18 @@ TIME_WORDS = [
     "on 2025-03-01",
     "soon",
     "last year",
+    "by June",
+    "before January",
+    "in January",
+    "on Friday",
+    "next Monday",
+    "tomorrow",
+    "this weekend",
+    "at the end of the month",
+    "in the third quarter",
+    "by Q1 2020",
+    "in the first half of next year",
+    "within a few weeks",
 ]
 
 
