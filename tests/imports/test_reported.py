@@ -216,3 +216,15 @@ def test_should_of_advice_is_no_forecast(text: str) -> None:
 )
 def test_a_question_left_open_is_no_forecast(text: str) -> None:
     assert _forecasts(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The central bank is widely expected to hold rates steady at its meeting on Thursday.",
+        "The bill is now widely expected to pass.",
+    ],
+)
+def test_what_is_widely_expected_is_not_the_speaker(text: str) -> None:
+    [forecast] = _forecasts(text)
+    assert forecast.speaker is None

@@ -156,3 +156,24 @@ def test_a_past_change_bounded_by_a_percentage_is_a_fact() -> None:
     assert [c.kind for c in extract_candidates(text, dt.datetime(2025, 1, 10, tzinfo=dt.UTC))] == [
         "fact"
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("Fed funds futures imply a 65% chance of a hike in July.", "futures markets"),
+        ("The CME FedWatch tool shows a 90% probability of a pause in June.", "CME FedWatch"),
+        ("On Polymarket, his chances of winning stand at 58%.", "Polymarket"),
+        ("Traders are pricing in a 70% chance of a cut by June.", "Traders"),
+        ("Bookmakers make Arsenal 2/1 favourites for the title.", "Bookmakers"),
+    ],
+)
+def test_a_market_price_is_the_markets_that_the_sentence_names(text: str, speaker: str) -> None:
+    [forecast] = _forecasts(text)
+    assert (forecast.probability_kind, forecast.speaker) == ("market", speaker)
+
+
+def test_what_markets_price_in_is_their_forecast() -> None:
+    [forecast] = _forecasts("Markets are pricing in three rate cuts this year.")
+    assert forecast.speaker == "Markets"
+    assert _forecasts("The company prices in dollars.") == []

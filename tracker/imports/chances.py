@@ -246,7 +246,8 @@ _DECIMAL_ODDS = re.compile(r"\b(?:odds\s+of|at|priced\s+at)\s+(?P<n>\d{1,2}\.\d{
 _MARKET = re.compile(
     r"\b(?:bet|bets|betting|bookmakers?|bookies|odds|oddsmakers|punters|wagers?|smarkets|betfair|"
     r"sportsbook|bet365|draftkings|fanduel|ladbrokes|paddy\s+power|william\s+hill|"
-    r"sportsbooks?|prediction\s+markets?|polymarket|kalshi|priced\s+in|futures)\b",
+    r"sportsbooks?|prediction\s+markets?|polymarket|kalshi|predictit|fedwatch|priced\s+in|"
+    r"pricing\s+in|prices?\s+in|futures)\b",
     re.IGNORECASE,
 )
 # "the chance of a recession is one in three", "put the odds of a deal at one in four".

@@ -68,6 +68,10 @@ _MORE = re.compile(
     r"|\b(?:intends?|pledged?|pledges|pledging|vows?|vowed|vowing|promised?|promises|promising)\s+to"
     r"\s+(?!be\s+(?:a|an|the)\b)"
     r"|\b(?:points?|pointing)\s+to\s+(?:a|an)\b"
+    # Market prices that foresee something: "markets are pricing in three cuts this year".
+    r"|\b(?:pricing|priced|price|prices)\s+in\s+(?:an?\s+|the\s+|some\s+|more\s+|at\s+least\s+)?"
+    r"(?:\w+\s+){0,3}?(?:cuts?|hikes?|increases?|rises?|reductions?|recession|default|chance|"
+    r"probability|odds|moves?)\b"
     # "looks set to", "is set for", "are tipped to", "results are due before midnight".
     r"|\b(?:looks?|looked|seems?|appears?)\s+set\s+to\b"
     r"|\b(?:is|are)\s+(?:now\s+|also\s+)?set\s+for\b"

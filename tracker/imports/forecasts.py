@@ -51,6 +51,25 @@ _BETTING = re.compile(
 )
 _SHARE_VERB = re.compile(r"[\s\u2014\u2013,-]*(?:[a-z]+\s+){0,3}")
 _FAVOURITE = re.compile(r"\b(?:favou?rit|tipped)", re.IGNORECASE)
+# Markets that are not bookmakers, by the name a sentence gives them.
+_MARKETS = [
+    (re.compile(r"\b(?:polymarket|kalshi|predictit|smarkets|betfair)\b", re.I), None),
+    (re.compile(r"\bfedwatch\b", re.I), "CME FedWatch"),
+    (re.compile(r"\b(?:fed\s+funds\s+)?futures\b", re.I), "futures markets"),
+    (re.compile(r"\b(?:prediction|financial|money)\s+markets?\b", re.I), None),
+]
+
+
+def _market_of(sentence: str) -> str:
+    """Who a market price nobody is named for comes from: the prediction market or futures
+    the sentence names, else the bookmakers."""
+    for pattern, name in _MARKETS:
+        found = pattern.search(sentence)
+        if found:
+            return name or found.group(0)
+    return "bookmakers"
+
+
 _KIND_REASONS = {
     chances.SPEAKER: "stated in the source",
     chances.SURVEY: "the share of a surveyed group, not the speaker's own confidence",
@@ -223,8 +242,9 @@ class Reader:
                     and _FAVOURITE.search(str(values.get("phrase") or ""))
                 )
             ):
-                # Betting odds and favourites nobody is named for are the bookmakers'.
-                attribution = Attribution("bookmakers", "organization", -1, -1)
+                # Betting odds and favourites nobody is named for are the bookmakers', or the
+                # market's the sentence names ("Fed funds futures imply ...").
+                attribution = Attribution(_market_of(sentence), "organization", -1, -1)
             outside = attribution is not None and not at <= attribution.start < to
             if outside and _FIRST_PERSON.search(quoting.unquoted(sentence, regions, at, to)):
                 attribution = None  # "..., and I think ...": the author's own

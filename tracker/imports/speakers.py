@@ -74,6 +74,10 @@ _SUBJECT = re.compile(
     rf"(?P<apposition>,\s+[^,]{{3,90}},)?\s+{_AUX}(?P<verb>{_VERB})\b",
 )
 _ANY_VERB = re.compile(rf"\b{_VERB}\b")
+_PASSIVE_BEFORE = re.compile(
+    r"\b(?:is|are|was|were|been|be)\s+(?:(?:now|still|also|already|widely|broadly|largely|"
+    r"generally|increasingly|reportedly|not|even|further)\s+)*$"
+)
 _ACCORDING = re.compile(
     r"\baccording\s+to\s+(?P<np>[^,;.]{2,120}?)(?=\s*(?:[,;.]|$|\s+(?:a|the)\s+majority|"
     r"\s+(?:there|it|he|she|they|which|who|is|are|was|were|has|have)\b))",
@@ -403,10 +407,12 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
         ):
             continue
         verb = match["verb"].lower()
-        if not verb.endswith("ing") and re.search(
-            r"\b(?:is|are|was|were|been|be)\s+$", match.group(0)[: -len(verb)]
+        if not verb.split()[0].endswith("ing") and _PASSIVE_BEFORE.search(
+            match.group(0)[: -len(verb)]
         ):
-            continue  # "are predicted to": the subject is what is forecast, not who forecasts
+            # "are predicted to", "is widely expected to": the subject is what is forecast,
+            # not who forecasts
+            continue
         if verb in ("puts", "gives", "rates") and not re.search(
             r"\b(?:odds|chance|favourite|favorite|target|forecast)", sentence, re.I
         ):
