@@ -228,3 +228,14 @@ def test_a_question_left_open_is_no_forecast(text: str) -> None:
 def test_what_is_widely_expected_is_not_the_speaker(text: str) -> None:
     [forecast] = _forecasts(text)
     assert forecast.speaker is None
+
+
+def test_an_organisations_own_people_speak_for_it() -> None:
+    text = (
+        "Oil prices will climb above $100 a barrel by the summer, according to Goldman Sachs. "
+        "The bank's analysts said demand would outstrip supply. "
+        "Morgan Stanley is less bullish. "
+        "Its strategists see prices averaging $85 this year."
+    )
+    assert [f.speaker for f in _forecasts(text)] == ["Goldman Sachs", "Goldman Sachs",
+                                                     "Morgan Stanley"]  # fmt: skip

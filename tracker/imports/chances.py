@@ -354,7 +354,7 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
         if n is not None:
             add(match.start(), match.end(), _probability(n / 100), SURVEY)
     for match in _FRACTION_OF_GROUP.finditer(sentence):
-        add(match.start(), match.end(), _FRACTIONS[match["f"].lower()], SURVEY)
+        add(match.start(), match.end(), _probability(_FRACTIONS[match["f"].lower()]), SURVEY)
     for match in _PERCENT_OF_ANY.finditer(sentence):
         n = number(match["n"])
         if n is not None:
@@ -367,7 +367,7 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
         add(
             match.start(),
             match.end(),
-            _FRACTIONS[match["f"].lower()],
+            _probability(_FRACTIONS[match["f"].lower()]),
             SURVEY,
             needs_cue=not expecting,
         )
@@ -378,7 +378,7 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
             add(match.start(), match.end(), _probability(n / m), SURVEY, needs_cue=not expecting)
     for match in _SHARE_THAT_SAYS.finditer(sentence):
         if match["f"]:
-            value: float | None = _FRACTIONS[match["f"].lower()]
+            value: float | None = _probability(_FRACTIONS[match["f"].lower()])
         else:
             n = number(match["n"])
             value = None if n is None else _probability(n / 100)

@@ -257,11 +257,17 @@ class Speakers:
 
     def mention(self, sentence: str) -> None:
         """A person the sentence names by title ("Apple analyst Ming-Chi Kuo has released his
-        report"), for a "he" or "she" that follows, though the sentence reports nothing."""
+        report"), for a "he" or "she" that follows, though the sentence reports nothing; an
+        organisation it opens with ("Morgan Stanley is less bullish."), for an "its"."""
         for pattern in (_PERSON_SUBJECT, _PERSON_APPOSED, _TITLED):
             for match in pattern.finditer(sentence):
                 name = match["name"]
-                if name.split()[0] not in _NOT_NAMES and not _ORG_WORDS.search(name):
+                if name.split()[0] in _NOT_NAMES:
+                    continue
+                organization = _ORG_WORDS.search(name) or speaker_kind(name) == ORGANIZATION
+                if organization and pattern is _PERSON_SUBJECT:
+                    self.organization = name
+                elif not organization:
                     self.person = name
 
 
@@ -317,6 +323,8 @@ def _definite(name: str, speakers: Speakers) -> tuple[str, str | None]:
         and _BACK_TO_ORGANIZATION.fullmatch(name)
     ):
         return last.name, ORGANIZATION  # "TrendForce said ... , the Taipei-based researcher said"
+    if _OWN_GROUP.fullmatch(name) and speakers.organization:
+        return speakers.organization, ORGANIZATION  # "the bank's analysts", "its strategists"
     if re.fullmatch(r"(?:these|those)\s+\w+", name, re.I) and speakers.last is not None:
         return speakers.last.name, speakers.last.kind  # "according to these algorithms"
     if re.fullmatch(r"(?:\w+\s+)?respondents", name, re.I) and speakers.poll:
@@ -331,6 +339,13 @@ def _definite(name: str, speakers: Speakers) -> tuple[str, str | None]:
     return name, speaker_kind(name, speakers.person)
 
 
+# The people of an organisation the text has named: "the bank's analysts", "its strategists".
+_OWN_GROUP = re.compile(
+    r"(?:(?:the\s+)?(?:firm|company|bank|consultancy|organi[sz]ation|agency|group|lender|"
+    r"broker|brokerage|institute|fund)['\u2019]s?|its)\s+(?:[\w-]+\s+)?(?:analysts|economists|"
+    r"strategists|researchers|experts|forecasters|executives|officials|team)",
+    re.IGNORECASE,
+)
 # What a text calls an organisation it has named: "the researcher", "the Paris-based agency".
 _BACK_TO_ORGANIZATION = re.compile(
     r"(?:[\w.'\u2019-]+\s+){0,2}?(?:researcher|research\s+(?:firm|house|group)|forecaster|"
