@@ -406,3 +406,14 @@ def test_a_sentence_too_long_to_propose_is_passed_over_and_what_follows_is_not()
     text = "Prices will rise in 2027. The " + long_line + ". Rates will fall by 2028.\nThe end."
     quotes = [c.quote for c in extract_candidates(text, dt.datetime(2025, 1, 1, tzinfo=dt.UTC))]
     assert quotes == ["Prices will rise in 2027.", "Rates will fall by 2028."]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "day"),
+    [
+        ("Expect more volatility in the weeks ahead.", "2025-04-21"),
+        ("More jobs will be created in the year ahead.", "2026-03-10"),
+    ],
+)
+def test_what_lies_ahead(sentence: str, day: str) -> None:
+    assert read_deadline(sentence, PUBLISHED).at.date().isoformat() == day

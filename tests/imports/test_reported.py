@@ -239,3 +239,30 @@ def test_an_organisations_own_people_speak_for_it() -> None:
     )
     assert [f.speaker for f in _forecasts(text)] == ["Goldman Sachs", "Goldman Sachs",
                                                      "Morgan Stanley"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("I doubt the ceasefire will hold.", None),
+        ("Nobody expects the Fed to move in March.", None),
+        ("Few expect the talks to succeed.", None),
+        ("Analysts doubt the merger will be approved.", "Analysts"),
+    ],
+)
+def test_a_doubted_forecast_is_unlikely(text: str, speaker: str | None) -> None:
+    [forecast] = _forecasts(text)
+    assert (forecast.probability, forecast.speaker) == (0.325, speaker)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["There is little doubt that prices will rise.", "He has no doubts that prices will rise."],
+)
+def test_no_doubt_is_no_doubt(text: str) -> None:
+    [forecast] = _forecasts(text)
+    assert forecast.probability == 0.9
+
+
+def test_what_remains_to_be_seen_is_not_forecast() -> None:
+    assert _forecasts("It remains to be seen whether the deal will survive.") == []

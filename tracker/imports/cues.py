@@ -161,7 +161,7 @@ _ADVICE = re.compile(r"\b(?:we|you|I|they|one|\w+\s+must|which|who)\s+$", re.IGN
 # "it is uncertain how the virus will develop", "no clear picture of what that will look like".
 _OPEN_QUESTION = re.compile(
     r"\b(?:know|knows|knew|sure|clear|unclear|uncertain|predict|tell|question|wonder|wonders|"
-    r"wondered|ask|asks|asked|picture|idea|doubts|depends|guess|see)\b[^.;:]{0,40}?"
+    r"wondered|ask|asks|asked|picture|idea|doubts|depends|guess|see|seen)\b[^.;:]{0,40}?"
     r"\b(?:what|how|whether|which|if)\b[^.;:,]{0,60}$"
     r"|\buncertain\s+that\b[^.;:,]{0,60}$",
     re.IGNORECASE,

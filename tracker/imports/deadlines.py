@@ -130,6 +130,10 @@ _DAY_WORD = re.compile(
     re.IGNORECASE,
 )
 # "this weekend", "by the end of the week", "at the end of the month", "end of next month".
+# "in the year ahead", "over the month ahead": one such span from publication.
+_AHEAD = re.compile(
+    r"\b(?:in|over|during|for)\s+the\s+(?P<unit>week|month|year)\s+ahead\b", re.IGNORECASE
+)
 _WEEK_END = re.compile(
     r"\b(?:(?P<which>this|next|the)\s+weekend|(?:by|at|before|until)\s+the\s+end\s+of\s+"
     r"(?P<whose>the|this|next)\s+(?P<unit>week|month|quarter|decade|century))\b",
@@ -162,6 +166,21 @@ _VAGUE: list[tuple[re.Pattern[str], relativedelta, str]] = [
         re.compile(r"\b(?:coming|next\s+few)\s+days\b", re.I),
         relativedelta(weeks=2),
         "read as two weeks",
+    ),
+    (
+        re.compile(r"\b(?:days|day)\s+ahead\b", re.I),
+        relativedelta(weeks=2),
+        "read as two weeks",
+    ),
+    (
+        re.compile(r"\bweeks\s+ahead\b", re.I),
+        relativedelta(weeks=6),
+        "read as six weeks",
+    ),
+    (
+        re.compile(r"\bmonths\s+ahead\b", re.I),
+        relativedelta(months=6),
+        "read as six months",
     ),
     (
         re.compile(r"\b(?:coming|next\s+few)\s+weeks\b", re.I),
@@ -373,6 +392,13 @@ def _readings(sentence: str, published: dt.date, base_note: str) -> Iterator[Dea
         }[unit]
         day = published + length
         yield explicit(day, match_span.group(0), "counted from publication")
+    match_ahead = _AHEAD.search(sentence)
+    if match_ahead:
+        unit = match_ahead["unit"].lower()
+        step = {"week": relativedelta(weeks=1), "month": relativedelta(months=1)}.get(
+            unit, relativedelta(years=1)
+        )
+        yield explicit(published + step, match_ahead.group(0), "counted from publication")
     # Last the words that may look back as well as ahead ("up from 40% in January", "said on
     # Tuesday"): a sentence's other time words come first.
     yield from _months(sentence, published, explicit)

@@ -87,7 +87,8 @@ NOT_NAMES = frozenset(
         "Since Currently Now Thus However Moreover Looking Some Most Many No Only Then Both My "
         "Our Your His Her Their Its We They I What Who How Why Even Still Yet January February "
         "March April May June July August September October November December Monday Tuesday "
-        "Wednesday Thursday Friday Saturday Sunday Today Tomorrow Yesterday Last Next To",
+        "Wednesday Thursday Friday Saturday Sunday Today Tomorrow Yesterday Last Next To Nobody "
+        "Few None",
     )
 )
 

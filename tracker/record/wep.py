@@ -20,6 +20,10 @@ EXPECTATION = "expectation, prediction or necessity (expects, is projected to, i
     "product default 0.90, as for a plain assertion"
 )
 HOPE = "hedged wording (hope, there is a chance): no survey figure, read as maybe's 0.50"
+DOUBT = (
+    "doubt (I doubt, few expect): no table lists it; read as unlikely, the ICD 203 midpoint "
+    "of 20-45"
+)
 # Certainty words lie outside (0, 1); the product stores the nearest number it can score.
 EXTREME = "; certainty clipped to 0.01 / 0.99 so that it can be scored"
 
@@ -67,6 +71,28 @@ _TABLE: list[tuple[tuple[str, ...], float, bool, str, str]] = [
     (("could",), 0.40, True, "could", SURVEY),
     (("can",), 0.40, True, "can", SURVEY + " (as for may/could: a capability, not a forecast)"),
     (("little chance", "little prospect", "slim chance"), 0.125, False, "very unlikely", ICD),
+    (
+        (
+            "i doubt",
+            "we doubt",
+            "he doubts",
+            "she doubts",
+            "they doubt",
+            "analysts doubt",
+            "economists doubt",
+            "experts doubt",
+            "many doubt",
+            "doubtful",
+            "nobody expects",
+            "no one expects",
+            "few expect",
+            "few expected",
+        ),
+        0.325,
+        False,
+        "unlikely",
+        DOUBT,
+    ),
     (("good chance", "good possibility", "odds are good"), 0.675, False, "likely", ICD),
     (
         ("hope", "hopes", "hoped", "hopeful", "cautiously optimistic", "there is a chance"),
