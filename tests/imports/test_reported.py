@@ -266,3 +266,18 @@ def test_no_doubt_is_no_doubt(text: str) -> None:
 
 def test_what_remains_to_be_seen_is_not_forecast() -> None:
     assert _forecasts("It remains to be seen whether the deal will survive.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "forecasts"),
+    [
+        ("Click here to subscribe to our newsletter, which will be delivered every morning.", 0),
+        ("Sign up and we'll send you the best stories.", 0),
+        ("This article will explain why inflation matters.", 0),
+        ("Readers will remember the crisis of 2008.", 0),
+        ("Subscribers to the service will rise to 10 million by 2026, the company said.", 1),
+        ("More countries will sign up to the deal next year.", 1),
+    ],
+)
+def test_what_a_page_says_to_its_reader_is_no_forecast(text: str, forecasts: int) -> None:
+    assert len(_forecasts(text)) == forecasts

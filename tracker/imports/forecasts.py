@@ -50,6 +50,16 @@ _BETTING = re.compile(
     re.IGNORECASE,
 )
 _SHARE_VERB = re.compile(r"[\s\u2014\u2013,-]*(?:[a-z]+\s+){0,3}")
+# What a page says of itself and to its reader, not of the world: "Sign up and we'll send you
+# the best stories", "This article will explain ...", "you can visit our website".
+_SITE_TEXT = re.compile(
+    r"\b(?:subscribe\s+(?:to\s+(?:our|the|this)\b|now|today|here)|sign\s+up\s+(?:now|here|today|"
+    r"and\s+(?:we|you)|(?:for|to)\s+(?:our|my)\b)|(?:our|this)\s+newsletter|click\s+here|"
+    r"our\s+(?:website|site|app)|"
+    r"(?:this|the\s+following)\s+(?:article|story|post|piece|guide|page|series|report\s+below)\s+"
+    r"(?:will|would|is\s+going\s+to)|readers\s+will|in\s+this\s+(?:article|post|piece|guide))\b",
+    re.IGNORECASE,
+)
 _FAVOURITE = re.compile(r"\b(?:favou?rit|tipped)", re.IGNORECASE)
 # Markets that are not bookmakers, by the name a sentence gives them.
 _MARKETS = [
@@ -114,7 +124,7 @@ class Reader:
         regions, open_at_end = quoting.quoted(sentence, open_at_start)
         quote = (open_at_start or open_at_end) and bool(regions)
         named = len(self.speakers.named)
-        if sentence.rstrip().endswith("?"):
+        if sentence.rstrip().endswith("?") or _SITE_TEXT.search(sentence):
             found: list[Forecast] = []
         else:
             found = self._forecasts(sentence, regions, closer if quote else None, following)
