@@ -177,3 +177,27 @@ def test_what_markets_price_in_is_their_forecast() -> None:
     [forecast] = _forecasts("Markets are pricing in three rate cuts this year.")
     assert forecast.speaker == "Markets"
     assert _forecasts("The company prices in dollars.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "probability", "origin"),
+    [
+        ("The race is a toss-up.", 0.5, "phrase"),
+        ("It is a coin flip whether the bill passes.", 0.5, "phrase"),
+        ("There is a better than even chance of a recession next year.", 0.675, "phrase"),
+        ("He rates the chances of success at 1-in-4.", 0.25, "stated"),
+        ("The chance that rates fall this year is 40%.", 0.4, "stated"),
+        ("There is a 30% chance of rates rising to 5% next year.", 0.3, "stated"),
+        ("Her chances of winning the nomination jumped to 66 percent.", 0.66, "stated"),
+    ],
+)
+def test_even_chances_and_chances_put_at_a_figure(
+    text: str, probability: float, origin: str
+) -> None:
+    [forecast] = _forecasts(text)
+    assert (forecast.probability, forecast.probability_origin) == (probability, origin)
+
+
+def test_a_figure_of_the_event_is_no_chance() -> None:
+    found = _forecasts("The chance that inflation falls below 2% this year is slim.")
+    assert all(f.probability_origin != "stated" for f in found)

@@ -170,6 +170,24 @@ _CHANCE_AFTER = re.compile(_CHANCE_AFTER_WORDS, re.IGNORECASE)
 _CHANCE_BEFORE_NEAR = re.compile(
     rf"\b(?:{_CHANCE_WORD}|favourite|favorite|betting|rated)\b[^.;]*$", re.IGNORECASE
 )
+# Between a chance word and a figure: a clause of the event that ends in its verb of movement
+# ("that inflation falls below", "of prices rising to") makes the figure the event's, unless a
+# verb then links the chance to the figure ("the chance that rates fall this year is 40%"); the
+# chance's own movement ("chances of winning jumped to 66%") does not.
+_EVENT_BETWEEN = re.compile(
+    r"\b(?:that|whether|if|of|for)\b[^.;]*?\b(?:fall|falls|falling|rise|rises|rising|reach|reaches|"
+    r"reaching|hit|hits|hitting|exceed|exceeds|exceeding|top|tops|topping|drop|drops|dropping|"
+    r"climb|climbs|climbing|grow|grows|growing|increase|increases|increasing|decline|declines|"
+    r"declining|stay|stays|staying|remain|remains|remaining|end|ends|ending|average|averages|"
+    r"averaging)\s+(?:\w+\s+){0,2}?(?:below|above|under|over|to|past|beyond|by|at|around|near)?"
+    r"\s*$",
+    re.IGNORECASE,
+)
+_LINK_END = re.compile(
+    r"\b(?:is|are|was|were|be|been|at|stands?\s+at|put\s+at|as)\s+(?:now\s+|about\s+|around\s+|"
+    r"roughly\s+|only\s+|just\s+|nearly\s+|almost\s+|over\s+|under\s+|some\s+)?[\u201c\"']?$",
+    re.IGNORECASE,
+)
 _PERCENT_CHANCE = re.compile(
     rf"(?:\b(?:an?|the|only|just|about|around|roughly)\s+)*(?P<n>\d+(?:\.\d+)?){_PERCENT}"
     rf"(?P<also>\s+(?:and|or|to)\s+(?P<n2>\d+(?:\.\d+)?){_PERCENT})?"
@@ -282,8 +300,12 @@ def _as_chance(sentence: str, start: int, end: int, said_after: bool, market: bo
     if said_after:
         return True
     before = sentence[max(0, start - 60) : start]
+    near = _CHANCE_BEFORE_NEAR.search(before)
+    if near and _EVENT_BETWEEN.search(near.group(0)) and not _LINK_END.search(near.group(0)):
+        # "the chance that inflation falls below 2%": the figure is the event's, not a chance
+        near = None
     chance = (
-        _CHANCE_BEFORE_NEAR.search(before)
+        near
         or _PUT_AT.search(sentence[max(0, start - 160) : start])
         or (market and re.search(r"\b(?:at|as)\s+$", before))
     )
@@ -424,7 +446,7 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
             not match["after"]
             and not match["times"]
             and not (
-                re.search(r"\s(?:in|out\s+of)\s", match.group(0))
+                re.search(r"[\s-](?:in|out\s+of)[\s-]", match.group(0))
                 and _CHANCE_BEFORE.search(sentence[max(0, match.start() - 170) : match.start()])
             )
         ):
