@@ -281,3 +281,17 @@ def test_what_remains_to_be_seen_is_not_forecast() -> None:
 )
 def test_what_a_page_says_to_its_reader_is_no_forecast(text: str, forecasts: int) -> None:
     assert len(_forecasts(text)) == forecasts
+
+
+@pytest.mark.parametrize(
+    ("text", "condition"),
+    [
+        ("Without a deal, prices would soar.", "without a deal"),
+        ("Absent a ceasefire, the fighting will spread.", "absent a ceasefire"),
+        ("Unless Congress acts, the government will shut down.", "unless Congress acts"),
+        ("Without doubt, prices will rise.", None),
+    ],
+)
+def test_a_forecast_on_a_condition_keeps_it(text: str, condition: str | None) -> None:
+    [forecast] = _forecasts(text)
+    assert forecast.condition == condition

@@ -341,7 +341,8 @@ def declarative(clause: str) -> re.Match[str] | None:
 
 _CONDITION_FIRST = re.compile(
     r"^(?P<lead>\W*(?:but|and|so|yet|still|now)?,?\s*)"
-    r"(?P<word>if|unless|should|provided\s+that|as\s+long\s+as)\s+"
+    r"(?P<word>if|unless|should|provided\s+that|as\s+long\s+as|without|absent|"
+    r"in\s+the\s+absence\s+of)\s+(?!(?:a\s+)?(?:doubt|question|fail|delay)\b)"
     r"(?P<condition>[^,;]+?),\s*(?:then\s+)?(?P<main>.+)$",
     re.IGNORECASE | re.DOTALL,
 )
@@ -356,12 +357,14 @@ _NOT_CONDITIONAL = re.compile(
 
 
 def split_condition(sentence: str) -> tuple[str | None, int, int]:
-    """(condition, start, end of the main clause) of "if ..., then ..." and "... if ..."."""
+    """(condition, start, end of the main clause) of "if ..., then ...", "without a deal, ..."
+    and "... if ..."."""
     first = _CONDITION_FIRST.match(sentence)
     if first:
         condition = first.group("condition").strip()
-        if first.group("word").lower() == "unless":
-            condition = "unless " + condition
+        word = " ".join(first.group("word").lower().split())
+        if word not in ("if", "should", "provided that", "as long as"):
+            condition = f"{word} {condition}"  # "unless ...", "without a deal"
         return condition, first.start("main"), len(sentence)
     last = _CONDITION_LAST.match(sentence)
     if last and not _NOT_CONDITIONAL.search(last.group("main")):
