@@ -395,10 +395,10 @@ def _readings(sentence: str, published: dt.date, base_note: str) -> Iterator[Dea
     match_ahead = _AHEAD.search(sentence)
     if match_ahead:
         unit = match_ahead["unit"].lower()
-        step = {"week": relativedelta(weeks=1), "month": relativedelta(months=1)}.get(
+        span = {"week": relativedelta(weeks=1), "month": relativedelta(months=1)}.get(
             unit, relativedelta(years=1)
         )
-        yield explicit(published + step, match_ahead.group(0), "counted from publication")
+        yield explicit(published + span, match_ahead.group(0), "counted from publication")
     # Last the words that may look back as well as ahead ("up from 40% in January", "said on
     # Tuesday"): a sentence's other time words come first.
     yield from _months(sentence, published, explicit)
