@@ -131,3 +131,27 @@ def speaker_kind(name: str, known_person: str | None = None) -> str | None:
         return PERSON
     capitalised = [w for w in words if w[:1].isupper()]
     return PERSON if len(capitalised) >= 2 else ORGANIZATION
+
+
+# The people of an organisation the text has named: "the bank's analysts", "its strategists".
+OWN_GROUP = re.compile(
+    r"(?:(?:the\s+)?(?:firm|company|bank|consultancy|organi[sz]ation|agency|group|lender|"
+    r"broker|brokerage|institute|fund)['\u2019]s?|its)\s+(?:[\w-]+\s+)?(?:analysts|economists|"
+    r"strategists|researchers|experts|forecasters|executives|officials|team)",
+    re.IGNORECASE,
+)
+# "are predicted to", "is widely expected to": a passive, whose subject is what is forecast.
+PASSIVE_BEFORE = re.compile(
+    r"\b(?:is|are|was|were|been|be)\s+(?:(?:now|still|also|already|widely|broadly|largely|"
+    r"generally|increasingly|reportedly|not|even|further)\s+)*$"
+)
+
+
+# What a text calls an organisation it has named: "the researcher", "the Paris-based agency".
+BACK_TO_ORGANIZATION = re.compile(
+    r"(?:[\w.'\u2019-]+\s+){0,2}?(?:researcher|research\s+(?:firm|house|group)|forecaster|"
+    r"lender|institute|tracker|insurer|carrier|chipmaker|automaker|carmaker|retailer|broker|"
+    r"brokerage|manufacturer|producer|supplier|provider|operator|group|organi[sz]ation|agency|"
+    r"firm|company|bank|consultancy)",
+    re.IGNORECASE,
+)

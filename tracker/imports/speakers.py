@@ -27,6 +27,14 @@ from tracker.imports.speaker_words import (
     AUX as _AUX,
 )
 from tracker.imports.speaker_words import (
+    BACK_TO_ORGANIZATION,
+    ORGANIZATION,
+    OWN_GROUP,
+    PASSIVE_BEFORE,
+    PERSON,
+    speaker_kind,
+)
+from tracker.imports.speaker_words import (
     GROUP as _GROUP,
 )
 from tracker.imports.speaker_words import (
@@ -43,11 +51,6 @@ from tracker.imports.speaker_words import (
 )
 from tracker.imports.speaker_words import (
     ORG_WORDS as _ORG_WORDS,
-)
-from tracker.imports.speaker_words import (
-    ORGANIZATION,
-    PERSON,
-    speaker_kind,
 )
 from tracker.imports.speaker_words import (
     ROLE as _ROLE,
@@ -74,10 +77,6 @@ _SUBJECT = re.compile(
     rf"(?P<apposition>,\s+[^,]{{3,90}},)?\s+{_AUX}(?P<verb>{_VERB})\b",
 )
 _ANY_VERB = re.compile(rf"\b{_VERB}\b")
-_PASSIVE_BEFORE = re.compile(
-    r"\b(?:is|are|was|were|been|be)\s+(?:(?:now|still|also|already|widely|broadly|largely|"
-    r"generally|increasingly|reportedly|not|even|further)\s+)*$"
-)
 _ACCORDING = re.compile(
     r"\baccording\s+to\s+(?P<np>[^,;.]{2,120}?)(?=\s*(?:[,;.]|$|\s+(?:a|the)\s+majority|"
     r"\s+(?:there|it|he|she|they|which|who|is|are|was|were|has|have)\b))",
@@ -320,10 +319,10 @@ def _definite(name: str, speakers: Speakers) -> tuple[str, str | None]:
         last is not None
         and last.kind == ORGANIZATION
         and last.name == speakers.organization
-        and _BACK_TO_ORGANIZATION.fullmatch(name)
+        and BACK_TO_ORGANIZATION.fullmatch(name)
     ):
         return last.name, ORGANIZATION  # "TrendForce said ... , the Taipei-based researcher said"
-    if _OWN_GROUP.fullmatch(name) and speakers.organization:
+    if OWN_GROUP.fullmatch(name) and speakers.organization:
         return speakers.organization, ORGANIZATION  # "the bank's analysts", "its strategists"
     if re.fullmatch(r"(?:these|those)\s+\w+", name, re.I) and speakers.last is not None:
         return speakers.last.name, speakers.last.kind  # "according to these algorithms"
@@ -337,23 +336,6 @@ def _definite(name: str, speakers: Speakers) -> tuple[str, str | None]:
     if re.search(rf"\b(?:{_ROLE})s?\b", name.split(" for ")[0].split(" of ")[0], re.I):
         return name, PERSON  # "the company's chief executive", "a spokesman for the ministry"
     return name, speaker_kind(name, speakers.person)
-
-
-# The people of an organisation the text has named: "the bank's analysts", "its strategists".
-_OWN_GROUP = re.compile(
-    r"(?:(?:the\s+)?(?:firm|company|bank|consultancy|organi[sz]ation|agency|group|lender|"
-    r"broker|brokerage|institute|fund)['\u2019]s?|its)\s+(?:[\w-]+\s+)?(?:analysts|economists|"
-    r"strategists|researchers|experts|forecasters|executives|officials|team)",
-    re.IGNORECASE,
-)
-# What a text calls an organisation it has named: "the researcher", "the Paris-based agency".
-_BACK_TO_ORGANIZATION = re.compile(
-    r"(?:[\w.'\u2019-]+\s+){0,2}?(?:researcher|research\s+(?:firm|house|group)|forecaster|"
-    r"lender|institute|tracker|insurer|carrier|chipmaker|automaker|carmaker|retailer|broker|"
-    r"brokerage|manufacturer|producer|supplier|provider|operator|group|organi[sz]ation|agency|"
-    r"firm|company|bank|consultancy)",
-    re.IGNORECASE,
-)
 
 
 _ROLE_THEN_NAME = re.compile(
@@ -422,7 +404,7 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
         ):
             continue
         verb = match["verb"].lower()
-        if not verb.split()[0].endswith("ing") and _PASSIVE_BEFORE.search(
+        if not verb.split()[0].endswith("ing") and PASSIVE_BEFORE.search(
             match.group(0)[: -len(verb)]
         ):
             # "are predicted to", "is widely expected to": the subject is what is forecast,

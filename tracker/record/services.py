@@ -18,11 +18,11 @@ from tracker.errors import Conflict, Invalid, NotFound
 from tracker.models import DEADLINE_ORIGINS, KINDS, STATUSES, Claim, ClaimTag, Source
 from tracker.questions import services as questions
 from tracker.questions.state import claim_state
-from tracker.record import duplicates, wep
+from tracker.record import duplicates, names, wep
 from tracker.record.quotes import find_quote
 from tracker.scorecard import services as scorecard
 from tracker.search import index as search_index
-from tracker.text import former_slugs, sha256_text, slugify
+from tracker.text import sha256_text, slugify
 
 KEY_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_TEXT_CHARS = 2_000_000
@@ -79,22 +79,6 @@ def check_url(url: str | None, field: str = "url") -> str | None:
     return url
 
 
-def _slug_in_use(session: Session, column: Any, name: str | None) -> str | None:
-    """An author's, outlet's or tag's slug: the one the record has, spelt either way. Those
-    recorded when punctuation outside ASCII did not part words keep theirs ("ann-oneil" for
-    "Ann O\u2019Neil") while the record has none of today's ("ann-o-neil")."""
-    if not name:
-        return None
-    slug = slugify(name)
-    former = former_slugs(name)
-    if not slug or not former:
-        return slug or None
-    in_use = set(session.scalars(select(column).where(column.in_([slug, *former])).distinct()))
-    if slug in in_use:
-        return slug
-    return next((old for old in former if old in in_use), slug)
-
-
 def record_source(
     session: Session,
     *,
@@ -134,9 +118,9 @@ def record_source(
         url=clean_url,
         title=clean_title,
         outlet=clean_outlet,
-        outlet_slug=_slug_in_use(session, Source.outlet_slug, clean_outlet),
+        outlet_slug=names.slug_in_use(session, Source.outlet_slug, clean_outlet),
         author=clean_author,
-        author_slug=_slug_in_use(session, Source.author_slug, clean_author),
+        author_slug=names.slug_in_use(session, Source.author_slug, clean_author),
         published_at=_aware(published_at, "published_at"),
         text=text,
         text_sha256=digest,
@@ -195,7 +179,7 @@ def _unique_key(session: Session, source_id: int, base: str) -> str:
 def _tags(session: Session, values: Iterable[str]) -> list[str]:
     tags: list[str] = []
     for value in values:
-        tag = _slug_in_use(session, ClaimTag.tag, clean_text(value, "tags", 100)) or ""
+        tag = names.slug_in_use(session, ClaimTag.tag, clean_text(value, "tags", 100)) or ""
         if not tag:
             raise Invalid(f"the tag {value!r} has no letters or digits", {"tags": "empty tag"})
         if tag not in tags:
