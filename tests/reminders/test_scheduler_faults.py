@@ -12,6 +12,7 @@ import threading
 import time
 from collections import Counter
 
+import pytest
 from pytest_httpserver import HTTPServer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -192,4 +193,38 @@ def test_sigterm_finishes_the_delivery_in_flight_and_hands_back_the_rest(
     assert sorted(status for status, _ in rows) == ["pending"] * 4 + ["sent"]
     assert all(lease is None for _, lease in rows)  # the rest can go at once elsewhere
     assert len(httpserver.log) == 1
+    setup.dispose()
+
+
+def test_a_tick_waits_for_sqlites_write_lock_longer_than_a_request_does(
+    database_url: str, backend: str
+) -> None:
+    """SQLite: another scheduler planning thousands of reminders holds the write lock for
+    seconds; a tick waits for it rather than failing as a web request would after its wait."""
+    if backend != "sqlite":
+        pytest.skip("PostgreSQL schedulers take turns planning by an advisory lock")
+    setup = make_engine(database_url)
+    bulk_due_claims(setup, 5, T0)
+    receiver = RecordingNotifier()
+    ticker = Scheduler(
+        make_engine(database_url, lock_timeout=0.2),
+        {"email": receiver},
+        Settings(batch_size=200),
+        FixedClock(T0 + dt.timedelta(seconds=30)),
+        name="host-1",
+    )
+    held = threading.Event()
+
+    def hold_the_lock() -> None:
+        writer = setup.connect().execution_options(sqlite_begin="IMMEDIATE")
+        with writer, writer.begin():
+            held.set()
+            time.sleep(1.5)
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    held.wait(10)
+    result = ticker.tick()
+    holder.join()
+    assert (result.planned, result.sent) == (15, 5)
     setup.dispose()

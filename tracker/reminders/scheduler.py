@@ -71,6 +71,8 @@ _PLAN_LOCK_KEY = 0x7265_6D69_6E64
 
 # Rows planned in one tick after which PostgreSQL's statistics are refreshed.
 ANALYZE_AFTER = 1000
+# How long a tick waits for SQLite's write lock (a web request waits LOCK_TIMEOUT_SECONDS).
+SQLITE_LOCK_WAIT_MS = 60_000
 # Results written per transaction while sending.
 RECORD_EVERY = 20
 _OUTBOX = cast(Table, OutboxMessage.__table__)
@@ -147,6 +149,10 @@ class Scheduler:
         if connection is None or connection.closed:
             connection = self.engine.connect()
             if not self.is_postgresql:
+                # Nobody waits on a tick: it waits for another scheduler's planning, however
+                # long, rather than fail the tick as a web request would.
+                driver: Any = connection.connection.driver_connection  # outside any transaction
+                driver.execute(f"PRAGMA busy_timeout = {SQLITE_LOCK_WAIT_MS}")
                 connection = connection.execution_options(sqlite_begin=mode)
             connections[mode] = connection
         return connection
