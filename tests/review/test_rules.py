@@ -278,11 +278,14 @@ def test_an_edit_racing_a_judgement_waits_for_it_and_is_refused(
         now=DEADLINE, evidence=[resolutions.EvidenceItem(url="https://example.org/cut")],
     )  # fmt: skip
     outcome: list[object] = []
+    # Read here: the thread must not load them through the test's session, which this thread
+    # goes on using while it waits.
+    claim_id, editor_id = recorded.claim_id, recorded.editor.id
 
     def edit() -> None:
         with factory() as editing:
-            target = editing.get(Claim, recorded.claim_id)
-            editor = editing.get(User, recorded.editor.id)
+            target = editing.get(Claim, claim_id)
+            editor = editing.get(User, editor_id)
             assert target is not None and editor is not None
             try:
                 changes.edit_claim(editing, target, editor, reason="sure", probability=0.99)
