@@ -50,10 +50,10 @@ run: install ## Migrate, seed, and serve at http://127.0.0.1:5000 with the remin
 # The suite runs in this many processes, each with its own databases.
 TEST_WORKERS ?= 2
 test: install browser ## Run the whole test suite (PostgreSQL too when TRACKER_TEST_DATABASE_URL is set)
-	$(BIN)/pytest -n $(TEST_WORKERS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 thorough: install browser ## The whole suite with every fuzz and property test at its full number of examples (slower)
-	TRACKER_TEST_THOROUGH=1 $(BIN)/pytest -n $(TEST_WORKERS)
+	TRACKER_TEST_THOROUGH=1 $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 BENCH_SQLITE ?= sqlite:////tmp/tracker-bench.sqlite3
 BENCH_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/tracker_bench

@@ -29,14 +29,14 @@ from tracker.db import normalize_url
 from tracker.models import Base, User
 
 PG_ADMIN_URL = os.environ.get("TRACKER_TEST_DATABASE_URL")
-# `make thorough` sets it: property tests try every example they name, not a third of them.
+# `make thorough` sets it: property tests try every example they name, not a sixth of them.
 THOROUGH = os.environ.get("TRACKER_TEST_THOROUGH", "") not in ("", "0")
 
 
 def examples(thorough: int) -> int:
     """How many examples a costly property test tries: `thorough` under `make thorough`, a
-    third of it in the everyday suite (`make test`, CI), which must end within minutes."""
-    return thorough if THOROUGH else max(10, thorough // 3)
+    sixth of it in the everyday suite (`make test`, CI), which must end within minutes."""
+    return thorough if THOROUGH else max(10, thorough // 6)
 
 
 BACKENDS = ["sqlite", "postgresql"]

@@ -283,7 +283,7 @@ def test_body_errors(probe_client: FlaskClient) -> None:
     assert doc["components"]["schemas"]["Probe"]["additionalProperties"] is False
 
 
-# About 13 generated requests per operation and database (40 under `make thorough`), bounded
+# About 10 generated requests per operation and database (40 under `make thorough`), bounded
 # so the suite stays quick; the derandomized seed keeps runs repeatable. Writes are sent with
 # an admin's token, so they reach the services rather than stopping at 401.
 EXAMPLES_PER_OPERATION = examples(40)
