@@ -56,7 +56,7 @@ _TABLE: list[tuple[tuple[str, ...], float, bool, str, str]] = [
     ),
     (("chances about even", "about even"), 0.50, False, "chances about even", KENT),
     (
-        ("toss-up", "toss up", "coin flip", "coin-flip", "coin toss", "even odds", "evens"),
+        ("toss-up", "toss up", "coin flip", "coin-flip", "coin toss", "even odds"),
         0.50,
         False,
         "roughly even chance",
