@@ -154,6 +154,7 @@ def _check_group(group: scorecard.GroupScore, expected: _Expected, include_hedge
 def _check_ranges(session: Session, rng: random.Random, count: int) -> None:
     authors = {s.author_slug for s in session.scalars(select(Source))} - {None}
     tags = set(session.scalars(select(ClaimTag.tag).distinct()))
+    sources = sorted(session.scalars(select(Source.id)))
     for _ in range(count):
         first, last = _range(rng)
         include_hedged = rng.random() < 0.3
@@ -190,6 +191,13 @@ def _check_ranges(session: Session, rng: random.Random, count: int) -> None:
         tag = rng.choice(sorted(tags))
         one = scorecard.compute(session, scorecard.Filters(tag=tag, date_from=first, date_to=last))
         _check_group(one.group, _from_scratch(session, filters, "tag", tag), False)
+        # A source's scorecard adds up its forecasts' entries rather than cells of its own.
+        source_id = rng.choice(sources)
+        by_source = scorecard.Filters(
+            source_id=source_id, date_from=first, date_to=last, include_hedged=include_hedged
+        )
+        expected = _from_scratch(session, filters, "source", str(source_id))
+        _check_group(scorecard.compute(session, by_source).group, expected, include_hedged)
 
 
 def _uncalibrated(group: scorecard.GroupScore) -> list[object]:

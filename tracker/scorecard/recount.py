@@ -182,14 +182,13 @@ def _group_selects() -> list[Any]:
     """(dimension, group key, entry) for every group every entry counts in."""
     e = ScoreEntry
     overall = select(literal("overall").label("d"), literal("").label("k"), e)
-    source = select(literal("source"), cast(e.source_id, String), e)
     author = select(literal("author"), e.author, e).where(e.author.is_not(None), e.author != "")
     outlet = select(literal("outlet"), e.outlet, e).where(e.outlet.is_not(None), e.outlet != "")
     speaker = select(literal("speaker"), e.speaker, e).where(
         e.speaker.is_not(None), e.speaker != ""
     )
     tag = select(literal("tag"), ClaimTag.tag, e).join(ClaimTag, ClaimTag.claim_id == e.claim_id)
-    return [overall, source, author, speaker, outlet, tag]
+    return [overall, author, speaker, outlet, tag]
 
 
 _CELL_KEY = ("period", "dimension", "group_key", "hedged", "bin")

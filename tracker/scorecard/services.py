@@ -6,6 +6,7 @@ year, quarter, month, third of a month and day), hedged flag and calibration bin
 `score_totals`, the same over the bins for the groups a scorecard lists; `on_outcome_changed`
 (in `sums`, re-exported here) updates both whenever a forecast's state changes. Reading a
 scorecard reads a bounded number of rows per group, never every claim, whatever the range.
+A source's scorecard, one article's forecasts, adds up their `score_entries`.
 `compute` is the one function the page, the CSV, the API and the command line take their
 numbers from.
 
@@ -19,7 +20,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, String, and_, cast, column, func, select, values
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    String,
+    and_,
+    cast,
+    column,
+    func,
+    literal,
+    select,
+    values,
+)
 from sqlalchemy.orm import Session
 
 from tracker.cache import Cache
@@ -32,6 +44,7 @@ from tracker.models import (
     TOTALED_DIMENSIONS,
     ClaimTag,
     ScoreCell,
+    ScoreEntry,
     ScoreTotal,
     Source,
     Speaker,
@@ -193,6 +206,28 @@ def _sums_query(table: Any, cover: periods.Cover, where: Any) -> Any:
     )
 
 
+def _source_query(source_id: int, filters: Filters) -> Any:
+    """A source's sums per hedged flag and bin, as `_sums_query` gives a group's: from the
+    entries of its forecasts due in the range (one article's, found by their index)."""
+    entries: Any = ScoreEntry.__table__
+    where = [entries.c.source_id == source_id]
+    if filters.date_from is not None:
+        where.append(entries.c.period >= filters.date_from.isoformat())
+    if filters.date_to is not None:
+        where.append(entries.c.period <= filters.date_to.isoformat())
+    return (
+        select(
+            literal("source"),
+            literal(str(source_id)),
+            entries.c.hedged,
+            entries.c.bin,
+            *(cast(func.sum(entries.c[name]), BigInteger) for name in SUM_FIELDS),
+        )
+        .where(*where)
+        .group_by(entries.c.hedged, entries.c.bin)
+    )
+
+
 def _of_group(table: Any, dimension: str, key: str) -> Any:
     return and_(table.c.dimension == dimension, table.c.group_key == key)
 
@@ -327,7 +362,9 @@ def _compute(session: Session, filters: Filters, summary: bool) -> Scorecard:
     dimension, key = filters.group
     sums: dict[tuple[str, str], _GroupSums] = {}
     cover = _cover(session, filters)
-    if cover:
+    if dimension == "source":
+        _read(session, _source_query(int(key), filters), sums)
+    elif cover:
         cells: Any = ScoreCell.__table__
         if dimension != "overall":
             _read(session, _sums_query(cells, cover, _of_group(cells, dimension, key)), sums)

@@ -78,8 +78,9 @@ class Counted:
 
     @functools.cached_property
     def groups(self) -> tuple[tuple[str, str], ...]:
-        """(dimension, key) of every group the forecast counts in."""
-        groups = [("overall", ""), ("source", str(self.source_id))]
+        """(dimension, key) of every group whose cells the forecast counts in (a source's
+        scorecard reads its entries)."""
+        groups = [("overall", "")]
         if self.author:
             groups.append(("author", self.author))
         if self.speaker:
