@@ -194,6 +194,7 @@ def _group_selects() -> list[Any]:
 _CELL_KEY = ("period", "dimension", "group_key", "hedged", "bin")
 _TOTAL_KEY = ("period", "dimension", "group_key", "hedged")
 _TIERS = 5  # tiers above the days
+_KEYED = {"score_cells": _CELL_KEY, "score_totals": _TOTAL_KEY}  # tables and primary keys
 
 
 def _tier_table(name: str) -> Table:
@@ -297,6 +298,11 @@ def rebuild(session: Session) -> int:
         # Sorts and groupings of a million rows in memory rather than in files, for this
         # transaction only.
         session.execute(text("SET LOCAL work_mem = '256MB'"))
+        session.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+        # The sums' rows go in without their keys' indexes, which are built once at the end
+        # from the rows in place: a third of the time of keeping them up row by row.
+        for table in _KEYED:
+            session.execute(text(f"ALTER TABLE {table} DROP CONSTRAINT pk_{table}"))
     else:
         session.execute(delete(ScoreCell))
         session.execute(delete(ScoreTotal))
@@ -304,6 +310,11 @@ def rebuild(session: Session) -> int:
     _count_entries(session, dialect)
     _count_cells(session)
     if dialect == "postgresql":
+        for table, key in _KEYED.items():
+            columns = ", ".join(key)
+            session.execute(
+                text(f"ALTER TABLE {table} ADD CONSTRAINT pk_{table} PRIMARY KEY ({columns})")
+            )
         # plans for the new rows
         session.execute(text("ANALYZE score_cells, score_totals, score_entries"))
     session.flush()
