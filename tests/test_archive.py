@@ -29,9 +29,13 @@ from tracker.models import (
     Evidence,
     QuestionEdit,
     Resolution,
+    ScorecardState,
+    ScoreCell,
+    ScoreTotal,
     Source,
     User,
 )
+from tracker.scorecard import services as scorecard
 from tracker.text import sha256_text
 
 T0 = dt.datetime(2021, 3, 4, 5, 6, 7, 891011, tzinfo=dt.UTC)
@@ -162,6 +166,32 @@ def test_export_restore_export_is_byte_identical(
     assert _export(other, tmp_path / "b.jsonl") == first
     verify = other.test_cli_runner().invoke(main, ["audit", "verify"])
     assert verify.exit_code == 0 and "19 rows checked" in verify.output
+    other.extensions["tracker.engine"].dispose()
+
+
+def _sums(app: Flask) -> list[list[Any]]:
+    """Every row of the scorecard's sums (cells and totals), in key order."""
+    with app.extensions["tracker.sessions"]() as session:
+        return [
+            sorted(tuple(row) for row in session.execute(select(table)))
+            for table in (ScoreCell.__table__, ScoreTotal.__table__)
+        ]
+
+
+def test_a_restore_counts_the_scorecard_s_sums(
+    app: Flask, fill: int, other_url: str, tmp_path: Path
+) -> None:
+    with app.extensions["tracker.sessions"]() as session:
+        scorecard.ensure_built(session)
+        session.commit()
+    _export(app, tmp_path / "a.jsonl")
+    other = _app(other_url)
+    code, output = _restore(other, tmp_path / "a.jsonl")
+    assert code == 0, output
+    with other.extensions["tracker.sessions"]() as session:
+        assert session.get(ScorecardState, 1) is not None  # no page has to count them
+    assert _sums(other) == _sums(app)
+    assert any(_sums(app)[0])
     other.extensions["tracker.engine"].dispose()
 
 

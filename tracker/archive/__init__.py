@@ -17,7 +17,9 @@ the archive of a restored database would differ from the one it came from.
 
 A restore checks every promise the archive's hashes and offsets make and refuses the whole file
 when one is broken: each source's text and fetched page match their sha256, each claim's quote
-is its source's text at its offsets, and the audit log's chain holds.
+is its source's text at its offsets, and the audit log's chain holds. What is derived from the
+rows (the question matcher's terms, the search index, the scorecard's sums) is not archived but
+built again in the same transaction, so the restored tracker serves at once.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ from tracker.archive.rows import (  # noqa: F401  (EXCLUDED_COLUMNS is part of t
 )
 from tracker.db import Base, UTCDateTime
 from tracker.questions import legacy, retrieval
+from tracker.scorecard import recount as scorecard_recount
 from tracker.search import index as search_index
 from tracker.text import load_json
 
@@ -93,10 +96,10 @@ EXCLUDED_TABLES = {
     " as one digest per recipient)",
     "outbox": "messages in flight and their delivery log; the scheduler writes them anew",
     "scheduler_heartbeats": "the liveness of this installation's scheduler processes",
-    "score_entries": "the scorecard's running sums, rebuilt from the claims on first use",
-    "score_cells": "the scorecard's running sums, rebuilt from the claims on first use",
-    "score_totals": "the scorecard's running sums, rebuilt from the claims on first use",
-    "scorecard_state": "without it the scorecard rebuilds its sums from the restored claims",
+    "score_entries": "the scorecard's running sums, counted again from the claims by the restore",
+    "score_cells": "the scorecard's running sums, counted again from the claims by the restore",
+    "score_totals": "the scorecard's running sums, counted again from the claims by the restore",
+    "scorecard_state": "written by the restore once it has counted the scorecard's sums",
     "question_terms": "the words each question is found by, indexed again from the restored"
     " questions and claims",
     "question_term_counts": "how many questions use each word, counted again with question_terms",
@@ -279,6 +282,10 @@ def restore(engine: Engine, lines: Iterable[str]) -> Summary:
             retrieval.rebuild(connection)
             _advance_sequences(connection)
             search_index.rebuild(connection)
+            # The scorecard's sums, counted here rather than by the first page served, which
+            # would take as long (minutes for a million forecasts) and might be cut off.
+            with Session(bind=connection) as session:
+                scorecard_recount.rebuild(session)
     return Summary(counts)
 
 
