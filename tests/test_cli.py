@@ -17,6 +17,20 @@ def test_db_upgrade_on_a_migrated_database_is_a_no_op(runner: FlaskCliRunner) ->
     assert "database at head" in result.output
 
 
+def test_db_upgrade_counts_the_scorecard_sums_a_migration_set_aside(
+    runner: FlaskCliRunner, session: Session, seeded: int
+) -> None:
+    session.execute(text("DELETE FROM scorecard_state"))
+    session.commit()
+    result = runner.invoke(main, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "scorecard sums counted in" in result.output
+    assert session.execute(text("SELECT count(*) FROM scorecard_state")).scalar() == 1
+    assert session.execute(text("SELECT count(*) FROM score_entries")).scalar() == 10
+    again = runner.invoke(main, ["db", "upgrade"])
+    assert again.exit_code == 0 and "scorecard" not in again.output
+
+
 def test_claims_list(runner: FlaskCliRunner, seeded: int) -> None:
     result = runner.invoke(main, ["claims", "list", "--kind", "forecast"])
     assert result.exit_code == 0, result.output
