@@ -21,17 +21,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
-    Integer,
-    String,
-    and_,
-    cast,
-    column,
     func,
-    literal,
     select,
-    text,
-    values,
 )
 from sqlalchemy.orm import Session
 
@@ -45,12 +36,11 @@ from tracker.models import (
     TOTALED_DIMENSIONS,
     ClaimTag,
     ScoreCell,
-    ScoreEntry,
     ScoreTotal,
     Source,
     Speaker,
 )
-from tracker.scorecard import periods, scoring
+from tracker.scorecard import reads, scoring
 from tracker.scorecard.filters import Filters as Filters
 from tracker.scorecard.filters import parse_filters as parse_filters
 from tracker.scorecard.freshness import Freshness as Freshness
@@ -82,7 +72,6 @@ CACHE_SIZE = 256  # scorecards a process keeps (`tracker.cache.Cache`) ...
 # ... holding at most this many groups in all (measured at 100,000 forecasts: 60 date ranges
 # kept held 600,000 objects, and the garbage collector's full passes took up to 0.3 s).
 CACHE_GROUPS = 4096
-RANGE_WORK_MEM = "32MB"  # PostgreSQL's memory for adding up a date range (`_compute`)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -164,74 +153,6 @@ class _GroupSums:
     comparative: list[int] = field(default_factory=lambda: [0, 0, 0])
     hedged_comparative: list[int] = field(default_factory=lambda: [0, 0, 0])
     binned: bool = True  # per calibration bin, or totals over the bins (no calibration)
-
-
-def _years_counted(session: Session) -> tuple[int, int] | None:
-    """The first and last year any forecast is due in (two index lookups: periods sort years
-    first, then their quarters, months, thirds and days, then 'all')."""
-    first = session.scalar(select(func.min(ScoreCell.period)))
-    last = session.scalar(select(func.max(ScoreCell.period)).where(ScoreCell.period < ALL_TIME))
-    if first is None or last is None:
-        return None
-    return int(first[:4]), int(last[:4])
-
-
-def _cover(session: Session, filters: Filters) -> periods.Cover:
-    """The periods to add up and take away for the filters' date range."""
-    if filters.date_from is None and filters.date_to is None:
-        return {ALL_TIME: 1}
-    years = _years_counted(session)
-    return periods.cover(filters.date_from, filters.date_to, *years) if years else {}
-
-
-def _sums_query(table: Any, cover: periods.Cover, where: Any) -> Any:
-    """The sums of `table`'s rows (`score_cells` or `score_totals`) matching `where`, per key
-    less its period: read as they are for all time (one row per key); for a date range added
-    up and taken away over the few periods `periods.cover` names, whatever its width."""
-    keys = [c for c in table.primary_key.columns if c.name != "period"]
-    sums = [table.c[name] for name in SUM_FIELDS]
-    if cover == {ALL_TIME: 1}:
-        return select(*keys, *sums).where(table.c.period == ALL_TIME, where)
-    # One grouped pass: each row read once, times its period's weight (+1 or -1) from a small
-    # table of the periods. Summing the sides apart and then together sorted every row twice.
-    weights = (
-        values(column("period", String), column("weight", Integer), name="cover_periods")
-        .data(sorted(cover.items()))
-        .cte()
-    )
-    return (
-        # As whole numbers: PostgreSQL sums bigints as numeric, read as Decimal (slower).
-        select(*keys, *(cast(func.sum(c * weights.c.weight), BigInteger) for c in sums))
-        .select_from(weights.join(table, table.c.period == weights.c.period))
-        .where(where)
-        .group_by(*keys)
-    )
-
-
-def _source_query(source_id: int, filters: Filters) -> Any:
-    """A source's sums per hedged flag and bin, as `_sums_query` gives a group's: from the
-    entries of its forecasts due in the range (one article's, found by their index)."""
-    entries: Any = ScoreEntry.__table__
-    where = [entries.c.source_id == source_id]
-    if filters.date_from is not None:
-        where.append(entries.c.period >= filters.date_from.isoformat())
-    if filters.date_to is not None:
-        where.append(entries.c.period <= filters.date_to.isoformat())
-    return (
-        select(
-            literal("source"),
-            literal(str(source_id)),
-            entries.c.hedged,
-            entries.c.bin,
-            *(cast(func.sum(entries.c[name]), BigInteger) for name in SUM_FIELDS),
-        )
-        .where(*where)
-        .group_by(entries.c.hedged, entries.c.bin)
-    )
-
-
-def _of_group(table: Any, dimension: str, key: str) -> Any:
-    return and_(table.c.dimension == dimension, table.c.group_key == key)
 
 
 def _names(session: Session, dimension: str, keys: Iterable[str]) -> dict[str, str]:
@@ -322,7 +243,7 @@ def _ranked(groups: Iterable[GroupScore]) -> tuple[GroupScore, ...]:
 
 
 def _read(session: Session, query: Any, sums: dict[tuple[str, str], _GroupSums]) -> None:
-    """Add the rows of a `_sums_query` to the groups' sums: rows of cells (dimension, key,
+    """Add the rows of a `reads.sums_query` to the groups' sums: rows of cells (dimension, key,
     hedged, bin, sums) or of totals (dimension, key, hedged, sums)."""
     binned = len(query.selected_columns) > 3 + len(SUM_FIELDS)
     first = 4 if binned else 3
@@ -363,26 +284,26 @@ def _read(session: Session, query: Any, sums: dict[tuple[str, str], _GroupSums])
 def _compute(session: Session, filters: Filters, summary: bool) -> Scorecard:
     dimension, key = filters.group
     sums: dict[tuple[str, str], _GroupSums] = {}
-    cover = _cover(session, filters)
+    cover = reads.cover_of(session, filters)
     if dimension == "source":
-        _read(session, _source_query(int(key), filters), sums)
+        _read(session, reads.source_query(int(key), filters), sums)
     elif cover:
-        if cover != {ALL_TIME: 1} and session.get_bind().dialect.name == "postgresql":
-            # Memory to add up a range's rows by hashing (some 11 MB for 9,000 cells):
-            # with the default 4 MB PostgreSQL sorted them on disk, and took twice as long.
-            session.execute(text(f"SET LOCAL work_mem = '{RANGE_WORK_MEM}'"))
+        if cover != {ALL_TIME: 1}:
+            reads.make_room_for_a_range(session)
         cells: Any = ScoreCell.__table__
         if dimension != "overall":
-            _read(session, _sums_query(cells, cover, _of_group(cells, dimension, key)), sums)
+            of_group = reads.of_group(cells, dimension, key)
+            _read(session, reads.sums_query(cells, cover, of_group), sums)
         elif not summary:
             listed = cells.c.dimension.in_(("overall", *LISTED_DIMENSIONS))
-            _read(session, _sums_query(cells, cover, listed), sums)
+            _read(session, reads.sums_query(cells, cover, listed), sums)
         else:
             # Bins for the overall calibration only; the lists from their totals.
-            _read(session, _sums_query(cells, cover, _of_group(cells, "overall", "")), sums)
+            overall = reads.of_group(cells, "overall", "")
+            _read(session, reads.sums_query(cells, cover, overall), sums)
             totals: Any = ScoreTotal.__table__
             listed = totals.c.dimension.in_(SUMMARY_DIMENSIONS)
-            _read(session, _sums_query(totals, cover, listed), sums)
+            _read(session, reads.sums_query(totals, cover, listed), sums)
     if dimension != "overall" and (dimension, key) not in sums:
         _require_group_exists(session, dimension, key)
     names = {"overall": {"": "All sources"}}

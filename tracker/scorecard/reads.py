@@ -1,0 +1,105 @@
+"""Reading the scorecard's sums: the rows of a group, or of the groups a scorecard lists, for
+all time or a date range (added up and taken away over the few periods `periods.cover` names),
+and a source's from its forecasts' entries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    String,
+    and_,
+    cast,
+    column,
+    func,
+    literal,
+    select,
+    text,
+    values,
+)
+from sqlalchemy.orm import Session
+
+from tracker.models import SUM_FIELDS, ScoreCell, ScoreEntry
+from tracker.scorecard import periods
+from tracker.scorecard.filters import Filters
+from tracker.scorecard.periods import ALL_TIME
+
+RANGE_WORK_MEM = "32MB"  # PostgreSQL's memory for adding up a date range
+
+
+def years_counted(session: Session) -> tuple[int, int] | None:
+    """The first and last year any forecast is due in (two index lookups: periods sort years
+    first, then their quarters, months, thirds and days, then 'all')."""
+    first = session.scalar(select(func.min(ScoreCell.period)))
+    last = session.scalar(select(func.max(ScoreCell.period)).where(ScoreCell.period < ALL_TIME))
+    if first is None or last is None:
+        return None
+    return int(first[:4]), int(last[:4])
+
+
+def cover_of(session: Session, filters: Filters) -> periods.Cover:
+    """The periods to add up and take away for the filters' date range."""
+    if filters.date_from is None and filters.date_to is None:
+        return {ALL_TIME: 1}
+    years = years_counted(session)
+    return periods.cover(filters.date_from, filters.date_to, *years) if years else {}
+
+
+def sums_query(table: Any, cover: periods.Cover, where: Any) -> Any:
+    """The sums of `table`'s rows (`score_cells` or `score_totals`) matching `where`, per key
+    less its period: read as they are for all time (one row per key); for a date range added
+    up and taken away over the few periods `periods.cover` names, whatever its width."""
+    keys = [c for c in table.primary_key.columns if c.name != "period"]
+    sums = [table.c[name] for name in SUM_FIELDS]
+    if cover == {ALL_TIME: 1}:
+        return select(*keys, *sums).where(table.c.period == ALL_TIME, where)
+    # One grouped pass: each row read once, times its period's weight (+1 or -1) from a small
+    # table of the periods. Summing the sides apart and then together sorted every row twice.
+    weights = (
+        values(column("period", String), column("weight", Integer), name="cover_periods")
+        .data(sorted(cover.items()))
+        .cte()
+    )
+    return (
+        # As whole numbers: PostgreSQL sums bigints as numeric, read as Decimal (slower).
+        select(*keys, *(cast(func.sum(c * weights.c.weight), BigInteger) for c in sums))
+        .select_from(weights.join(table, table.c.period == weights.c.period))
+        .where(where)
+        .group_by(*keys)
+    )
+
+
+def source_query(source_id: int, filters: Filters) -> Any:
+    """A source's sums per hedged flag and bin, as `sums_query` gives a group's: from the
+    entries of its forecasts due in the range (one article's, found by their index)."""
+    entries: Any = ScoreEntry.__table__
+    where = [entries.c.source_id == source_id]
+    if filters.date_from is not None:
+        where.append(entries.c.period >= filters.date_from.isoformat())
+    if filters.date_to is not None:
+        where.append(entries.c.period <= filters.date_to.isoformat())
+    return (
+        select(
+            literal("source"),
+            literal(str(source_id)),
+            entries.c.hedged,
+            entries.c.bin,
+            *(cast(func.sum(entries.c[name]), BigInteger) for name in SUM_FIELDS),
+        )
+        .where(*where)
+        .group_by(entries.c.hedged, entries.c.bin)
+    )
+
+
+def of_group(table: Any, dimension: str, key: str) -> Any:
+    return and_(table.c.dimension == dimension, table.c.group_key == key)
+
+
+def make_room_for_a_range(session: Session) -> None:
+    """PostgreSQL: memory to add up a range's rows by hashing them (some 11 MB for 9,000
+    cells), for this transaction. With the default 4 MB it sorted them on disk, and took twice
+    as long."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"SET LOCAL work_mem = '{RANGE_WORK_MEM}'"))
