@@ -72,6 +72,14 @@ def _forecasts(text: str) -> list[Candidate]:
         # Odds nobody is named for are the bookmakers' prices.
         ("Manchester City are 8/11 favourites to win the league.", "bookmakers",
          "organization"),
+        # A person and where they work: the person speaks.
+        ("Rents will keep rising next year, Jane Okafor from the University of Leeds said.",
+         "Jane Okafor", "person"),
+        ("\u201cThe sea will rise by two metres by 2100,\u201d lead author Prof. Ann Bell at"
+         " the University of Bristol told the BBC.", "Prof. Ann Bell", "person"),
+        # A title that syntok would end the sentence at.
+        ("\u201cThere will be no Republican votes for this bill,\u201d Rep. Eric Cantor of"
+         " Virginia said.", "Rep. Eric Cantor of Virginia", "person"),
     ],
 )  # fmt: skip
 def test_whose_reported_forecast_it_is(text: str, speaker: str, kind: str) -> None:

@@ -15,22 +15,50 @@ Splitter = Callable[[str], Iterable[tuple[int, int]]]
 _LINE = re.compile(r"[^\n]+")
 
 
-def split_sentences(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of each sentence, by syntok's segmenter (which keeps "U.S." and "Dr."
-    inside their sentences), cut again at line breaks: an archived text never runs a sentence
-    across paragraphs, and a title line has no full stop."""
+# Titles before a name that syntok takes for a sentence's end ("Rep. Eric Cantor said"):
+# such a "sentence" goes on into the next.
+_TITLE_END = re.compile(
+    r"(?<![\w.])(?:Rep|Reps|Gov|Govs|Lt|Rev|Sgt|Cpl|Pvt|Cmdr|Adm|Maj|Brig|Amb|Atty|Supt|Insp|"
+    r"Det|Msgr|Fr)\.$"
+)
+
+_NOT_A_NAME = re.compile(
+    r"(?:The|Then|He|She|It|They|We|I|But|And|A|An|In|On|At|This|That|There|So|Yet|If)\b"
+)
+
+
+def _syntok_spans(text: str) -> Iterator[tuple[int, int]]:
     for paragraph in syntok.segmenter.analyze(text):
+        pending: tuple[int, int] | None = None
         for sentence in paragraph:
             tokens = list(sentence)
             if not tokens:
                 continue
             start = tokens[0].offset
             end = tokens[-1].offset + len(tokens[-1].value)
-            for line in _LINE.finditer(text, start, end):
-                piece = line.group(0).strip()
-                if piece:
-                    at = line.start() + line.group(0).index(piece)
-                    yield at, at + len(piece)
+            if pending is not None:
+                if _NOT_A_NAME.match(text, start):
+                    yield pending  # "... for the Gov. Then he left."
+                else:
+                    start = pending[0]
+            pending = (start, end) if _TITLE_END.search(text, start, end) else None
+            if pending is None:
+                yield start, end
+        if pending is not None:
+            yield pending
+
+
+def split_sentences(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each sentence, by syntok's segmenter (which keeps "U.S." and "Dr."
+    inside their sentences; "Rep." and "Gov." are kept by `_TITLE_END`), cut again at line
+    breaks: an archived text never runs a sentence across paragraphs, and a title line has no
+    full stop."""
+    for start, end in _syntok_spans(text):
+        for line in _LINE.finditer(text, start, end):
+            piece = line.group(0).strip()
+            if piece:
+                at = line.start() + line.group(0).index(piece)
+                yield at, at + len(piece)
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,9 @@ _SUBJECT = re.compile(
     rf"(?P<apposition>,\s+[^,]{{3,90}},)?\s+{_AUX}(?P<verb>{_VERB})\b",
 )
 _ANY_VERB = re.compile(rf"\b{_VERB}\b")
+# A person named just before an organisation that is a subject: "Jane Smith from the University
+# of Leeds said", "Prof. Jonathan Bamber at Bristol University told the BBC".
+_PERSON_FROM = re.compile(rf"(?P<name>{_NAME})\s+(?:from|at)\s+(?:the\s+)?$")
 _ACCORDING = re.compile(
     r"\baccording\s+to\s+(?P<np>[^,;.]{2,120}?)(?=\s*(?:[,;.]|$|\s+(?:a|the)\s+majority|"
     r"\s+(?:there|it|he|she|they|which|who|is|are|was|were|has|have)\b))",
@@ -426,6 +429,10 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
         if not name or (name.split()[0] in _NOT_NAMES and not _GROUP.search(name)):
             continue
         resolved_name, kind = _definite(name, speakers)
+        person = _PERSON_FROM.search(sentence, 0, match.start("np"))
+        if kind == ORGANIZATION and person and speaker_kind(person["name"]) == PERSON:
+            # "Jane Smith from the University of Leeds said": she speaks, not her university
+            resolved_name, kind, start = _clean(person["name"]), PERSON, person.start("name")
         if re.match(r"(?:[Tt]he|[Tt]hese|[Tt]hose)\s", np) and _GROUP.fullmatch(name):
             # "the economists said": the group the text last named ("JPMorgan's economists")
             named = [a for a in speakers.named if re.search(rf"\b{name}\b", a.name, re.I)]
