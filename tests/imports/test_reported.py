@@ -77,6 +77,12 @@ def _forecasts(text: str) -> list[Candidate]:
          "Jane Okafor", "person"),
         ("\u201cThe sea will rise by two metres by 2100,\u201d lead author Prof. Ann Bell at"
          " the University of Bristol told the BBC.", "Prof. Ann Bell", "person"),
+        # A person who says what an organisation believes speaks for it.
+        ("Washington believes the talks could fail by March, Secretary of State Ann Bell"
+         " said.", "Secretary of State Ann Bell", "person"),
+        # When, between the subject and its verb.
+        ("The IMF on Tuesday predicted that growth will slow to 2.9% next year.", "IMF",
+         "organization"),
         # A title that syntok would end the sentence at.
         ("\u201cThere will be no Republican votes for this bill,\u201d Rep. Eric Cantor of"
          " Virginia said.", "Rep. Eric Cantor of Virginia", "person"),

@@ -1,6 +1,7 @@
 """The words of reported speech that the speaker rules are written in: reporting verbs, groups
-of people, words of organisations and roles, how a name is written, and whether a name is a
-person's or an organisation's."""
+of people, words of organisations and roles, how a name is written, whether a name is a
+person's or an organisation's, and the wordings that name whose a forecast is ("the view of",
+"has cut its forecast")."""
 
 from __future__ import annotations
 
@@ -154,4 +155,22 @@ BACK_TO_ORGANIZATION = re.compile(
     r"brokerage|manufacturer|producer|supplier|provider|operator|group|organi[sz]ation|agency|"
     r"firm|company|bank|consultancy)",
     re.IGNORECASE,
+)
+
+# "the view of analyst firm CCS Insight", "CCS Insight has cut its forecast": whose view,
+# forecast or expectations the text names.
+VIEW_OF = re.compile(
+    r"\bthe\s+(?:\w+\s+)?(?:view|forecast|prediction|assessment|verdict|conclusion|estimate|"
+    r"expectation|projection)s?\s+of\s+(?:(?:the\s+)?(?:analyst|research|consulting|market|"
+    rf"analysis|investment)\s+(?:firm|house|group|company)\s+|the\s+)?(?P<np>{NAME}{ACRONYM})"
+)
+REVISED = re.compile(
+    rf"(?P<np>{NAME}{ACRONYM})\s+(?:has\s+|have\s+|had\s+)?(?:also\s+)?(?:raised|cut|"
+    r"lowered|trimmed|downgraded|upgraded|revised|lifted|slashed|reiterated|maintained|kept)\s+"
+    r"(?:(?:its|their|the|his|her)\s+)?(?:[\w-]+\s+){0,2}?(?:forecasts?|expectations|outlook|"
+    r"estimates?|projections?|guidance|targets?|predictions?)\b"
+)
+WORK_WORDS = re.compile(
+    r"\b(?:by|view|forecasts?|predictions?|assessment|verdict|conclusion|estimates?|expectations?|"
+    r"projections?|outlook|guidance|targets?)\b"
 )

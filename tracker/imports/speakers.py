@@ -32,6 +32,9 @@ from tracker.imports.speaker_words import (
     OWN_GROUP,
     PASSIVE_BEFORE,
     PERSON,
+    REVISED,
+    VIEW_OF,
+    WORK_WORDS,
     speaker_kind,
 )
 from tracker.imports.speaker_words import (
@@ -62,6 +65,11 @@ from tracker.imports.speaker_words import (
     clean_name as _clean,
 )
 
+# When, between a subject and its verb: "OPEC on Monday forecast higher demand".
+_WHEN = (
+    r"(?:on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|yesterday|today|"
+    r"(?:last|this)\s+(?:week|month)|earlier\s+this\s+(?:week|month|year))"
+)
 _SUBJECT = re.compile(
     rf"\b(?P<np>(?:(?:{_NAME})(?:['\u2019]s?)?\s+(?:team\s+of\s+)?)?{_MODIFIER}(?i:{_GROUPS})(?:\s+(?:(?:polled|surveyed|questioned|interviewed)(?:\s+by\s+{_NAME})?|(?:at|from|with|of)\s+(?:[a-z]+\s+){{0,2}}{_NAME}(?:\s+(?:firms|banks|companies))?|in\s+an?\s+{_NAME}\s+(?:poll|survey)|led\s+by\s+{_NAME}|(?:familiar\s+with|close\s+to|briefed\s+on|with\s+knowledge\s+of)\s+(?:the\s+|their\s+|his\s+|her\s+)?[a-z]+(?:\s+[a-z]+)?))?"
     rf"|{_NAME}{_ACRONYM}(?:\s+(?:and|&)\s+{_NAME}{_ACRONYM})?"
@@ -74,7 +82,7 @@ _SUBJECT = re.compile(
     rf"algorithm|algorithms|study|researchers|office|ministry|department|government|"
     rf"commission|council|institute|committee|regulator|court|campaign|club|statement|{_ROLE})"
     rf"(?:\s+(?:for|of|at|with|from)\s+(?:the\s+)?(?:{_NAME}|[a-z]+(?:\s+[a-z]+)?))?)"
-    rf"(?P<apposition>,\s+[^,]{{3,90}},)?\s+{_AUX}(?P<verb>{_VERB})\b",
+    rf"(?P<apposition>,\s+[^,]{{3,90}},)?(?:\s+{_WHEN})?\s+{_AUX}(?P<verb>{_VERB})\b",
 )
 _ANY_VERB = re.compile(rf"\b{_VERB}\b")
 # A person named just before an organisation that is a subject: "Jane Smith from the University
@@ -146,23 +154,6 @@ def source_of_previous(following: str, speakers: Speakers) -> Attribution | None
     return named[0] if named else None
 
 
-# "the view of analyst firm CCS Insight", "CCS Insight has cut its forecast": whose view,
-# forecast or expectations the text names.
-_VIEW_OF = re.compile(
-    r"\bthe\s+(?:\w+\s+)?(?:view|forecast|prediction|assessment|verdict|conclusion|estimate|"
-    r"expectation|projection)s?\s+of\s+(?:(?:the\s+)?(?:analyst|research|consulting|market|"
-    rf"analysis|investment)\s+(?:firm|house|group|company)\s+|the\s+)?(?P<np>{_NAME}{_ACRONYM})"
-)
-_REVISED = re.compile(
-    rf"(?P<np>{_NAME}{_ACRONYM})\s+(?:has\s+|have\s+|had\s+)?(?:also\s+)?(?:raised|cut|"
-    r"lowered|trimmed|downgraded|upgraded|revised|lifted|slashed|reiterated|maintained|kept)\s+"
-    r"(?:(?:its|their|the|his|her)\s+)?(?:[\w-]+\s+){0,2}?(?:forecasts?|expectations|outlook|"
-    r"estimates?|projections?|guidance|targets?|predictions?)\b"
-)
-_WORK_WORDS = re.compile(
-    r"\b(?:by|view|forecasts?|predictions?|assessment|verdict|conclusion|estimates?|expectations?|"
-    r"projections?|outlook|guidance|targets?)\b"
-)
 # "the ISW released an analysis suggesting ...": the author of a work the sentence reports.
 _RELEASED = re.compile(
     rf"(?P<np>{_NAME}{_ACRONYM})\s+(?:has\s+|have\s+)?(?:released|published|issued|put\s+out|made|"
@@ -376,8 +367,8 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
             add(name, speaker_kind(name, name), match.start("np"), match.end())
     works = [_FINDS, _RELEASED, _WORK_BY, _PER, _HEADLINE]
     # The costlier patterns only where their verb or noun is.
-    if _WORK_WORDS.search(sentence):
-        works += [_BY, _VIEW_OF, _REVISED]
+    if WORK_WORDS.search(sentence):
+        works += [_BY, VIEW_OF, REVISED]
     for pattern in works:
         for match in pattern.finditer(sentence):
             name = _clean(match["np"])
@@ -490,6 +481,9 @@ def nearest(
     inside = [a for a in attributions if start <= a.start < end]
     ahead = [a for a in inside if a.start < anchor]
     if ahead:
+        spokesman = [a for a in inside if a.start >= anchor and a.kind == PERSON]
+        if ahead[-1].kind == ORGANIZATION and spokesman:
+            return spokesman[-1]  # "The U.S. believes ..., Jake Sullivan said": who said so
         return ahead[-1]
     if inside:
         return inside[0]
