@@ -105,12 +105,18 @@ def figures() -> dict[str, Score]:
 # of next year", "by Q1 2026"), days ("on Friday", not "said on Tuesday"), "tomorrow", ends of
 # weeks and months, "at the end of 2022", 2100 and spans of "a couple of" weeks or of decades,
 # written against the development part: 165 of 253 there; the test part, scored after, 26 of 59.
+# Speakers, from sentences of news phrasing written for the purpose and the development part's
+# misses: a person before where they work ("Jane Smith from the University of Leeds said"), a
+# title syntok took for a sentence's end ("Rep. Eric Cantor"), the person who says what an
+# organisation believes, a day between subject and verb ("OPEC on Monday forecast").
+# Development part 368 -> 373 of 460 (0.800 -> 0.811); the test part, scored after, 64 -> 66
+# of 106 (0.604 -> 0.623). Nothing else moved.
 DEV_FLOORS = {
     "recall": 0.83,
     "precision": 0.82,
     "hedged": 0.955,
     "stated": 0.92,
-    "speakers": 0.795,
+    "speakers": 0.81,
     "deadlines": 0.65,
 }
 TEST_FLOORS = {
@@ -118,7 +124,7 @@ TEST_FLOORS = {
     "precision": 0.82,
     "hedged": 0.945,
     "stated": 0.46,
-    "speakers": 0.6,
+    "speakers": 0.62,
     "deadlines": 0.44,
 }
 
