@@ -83,6 +83,12 @@ def _forecasts(text: str) -> list[Candidate]:
         # When, between the subject and its verb.
         ("The IMF on Tuesday predicted that growth will slow to 2.9% next year.", "IMF",
          "organization"),
+        # Forecasters named only as such are the organisation the sentence then names.
+        ("Forecasters are predicting a 60% chance of an above-normal season this year, the"
+         " National Weather Service announced.", "National Weather Service", "organization"),
+        # A role with an abbreviation in it.
+        ("The strike could come within weeks, a U.S. defense official said Thursday.",
+         "U.S. defense official", "person"),
         # A title that syntok would end the sentence at.
         ("\u201cThere will be no Republican votes for this bill,\u201d Rep. Eric Cantor of"
          " Virginia said.", "Rep. Eric Cantor of Virginia", "person"),

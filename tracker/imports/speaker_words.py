@@ -54,7 +54,7 @@ ORG_WORDS = re.compile(
     r"government|reserve|federal|university|sachs|morgan|stanley|citi|ubs|imf|who|eia|opec|"
     r"supercomputer|algorithms?|sites?|media|newspaper|the\s+\w+\s+times|team|club|board|"
     r"ratings|agencies|capital|partners|securities|holdings|llc|ltd|plc|ag|sa|"
-    r"intelligence|office|ministry)\b",
+    r"intelligence|office|ministry|service|center|centre)\b",
     re.IGNORECASE,
 )
 CAP = r"(?!I\b)(?:[A-Z][\w.&'\u2019-]*|[A-Z]{2,}|[a-z]+[A-Z][\w]*)"
@@ -121,6 +121,8 @@ def clean_name(name: str) -> str:
 
 def speaker_kind(name: str, known_person: str | None = None) -> str | None:
     """Whether a name is a person's or an organisation's, by its words."""
+    if re.search(rf"\b(?:{ROLE}|official|diplomat)$", name, re.I):
+        return PERSON  # "a U.S. defense official", "the bank's chief economist"
     if GROUP.search(name) and not re.search(
         r"\b(?:markets|bookmakers|bookies|sites|models|reports)\b", name, re.I
     ):

@@ -76,7 +76,7 @@ _SUBJECT = re.compile(
     rf"|{_NAME}['\u2019]s?\s+(?:[\w-]+\s+){{0,2}}?(?:model|forecast|projection|analysis|survey|"
     rf"poll|study|simulation|supercomputer|algorithm|tracker|index|report|research|team)"
     rf"|\b(?:he|she|they|it|we|I)\b"
-    rf"|\b(?:[Tt]he|[Aa]n?)\s+(?:[\w'\u2019-]+\s+){{0,3}}?(?:firm|company|bank|consultancy|report|model|poll|"
+    rf"|\b(?:[Tt]he|[Aa]n?)\s+(?:[\w'\u2019.-]+\s+){{0,3}}?(?:firm|company|bank|consultancy|report|model|poll|"
     rf"survey|organi[sz]ation|agency|researcher|analyst|diplomat|official|strategists|"
     rf"bookmakers|forecasters|analysts|economists|experts|officials|supercomputer|computer|"
     rf"algorithm|algorithms|study|researchers|office|ministry|department|government|"
@@ -481,9 +481,13 @@ def nearest(
     inside = [a for a in attributions if start <= a.start < end]
     ahead = [a for a in inside if a.start < anchor]
     if ahead:
-        spokesman = [a for a in inside if a.start >= anchor and a.kind == PERSON]
+        later = [a for a in inside if a.start >= anchor]
+        spokesman = [a for a in later if a.kind == PERSON]
         if ahead[-1].kind == ORGANIZATION and spokesman:
             return spokesman[-1]  # "The U.S. believes ..., Jake Sullivan said": who said so
+        named = [a for a in later if not _GROUP.fullmatch(a.name)]
+        if _GROUP.fullmatch(ahead[-1].name) and named:
+            return named[-1]  # "Forecasters are predicting ..., NOAA announced": whose they are
         return ahead[-1]
     if inside:
         return inside[0]
