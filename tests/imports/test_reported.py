@@ -89,6 +89,9 @@ def _forecasts(text: str) -> list[Candidate]:
         # A role with an abbreviation in it.
         ("The strike could come within weeks, a U.S. defense official said Thursday.",
          "U.S. defense official", "person"),
+        # A person described, then a verb of theirs joined by "and".
+        ("Ann Okoro is an economist at the University of Lagos, and expects inflation to ease"
+         " next year.", "Ann Okoro", "person"),
         # A title that syntok would end the sentence at.
         ("\u201cThere will be no Republican votes for this bill,\u201d Rep. Eric Cantor of"
          " Virginia said.", "Rep. Eric Cantor of Virginia", "person"),

@@ -176,3 +176,13 @@ WORK_WORDS = re.compile(
     r"\b(?:by|view|forecasts?|predictions?|assessment|verdict|conclusion|estimates?|expectations?|"
     r"projections?|outlook|guidance|targets?)\b"
 )
+# A person the text names as a sentence's subject ("Sarah Lee runs the fund.") or with a role
+# set off by commas ("Paul De Sa, an analyst at Bernstein Research"): whom a later "she" means.
+PERSON_SUBJECT = re.compile(
+    r"^\W*(?P<name>[A-Z][a-z'\u2019-]+(?:\s+(?:[A-Z][a-z'\u2019-]+|de|De|van|von)){1,3})"
+    r"(?:,\s+[^,]{3,80},)?\s+(?:is|was|has|had|[a-z]+s|[a-z]+ed)\b"
+)
+PERSON_APPOSED = re.compile(
+    r"(?P<name>[A-Z][a-z'\u2019-]+(?:\s+(?:[A-Z][a-z'\u2019-]+|de|De|van|von)){1,3}),\s+"
+    rf"(?:an?|the|its|their)\s+(?:[\w'\u2019-]+\s+){{0,3}}?(?:{ROLE}|[a-z]+ist)\b"
+)

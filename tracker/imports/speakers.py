@@ -32,6 +32,8 @@ from tracker.imports.speaker_words import (
     OWN_GROUP,
     PASSIVE_BEFORE,
     PERSON,
+    PERSON_APPOSED,
+    PERSON_SUBJECT,
     REVISED,
     VIEW_OF,
     WORK_WORDS,
@@ -252,31 +254,22 @@ class Speakers:
         """A person the sentence names by title ("Apple analyst Ming-Chi Kuo has released his
         report"), for a "he" or "she" that follows, though the sentence reports nothing; an
         organisation it opens with ("Morgan Stanley is less bullish."), for an "its"."""
-        for pattern in (_PERSON_SUBJECT, _PERSON_APPOSED, _TITLED):
+        for pattern in (PERSON_SUBJECT, PERSON_APPOSED, _TITLED):
             for match in pattern.finditer(sentence):
                 name = match["name"]
                 if name.split()[0] in _NOT_NAMES:
                     continue
                 organization = _ORG_WORDS.search(name) or speaker_kind(name) == ORGANIZATION
-                if organization and pattern is _PERSON_SUBJECT:
+                if organization and pattern is PERSON_SUBJECT:
                     self.organization = name
                 elif not organization:
                     self.person = name
 
 
-# A person the text names as a sentence's subject ("Sarah Lee runs the fund.") or with a role
-# set off by commas ("Paul De Sa, an analyst at Bernstein Research"): whom a later "she" means.
-_PERSON_SUBJECT = re.compile(
-    r"^\W*(?P<name>[A-Z][a-z'\u2019-]+(?:\s+(?:[A-Z][a-z'\u2019-]+|de|De|van|von)){1,3})"
-    r"(?:,\s+[^,]{3,80},)?\s+(?:is|was|has|had|[a-z]+s|[a-z]+ed)\b"
-)
-_PERSON_APPOSED = re.compile(
-    r"(?P<name>[A-Z][a-z'\u2019-]+(?:\s+(?:[A-Z][a-z'\u2019-]+|de|De|van|von)){1,3}),\s+"
-    rf"(?:an?|the|its|their)\s+(?:[\w'\u2019-]+\s+){{0,3}}?(?:{_ROLE}|[a-z]+ist)\b"
-)
-# "He attended the hearing and believes ...": the subject of a verb joined by "and".
+# "He attended the hearing and believes ...", "Emma Rasiel is a professor at Duke, and expects
+# ...": the subject of a verb joined by "and".
 _PRONOUN_AND = re.compile(
-    rf"(?:^|(?<=[.;]\s))\W*(?P<np>He|She|They)\b[^.;,\u201c\u201d\"]{{1,80}}?\s+and\s+"
+    rf"(?:^|(?<=[.;]\s))\W*(?P<np>He|She|They|{_NAME}(?=\s+(?:is|was)\s+an?\s))\b[^.;,\u201c\u201d\"]{{1,80}}?,?\s+and\s+"
     rf"(?:also\s+|now\s+|still\s+)?(?:{_VERB})\b"
 )
 
@@ -431,7 +424,11 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
                 resolved_name, kind = named[-1].name, named[-1].kind
         add(resolved_name, kind, start, end)
     for match in _PRONOUN_AND.finditer(sentence):
-        pronouns.append((match["np"], match.start(), match.end()))
+        if match["np"] in ("He", "She", "They"):
+            pronouns.append((match["np"], match.start(), match.end()))
+        elif match["np"].split()[0] not in _NOT_NAMES:
+            name = _clean(match["np"])
+            add(name, speaker_kind(name, speakers.person), match.start(), match.end())
     for match in _POSSESSIVE.finditer(sentence):
         name = _clean(match["np"])
         if name and name.split()[0] not in _NOT_NAMES:
