@@ -112,7 +112,9 @@ def figures() -> dict[str, Score]:
 # "Forecasters are predicting ..., NOAA announced", "a U.S. government official said", "Emma
 # Rasiel is a professor ..., and expects".
 # Development part 368 -> 376 of 460 (0.800 -> 0.817); the test part, scored after, 64 -> 66
-# of 106 (0.604 -> 0.623). Nothing else moved.
+# of 106 (0.604 -> 0.623). Nothing else moved. The future perfect ("will have been vaccinated
+# by then") was read as the past: development part found 544 -> 545 of 652, precision the
+# same; the test part, scored after, unchanged.
 DEV_FLOORS = {
     "recall": 0.83,
     "precision": 0.82,

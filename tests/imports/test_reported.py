@@ -220,6 +220,16 @@ def test_wordings_of_expectation_beyond_will(text: str) -> None:
     assert len(_forecasts(text)) == 1
 
 
+def test_the_future_perfect_is_a_forecast_and_a_modal_past_is_not() -> None:
+    for text in (
+        "Four in five adults will have been vaccinated by the end of June.",
+        "By 2030 most of the coal plants will have closed.",
+    ):
+        assert len(_forecasts(text)) == 1, text
+    for text in ("The war might have been avoided.", "The deal would have cost more."):
+        assert _forecasts(text) == [], text
+
+
 @pytest.mark.parametrize(
     "text",
     ["We should invest more in schools.", "The board should have acted sooner last year."],

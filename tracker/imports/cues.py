@@ -89,6 +89,7 @@ _PAST_CONTEXT = re.compile(
     r"(?!(?:a|an|the|to|no|some|more|less|any|its|their|his|her|our|enough|\d+)\b)\w+",
     re.IGNORECASE,
 )
+_FUTURE_PERFECT = {"will", "won't", "won\u2019t", "will not", "shall"}  # ... + "have": the future
 _PAST_BEFORE = re.compile(r"\b(?:have|has|had|was|were)\s+(?:\w+\s+)?$", re.IGNORECASE)
 _NOUN_WILL = re.compile(
     r"\b(?:the|political|free|good|ill|popular|own|his|her|their|its|our|a)\s+$", re.IGNORECASE
@@ -228,6 +229,8 @@ def cues(clause: str, conditional: bool) -> Iterator[wep.Wording]:
         if wording.reading.hedged and _EPISTEMIC.match(clause, wording.end):
             continue  # "they could be right": a judgement about now, not a forecast
         past = _PAST_CONTEXT.match(clause, wording.end) or _PAST_BEFORE.search(before)
+        if word in _FUTURE_PERFECT and not _PAST_BEFORE.search(before):
+            past = None  # "will have been vaccinated by June": done by then, a forecast
         if past and word in _LIKELIHOOD and _REPORTED.search(before):
             past = None  # "analysts said an attack was unlikely": a forecast reported in the past
         if past and word not in _EXPECT_WORDS and "chance" not in word and "prospect" not in word:
