@@ -323,6 +323,12 @@ def test_what_a_page_says_to_its_reader_is_no_forecast(text: str, forecasts: int
         ("Absent a ceasefire, the fighting will spread.", "absent a ceasefire"),
         ("Unless Congress acts, the government will shut down.", "unless Congress acts"),
         ("Without doubt, prices will rise.", None),
+        ("If talks fail then prices will rise by June.", "talks fail"),
+        ("Analysts say that if talks fail then prices will rise by June.", "talks fail"),
+        (
+            "In their view, if emissions continue then the seas would probably rise by 2100.",
+            "emissions continue",
+        ),
     ],
 )
 def test_a_forecast_on_a_condition_keeps_it(text: str, condition: str | None) -> None:

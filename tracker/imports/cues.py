@@ -346,7 +346,12 @@ _CONDITION_FIRST = re.compile(
     r"^(?P<lead>\W*(?:but|and|so|yet|still|now)?,?\s*)"
     r"(?P<word>if|unless|should|provided\s+that|as\s+long\s+as|without|absent|"
     r"in\s+the\s+absence\s+of)\s+(?!(?:a\s+)?(?:doubt|question|fail|delay)\b)"
-    r"(?P<condition>[^,;]+?),\s*(?:then\s+)?(?P<main>.+)$",
+    r"(?P<condition>[^,;]+?)(?:,\s*(?:then\s+)?|\s+then\s+)(?P<main>.+)$",
+    re.IGNORECASE | re.DOTALL,
+)
+# "Analysts say that if talks fail then prices will rise": "if ... then" inside a sentence.
+_CONDITION_THEN = re.compile(
+    r"^.*?\b(?P<word>if)\s+(?P<condition>[^,;]+?),?\s+then\s+(?P<main>.+)$",
     re.IGNORECASE | re.DOTALL,
 )
 _CONDITION_LAST = re.compile(
@@ -360,8 +365,8 @@ _NOT_CONDITIONAL = re.compile(
 
 
 def split_condition(sentence: str) -> tuple[str | None, int, int]:
-    """(condition, start, end of the main clause) of "if ..., then ...", "without a deal, ..."
-    and "... if ..."."""
+    """(condition, start, end of the main clause) of "if ..., then ...", "without a deal, ...",
+    "... if ... then ..." and "... if ..."."""
     first = _CONDITION_FIRST.match(sentence)
     if first:
         condition = first.group("condition").strip()
@@ -369,6 +374,9 @@ def split_condition(sentence: str) -> tuple[str | None, int, int]:
         if word not in ("if", "should", "provided that", "as long as"):
             condition = f"{word} {condition}"  # "unless ...", "without a deal"
         return condition, first.start("main"), len(sentence)
+    then = _CONDITION_THEN.match(sentence)
+    if then:
+        return then.group("condition").strip(), then.start("main"), len(sentence)
     last = _CONDITION_LAST.match(sentence)
     if last and not _NOT_CONDITIONAL.search(last.group("main")):
         condition = last.group("condition").strip()
