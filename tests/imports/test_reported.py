@@ -92,6 +92,9 @@ def _forecasts(text: str) -> list[Candidate]:
         # A person described, then a verb of theirs joined by "and".
         ("Ann Okoro is an economist at the University of Lagos, and expects inflation to ease"
          " next year.", "Ann Okoro", "person"),
+        # An organisation named by what it is.
+        ("The union said the strike would last until at least Friday.", "union",
+         "organization"),
         # A title that syntok would end the sentence at.
         ("\u201cThere will be no Republican votes for this bill,\u201d Rep. Eric Cantor of"
          " Virginia said.", "Rep. Eric Cantor of Virginia", "person"),
@@ -214,10 +217,27 @@ def test_a_list_of_chances_and_a_list_of_figures_give_a_forecast_each() -> None:
         "The deal is well on its way to closing.",
         "One analyst gave the deal a strong chance of completion.",
         "I don't think it's distinctly possible to close this off by December.",
+        "The company is on course for its first annual loss.",
+        "Prices are headed higher in the coming months.",
+        "The economy is headed for a recession.",
+        "Residents are bracing for another storm this weekend.",
+        "Look for the Fed to pause in March.",
     ],
 )
 def test_wordings_of_expectation_beyond_will(text: str) -> None:
     assert len(_forecasts(text)) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He braced for impact.",
+        "The train is headed for Boston.",
+        "Look for signs of stress in the data.",
+    ],
+)
+def test_where_something_goes_or_went_is_no_forecast(text: str) -> None:
+    assert _forecasts(text) == []
 
 
 def test_the_future_perfect_is_a_forecast_and_a_modal_past_is_not() -> None:

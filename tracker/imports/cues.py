@@ -75,6 +75,13 @@ _MORE = re.compile(
     # "looks set to", "is set for", "are tipped to", "results are due before midnight".
     r"|\b(?:looks?|looked|seems?|appears?)\s+set\s+to\b"
     r"|\b(?:is|are)\s+(?:now\s+|also\s+)?set\s+for\b"
+    # "on course for its first loss", "prices are headed higher", "bracing for strikes", "Look
+    # for the Fed to pause".
+    r"|\b(?:is|are|was|were)\s+(?:now\s+|already\s+|still\s+)?on\s+(?:course|track)\s+for\b"
+    r"|\b(?:is|are)\s+(?:now\s+|still\s+)?head(?:ed|ing)\s+(?:higher|lower|(?:for|toward|towards)"
+    r"(?=\s+(?:a|an|another|its|their|defeat|victory|recession)\b))"
+    r"|\bbrac(?:e|es|ing)\s+(?:itself\s+|themselves\s+|ourselves\s+)?for\b"
+    r"|^\W*(?:look|watch)\s+for(?=\s+(?:[\w'\u2019.-]+\s+){1,4}?to\s+(?!be\s+(?:a|an|the)\b))"
     r"|\b(?:is|are|was|were)\s+(?:\w+\s+)?tipped\s+(?:to|for)\b"
     r"|\b(?:is|are)\s+due\s+(?=(?:before|by|on|in|at|next|this|later|within)\b)"
     r"|\bas\s+(?:a|the)\s+(?:possible|likely|probable)\s+(?:date|timeline|target|outcome|"

@@ -82,7 +82,8 @@ _SUBJECT = re.compile(
     rf"survey|organi[sz]ation|agency|researcher|analyst|diplomat|official|strategists|"
     rf"bookmakers|forecasters|analysts|economists|experts|officials|supercomputer|computer|"
     rf"algorithm|algorithms|study|researchers|office|ministry|department|government|"
-    rf"commission|council|institute|committee|regulator|court|campaign|club|statement|{_ROLE})"
+    rf"commission|council|institute|committee|regulator|court|campaign|club|statement|union|"
+    rf"party|association|federation|alliance|coalition|{_ROLE})"
     rf"(?:\s+(?:for|of|at|with|from)\s+(?:the\s+)?(?:{_NAME}|[a-z]+(?:\s+[a-z]+)?))?)"
     rf"(?P<apposition>,\s+[^,]{{3,90}},)?(?:\s+{_WHEN})?\s+{_AUX}(?P<verb>{_VERB})\b",
 )
