@@ -92,6 +92,11 @@ def _forecasts(text: str) -> list[Candidate]:
         # A person described, then a verb of theirs joined by "and".
         ("Ann Okoro is an economist at the University of Lagos, and expects inflation to ease"
          " next year.", "Ann Okoro", "person"),
+        # "would" in what someone wrote, however they wrote it.
+        ("Sarah Chen, head of rates at BNP Paribas, wrote in a note to clients that yields"
+         " would peak in April.", "Sarah Chen", "person"),
+        ("Writing in the Telegraph, the former chancellor predicted that taxes would rise.",
+         "former chancellor", "person"),
         # An organisation named by what it is.
         ("The union said the strike would last until at least Friday.", "union",
          "organization"),
@@ -234,6 +239,7 @@ def test_wordings_of_expectation_beyond_will(text: str) -> None:
         "He braced for impact.",
         "The train is headed for Boston.",
         "Look for signs of stress in the data.",
+        "She wrote a book that would change the field.",
     ],
 )
 def test_where_something_goes_or_went_is_no_forecast(text: str) -> None:
