@@ -128,6 +128,14 @@ def test_a_quoted_paragraph_in_straight_single_marks_goes_on_with_its_speaker() 
     assert candidate.speaker == "Koeman"
 
 
+def test_a_he_after_a_person_named_with_an_irregular_verb_is_that_person() -> None:
+    text = (
+        "Mark Carney spoke at length about the economy. \u201cRates will stay high for"
+        " longer,\u201d he said."
+    )
+    assert [c.speaker for c in _forecasts(text)] == ["Mark Carney"]
+
+
 def test_whoever_made_predictions_goes_on_as_the_speaker_of_those_that_follow() -> None:
     text = (
         "Gartner has made some bold predictions about AI. By 2027, most models will be specific"

@@ -180,7 +180,8 @@ WORK_WORDS = re.compile(
 # set off by commas ("Paul De Sa, an analyst at Bernstein Research"): whom a later "she" means.
 PERSON_SUBJECT = re.compile(
     r"^\W*(?P<name>[A-Z][a-z'\u2019-]+(?:\s+(?:[A-Z][a-z'\u2019-]+|de|De|van|von)){1,3})"
-    r"(?:,\s+[^,]{3,80},)?\s+(?:is|was|has|had|[a-z]+s|[a-z]+ed)\b"
+    r"(?:,\s+[^,]{3,80},)?\s+(?:is|was|has|had|[a-z]+s|[a-z]+ed|spoke|said|told|met|wrote|"
+    r"gave|took|made|saw|led|won|lost|held|kept|thought|began|became|sat|stood|went|came)\b"
 )
 PERSON_APPOSED = re.compile(
     r"(?P<name>[A-Z][a-z'\u2019-]+(?:\s+(?:[A-Z][a-z'\u2019-]+|de|De|van|von)){1,3}),\s+"
