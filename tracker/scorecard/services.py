@@ -20,10 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import (
-    func,
-    select,
-)
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.cache import Cache
@@ -284,10 +281,9 @@ def _read(session: Session, query: Any, sums: dict[tuple[str, str], _GroupSums])
 def _compute(session: Session, filters: Filters, summary: bool) -> Scorecard:
     dimension, key = filters.group
     sums: dict[tuple[str, str], _GroupSums] = {}
-    cover = reads.cover_of(session, filters)
     if dimension == "source":
         _read(session, reads.source_query(int(key), filters), sums)
-    elif cover:
+    elif cover := reads.cover_of(session, filters):
         if cover != {ALL_TIME: 1}:
             reads.make_room_for_a_range(session)
         cells: Any = ScoreCell.__table__
