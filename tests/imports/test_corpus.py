@@ -118,6 +118,8 @@ def figures() -> dict[str, Score]:
 # say that if talks fail then prices will rise") had no candidate: development found 545 -> 547,
 # candidates 662 -> 664; the test part unchanged. Over this round the test part's author's own
 # forecasts credited to someone else went 6 -> 7 of 33 (with "Forecasters ..., NOAA announced").
+# "That might seem a little high", a judgement about now, is no longer proposed: development
+# candidates 664 -> 663 (precision 0.824 -> 0.825); the test part unchanged.
 DEV_FLOORS = {
     "recall": 0.83,
     "precision": 0.82,

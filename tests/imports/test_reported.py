@@ -254,6 +254,12 @@ def test_where_something_goes_or_went_is_no_forecast(text: str) -> None:
     assert _forecasts(text) == []
 
 
+def test_how_something_may_seem_now_is_no_forecast() -> None:
+    assert _forecasts("That might seem a little high to you.") == []
+    assert _forecasts("The plan may look odd at first.") == []
+    assert len(_forecasts("Shares may look cheap by next year.")) == 1
+
+
 def test_the_future_perfect_is_a_forecast_and_a_modal_past_is_not() -> None:
     for text in (
         "Four in five adults will have been vaccinated by the end of June.",

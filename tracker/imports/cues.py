@@ -108,7 +108,10 @@ _BEFORE_MONTH = re.compile(
     r"this|of)[\s-]+$"
 )
 _EPISTEMIC = re.compile(
-    r"\s+(?:well\s+)?be\s+(?:right|wrong|true|false|correct|mistaken|the\s+case)\b", re.I
+    r"\s+(?:well\s+)?be\s+(?:right|wrong|true|false|correct|mistaken|the\s+case)\b"
+    r"|\s+(?:seem|sound|look|appear)\s+(?:a\s+(?:little|bit)\s+|rather\s+|too\s+|very\s+)?"
+    r"(?:high|low|odd|strange|surprising|unlikely|likely|obvious|reasonable|generous|harsh)\b",
+    re.I,
 )
 _WOULD = re.compile(r"\bwould\b", re.IGNORECASE)
 _BEFORE_ADVERB = re.compile(
