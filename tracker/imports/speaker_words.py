@@ -119,10 +119,14 @@ def clean_name(name: str) -> str:
         name = dropped
 
 
+# A name ending in a role is a person's: "a U.S. defense official", "the bank's chief economist".
+_ROLE_END = re.compile(rf"\b(?:{ROLE}|official|diplomat)$", re.IGNORECASE)
+
+
 def speaker_kind(name: str, known_person: str | None = None) -> str | None:
     """Whether a name is a person's or an organisation's, by its words."""
-    if re.search(rf"\b(?:{ROLE}|official|diplomat)$", name, re.I):
-        return PERSON  # "a U.S. defense official", "the bank's chief economist"
+    if _ROLE_END.search(name):
+        return PERSON
     if GROUP.search(name) and not re.search(
         r"\b(?:markets|bookmakers|bookies|sites|models|reports)\b", name, re.I
     ):
