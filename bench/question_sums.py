@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from bench.populate import START, TAGS, populate
 from tracker.db import make_engine, make_sessionmaker, utcnow
-from tracker.models import SUM_FIELDS, Claim, ClaimTag, Question, ScoreCell, Source, Speaker
+from tracker.models import CELL_FIELDS, Claim, ClaimTag, Question, ScoreCell, Source, Speaker
 from tracker.scorecard import services as scorecard
 
 CLAIMS_ON_QUESTION = 1000
@@ -152,20 +152,20 @@ def give_result(session: Session, question_id: int, result: str | None) -> None:
 def checksums(session: Session) -> list[tuple[Any, ...]]:
     """Every sum added up per period length and dimension: equal sums, equal cells (nearly
     certainly; the tests compare every cell)."""
-    length = func.length(ScoreCell.period)
+    cells: Any = ScoreCell.__table__
+    length = func.length(cells.c.period)
     return [
         tuple(row)
         for row in session.execute(
             select(
                 length,
-                ScoreCell.dimension,
+                cells.c.dimension,
                 func.count(),
-                *(func.sum(getattr(ScoreCell, f)) for f in SUM_FIELDS),
-                *(func.sum(getattr(ScoreCell, f) * ScoreCell.bin) for f in SUM_FIELDS),
+                *(func.sum(cells.c[name]) for name in CELL_FIELDS),
             )
-            .where(func.abs(ScoreCell.n) + func.abs(ScoreCell.n_unscored) > 0)
-            .group_by(length, ScoreCell.dimension)
-            .order_by(length, ScoreCell.dimension)
+            .where(func.abs(cells.c.n) + func.abs(cells.c.n_unscored) > 0)
+            .group_by(length, cells.c.dimension)
+            .order_by(length, cells.c.dimension)
         )
     ]
 

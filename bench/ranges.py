@@ -12,8 +12,8 @@ the application (Flask's test client: the server's own time, without the network
   median and p99 of ROUNDS rounds, target p99 under 100 ms;
 - GET /api/v1/scorecard and GET / with RANGES random from/to pairs each (every one a new
   range, so never cached): p50 and p99, target p99 under 100 ms. The page lists its
-  speakers and outlets from their totals (`score_totals`) and reads bins for the overall
-  calibration only; the API gives every group its calibration, so it reads every group's bins;
+  speakers and outlets from their totals and reads bins for the overall calibration only; the
+  API gives every group its calibration, so it reads every group's bins;
 - and how the figures at the largest size compare with the smallest: target at most 1.5x.
 
 Each line also gives the median CPU time of this process per request (on SQLite, where the

@@ -10,9 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.questions.factories import make_forecast, reopen, settle
+from tests.scorecard.cells import every_cell
 from tracker import audit
 from tracker.errors import Conflict, Invalid
-from tracker.models import AuditEntry, Claim, Question, ScoreCell, Speaker
+from tracker.models import AuditEntry, Claim, Question, Speaker
 from tracker.questions import links, retrieval
 from tracker.questions import services as questions
 from tracker.record import services
@@ -23,19 +24,10 @@ FED2 = "Economists expect the Fed to lower its policy rate at the September meet
 ECB = "The European Central Bank will raise its deposit rate in June."
 
 
-def _cells(session: Session) -> list[tuple[object, ...]]:
-    return sorted(
-        (c.dimension, c.group_key, c.period, c.hedged, c.bin, c.n, c.n_true, c.n_unscored,
-         round(c.sum_squared_error, 9))
-        for c in session.scalars(select(ScoreCell))
-        if c.n or c.n_unscored
-    )  # fmt: skip
-
-
 def _sums_match_a_rebuild(session: Session) -> None:
-    kept = _cells(session)
+    kept = every_cell(session)
     recount.rebuild(session)
-    assert _cells(session) == kept
+    assert every_cell(session) == kept
 
 
 def test_linking_moves_a_claim_and_keeps_what_it_left_as_merged(session: Session) -> None:

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import csrf_token
+from tests.scorecard.cells import every_cell
 from tracker import audit
-from tracker.models import Claim, Question, ScoreCell, Source, User
+from tracker.models import Claim, Question, Source, User
 from tracker.questions.state import opposite
 from tracker.record import services
 from tracker.review import changes, resolutions
@@ -89,23 +89,11 @@ def _judge(session: Session, question: Question, user: User, **result: Any) -> s
     return decision.state
 
 
-def _cells(session: Session) -> dict[tuple[Any, ...], tuple[Any, ...]]:
-    rows = session.scalars(select(ScoreCell)).all()
-    return {
-        (c.dimension, c.group_key, c.period, c.hedged, c.bin): (
-            c.n, c.n_true, c.n_unscored, round(c.sum_probability, 9),
-            round(c.sum_squared_error, 9), round(c.sum_log, 9),
-        )
-        for c in rows
-        if c.n or c.n_unscored
-    }  # fmt: skip
-
-
 def _sums_match_a_recount(session: Session) -> None:
-    kept = _cells(session)
+    kept = every_cell(session)
     recount.rebuild(session)
     session.flush()
-    assert _cells(session) == kept
+    assert every_cell(session) == kept
     session.rollback()
 
 

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from tracker.models import Claim, ClaimTag, Question, ScoreCell, User
+from tests.scorecard.cells import every_cell
+from tracker.models import Claim, ClaimTag, Question, User
 from tracker.record import services
 from tracker.review import changes, resolutions
 from tracker.scorecard import recount
@@ -22,16 +23,6 @@ N = 1000
 ROUNDS = 3
 DEADLINE = dt.datetime(2027, 3, 31, tzinfo=dt.UTC)
 NOW = dt.datetime(2027, 4, 2, tzinfo=dt.UTC)
-
-
-def _cells(session: Session) -> dict[tuple[object, ...], tuple[object, ...]]:
-    return {
-        (c.dimension, c.group_key, c.period, c.hedged, c.bin): (
-            c.n, c.n_true, c.n_unscored, round(c.sum_squared_error, 9), round(c.sum_log, 9),
-        )
-        for c in session.scalars(select(ScoreCell))
-        if c.n or c.n_unscored
-    }  # fmt: skip
 
 
 def test_a_question_with_a_thousand_claims_resolves_in_under_a_second(
@@ -105,7 +96,7 @@ def test_a_question_with_a_thousand_claims_resolves_in_under_a_second(
     )
     assert outcomes == {"true": N - N // 3, "false": N // 3}
     assert scorecard.compute(session, scorecard.Filters(include_hedged=True)).group.n_scored == N
-    kept = _cells(session)
+    kept = every_cell(session)
     recount.rebuild(session)
-    assert _cells(session) == kept
+    assert every_cell(session) == kept
     session.rollback()

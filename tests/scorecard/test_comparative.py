@@ -15,9 +15,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.scorecard.cells import every_cell
 from tests.scorecard.scorecard_data import OPPOSITE, resolve, resolve_question
 from tracker.db import make_engine, make_sessionmaker
-from tracker.models import SUM_FIELDS, Claim, ScoreCell, Source, Speaker
+from tracker.models import Claim, Source, Speaker
 from tracker.record import services as record
 from tracker.scorecard import services as scorecard
 
@@ -186,15 +187,6 @@ def _check_all(session: Session, rng: random.Random) -> None:
         assert np.nansum(truth.peer[truth.questions == question]) == pytest.approx(0, abs=1e-9)
 
 
-def _cells(session: Session) -> list[tuple[object, ...]]:
-    rows = session.execute(select(ScoreCell)).scalars()
-    return sorted(
-        (c.period, c.dimension, c.group_key, c.hedged, c.bin, *(getattr(c, f) for f in SUM_FIELDS))
-        for c in rows
-        if any(getattr(c, f) for f in SUM_FIELDS)
-    )
-
-
 def test_comparative_scores_equal_numpy_through_every_change(
     session: Session,
 ) -> None:
@@ -232,10 +224,10 @@ def test_comparative_scores_equal_numpy_through_every_change(
     _check_all(session, rng)
 
     # The sums kept through every change are exactly those counted again from scratch.
-    kept = _cells(session)
+    kept = every_cell(session)
     assert scorecard.rebuild(session) == len(claims)
     session.commit()
-    assert _cells(session) == kept
+    assert every_cell(session) == kept
     _check_all(session, rng)
 
 
@@ -255,10 +247,10 @@ def test_a_claim_moved_without_notice_is_found_by_its_question(session: Session)
     session.flush()
     scorecard.on_question_changed(session, new)
     session.commit()
-    kept = _cells(session)
+    kept = every_cell(session)
     scorecard.rebuild(session)
     session.commit()
-    assert _cells(session) == kept
+    assert every_cell(session) == kept
     entries = scorecard.claim_scores(session, [c.id for c in claims])
     left = [c.id for c in claims if c.question_id == old and c.id in entries]
     assert sum(entries[c].peer or 0.0 for c in left) == pytest.approx(0.0, abs=1e-5)
@@ -371,7 +363,7 @@ def test_claims_of_one_question_changed_at_once_keep_exact_sums(
     engine.dispose()
     assert not failures, failures
     session.expire_all()
-    kept = _cells(session)
+    kept = every_cell(session)
     scorecard.rebuild(session)
     session.commit()
-    assert _cells(session) == kept
+    assert every_cell(session) == kept

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import tracker.cli
+from tests.scorecard.cells import every_cell
 from tests.scorecard.scorecard_data import Forecast, record, resolve
 from tracker.errors import BadRequest, NotFound
 from tracker.models import Claim, ScoreCell, User
@@ -107,29 +108,10 @@ def test_resolution_changes_update_the_sums_like_a_rebuild(session: Session) -> 
     assert after.group.score.n == 2
     assert after.group.n_unscored == 2
     assert after.group.score.brier == pytest.approx(scoring.brier([(0.7, False), (0.7, True)]))
-    incremental = sorted(session.execute(select(ScoreCell)).scalars(), key=_cell_key)
-    snapshot = [_cell_values(c) for c in incremental if c.n or c.n_unscored]
+    snapshot = every_cell(session)
     scorecard.rebuild(session)
     session.commit()
-    rebuilt = [_cell_values(c) for c in sorted(session.scalars(select(ScoreCell)), key=_cell_key)]
-    assert [row[:8] for row in rebuilt] == [row[:8] for row in snapshot]
-    assert [row[8:] for row in rebuilt] == [pytest.approx(row[8:]) for row in snapshot]
-
-
-def _cell_key(cell: ScoreCell) -> tuple[object, ...]:
-    return (cell.dimension, cell.group_key, cell.period, cell.hedged, cell.bin)
-
-
-def _cell_values(cell: ScoreCell) -> tuple[object, ...]:
-    return (
-        *_cell_key(cell),
-        cell.n,
-        cell.n_true,
-        cell.n_unscored,
-        cell.sum_probability,
-        cell.sum_squared_error,
-        cell.sum_log,
-    )
+    assert every_cell(session) == snapshot
 
 
 def test_calling_twice_changes_nothing(session: Session) -> None:

@@ -98,7 +98,6 @@ EXCLUDED_TABLES = {
     "scheduler_heartbeats": "the liveness of this installation's scheduler processes",
     "score_entries": "the scorecard's running sums, counted again from the claims by the restore",
     "score_cells": "the scorecard's running sums, counted again from the claims by the restore",
-    "score_totals": "the scorecard's running sums, counted again from the claims by the restore",
     "scorecard_state": "written by the restore once it has counted the scorecard's sums",
     "question_terms": "the words each question is found by, indexed again from the restored"
     " questions and claims",

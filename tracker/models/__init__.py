@@ -54,19 +54,25 @@ from tracker.models.reminders import (
     SchedulerHeartbeat,
 )
 from tracker.models.scores import (
+    BIN_FIELDS,
+    BIN_PARTS,
+    BINS,
+    CELL_FIELDS,
     POINT_SCALE,
     SCORE_DIMENSIONS,
     SUM_FIELDS,
     SUM_SCALE,
-    TOTALED_DIMENSIONS,
     ScorecardState,
     ScoreCell,
     ScoreEntry,
-    ScoreTotal,
 )
 from tracker.models.search import ENGINE_OBJECTS, SEARCH_KINDS, SearchEntry
 
 __all__ = [
+    "BINS",
+    "BIN_FIELDS",
+    "BIN_PARTS",
+    "CELL_FIELDS",
     "CHANNELS",
     "CLAIM_STANCES",
     "DEADLINE_ORIGINS",
@@ -89,7 +95,6 @@ __all__ = [
     "STORED_STATUSES",
     "SUM_FIELDS",
     "SUM_SCALE",
-    "TOTALED_DIMENSIONS",
     "VERDICTS",
     "ApiToken",
     "Assignment",
@@ -113,7 +118,6 @@ __all__ = [
     "SchedulerHeartbeat",
     "ScoreCell",
     "ScoreEntry",
-    "ScoreTotal",
     "ScorecardState",
     "SearchEntry",
     "Source",

@@ -14,10 +14,12 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Column,
     ForeignKey,
     Index,
     Integer,
     String,
+    Table,
     Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -90,51 +92,46 @@ class ScoreEntry(ScoreSums, Base):
     tags: Mapped[str] = mapped_column(Text)  # JSON list of the claim's tags
 
 
-class ScoreCell(ScoreSums, Base):
-    """Sums over the forecasts of one group and period, hedged or not, one calibration bin.
+# Calibration bins (`scorecard.scoring.bin_index`): a cell keeps, per bin, the scored
+# forecasts' count, their probabilities' sum (units of 1/SUM_SCALE) and how many came true,
+# as the columns bin{i}_n, bin{i}_p and bin{i}_t.
+BINS = 10
+BIN_PARTS = ("n", "sum_probability", "n_true")  # what a bin keeps, of SUM_FIELDS
+BIN_FIELDS = tuple(f"bin{i}_{part}" for i in range(BINS) for part in ("n", "p", "t"))
+CELL_FIELDS = SUM_FIELDS + BIN_FIELDS  # a cell's sums, in this order
+
+
+class ScoreCell(Base):
+    """Sums over the forecasts of one group and period, hedged or not: the totals of
+    `SUM_FIELDS`, and per calibration bin what calibration needs (`BIN_FIELDS`).
 
     A forecast counts in six periods: 'all' (all time), its deadline's year 'YYYY', quarter
     'YYYYQn', month 'YYYY-MM', third of a month 'YYYY-MM:n' and day 'YYYY-MM-DD' (UTC). A date
     range reads whole periods inside it and finer ones only at its edges (`scorecard.periods`),
-    so its cost does not grow with its width.
+    so its cost does not grow with its width. The bins are columns, not rows: a range reads
+    one row per group, period and hedged flag, a tenth of the rows it read with a row per bin.
     The key starts with the period: a page reads a few periods of many groups. On PostgreSQL
     its pages are filled to 70% (set by the migration) so that updates stay on their page.
     (No CHECK on the sums: an upsert's candidate row carries a negative change.)"""
 
-    __tablename__ = "score_cells"
-    __table_args__ = (
+    __table__ = Table(
+        "score_cells",
+        Base.metadata,
+        Column("period", String(10), primary_key=True),
+        Column("dimension", String(8), primary_key=True),
+        Column("group_key", String(200), primary_key=True),
+        Column("hedged", Boolean, primary_key=True),
+        *(Column(name, BigInteger, nullable=False, default=0) for name in CELL_FIELDS),
         CheckConstraint(check_in("dimension", SCORE_DIMENSIONS), name="dimension"),
-        CheckConstraint("bin >= 0 AND bin <= 9", name="bin"),
-        {"sqlite_with_rowid": False},
+        sqlite_with_rowid=False,
     )
 
-    period: Mapped[str] = mapped_column(String(10), primary_key=True)
-    dimension: Mapped[str] = mapped_column(String(8), primary_key=True)
-    group_key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    hedged: Mapped[bool] = mapped_column(Boolean, primary_key=True)
-    bin: Mapped[int] = mapped_column(Integer, primary_key=True)
-
-
-# The groups a scorecard's summary lists, which also keep totals over every calibration bin.
-TOTALED_DIMENSIONS = ("speaker", "outlet")
-
-
-class ScoreTotal(ScoreSums, Base):
-    """The sums of `score_cells` over the calibration bins, for the groups a scorecard's
-    summary (the front page) lists (`TOTALED_DIMENSIONS`): a list ranks its groups by their
-    totals and needs no bins, so a date range reads one row per group, period and hedged flag
-    instead of up to ten."""
-
-    __tablename__ = "score_totals"
-    __table_args__ = (
-        CheckConstraint(check_in("dimension", TOTALED_DIMENSIONS), name="dimension"),
-        {"sqlite_with_rowid": False},
-    )
-
-    period: Mapped[str] = mapped_column(String(10), primary_key=True)
-    dimension: Mapped[str] = mapped_column(String(8), primary_key=True)
-    group_key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    hedged: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    period: Mapped[str]
+    dimension: Mapped[str]
+    group_key: Mapped[str]
+    hedged: Mapped[bool]
+    n: Mapped[int]
+    n_unscored: Mapped[int]
 
 
 class ScorecardState(Base):

@@ -4,6 +4,7 @@ and a source's from its forecasts' entries."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -11,6 +12,7 @@ from sqlalchemy import (
     Integer,
     String,
     and_,
+    case,
     cast,
     column,
     func,
@@ -21,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from tracker.models import SUM_FIELDS, ScoreCell, ScoreEntry
+from tracker.models import BIN_PARTS, BINS, CELL_FIELDS, SUM_FIELDS, ScoreCell, ScoreEntry
 from tracker.scorecard import periods
 from tracker.scorecard.filters import Filters
 from tracker.scorecard.periods import ALL_TIME
@@ -47,14 +49,15 @@ def cover_of(session: Session, filters: Filters) -> periods.Cover:
     return periods.cover(filters.date_from, filters.date_to, *years) if years else {}
 
 
-def sums_query(table: Any, cover: periods.Cover, where: Any) -> Any:
-    """The sums of `table`'s rows (`score_cells` or `score_totals`) matching `where`, per key
-    less its period: read as they are for all time (one row per key); for a date range added
-    up and taken away over the few periods `periods.cover` names, whatever its width."""
-    keys = [c for c in table.primary_key.columns if c.name != "period"]
-    sums = [table.c[name] for name in SUM_FIELDS]
+def sums_query(cover: periods.Cover, where: Any, fields: Sequence[str] = CELL_FIELDS) -> Any:
+    """The sums `fields` of the cells matching `where`, per group and hedged flag: read as
+    they are for all time (one row each); for a date range added up and taken away over the
+    few periods `periods.cover` names, whatever its width."""
+    cells: Any = ScoreCell.__table__
+    keys = [cells.c.dimension, cells.c.group_key, cells.c.hedged]
+    sums = [cells.c[name] for name in fields]
     if cover == {ALL_TIME: 1}:
-        return select(*keys, *sums).where(table.c.period == ALL_TIME, where)
+        return select(*keys, *sums).where(cells.c.period == ALL_TIME, where)
     # One grouped pass: each row read once, times its period's weight (+1 or -1) from a small
     # table of the periods. Summing the sides apart and then together sorted every row twice.
     weights = (
@@ -65,36 +68,48 @@ def sums_query(table: Any, cover: periods.Cover, where: Any) -> Any:
     return (
         # As whole numbers: PostgreSQL sums bigints as numeric, read as Decimal (slower).
         select(*keys, *(cast(func.sum(c * weights.c.weight), BigInteger) for c in sums))
-        .select_from(weights.join(table, table.c.period == weights.c.period))
+        .select_from(weights.join(cells, cells.c.period == weights.c.period))
         .where(where)
         .group_by(*keys)
     )
 
 
 def source_query(source_id: int, filters: Filters) -> Any:
-    """A source's sums per hedged flag and bin, as `sums_query` gives a group's: from the
-    entries of its forecasts due in the range (one article's, found by their index)."""
+    """A source's sums per hedged flag, as `sums_query` gives a group's: from the entries of
+    its forecasts due in the range (one article's, found by their index)."""
     entries: Any = ScoreEntry.__table__
     where = [entries.c.source_id == source_id]
     if filters.date_from is not None:
         where.append(entries.c.period >= filters.date_from.isoformat())
     if filters.date_to is not None:
         where.append(entries.c.period <= filters.date_to.isoformat())
+    zero = literal(0, BigInteger)
+    in_bins = (
+        func.sum(case((entries.c.bin == index, entries.c[part]), else_=zero))
+        for index in range(BINS)
+        for part in BIN_PARTS
+    )
     return (
         select(
             literal("source"),
             literal(str(source_id)),
             entries.c.hedged,
-            entries.c.bin,
             *(cast(func.sum(entries.c[name]), BigInteger) for name in SUM_FIELDS),
+            *(cast(total, BigInteger) for total in in_bins),
         )
         .where(*where)
-        .group_by(entries.c.hedged, entries.c.bin)
+        .group_by(entries.c.hedged)
     )
 
 
-def of_group(table: Any, dimension: str, key: str) -> Any:
-    return and_(table.c.dimension == dimension, table.c.group_key == key)
+def of_group(dimension: str, key: str) -> Any:
+    cells: Any = ScoreCell.__table__
+    return and_(cells.c.dimension == dimension, cells.c.group_key == key)
+
+
+def of_dimensions(dimensions: Sequence[str]) -> Any:
+    cells: Any = ScoreCell.__table__
+    return cells.c.dimension.in_(dimensions)
 
 
 def make_room_for_a_range(session: Session) -> None:

@@ -2,8 +2,7 @@
 the sums. Each step is one INSERT ... SELECT ... GROUP BY: the entries from the claims (peer
 scores by a window over each question's forecasts), the day cells from the entries, then each
 coarser tier of periods from the one below alone (thirds of months from days, months from
-thirds, quarters from months, years from quarters, all time from years), and the totals over
-the bins of the groups the page lists from them (speakers, outlets) from each tier's cells.
+thirds, quarters from months, years from quarters, all time from years).
 """
 
 from __future__ import annotations
@@ -39,14 +38,15 @@ from sqlalchemy.orm import Session
 
 from tracker.db import utcnow
 from tracker.models import (
+    BIN_PARTS,
+    BINS,
+    CELL_FIELDS,
     SUM_FIELDS,
-    TOTALED_DIMENSIONS,
     Claim,
     ClaimTag,
     ScorecardState,
     ScoreCell,
     ScoreEntry,
-    ScoreTotal,
     Source,
     Speaker,
 )
@@ -191,10 +191,8 @@ def _group_selects() -> list[Any]:
     return [overall, author, speaker, outlet, tag]
 
 
-_CELL_KEY = ("period", "dimension", "group_key", "hedged", "bin")
-_TOTAL_KEY = ("period", "dimension", "group_key", "hedged")
+_CELL_KEY = ("period", "dimension", "group_key", "hedged")
 _TIERS = 5  # tiers above the days
-_KEYED = {"score_cells": _CELL_KEY, "score_totals": _TOTAL_KEY}  # tables and primary keys
 
 
 def _tier_table(name: str) -> Table:
@@ -206,16 +204,28 @@ def _tier_table(name: str) -> Table:
         Column("dimension", String(8)),
         Column("group_key", String(200)),
         Column("hedged", Boolean),
-        Column("bin", Integer),
-        *(Column(name, BigInteger) for name in SUM_FIELDS),
+        *(Column(name, BigInteger) for name in CELL_FIELDS),
         prefixes=["TEMPORARY"],
     )
 
 
+def _day_sums(rows: Any) -> list[Any]:
+    """The sums of a day cell over its forecasts' entries `rows`: the totals, then each
+    calibration bin's parts from the entries in that bin."""
+    zero = literal(0, BigInteger)
+    return [
+        *(func.sum(rows.c[name]) for name in SUM_FIELDS),
+        *(
+            func.sum(case((rows.c.bin == index, rows.c[part]), else_=zero))
+            for index in range(BINS)
+            for part in BIN_PARTS
+        ),
+    ]
+
+
 def _count_cells(session: Session) -> None:
     """The day cells from the entries, then each tier of periods from the one below it alone
-    (held in a temporary table, so that no tier is looked for among all the cells), each
-    tier stored with the listed groups' totals over the bins."""
+    (held in a temporary table, so that no tier is looked for among all the cells)."""
     connection = session.connection()
     tiers = [_tier_table("score_tier_below"), _tier_table("score_tier_above")]
     for table in tiers:
@@ -225,27 +235,22 @@ def _count_cells(session: Session) -> None:
     for grouped in _group_selects():
         rows = grouped.subquery()
         d, k = rows.c[0], rows.c[1]
-        query = select(
-            rows.c.period,
-            d,
-            k,
-            rows.c.hedged,
-            rows.c.bin,
-            *(func.sum(rows.c[name]) for name in SUM_FIELDS),
-        ).group_by(rows.c.period, d, k, rows.c.hedged, rows.c.bin)
-        session.execute(insert(below).from_select([*_CELL_KEY, *SUM_FIELDS], query))
+        query = select(rows.c.period, d, k, rows.c.hedged, *_day_sums(rows)).group_by(
+            rows.c.period, d, k, rows.c.hedged
+        )
+        session.execute(insert(below).from_select([*_CELL_KEY, *CELL_FIELDS], query))
     for tier in range(_TIERS):
         period = _tier_above(tier, below.c.period)
         _store(session, below)
         above.create(connection)
         up = period if period is not None else literal(periods.ALL_TIME)
         kept = [below.c[name] for name in _CELL_KEY[1:]]
-        query = select(up, *kept, *(func.sum(below.c[name]) for name in SUM_FIELDS)).group_by(
+        query = select(up, *kept, *(func.sum(below.c[name]) for name in CELL_FIELDS)).group_by(
             # all time: one period, not grouped by (a constant, which PostgreSQL refuses)
             *([] if period is None else [up]),
             *kept,
         )
-        session.execute(insert(above).from_select([*_CELL_KEY, *SUM_FIELDS], query))
+        session.execute(insert(above).from_select([*_CELL_KEY, *CELL_FIELDS], query))
         below.drop(connection)
         below, above = above, below
     _store(session, below)
@@ -253,24 +258,14 @@ def _count_cells(session: Session) -> None:
 
 
 def _store(session: Session, tier: Table) -> None:
-    """Keep the cells of one tier, and the listed groups' totals of them over the bins. On
-    PostgreSQL in the order of their keys: a range reads a few periods of many groups, and
-    PostgreSQL keeps rows where they come (SQLite keeps these tables in their keys' order)."""
-    ordered = session.get_bind().dialect.name == "postgresql"
+    """Keep the cells of one tier. On PostgreSQL in the order of their keys: a range reads a
+    few periods of many groups, and PostgreSQL keeps rows where they come (SQLite keeps these
+    tables in their keys' order)."""
     cell_key = [tier.c[name] for name in _CELL_KEY]
-    cells = select(*cell_key, *(tier.c[name] for name in SUM_FIELDS))
-    if ordered:
+    cells = select(*cell_key, *(tier.c[name] for name in CELL_FIELDS))
+    if session.get_bind().dialect.name == "postgresql":
         cells = cells.order_by(*cell_key)
-    session.execute(insert(ScoreCell).from_select([*_CELL_KEY, *SUM_FIELDS], cells))
-    key = [tier.c[name] for name in _TOTAL_KEY]
-    totals = (
-        select(*key, *(func.sum(tier.c[name]) for name in SUM_FIELDS))
-        .where(tier.c.dimension.in_(TOTALED_DIMENSIONS))
-        .group_by(*key)
-    )
-    if ordered:
-        totals = totals.order_by(*key)
-    session.execute(insert(ScoreTotal).from_select([*_TOTAL_KEY, *SUM_FIELDS], totals))
+    session.execute(insert(ScoreCell).from_select([*_CELL_KEY, *CELL_FIELDS], cells))
 
 
 def rebuild(session: Session) -> int:
@@ -290,33 +285,27 @@ def rebuild(session: Session) -> int:
     if dialect == "postgresql":
         # Emptied at once rather than row by row: no dead rows for the inserts to wade past.
         # (Not when they are empty already, as in a new database: TRUNCATE makes new files.)
-        if any(
-            session.scalar(select(exists().select_from(t)))
-            for t in (ScoreCell, ScoreTotal, ScoreEntry)
-        ):
-            session.execute(text("TRUNCATE score_cells, score_totals, score_entries"))
+        if any(session.scalar(select(exists().select_from(t))) for t in (ScoreCell, ScoreEntry)):
+            session.execute(text("TRUNCATE score_cells, score_entries"))
         # Sorts and groupings of a million rows in memory rather than in files, for this
         # transaction only.
         session.execute(text("SET LOCAL work_mem = '256MB'"))
         session.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
-        # The sums' rows go in without their keys' indexes, which are built once at the end
-        # from the rows in place: a third of the time of keeping them up row by row.
-        for table in _KEYED:
-            session.execute(text(f"ALTER TABLE {table} DROP CONSTRAINT pk_{table}"))
+        # The cells go in without their key's index, which is built once at the end from the
+        # rows in place: a third of the time of keeping it up row by row.
+        session.execute(text("ALTER TABLE score_cells DROP CONSTRAINT pk_score_cells"))
     else:
         session.execute(delete(ScoreCell))
-        session.execute(delete(ScoreTotal))
         session.execute(delete(ScoreEntry))
     _count_entries(session, dialect)
     _count_cells(session)
     if dialect == "postgresql":
-        for table, key in _KEYED.items():
-            columns = ", ".join(key)
-            session.execute(
-                text(f"ALTER TABLE {table} ADD CONSTRAINT pk_{table} PRIMARY KEY ({columns})")
-            )
+        key = ", ".join(_CELL_KEY)
+        session.execute(
+            text(f"ALTER TABLE score_cells ADD CONSTRAINT pk_score_cells PRIMARY KEY ({key})")
+        )
         # plans for the new rows
-        session.execute(text("ANALYZE score_cells, score_totals, score_entries"))
+        session.execute(text("ANALYZE score_cells, score_entries"))
     session.flush()
     return int(session.scalar(select(func.count()).select_from(ScoreEntry)) or 0)
 

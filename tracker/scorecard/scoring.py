@@ -8,7 +8,7 @@ removing one forecast is a change of those sums, never a rescan.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 BINS = 10
@@ -111,18 +111,36 @@ def summarize(totals: Mapping[int, BinTotals], calibrated: bool = True) -> Score
     Not `calibrated`: the sums are totals over the bins, scored without calibration or Murphy
     decomposition (which need the bins)."""
     bins = [(index, totals[index]) for index in sorted(totals) if totals[index].n > 0]
-    n = sum(t.n for _, t in bins)
-    n_true = sum(t.n_true for _, t in bins)
+    return from_sums(
+        n=sum(t.n for _, t in bins),
+        n_true=sum(t.n_true for _, t in bins),
+        sum_squared_error=sum(t.sum_squared_error for _, t in bins),
+        sum_log=sum(t.sum_log for _, t in bins),
+        bins=[(i, t.n, t.sum_probability, t.n_true) for i, t in bins] if calibrated else None,
+    )
+
+
+def from_sums(
+    n: int,
+    n_true: int,
+    sum_squared_error: float,
+    sum_log: float,
+    bins: Sequence[tuple[int, int, float, int]] | None,
+) -> Score:
+    """All scores from sums over the scored forecasts and, for the calibration and Murphy
+    decomposition, per bin (index, n, sum of probabilities, n true) in bin order, empty bins
+    left out. `bins` None: scored without calibration or Murphy decomposition."""
     if n == 0:
         return Score(0, 0, None, None, None, None)
     # Sums kept by adding and removing floats can drift below zero by rounding.
-    brier = max(sum(t.sum_squared_error for _, t in bins) / n, 0.0)
-    log_score = min(sum(t.sum_log for _, t in bins) / n, 0.0)
+    brier = max(sum_squared_error / n, 0.0)
+    log_score = min(sum_log / n, 0.0)
     base_rate = n_true / n
-    if not calibrated:
+    if bins is None:
         return Score(n, n_true, brier, log_score, 1.0 - brier / CHANCE_BRIER, base_rate)
     calibration = tuple(
-        CalibrationBin(index, t.n, t.sum_probability / t.n, t.n_true / t.n) for index, t in bins
+        CalibrationBin(index, count, total / count, came_true / count)
+        for index, count, total, came_true in bins
     )
     reliability = sum(c.n * (c.mean_probability - c.observed_rate) ** 2 for c in calibration) / n
     resolution = sum(c.n * (c.observed_rate - base_rate) ** 2 for c in calibration) / n

@@ -2,10 +2,10 @@
 range: Brier, log score and calibration, and the comparative baseline and peer scores.
 
 Numbers come from `score_cells`, sums kept per group, period (all time, and the deadline's
-year, quarter, month, third of a month and day), hedged flag and calibration bin, and from
-`score_totals`, the same over the bins for the groups a scorecard lists; `on_outcome_changed`
-(in `sums`, re-exported here) updates both whenever a forecast's state changes. Reading a
-scorecard reads a bounded number of rows per group, never every claim, whatever the range.
+year, quarter, month, third of a month and day) and hedged flag, with what calibration needs
+per bin beside the totals; `on_outcome_changed` (in `sums`, re-exported here) updates them
+whenever a forecast's state changes. Reading a scorecard reads a bounded number of rows per
+group, never every claim, whatever the range.
 A source's scorecard, one article's forecasts, adds up their `score_entries`.
 `compute` is the one function the page, the CSV, the API and the command line take their
 numbers from.
@@ -27,13 +27,12 @@ from tracker.cache import Cache
 from tracker.db import utcnow
 from tracker.errors import NotFound
 from tracker.models import (
+    BINS,
+    CELL_FIELDS,
     POINT_SCALE,
     SUM_FIELDS,
     SUM_SCALE,
-    TOTALED_DIMENSIONS,
     ClaimTag,
-    ScoreCell,
-    ScoreTotal,
     Source,
     Speaker,
 )
@@ -64,7 +63,7 @@ from tracker.scorecard.sums import on_question_changed as on_question_changed
 MIN_SCORED = 10  # fewer scored forecasts than this: shown, marked too few to judge, not ranked
 GROUP_DIMENSIONS = ("author", "speaker", "outlet", "tag", "source")
 LISTED_DIMENSIONS = ("author", "speaker", "outlet")  # the groups the overall scorecard lists
-SUMMARY_DIMENSIONS = TOTALED_DIMENSIONS  # ... and a summary of it: speakers and outlets
+SUMMARY_DIMENSIONS = ("speaker", "outlet")  # ... and a summary of it
 CACHE_SIZE = 256  # scorecards a process keeps (`tracker.cache.Cache`) ...
 # ... holding at most this many groups in all (measured at 100,000 forecasts: 60 date ranges
 # kept held 600,000 objects, and the garbage collector's full passes took up to 0.3 s).
@@ -131,25 +130,43 @@ class Scorecard:
     speakers: tuple[GroupScore, ...] = field(default_factory=tuple)
 
 
-_COMPARATIVE = ("sum_baseline", "n_peer", "sum_peer")
-
-
-# A bin's sums as read: n, sum of probabilities, n true, sum of squared errors, sum of logs.
-# Plain tuples of numbers while reading, which the garbage collector stops tracking (a range
-# reads some ten thousand); `BinTotals` only for the moment a group is scored.
-_Bin = tuple[int, float, int, float, float]
+# Where each sum sits in a row read (after dimension, key and hedged flag): SUM_FIELDS, then,
+# in rows with bins, each bin's parts (BIN_FIELDS).
+_AT = {name: index for index, name in enumerate(CELL_FIELDS)}
+_N, _N_TRUE, _SUM_P = _AT["n"], _AT["n_true"], _AT["sum_probability"]
+_SQUARED, _LOG, _UNSCORED = _AT["sum_squared_error"], _AT["sum_log"], _AT["n_unscored"]
+_BASELINE, _N_PEER, _PEER = _AT["sum_baseline"], _AT["n_peer"], _AT["sum_peer"]
+_BINS_AT = tuple(_AT[f"bin{index}_n"] for index in range(BINS))
+_Row = tuple[int, ...]  # a group's sums, hedged or not, in CELL_FIELDS (or SUM_FIELDS) order
 
 
 @dataclass
 class _GroupSums:
-    scored: dict[int, _Bin] = field(default_factory=dict)
-    hedged: dict[int, _Bin] = field(default_factory=dict)
-    n_unscored: int = 0
-    n_hedged_forecasts: int = 0
-    # sum_baseline, n_peer, sum_peer of the forecasts not hedged, and of the hedged ones
-    comparative: list[int] = field(default_factory=lambda: [0, 0, 0])
-    hedged_comparative: list[int] = field(default_factory=lambda: [0, 0, 0])
-    binned: bool = True  # per calibration bin, or totals over the bins (no calibration)
+    """A group's rows: the sums of its forecasts not hedged, and of its hedged ones."""
+
+    plain: _Row | None = None
+    hedged: _Row | None = None
+
+
+def _added(a: _Row | None, b: _Row | None) -> _Row | None:
+    if a is None or b is None:
+        return a if b is None else b
+    return tuple(x + y for x, y in zip(a, b, strict=True))
+
+
+def _scored(row: _Row | None, calibrated: bool) -> scoring.Score:
+    """The scores of a row's forecasts; calibrated when asked and the row holds its bins."""
+    if row is None:
+        return scoring.from_sums(0, 0, 0.0, 0.0, None)
+    scale = SUM_SCALE
+    bins = None
+    if calibrated and len(row) == len(CELL_FIELDS):
+        bins = [
+            (index, row[at], row[at + 1] / scale, row[at + 2])
+            for index, at in enumerate(_BINS_AT)
+            if row[at]
+        ]
+    return scoring.from_sums(row[_N], row[_N_TRUE], row[_SQUARED] / scale, row[_LOG] / scale, bins)
 
 
 def _names(session: Session, dimension: str, keys: Iterable[str]) -> dict[str, str]:
@@ -180,45 +197,40 @@ def _names(session: Session, dimension: str, keys: Iterable[str]) -> dict[str, s
 def _group_score(
     dimension: str, key: str, name: str, sums: _GroupSums, include_hedged: bool
 ) -> GroupScore:
-    bin_totals = scoring.BinTotals
-    scored = {index: bin_totals(*values) for index, values in sums.scored.items()}
-    hedged = {index: bin_totals(*values) for index, values in sums.hedged.items()}
-    headline: scoring.Totals = scored
-    if include_hedged and hedged:
-        headline = {}
-        for part in (scored, hedged):
-            for index, totals in part.items():
-                headline.setdefault(index, bin_totals()).merge(totals)
+    plain, hedged = sums.plain, sums.hedged
+    headline = _added(plain, hedged) if include_hedged else plain
+    headline_score = _scored(headline, calibrated=True)
     # The hedged forecasts are shown by their totals only: no calibration of their own.
-    hedged_score = scoring.summarize(hedged, calibrated=False)
-    headline_score = scoring.summarize(headline, sums.binned)
-    sum_baseline, n_peer, sum_peer = sums.comparative
-    if include_hedged:
-        sum_baseline += sums.hedged_comparative[0]
-        n_peer += sums.hedged_comparative[1]
-        sum_peer += sums.hedged_comparative[2]
-    # In bin order, whatever order the database gave the rows in (floats: order counts).
-    hedged_n_prob = sum(hedged[index].sum_probability for index in sorted(hedged))
-    n_scored_all = sum(t.n for t in scored.values()) + hedged_score.n
-    n_hedged = sums.n_hedged_forecasts + hedged_score.n
+    hedged_score = _scored(hedged, calibrated=False)
+    n_unscored = sum(row[_UNSCORED] for row in (plain, hedged) if row is not None)
+    n_hedged = hedged[_UNSCORED] + hedged[_N] if hedged is not None else 0
+    n_peer = headline[_N_PEER] if headline is not None else 0
     return GroupScore(
         dimension=dimension,
         key=key,
         name=name,
         score=headline_score,
-        n_unscored=sums.n_unscored,
-        n_forecasts=n_scored_all + sums.n_unscored,
+        n_unscored=n_unscored,
+        n_forecasts=sum(row[_N] for row in (plain, hedged) if row is not None) + n_unscored,
         n_hedged=n_hedged,
         hedged=HedgedOutcome(
             n_scored=hedged_score.n,
             n_true=hedged_score.n_true,
             observed_rate=hedged_score.observed_rate,
-            mean_probability=hedged_n_prob / hedged_score.n if hedged_score.n else None,
+            mean_probability=(
+                hedged[_SUM_P] / SUM_SCALE / hedged_score.n
+                if hedged is not None and hedged_score.n
+                else None
+            ),
             brier=hedged_score.brier,
         ),
         comparative=Comparative(
-            baseline=sum_baseline / POINT_SCALE / headline_score.n if headline_score.n else None,
-            peer=sum_peer / POINT_SCALE / n_peer if n_peer else None,
+            baseline=(
+                headline[_BASELINE] / POINT_SCALE / headline_score.n
+                if headline is not None and headline_score.n
+                else None
+            ),
+            peer=headline[_PEER] / POINT_SCALE / n_peer if headline and n_peer else None,
             n_peer=n_peer,
         ),
     )
@@ -240,42 +252,19 @@ def _ranked(groups: Iterable[GroupScore]) -> tuple[GroupScore, ...]:
 
 
 def _read(session: Session, query: Any, sums: dict[tuple[str, str], _GroupSums]) -> None:
-    """Add the rows of a `reads.sums_query` to the groups' sums: rows of cells (dimension, key,
-    hedged, bin, sums) or of totals (dimension, key, hedged, sums)."""
-    binned = len(query.selected_columns) > 3 + len(SUM_FIELDS)
-    first = 4 if binned else 3
-    at = {name: first + i for i, name in enumerate(SUM_FIELDS)}
-    n_at, true_at, unscored_at = at["n"], at["n_true"], at["n_unscored"]
-    p_at, sq_at, log_at = at["sum_probability"], at["sum_squared_error"], at["sum_log"]
-    baseline_at, n_peer_at, peer_at = (at[name] for name in _COMPARATIVE)
-    scale = SUM_SCALE
-    # Core rows (no ORM layer), one at a time (a row kept would be one more object for the
-    # garbage collector to look at): a date range reads some ten thousand, every group's
-    # bins, so this loop is kept to the few operations each row needs.
+    """Add the rows of a `reads.sums_query` (dimension, key, hedged, sums) to the groups'."""
+    # Core rows (no ORM layer), a few thousand at most: one per group and hedged flag.
     for row in session.connection().execute(query):
-        if not any(row[first:]):
+        values = tuple(map(int, row[3:]))
+        if not any(values):
             continue  # a group's forecasts all moved elsewhere, or none is due in the range
         group_sums = sums.get((row[0], row[1]))
         if group_sums is None:
-            group_sums = sums[row[0], row[1]] = _GroupSums(binned=binned)
-        n_unscored = int(row[unscored_at])
-        group_sums.n_unscored += n_unscored
-        hedged = row[2]
-        if hedged:
-            group_sums.n_hedged_forecasts += n_unscored
-        if row[n_at]:
-            kept = group_sums.hedged_comparative if hedged else group_sums.comparative
-            kept[0] += int(row[baseline_at])
-            kept[1] += int(row[n_peer_at])
-            kept[2] += int(row[peer_at])
-            target = group_sums.hedged if hedged else group_sums.scored
-            target[int(row[3]) if binned else 0] = (
-                int(row[n_at]),
-                int(row[p_at]) / scale,
-                int(row[true_at]),
-                int(row[sq_at]) / scale,
-                int(row[log_at]) / scale,
-            )
+            group_sums = sums[row[0], row[1]] = _GroupSums()
+        if row[2]:
+            group_sums.hedged = values
+        else:
+            group_sums.plain = values
 
 
 def _compute(session: Session, filters: Filters, summary: bool) -> Scorecard:
@@ -286,20 +275,16 @@ def _compute(session: Session, filters: Filters, summary: bool) -> Scorecard:
     elif cover := reads.cover_of(session, filters):
         if cover != {ALL_TIME: 1}:
             reads.make_room_for_a_range(session)
-        cells: Any = ScoreCell.__table__
         if dimension != "overall":
-            of_group = reads.of_group(cells, dimension, key)
-            _read(session, reads.sums_query(cells, cover, of_group), sums)
+            _read(session, reads.sums_query(cover, reads.of_group(dimension, key)), sums)
         elif not summary:
-            listed = cells.c.dimension.in_(("overall", *LISTED_DIMENSIONS))
-            _read(session, reads.sums_query(cells, cover, listed), sums)
+            listed = reads.of_dimensions(("overall", *LISTED_DIMENSIONS))
+            _read(session, reads.sums_query(cover, listed), sums)
         else:
             # Bins for the overall calibration only; the lists from their totals.
-            overall = reads.of_group(cells, "overall", "")
-            _read(session, reads.sums_query(cells, cover, overall), sums)
-            totals: Any = ScoreTotal.__table__
-            listed = totals.c.dimension.in_(SUMMARY_DIMENSIONS)
-            _read(session, reads.sums_query(totals, cover, listed), sums)
+            _read(session, reads.sums_query(cover, reads.of_group("overall", "")), sums)
+            listed = reads.of_dimensions(SUMMARY_DIMENSIONS)
+            _read(session, reads.sums_query(cover, listed, SUM_FIELDS), sums)
     if dimension != "overall" and (dimension, key) not in sums:
         _require_group_exists(session, dimension, key)
     names = {"overall": {"": "All sources"}}

@@ -1,6 +1,6 @@
-"""Keeping the scorecard's sums: `score_cells` per period, group, hedged flag and bin,
-`score_totals` over the bins of the groups a scorecard lists, and `score_entries`, what each
-forecast is counted as. `on_claims_changed` and `on_question_changed` bring them up to date
+"""Keeping the scorecard's sums: `score_cells` per period, group and hedged flag (totals, and
+per calibration bin what calibration needs), and `score_entries`, what each forecast is
+counted as. `on_claims_changed` and `on_question_changed` bring them up to date
 with the forecasts of the questions concerned, whatever the size of the record
 (`recount.rebuild` counts every forecast again).
 
@@ -25,8 +25,11 @@ from sqlalchemy.orm import Session
 
 from tracker.db import utcnow
 from tracker.models import (
+    BIN_FIELDS,
+    BIN_PARTS,
+    BINS,
+    CELL_FIELDS,
     SUM_FIELDS,
-    TOTALED_DIMENSIONS,
     Claim,
     ClaimTag,
     Question,
@@ -184,38 +187,47 @@ def _entry_row(claim_id: int, item: Counted) -> dict[str, Any]:
     }
 
 
-_CellKey = tuple[str, str, str, bool, int]  # period, dimension, group_key, hedged, bin
-_TotalKey = tuple[str, str, str, bool]  # period, dimension, group_key, hedged
+_CellKey = tuple[str, str, str, bool]  # period, dimension, group_key, hedged
+
+# Where a bin's sums sit in a cell's row (CELL_FIELDS), and where they are read from in a
+# forecast's sums (SUM_FIELDS).
+_BIN_AT = tuple(len(SUM_FIELDS) + len(BIN_PARTS) * index for index in range(BINS))
+_BIN_FROM = tuple(SUM_FIELDS.index(part) for part in BIN_PARTS)
+_NO_BINS = array("q", bytes(array("q").itemsize * len(BIN_FIELDS)))
+
+
+def _cell_change(bin_: int, change: Sequence[int]) -> array[int]:
+    """A forecast's change of sums (SUM_FIELDS) as the change of a cell's row (CELL_FIELDS):
+    the totals, and the same in its calibration bin's columns."""
+    row = array("q", change)
+    row.extend(_NO_BINS)
+    at = _BIN_AT[bin_]
+    for offset, source in enumerate(_BIN_FROM):
+        row[at + offset] = change[source]
+    return row
 
 
 # A cell's changes are kept as arrays of whole numbers: a question's resolution changes some
-# fifteen thousand cells, and arrays, unlike lists, are no work for the garbage collector.
-@dataclass
-class _Changes:
-    cells: dict[_CellKey, array[int]]
-    totals: dict[_TotalKey, array[int]]
-
-
-def _into(kept: dict[Any, array[int]], key: tuple[Any, ...], change: Sequence[int]) -> None:
+# fifteen hundred cells, and arrays, unlike lists, are no work for the garbage collector.
+def _into(kept: dict[_CellKey, array[int]], key: _CellKey, change: array[int]) -> None:
     sums = kept.get(key)
     if sums is None:
         kept[key] = array("q", change)
     else:
         for index, value in enumerate(change):
-            sums[index] += value
+            if value:
+                sums[index] += value
 
 
-def _add(changes: _Changes, item: Counted, change: Sequence[int]) -> None:
-    """Add `change` (in SUM_FIELDS order) to every cell and total `item` counts in."""
+def _add(changes: dict[_CellKey, array[int]], item: Counted, change: Sequence[int]) -> None:
+    """Add `change` (in SUM_FIELDS order) to every cell `item` counts in."""
+    row = _cell_change(item.bin, change)
     for dimension, key in item.groups:
-        totaled = dimension in TOTALED_DIMENSIONS
         for period in periods_of(item.period):
-            _into(changes.cells, (period, dimension, key, item.hedged, item.bin), change)
-            if totaled:
-                _into(changes.totals, (period, dimension, key, item.hedged), change)
+            _into(changes, (period, dimension, key, item.hedged), row)
 
 
-def _move(changes: _Changes, before: Counted | None, now: Counted | None) -> None:
+def _move(changes: dict[_CellKey, array[int]], before: Counted | None, now: Counted | None) -> None:
     """Take out what a forecast was counted as and count what it is now; where it counts the
     same cells (a new result, a new peer score), once, by the difference."""
     if before is not None and now is not None and _place(before) == _place(now):
@@ -231,39 +243,37 @@ def _place(item: Counted) -> tuple[Any, ...]:
     return (item.period, item.hedged, item.bin, item.groups)
 
 
-_CELL_KEY = ("period", "dimension", "group_key", "hedged", "bin")
-_TOTAL_KEY = ("period", "dimension", "group_key", "hedged")
+_CELL_KEY = ("period", "dimension", "group_key", "hedged")
 
 
 def _lock_order(item: tuple[tuple[Any, ...], array[int]]) -> str:
-    # the hedged flag and the bin as one character each
+    # the hedged flag as one character
     return "\x1f".join(str(int(part)) if not isinstance(part, str) else part for part in item[0])
 
 
-def _upsert(session: Session, table: str, key: tuple[str, ...], changes: dict[Any, Any]) -> None:
-    """Add the changes to the rows of `table` (`score_cells` or `score_totals`): on PostgreSQL
-    in one statement reading the rows from one JSON parameter (made by the json module's C
-    code, where arrays would be dumped element by element in Python); on SQLite one prepared
-    statement run for each row, in process. Plain driver SQL: SQLAlchemy's handling of each
-    parameter would cost more than the database's work."""
+def _upsert(session: Session, changes: dict[_CellKey, array[int]]) -> None:
+    """Add the changes to the rows of `score_cells`: on PostgreSQL in one statement reading
+    the rows from one JSON parameter (made by the json module's C code, where arrays would be
+    dumped element by element in Python); on SQLite one prepared statement run for each row,
+    in process. Plain driver SQL: SQLAlchemy's handling of each parameter would cost more
+    than the database's work."""
     # In one order for every writer, so that two at once take their row locks in the same
-    # order (by one string each: comparing tuples of five costs more than the rest).
+    # order (by one string each: comparing tuples costs more than the rest).
     ordered = sorted(changes.items(), key=_lock_order)
     rows = [(*k, *sums) for k, sums in ordered if any(sums)]
     if not rows:
         return
-    columns = ", ".join((*key, *SUM_FIELDS))
-    conflict = f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET " + ", ".join(
-        f"{name} = {table}.{name} + excluded.{name}" for name in SUM_FIELDS
+    columns = ", ".join((*_CELL_KEY, *CELL_FIELDS))
+    conflict = f"ON CONFLICT ({', '.join(_CELL_KEY)}) DO UPDATE SET " + ", ".join(
+        f"{name} = score_cells.{name} + excluded.{name}" for name in CELL_FIELDS
     )
     connection = session.connection()
     dialect = connection.dialect.name
     if dialect == "postgresql":
-        types = ("text", "text", "text", "boolean", "integer")[: len(key)]
-        types += ("bigint",) * len(SUM_FIELDS)
+        types = ("text", "text", "text", "boolean") + ("bigint",) * len(CELL_FIELDS)
         values = ", ".join(f"(r->>{i})::{t}" for i, t in enumerate(types))
         connection.exec_driver_sql(
-            f"INSERT INTO {table} ({columns}) SELECT {values} "  # noqa: S608 - fixed names
+            f"INSERT INTO score_cells ({columns}) SELECT {values} "  # noqa: S608 - fixed names
             "FROM json_array_elements(%s::json) WITH ORDINALITY AS e(r, i) "
             f"ORDER BY i {conflict}",
             (json.dumps(rows),),
@@ -271,7 +281,7 @@ def _upsert(session: Session, table: str, key: tuple[str, ...], changes: dict[An
     elif dialect == "sqlite":
         marks = ", ".join("?" for _ in rows[0])
         connection.exec_driver_sql(
-            f"INSERT INTO {table} ({columns}) VALUES ({marks}) {conflict}",  # noqa: S608 - fixed names
+            f"INSERT INTO score_cells ({columns}) VALUES ({marks}) {conflict}",  # noqa: S608 - fixed names
             rows,
         )
     else:  # pragma: no cover - the product runs on SQLite and PostgreSQL only
@@ -345,7 +355,7 @@ def _refresh(session: Session, claim_ids: Sequence[int], question_ids: Sequence[
     new: dict[int, Counted] = {}
     for question_rows in by_question.values():
         new.update(count_question(question_rows, tags))
-    changes = _Changes({}, {})
+    changes: dict[_CellKey, array[int]] = {}
     written: list[dict[str, Any]] = []
     touched: list[int] = []
     for claim_id in sorted(set(new) | set(entries)):
@@ -358,8 +368,7 @@ def _refresh(session: Session, claim_ids: Sequence[int], question_ids: Sequence[
             written.append(_entry_row(claim_id, now))
     if not touched:
         return
-    _upsert(session, "score_cells", _CELL_KEY, changes.cells)
-    _upsert(session, "score_totals", _TOTAL_KEY, changes.totals)
+    _upsert(session, changes)
     _write_entries(session, touched, written)
     session.execute(
         update(ScorecardState)
