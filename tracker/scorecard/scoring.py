@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 BINS = 10
 CLIP_LOW = 0.001
@@ -67,8 +68,9 @@ def accumulate(pairs: Iterable[tuple[float, bool]]) -> Totals:
     return totals
 
 
-@dataclass(frozen=True)
-class CalibrationBin:
+class CalibrationBin(NamedTuple):
+    """One calibration bin of a score (a named tuple: a full scorecard holds thousands)."""
+
     bin: int
     n: int
     mean_probability: float
@@ -138,12 +140,15 @@ def from_sums(
     base_rate = n_true / n
     if bins is None:
         return Score(n, n_true, brier, log_score, 1.0 - brier / CHANCE_BRIER, base_rate)
-    calibration = tuple(
-        CalibrationBin(index, count, total / count, came_true / count)
-        for index, count, total, came_true in bins
-    )
-    reliability = sum(c.n * (c.mean_probability - c.observed_rate) ** 2 for c in calibration) / n
-    resolution = sum(c.n * (c.observed_rate - base_rate) ** 2 for c in calibration) / n
+    calibration = []
+    reliability = resolution = 0.0
+    for index, count, total, came_true in bins:
+        mean, rate = total / count, came_true / count
+        calibration.append(CalibrationBin(index, count, mean, rate))
+        reliability += count * (mean - rate) ** 2
+        resolution += count * (rate - base_rate) ** 2
+    reliability /= n
+    resolution /= n
     return Score(
         n=n,
         n_true=n_true,
@@ -151,7 +156,7 @@ def from_sums(
         log_score=log_score,
         skill_vs_chance=1.0 - brier / CHANCE_BRIER,
         observed_rate=base_rate,
-        calibration=calibration,
+        calibration=tuple(calibration),
         murphy=Murphy(reliability, resolution, base_rate * (1.0 - base_rate)),
     )
 
