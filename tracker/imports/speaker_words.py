@@ -32,7 +32,8 @@ VERB = (
 AUX = (
     r"(?:(?:also|additionally|previously|now|still|further|even|had|have|has|is|are|was|"
     r"already|repeatedly|increasingly|privately|publicly|reportedly|recently|"
-    r"were|been|not|widely|broadly|largely|generally)\s+)*"
+    r"were|been|not|widely|broadly|largely|generally|does|do|did|only|just|"
+    r"(?:does|do|did|is|are|was|were|has|have)n['\u2019]t)\s+)*"
 )
 GROUPS = (
     r"analysts|economists|strategists|experts|officials|forecasters|diplomats|researchers|"

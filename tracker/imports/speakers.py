@@ -72,9 +72,11 @@ _WHEN = (
     r"(?:on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|yesterday|today|"
     r"(?:last|this)\s+(?:week|month)|earlier\s+this\s+(?:week|month|year))"
 )
+# A capitalised determiner is no name of its own: "The report claims" is the report's.
+_DETERMINER = r"(?:The|An?|This|That|These|Those|Its|Their|His|Her)"
 _SUBJECT = re.compile(
     rf"\b(?P<np>(?:(?:{_NAME})(?:['\u2019]s?)?\s+(?:team\s+of\s+)?)?{_MODIFIER}(?i:{_GROUPS})(?:\s+(?:(?:polled|surveyed|questioned|interviewed)(?:\s+by\s+{_NAME})?|(?:at|from|with|of)\s+(?:[a-z]+\s+){{0,2}}{_NAME}(?:\s+(?:firms|banks|companies))?|in\s+an?\s+{_NAME}\s+(?:poll|survey)|led\s+by\s+{_NAME}|(?:familiar\s+with|close\s+to|briefed\s+on|with\s+knowledge\s+of)\s+(?:the\s+|their\s+|his\s+|her\s+)?[a-z]+(?:\s+[a-z]+)?))?"
-    rf"|{_NAME}{_ACRONYM}(?:\s+(?:and|&)\s+{_NAME}{_ACRONYM})?"
+    rf"|(?!{_DETERMINER}\s+[a-z]){_NAME}{_ACRONYM}(?:\s+(?:and|&)\s+{_NAME}{_ACRONYM})?"
     rf"|{_NAME}['\u2019]s?\s+(?:[\w-]+\s+){{0,2}}?(?:model|forecast|projection|analysis|survey|"
     rf"poll|study|simulation|supercomputer|algorithm|tracker|index|report|research|team)"
     rf"|\b(?:he|she|they|it|we|I)\b"
@@ -257,7 +259,7 @@ class Speakers:
         organisation it opens with ("Morgan Stanley is less bullish."), for an "its"."""
         for pattern in (PERSON_SUBJECT, PERSON_APPOSED, _TITLED):
             for match in pattern.finditer(sentence):
-                name = match["name"]
+                name = re.sub(r"^The\s+(?=\S+\s)", "", match["name"])  # "The Kiel Institute"
                 if name.split()[0] in _NOT_NAMES:
                     continue
                 organization = _ORG_WORDS.search(name) or speaker_kind(name) == ORGANIZATION

@@ -1,0 +1,39 @@
+"""Whose a forecast is, in more of the ways news names a speaker, through the public extractor:
+a subject with "does not", "is only" or "doesn't" before its verb, a work the text calls "the
+report" after naming its author."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tracker.imports.extract import Candidate, extract_candidates
+
+
+def _forecasts(text: str) -> list[Candidate]:
+    published = dt.datetime(2025, 1, 10, tzinfo=dt.UTC)
+    return [c for c in extract_candidates(text, published) if c.kind == "forecast"]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("Dr. Ana Ruiz does not believe the vaccine will be ready before March.",
+         "Dr. Ana Ruiz"),
+        ("Traders are only expecting one cut next year.", "Traders"),
+        ("The union doesn't expect the strike to end soon.", "union"),
+    ],
+)  # fmt: skip
+def test_a_subject_with_a_word_between_it_and_its_verb(text: str, speaker: str) -> None:
+    [forecast] = _forecasts(text)
+    assert forecast.speaker == speaker
+
+
+def test_the_report_is_its_authors_whom_the_sentence_before_opens_with() -> None:
+    text = (
+        "The Kiel Institute published a review on Monday."
+        " The report claims that two lenders will fail next year."
+    )
+    [forecast] = _forecasts(text)
+    assert forecast.speaker == "Kiel Institute" and forecast.speaker_kind == "organization"
