@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from tracker.imports import chances
+from tracker.imports import speaker_works as works
 from tracker.imports.speaker_words import (
     ACRONYM as _ACRONYM,
 )
@@ -109,47 +110,18 @@ _SAID_AFTER = re.compile(
     r"strategist)"
     rf"|(?:{_MODIFIER})(?i:{_GROUPS})(?:\s+(?:at|from|with)\s+(?:the\s+)?{_NAME})?)",
 )
-_POLL = re.compile(
-    r"\b(?:a|the)\s+(?:latest\s+|new\s+)?(?P<np>(?:[A-Z][\w.]*\s+){1,3}(?:poll|survey))\b"
-    r"|\b(?P<np2>[A-Z][\w.'\u2019]*(?:\s+[A-Z][\w.]*)*\s+(?:poll|survey))\b"
-)
 # "The company's chief executive, Tim Cook, said": the name set off by commas before the verb.
 _APPOSED = re.compile(
     rf"(?:^|[,;]\s+|\bthat\s+)(?:[\w'\u2019-]+\s+){{0,6}}?(?:{_ROLE}|[a-z]+ist|[a-z]+er)s?"
     rf"(?:\s+(?:for|of|at|with|from)\s+(?:the\s+)?[\w&'\u2019.-]+(?:\s+[\w&'\u2019.-]+){{0,3}}?)?"
     rf",\s+(?P<np>[A-Z][\w'\u2019.-]+(?:\s+[A-Z][\w'\u2019.-]+){{1,3}}),\s+{_AUX}(?:{_VERB})\b"
 )
-# "a report by the IFS", "a new study from Stanford University", "a note from Goldman Sachs".
-_WORK_BY = re.compile(
-    r"\b(?:report|study|survey|poll|analysis|note|forecast|assessment|outlook|paper|projection|"
-    r"review|estimate|warning|prediction|expectation|comment|remark|statement|announcement|"
-    r"guidance)s?,?\s+(?:(?:published|released|issued|compiled|conducted|carried\s+out|made)\s+)?"
-    rf"(?:by|from)\s+(?:the\s+)?(?P<np>{_NAME}{_ACRONYM})"
-)
-# "as reported by Bloomberg", "growth of 3% predicted by the IMF": the agent of a passive.
-_BY = re.compile(
-    r"\b(?:reported|stated|announced|published|written|predicted|forecast|projected|estimated)"
-    rf"\s+by\s+(?:the\s+)?(?P<np>{_NAME}{_ACRONYM})"
-)
-# A sentence that only says where the one before it comes from: "This is reported by
-# Bloomberg", "That's according to the IMF", "So says the bank".
-_SOURCE_LINE = re.compile(
-    r"^\W*(?:(?:This|That|It|These|Those|Such\s+\w+|The\s+(?:news|information|forecast|report|"
-    r"prediction|estimate|projection|warning|view|assessment)s?)\s+(?:is|was|were|are|has\s+been|"
-    r"have\s+been|had\s+been|comes?|came)\s+(?:\w+\s+)?(?:reported|stated|announced|claimed|"
-    r"predicted|forecast|written|published|according|from)\b"
-    r"|(?:That|This|It)(?:['\u2019]s|\s+is|\s+was)\s+according\s+to\b"
-    r"|(?:That|This|Such)(?:['\u2019]s|\s+is|\s+was)\s+(?:also\s+)?the\s+(?:\w+\s+)?(?:view|forecast|"
-    r"prediction|assessment|verdict|conclusion|estimate|expectation|projection)\s+of\b"
-    r"|(?:So|Thus)\s+(?:says|said|writes|wrote|reports|reported|predicts|predicted)\s+(?:the\s+)?"
-    rf"(?P<np>{_NAME}{_ACRONYM}))"
-)
 
 
 def source_of_previous(following: str, speakers: Speakers) -> Attribution | None:
     """Who the sentence before `following` comes from, when `following` is a sentence that only
     says so ("This is reported by Bloomberg."): else None."""
-    line = _SOURCE_LINE.match(following)
+    line = works.SOURCE_LINE.match(following)
     if not line:
         return None
     if line["np"]:
@@ -159,32 +131,6 @@ def source_of_previous(following: str, speakers: Speakers) -> Attribution | None
     return named[0] if named else None
 
 
-# "the ISW released an analysis suggesting ...": the author of a work the sentence reports.
-_RELEASED = re.compile(
-    rf"(?P<np>{_NAME}{_ACRONYM})\s+(?:has\s+|have\s+)?(?:released|published|issued|put\s+out|made|"
-    r"unveiled|shared|offered)\s+(?:a|an|its|their|the|some|several|new)\s+(?:[\w-]+\s+){0,3}?"
-    r"(?:report|analysis|study|forecasts?|outlook|note|survey|paper|assessment|projections?|"
-    r"estimates?|predictions?)\b"
-)
-# "..., finds a survey of US households", "shows a new Gallup poll": the work after its verb.
-_FINDS = re.compile(
-    r"\b(?:finds|found|shows|showed|suggests|suggested|according\s+to)\s+(?:a|an|the)\s+"
-    r"(?P<np>(?:[\w'\u2019-]+\s+){0,3}?(?:survey|poll|study|report|analysis)"
-    r"(?:\s+(?:of|by|from)\s+[^,.;]{2,50}?)?)(?=\s*(?:[,.;]|$))"
-)
-# A headline that names whose claim it is: "Experts: Flu season expected to be severe".
-_HEADLINE = re.compile(
-    rf"^\W*(?P<np>(?:{_MODIFIER}(?i:{_GROUPS})|{_NAME}{_ACRONYM}))\s*:\s+(?=[A-Z])"
-)
-# "+450 to win the title, per DraftKings": American usage of "according to".
-_PER = re.compile(rf"(?:^|,\s+|\(\s*)per\s+(?P<np>(?:the\s+)?{_NAME})")
-_DAY_POLL = re.compile(
-    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Today|Yesterday)['\u2019]s?\s"
-)
-# "it has been reported that ...": the press's report, not the author's own.
-_REPORTED = re.compile(
-    r"\bit\s+(?:has\s+been|is|was|had\s+been)\s+(?:widely\s+)?(?:reported|understood)\b"
-)
 # "Some expect ...": some of the group the text last reported.
 _SOME = re.compile(
     r"(?:^|(?<=[.;,]\s))(?P<np>Some|Many|Most|Others)\s+(?:also\s+)?(?=expect|predict|think|"
@@ -361,14 +307,14 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
         name = _clean(match["np"])
         if name.split()[0] not in _NOT_NAMES:
             add(name, speaker_kind(name, name), match.start("np"), match.end())
-    works = [_FINDS, _RELEASED, _WORK_BY, _PER, _HEADLINE]
+    patterns = [works.FINDS, works.RELEASED, works.WORK_BY, works.PER, works.HEADLINE]
     # The costlier patterns only where their verb or noun is.
     if WORK_WORDS.search(sentence):
-        works += [_BY, VIEW_OF, REVISED]
-    for pattern in works:
+        patterns += [works.BY, VIEW_OF, REVISED]
+    for pattern in patterns:
         for match in pattern.finditer(sentence):
             name = _clean(match["np"])
-            if pattern is _HEADLINE and not (
+            if pattern is works.HEADLINE and not (
                 _GROUP.search(name) or len(name.split()) > 1 or re.fullmatch(r"[A-Z]{2,}", name)
             ):
                 continue  # "Update: ...", "Analysis: ..."
@@ -436,13 +382,13 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
         name = _clean(match["np"])
         if name and name.split()[0] not in _NOT_NAMES:
             add(name, speaker_kind(name, speakers.person), match.start(), match.end())
-    for match in _POLL.finditer(sentence):
+    for match in works.POLL.finditer(sentence):
         name = _clean(match["np"] or match["np2"])
-        if _DAY_POLL.match(name) and speakers.poll:
+        if works.DAY_POLL.match(name) and speakers.poll:
             name = speakers.poll  # "Friday's poll": the poll the text has named
         if name.split()[0] not in _NOT_NAMES:
             add(name, ORGANIZATION, match.start(), match.end())
-    for match in _REPORTED.finditer(sentence):
+    for match in works.REPORTED.finditer(sentence):
         add("media reports", ORGANIZATION, match.start(), match.end())
     last = speakers.last
     for match in _SOME.finditer(sentence):
