@@ -37,3 +37,22 @@ def test_the_report_is_its_authors_whom_the_sentence_before_opens_with() -> None
     )
     [forecast] = _forecasts(text)
     assert forecast.speaker == "Kiel Institute" and forecast.speaker_kind == "organization"
+
+
+def test_a_person_set_off_with_a_role_and_no_article_is_whom_she_means() -> None:
+    text = (
+        "Ann Cole, the mayor, spoke first. Jo Marsh, head of the flood office at the agency in"
+        " Leeds, England, briefed reporters. \u201cThe river will crest on Friday,\u201d she said."
+    )
+    [forecast] = _forecasts(text)
+    assert forecast.speaker == "Jo Marsh"
+
+
+def test_a_name_said_to_be_who_did_something_is_a_person() -> None:
+    text = (
+        "But Hale, who chaired the inquiry, told MPs that talks would fail."
+        " She put the chances of a deal at less than 30%."
+    )
+    first, second = _forecasts(text)
+    assert first.speaker == second.speaker == "Hale"
+    assert first.speaker_kind == second.speaker_kind == "person"

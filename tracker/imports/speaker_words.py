@@ -190,5 +190,5 @@ PERSON_SUBJECT = re.compile(
 )
 PERSON_APPOSED = re.compile(
     r"(?P<name>[A-Z][a-z'\u2019-]+(?:\s+(?:[A-Z][a-z'\u2019-]+|de|De|van|von)){1,3}),\s+"
-    rf"(?:an?|the|its|their)\s+(?:[\w'\u2019-]+\s+){{0,3}}?(?:{ROLE}|[a-z]+ist)\b"
+    rf"(?:(?:an?|the|its|their)\s+)?(?:[\w'\u2019-]+\s+){{0,3}}?(?:{ROLE}|[a-z]+ist)\b"
 )

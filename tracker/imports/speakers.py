@@ -90,6 +90,9 @@ _SUBJECT = re.compile(
     rf"(?:\s+(?:for|of|at|with|from)\s+(?:the\s+)?(?:{_NAME}|[a-z]+(?:\s+[a-z]+)?))?)"
     rf"(?P<apposition>,\s+[^,]{{3,90}},)?(?:\s+{_WHEN})?\s+{_AUX}(?P<verb>{_VERB})\b",
 )
+# "Gove, who oversaw the talks, told MPs": a name "who" is said of is a person's.
+_WHO = re.compile(r",\s+who\b")
+_SURNAME = re.compile(r"[A-Z][a-z'\u2019-]+$")
 _ANY_VERB = re.compile(rf"\b{_VERB}\b")
 # A person named just before an organisation that is a subject: "Jane Smith from the University
 # of Leeds said", "Prof. Jonathan Bamber at Bristol University told the BBC".
@@ -366,6 +369,10 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
         if kind == ORGANIZATION and person and speaker_kind(person["name"]) == PERSON:
             # "Jane Smith from the University of Leeds said": she speaks, not her university
             resolved_name, kind, start = _clean(person["name"]), PERSON, person.start("name")
+        elif (
+            kind == ORGANIZATION and _WHO.match(match["apposition"] or "") and _SURNAME.match(name)
+        ):
+            kind = PERSON  # "Gove, who oversaw the deal, told MPs": "who" is said of a person
         if re.match(r"(?:[Tt]he|[Tt]hese|[Tt]hose)\s", np) and _GROUP.fullmatch(name):
             # "the economists said": the group the text last named ("JPMorgan's economists")
             named = [a for a in speakers.named if re.search(rf"\b{name}\b", a.name, re.I)]
