@@ -56,3 +56,26 @@ def test_a_name_said_to_be_who_did_something_is_a_person() -> None:
     first, second = _forecasts(text)
     assert first.speaker == second.speaker == "Hale"
     assert first.speaker_kind == second.speaker_kind == "person"
+
+
+def test_according_to_a_pronoun_is_whom_the_pronoun_means() -> None:
+    text = (
+        "Jane Doe, a diplomat, said the talks had stalled."
+        " According to her, the ceasefire could collapse within weeks."
+    )
+    [forecast] = _forecasts(text)
+    assert forecast.speaker == "Jane Doe" and forecast.speaker_kind == "person"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("The state news agency quoted a member of the negotiating team as saying that a deal"
+         " would be impossible by Sunday.", "member of the negotiating team"),
+        ("The paper quoted an aide to the minister as saying the bill will pass.",
+         "aide to the minister"),
+    ],
+)  # fmt: skip
+def test_whom_an_outlet_quotes_as_saying_is_the_speaker(text: str, speaker: str) -> None:
+    [forecast] = _forecasts(text)
+    assert forecast.speaker == speaker and forecast.speaker_kind == "person"

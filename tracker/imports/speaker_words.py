@@ -72,7 +72,8 @@ ROLE = (
     r"spokes(?:man|woman|person)|executive|chief|minister|president|director|economist|"
     r"strategist|source|adviser|advisor|representative|officer|head|chairman|chairwoman|CEO|"
     r"governor|expert|scientist|envoy|negotiator|commander|lawmaker|senator|aide|insider|"
-    r"manager|coach|analyst|epidemiologist|doctor|professor|researcher|ambassador|chancellor"
+    r"manager|coach|analyst|epidemiologist|doctor|professor|researcher|ambassador|chancellor|"
+    r"member"
 )
 # "(WHO)", and a lawmaker's party and state: "(D-N.Y.)", "(R-Texas)".
 ACRONYM = r"(?:\s+\((?:[A-Z][A-Za-z]{1,7}|[DRI]-[A-Z][\w.]*|[^\x00-\x7f]{1,12})\))?"

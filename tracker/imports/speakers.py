@@ -282,6 +282,13 @@ _ROLE_THEN_NAME = re.compile(
 )
 
 
+_OBJECT_PRONOUN = {"him": "he", "her": "she", "them": "they", "it": "it"}
+# "the agency quoted an unnamed official as saying": the one quoted speaks, not who quotes.
+_QUOTED_AS = re.compile(
+    r"\bquot(?:ed|es|ing)\s+(?P<np>[^,;.:\u201c\u201d\"]{2,100}?)\s+as\s+(?:saying|telling|warning)\b"
+)
+
+
 def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
     """Every attribution in a sentence, left to right; pronouns read against `speakers`."""
     found: list[Attribution] = []
@@ -294,6 +301,9 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
 
     for match in _ACCORDING.finditer(sentence):
         name = _clean(match["np"])
+        if name.lower() in _OBJECT_PRONOUN:  # "according to them": whom the text means by them
+            pronouns.append((_OBJECT_PRONOUN[name.lower()], match.start(), match.end()))
+            continue
         name = re.split(r",\s+", name)[0]
         end = match.end()
         kind: str | None
@@ -306,6 +316,9 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
         else:
             kind = speaker_kind(name, speakers.person)
         add(name, kind, match.start(), end)
+    for match in _QUOTED_AS.finditer(sentence):
+        name, kind = _definite(_clean(match["np"]), speakers)
+        add(name, kind, match.start(), match.end())
     for match in _APPOSED.finditer(sentence):
         name = _clean(match["np"])
         if name.split()[0] not in _NOT_NAMES:
