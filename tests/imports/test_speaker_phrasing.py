@@ -1,6 +1,7 @@
 """Whose a forecast is, in more of the ways news names a speaker, through the public extractor:
 a subject with "does not", "is only" or "doesn't" before its verb, a work the text calls "the
-report" after naming its author."""
+report" after naming its author, a person set off by a role, "according to her", "quoted ... as
+saying", verbs beyond "said", "in X's view", unnamed sources in the singular."""
 
 from __future__ import annotations
 
@@ -79,3 +80,34 @@ def test_according_to_a_pronoun_is_whom_the_pronoun_means() -> None:
 def test_whom_an_outlet_quotes_as_saying_is_the_speaker(text: str, speaker: str) -> None:
     [forecast] = _forecasts(text)
     assert forecast.speaker == speaker and forecast.speaker_kind == "person"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # Verbs of saying and of belief beyond "said".
+        ("Ruth Kemp expressed confidence that the plant will reopen by May.", "Ruth Kemp"),
+        ("Ruth Kemp conceded that the plant will not reopen by May.", "Ruth Kemp"),
+        ("Ruth Kemp made clear that the plant will reopen by May.", "Ruth Kemp"),
+        ("Ruth Kemp has long said the plant will reopen by May.", "Ruth Kemp"),
+        # Whose view a sentence gives.
+        ("In Ruth Kemp's view, the plant will reopen by May.", "Ruth Kemp"),
+        ("Nomura's base case is that the yen will weaken by June.", "Nomura"),
+        ("Ruth Kemp runs the plant. In her view, it will reopen by May.", "Ruth Kemp"),
+        # Two names, one verb.
+        ("Both Nomura and Barclays expect the yen to weaken by June.", "Nomura and Barclays"),
+        # Roles and unnamed sources in the singular.
+        ("Frost will return next week, the agency's chief meteorologist said.",
+         "agency's chief meteorologist"),
+        ("The plant will reopen by May, a source close to the talks said.",
+         "source close to the talks"),
+        ("The plant will reopen by May, a person familiar with the matter said.",
+         "person familiar with the matter"),
+        # A work and where it appeared, before its verb.
+        ("Sea levels could rise by a metre by 2100, a new study published in Nature warns.",
+         "new study published in Nature"),
+    ],
+)  # fmt: skip
+def test_more_ways_of_naming_the_speaker(text: str, speaker: str) -> None:
+    forecast = _forecasts(text)[-1]
+    assert forecast.speaker == speaker

@@ -26,12 +26,16 @@ VERB = (
     r"doubted|hope|hopes|hoped|anticipated|agreed|agree|agrees|pointed\s+to|points\s+to|"
     r"promised|promises|pledged|pledges|betting|wagering|reporting|saying|estimating|"
     r"projecting|cautioning|suggesting|arguing|noting|concludes|promising|pledging|vowing|"
+    r"conceded|concedes|hinted|hints|tweeted|tweets|assured|assures|"
+    r"declared|declares|made\s+(?:it\s+)?clear|went\s+on\s+to\s+say|"
+    r"(?:expressed|expresses|voiced|voices)\s+(?:\w+\s+)?(?:confidence|hope|optimism|doubts?|"
+    r"concerns?|fears?|scepticism|skepticism)|"
     r"(?:is|are|was|were|remains?|remained)\s+(?:\w+\s+)?(?:confident|convinced|sure|optimistic|"
     r"pessimistic|adamant|hopeful)|(?:has|have|had)\s+no\s+doubts?)"
 )
 AUX = (
     r"(?:(?:also|additionally|previously|now|still|further|even|had|have|has|is|are|was|"
-    r"already|repeatedly|increasingly|privately|publicly|reportedly|recently|"
+    r"already|repeatedly|increasingly|privately|publicly|reportedly|recently|long|"
     r"were|been|not|widely|broadly|largely|generally|does|do|did|only|just|"
     r"(?:does|do|did|is|are|was|were|has|have)n['\u2019]t)\s+)*"
 )
@@ -73,12 +77,12 @@ ROLE = (
     r"strategist|source|adviser|advisor|representative|officer|head|chairman|chairwoman|CEO|"
     r"governor|expert|scientist|envoy|negotiator|commander|lawmaker|senator|aide|insider|"
     r"manager|coach|analyst|epidemiologist|doctor|professor|researcher|ambassador|chancellor|"
-    r"member"
+    r"member|meteorologist|climatologist|virologist|forecaster|pollster"
 )
 # "(WHO)", and a lawmaker's party and state: "(D-N.Y.)", "(R-Texas)".
 ACRONYM = r"(?:\s+\((?:[A-Z][A-Za-z]{1,7}|[DRI]-[A-Z][\w.]*|[^\x00-\x7f]{1,12})\))?"
 DROP = re.compile(
-    r"^(?:the|a|an|and|but|so|also|while|as|that|however|meanwhile|moreover|thus|though|"
+    r"^(?:the|a|an|and|but|so|also|while|as|that|however|meanwhile|moreover|thus|though|both|"
     r"although|yet|still|because|since|when|whereas|where)\s+",
     re.IGNORECASE,
 )

@@ -86,8 +86,12 @@ _SUBJECT = re.compile(
     rf"bookmakers|forecasters|analysts|economists|experts|officials|supercomputer|computer|"
     rf"algorithm|algorithms|study|researchers|office|ministry|department|government|"
     rf"commission|council|institute|committee|regulator|court|campaign|club|statement|union|"
-    rf"party|association|federation|alliance|coalition|{_ROLE})"
-    rf"(?:\s+(?:for|of|at|with|from)\s+(?:the\s+)?(?:{_NAME}|[a-z]+(?:\s+[a-z]+)?))?)"
+    rf"party|association|federation|alliance|coalition|team|person|{_ROLE})"
+    rf"(?:\s+(?:for|of|at|with|from|close\s+to|familiar\s+with|briefed\s+on)\s+"
+    rf"(?:the\s+|their\s+|its\s+)?(?:{_NAME}|[a-z]+(?:\s+[a-z]+)?)"
+    # "a new study published in Nature warns", "the survey taken at polling stations suggests"
+    rf"|\s+(?:published|released|conducted|carried\s+out|issued|taken|compiled|led|funded|"
+    rf"commissioned|produced)\s+(?:in|by|on|at|from|for|among|across)\s+[^,;.]{{2,60}}?)?)"
     rf"(?P<apposition>,\s+[^,]{{3,90}},)?(?:\s+{_WHEN})?\s+{_AUX}(?P<verb>{_VERB})\b",
 )
 # "Gove, who oversaw the talks, told MPs": a name "who" is said of is a person's.
@@ -140,9 +144,17 @@ _SOME = re.compile(
     r"believe|see|forecast|warn|say)"
 )
 _POSSESSIVE = re.compile(
+    r"(?:\b(?:In|As|For|By|From|With|Under|Despite|Given)\s+)?"  # "In Bourla's view"
     rf"(?P<np>{_NAME})['\u2019]s?\s+(?:\w+\s+)?(?:promise|prediction|forecast|warning|pledge|"
-    r"expectation|view|projection|estimate|claim)s?\b"
+    r"expectation|view|projection|estimate|claim|case|scenario|outlook|bet|call|thesis|words|"
+    r"opinion|judge?ment|assessment|estimation|belief|reckoning)s?\b"
 )
+# "In the bank's view", "in his opinion": whose view the sentence gives.
+_IN_VIEW = re.compile(
+    r"\b[Ii]n\s+(?P<np>the\s+(?:[\w-]+\s+){0,2}?[\w-]+['\u2019]s?|his|her|its|their)\s+(?:own\s+)?"
+    r"(?:view|opinion|words|estimation|judge?ment|assessment|reckoning)\b"
+)
+_POSSESSOR = {"his": "he", "her": "she", "its": "it", "their": "they"}
 _TITLE = (
     r"(?:analyst|economist|strategist|director|CEO|chief|minister|spokes(?:man|woman|person)|"
     r"president|secretary|researcher|professor|chairman|chairwoman|chair|governor|Dr\.?|Col\.?|"
@@ -402,6 +414,13 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
         name = _clean(match["np"])
         if name and name.split()[0] not in _NOT_NAMES:
             add(name, speaker_kind(name, speakers.person), match.start(), match.end())
+    for match in _IN_VIEW.finditer(sentence):
+        np = match["np"]
+        if np.lower() in _POSSESSOR:
+            pronouns.append((_POSSESSOR[np.lower()], match.start(), match.end()))
+        else:
+            name, kind = _definite(_clean(re.sub(r"['\u2019]s?$", "", np)), speakers)
+            add(name, kind, match.start(), match.end())
     for match in works.POLL.finditer(sentence):
         name = _clean(match["np"] or match["np2"])
         if works.DAY_POLL.match(name) and speakers.poll:
