@@ -111,3 +111,26 @@ def test_whom_an_outlet_quotes_as_saying_is_the_speaker(text: str, speaker: str)
 def test_more_ways_of_naming_the_speaker(text: str, speaker: str) -> None:
     forecast = _forecasts(text)[-1]
     assert forecast.speaker == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # A team named with four words before it.
+        ("The central bank's own research team has said rates will peak at 4% next year.",
+         "central bank's own research team"),
+        # "Their study" is the work of those the text named, not the journal it appeared in.
+        ("Researchers at the University of Leeds said the ice was thinning fast. Their new"
+         " study in Nature Climate predicts the shelf could collapse by 2040.",
+         "University of Leeds"),
+        # "identified" reports what a firm found.
+        ("The Kiel Institute released its annual review on Monday. The firm identified three"
+         " sectors expected to shrink next year.", "Kiel Institute"),
+        # "they" after a clause about a group is that group.
+        ("In Leeds, while doctors are already seeing more cases, they predict an even bigger"
+         " rise by Friday.", "doctors"),
+    ],
+)  # fmt: skip
+def test_whom_a_team_a_work_or_they_stands_for(text: str, speaker: str) -> None:
+    forecast = _forecasts(text)[-1]
+    assert forecast.speaker == speaker

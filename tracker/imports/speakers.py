@@ -73,6 +73,9 @@ _WHEN = (
     r"(?:on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|yesterday|today|"
     r"(?:last|this)\s+(?:week|month)|earlier\s+this\s+(?:week|month|year))"
 )
+_WORK = (
+    r"(?:study|report|model|analysis|survey|paper|research|forecasts?|projections?|outlook|note)"
+)
 # A capitalised determiner is no name of its own: "The report claims" is the report's.
 _DETERMINER = r"(?:The|An?|This|That|These|Those|Its|Their|His|Her)"
 _SUBJECT = re.compile(
@@ -81,7 +84,10 @@ _SUBJECT = re.compile(
     rf"|{_NAME}['\u2019]s?\s+(?:[\w-]+\s+){{0,2}}?(?:model|forecast|projection|analysis|survey|"
     rf"poll|study|simulation|supercomputer|algorithm|tracker|index|report|research|team)"
     rf"|\b(?:he|she|they|it|we|I)\b"
-    rf"|\b(?:[Tt]he|[Aa]n?)\s+(?:[\w'\u2019.-]+\s+){{0,3}}?(?:firm|company|bank|consultancy|report|model|poll|"
+    # "their new study in Nature predicts": the work of whom the pronoun means
+    rf"|\b(?:[Tt]heir|[Ii]ts|[Hh]is|[Hh]er)\s+(?:[\w-]+\s+){{0,2}}?{_WORK}"
+    rf"(?:\s+(?:in|for|on|of)\s+[^,;.]{{2,60}}?)?"
+    rf"|\b(?:[Tt]he|[Aa]n?)\s+(?:(?!(?:and|or|but|that|which|who)\s)[\w'\u2019.-]+\s+){{0,4}}?(?:firm|company|bank|consultancy|report|model|poll|"
     rf"survey|organi[sz]ation|agency|researcher|analyst|diplomat|official|strategists|"
     rf"bookmakers|forecasters|analysts|economists|experts|officials|supercomputer|computer|"
     rf"algorithm|algorithms|study|researchers|office|ministry|department|government|"
@@ -294,6 +300,8 @@ _ROLE_THEN_NAME = re.compile(
 )
 
 
+# The group a sentence speaks of before its "they": "While doctors are seeing more cases, they".
+_GROUP_BEFORE = re.compile(rf"^\W*(?:[\w,]+\s+){{0,8}}?(?P<np>(?i:{_GROUPS}))\b[^.;:]*,\s*$")
 _OBJECT_PRONOUN = {"him": "he", "her": "she", "them": "they", "it": "it"}
 # "the agency quoted an unnamed official as saying": the one quoted speaks, not who quotes.
 _QUOTED_AS = re.compile(
@@ -383,8 +391,9 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
                 add(speakers.poll, ORGANIZATION, match.start(), match.end())
             continue
         start, end = match.start(), match.end()
-        if pronoun:
-            pronouns.append((np, start, end))
+        possessor = _POSSESSOR.get(np.split()[0].lower())
+        if pronoun or possessor:
+            pronouns.append((possessor or np, start, end))
             continue
         name = _clean(np)
         if not name or (name.split()[0] in _NOT_NAMES and not _GROUP.search(name)):
@@ -448,6 +457,10 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
             earlier = [a for a in found if a.end <= start]
         if earlier and word.lower() in ("he", "she", "it", "they"):
             add(earlier[-1].name, earlier[-1].kind, start, end)
+            continue
+        group = _GROUP_BEFORE.search(sentence, 0, start) if word.lower() == "they" else None
+        if group:  # "While doctors are seeing more cases, they predict ...": the doctors
+            add(group["np"], PERSON, start, end)
             continue
         resolved = _resolve(word, speakers)
         if resolved is not None:
