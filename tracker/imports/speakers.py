@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from tracker.imports import chances
+from tracker.imports import speaker_phrases as phrases
 from tracker.imports import speaker_works as works
 from tracker.imports.speaker_words import (
     ACRONYM as _ACRONYM,
@@ -144,49 +145,6 @@ def source_of_previous(following: str, speakers: Speakers) -> Attribution | None
     return named[0] if named else None
 
 
-# "Some expect ...": some of the group the text last reported.
-_SOME = re.compile(
-    r"(?:^|(?<=[.;,]\s))(?P<np>Some|Many|Most|Others)\s+(?:also\s+)?(?=expect|predict|think|"
-    r"believe|see|forecast|warn|say)"
-)
-_POSSESSIVE = re.compile(
-    r"(?:\b(?:In|As|For|By|From|With|Under|Despite|Given)\s+)?"  # "In Bourla's view"
-    rf"(?P<np>{_NAME})['\u2019]s?\s+(?:\w+\s+)?(?:promise|prediction|forecast|warning|pledge|"
-    r"expectation|view|projection|estimate|claim|case|scenario|outlook|bet|call|thesis|words|"
-    r"opinion|judge?ment|assessment|estimation|belief|reckoning)s?\b"
-)
-# "In the bank's view", "in his opinion": whose view the sentence gives.
-_IN_VIEW = re.compile(
-    r"\b[Ii]n\s+(?P<np>the\s+(?:[\w-]+\s+){0,2}?[\w-]+['\u2019]s?|his|her|its|their)\s+(?:own\s+)?"
-    r"(?:view|opinion|words|estimation|judge?ment|assessment|reckoning)\b"
-)
-_POSSESSOR = {"his": "he", "her": "she", "its": "it", "their": "they"}
-_TITLE = (
-    r"(?:analyst|economist|strategist|director|CEO|chief|minister|spokes(?:man|woman|person)|"
-    r"president|secretary|researcher|professor|chairman|chairwoman|chair|governor|Dr\.?|Col\.?|"
-    r"Gen\.?|Sen\.?|Rep\.?|Gov\.?|coach|manager|founder|executive|officer|scientist)"
-)
-_TITLED = re.compile(
-    rf"\b{_TITLE}\s+(?P<name>[A-Z][\w'\u2019-]+(?:\s+[A-Z][\w'\u2019-]+){{1,3}})"
-    r"(?!\s*(?:[A-Z]|&|of\b))"
-)
-# Who prices a betting market: "at 5/1 with several online betting sites", "for all bookmakers".
-_VENUE = re.compile(
-    r"\b(?:with|for|at|by|among)\s+(?:all|several|most|many|some|the|various|major|leading)?\s*"
-    r"(?P<np>(?:(?:online|major|leading|UK|US|British)\s+)?(?:betting\s+sites|bookmakers|bookies|"
-    r"sportsbooks|betting\s+firms|sites))\b"
-    r"|\bin\s+the\s+case\s+of\s+(?P<one>[A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)*)"
-)
-_BETTING_SUBJECT = re.compile(
-    r"\b(?P<np>(?:the\s+)?(?:bookmakers|bookies|betting\s+sites|sportsbooks|oddsmakers|"
-    r"(?:betting|prediction)\s+markets?|bettors|punters))\s+"
-    r"(?:have|has|make|rate|put|puts|see|list|price|give|gives|now\s+give|favou?r)\b",
-    re.IGNORECASE,
-)
-# "for health experts this is the lull before the storm": the view of a group.
-_FOR_GROUP = re.compile(
-    rf"\b[Ff]or\s+(?:many\s+|most\s+|some\s+)?(?P<np>(?:health\s+)?(?:{_GROUPS}))\b"
-)
 _PRONOUN = {"he": PERSON, "she": PERSON, "they": None, "it": ORGANIZATION}
 
 
@@ -224,7 +182,7 @@ class Speakers:
         """A person the sentence names by title ("Apple analyst Ming-Chi Kuo has released his
         report"), for a "he" or "she" that follows, though the sentence reports nothing; an
         organisation it opens with ("Morgan Stanley is less bullish."), for an "its"."""
-        for pattern in (PERSON_SUBJECT, PERSON_APPOSED, _TITLED):
+        for pattern in (PERSON_SUBJECT, PERSON_APPOSED, phrases.TITLED):
             for match in pattern.finditer(sentence):
                 name = re.sub(r"^The\s+(?=\S+\s)", "", match["name"])  # "The Kiel Institute"
                 if name.split()[0] in _NOT_NAMES:
@@ -295,20 +253,6 @@ def _definite(name: str, speakers: Speakers) -> tuple[str, str | None]:
     return name, speaker_kind(name, speakers.person)
 
 
-_ROLE_THEN_NAME = re.compile(
-    r",\s+(?P<name>[A-Z][\w'\u2019-]+(?:\s+(?:[A-Z][\w'\u2019-]+|de|van|von|al)){1,3})(?=\s*(?:[,.;]|$))"
-)
-
-
-# The group a sentence speaks of before its "they": "While doctors are seeing more cases, they".
-_GROUP_BEFORE = re.compile(rf"^\W*(?:[\w,]+\s+){{0,8}}?(?P<np>(?i:{_GROUPS}))\b[^.;:]*,\s*$")
-_OBJECT_PRONOUN = {"him": "he", "her": "she", "them": "they", "it": "it"}
-# "the agency quoted an unnamed official as saying": the one quoted speaks, not who quotes.
-_QUOTED_AS = re.compile(
-    r"\bquot(?:ed|es|ing)\s+(?P<np>[^,;.:\u201c\u201d\"]{2,100}?)\s+as\s+(?:saying|telling|warning)\b"
-)
-
-
 def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
     """Every attribution in a sentence, left to right; pronouns read against `speakers`."""
     found: list[Attribution] = []
@@ -321,13 +265,13 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
 
     for match in _ACCORDING.finditer(sentence):
         name = _clean(match["np"])
-        if name.lower() in _OBJECT_PRONOUN:  # "according to them": whom the text means by them
-            pronouns.append((_OBJECT_PRONOUN[name.lower()], match.start(), match.end()))
+        if name.lower() in phrases.OBJECT_PRONOUN:  # "according to them": whom they mean
+            pronouns.append((phrases.OBJECT_PRONOUN[name.lower()], match.start(), match.end()))
             continue
         name = re.split(r",\s+", name)[0]
         end = match.end()
         kind: str | None
-        holder = _ROLE_THEN_NAME.match(sentence, end)
+        holder = phrases.ROLE_THEN_NAME.match(sentence, end)
         if holder and not any(c.isupper() for c in name):
             # "according to transfer expert, Fabrizio Romano": the role, then who holds it.
             name, kind, end = holder["name"], PERSON, holder.end()
@@ -336,7 +280,7 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
         else:
             kind = speaker_kind(name, speakers.person)
         add(name, kind, match.start(), end)
-    for match in _QUOTED_AS.finditer(sentence):
+    for match in phrases.QUOTED_AS.finditer(sentence):
         name, kind = _definite(_clean(match["np"]), speakers)
         add(name, kind, match.start(), match.end())
     for match in _APPOSED.finditer(sentence):
@@ -391,7 +335,7 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
                 add(speakers.poll, ORGANIZATION, match.start(), match.end())
             continue
         start, end = match.start(), match.end()
-        possessor = _POSSESSOR.get(np.split()[0].lower())
+        possessor = phrases.POSSESSOR.get(np.split()[0].lower())
         if pronoun or possessor:
             pronouns.append((possessor or np, start, end))
             continue
@@ -419,14 +363,14 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
         elif match["np"].split()[0] not in _NOT_NAMES:
             name = _clean(match["np"])
             add(name, speaker_kind(name, speakers.person), match.start(), match.end())
-    for match in _POSSESSIVE.finditer(sentence):
+    for match in phrases.POSSESSIVE.finditer(sentence):
         name = _clean(match["np"])
         if name and name.split()[0] not in _NOT_NAMES:
             add(name, speaker_kind(name, speakers.person), match.start(), match.end())
-    for match in _IN_VIEW.finditer(sentence):
+    for match in phrases.IN_VIEW.finditer(sentence):
         np = match["np"]
-        if np.lower() in _POSSESSOR:
-            pronouns.append((_POSSESSOR[np.lower()], match.start(), match.end()))
+        if np.lower() in phrases.POSSESSOR:
+            pronouns.append((phrases.POSSESSOR[np.lower()], match.start(), match.end()))
         else:
             name, kind = _definite(_clean(re.sub(r"['\u2019]s?$", "", np)), speakers)
             add(name, kind, match.start(), match.end())
@@ -439,16 +383,16 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
     for match in works.REPORTED.finditer(sentence):
         add("media reports", ORGANIZATION, match.start(), match.end())
     last = speakers.last
-    for match in _SOME.finditer(sentence):
+    for match in phrases.SOME.finditer(sentence):
         if last is not None and _GROUP.search(last.name):
             group = _GROUP.findall(last.name)[-1].lower()
             add(f"{match['np'].lower()} {group}", PERSON, match.start(), match.end())
-    for pattern in (_BETTING_SUBJECT, _VENUE, _FOR_GROUP):
+    for pattern in (phrases.BETTING_SUBJECT, phrases.VENUE, phrases.FOR_GROUP):
         for match in pattern.finditer(sentence):
             name = _clean(match["np"] or match.groupdict().get("one") or "")
             if name.lower() == "sites" and not chances._MARKET.search(sentence):
                 continue
-            kind = PERSON if pattern is _FOR_GROUP else ORGANIZATION
+            kind = PERSON if pattern is phrases.FOR_GROUP else ORGANIZATION
             add(name, kind, match.start(), match.end())
     for word, start, end in pronouns:
         # "Kehl said that he expected": a pronoun is first whoever its sentence named before it.
@@ -458,7 +402,7 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
         if earlier and word.lower() in ("he", "she", "it", "they"):
             add(earlier[-1].name, earlier[-1].kind, start, end)
             continue
-        group = _GROUP_BEFORE.search(sentence, 0, start) if word.lower() == "they" else None
+        group = phrases.GROUP_BEFORE.search(sentence, 0, start) if word.lower() == "they" else None
         if group:  # "While doctors are seeing more cases, they predict ...": the doctors
             add(group["np"], PERSON, start, end)
             continue

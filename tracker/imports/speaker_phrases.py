@@ -1,0 +1,65 @@
+"""Smaller wordings that name whose a forecast is: a person by title ("analyst Ming-Chi Kuo"),
+whose view or promise it is ("In Nomura's view", "the bank's forecast", "in her opinion"),
+who prices a bet ("with several online betting sites", "bookmakers make"), a group's view ("for
+health experts"), "Some expect", whom an outlet "quoted as saying", and the group a sentence
+speaks of before its "they"."""
+
+from __future__ import annotations
+
+import re
+
+from tracker.imports.speaker_words import GROUPS, NAME
+
+# "Some expect ...": some of the group the text last reported.
+SOME = re.compile(
+    r"(?:^|(?<=[.;,]\s))(?P<np>Some|Many|Most|Others)\s+(?:also\s+)?(?=expect|predict|think|"
+    r"believe|see|forecast|warn|say)"
+)
+POSSESSIVE = re.compile(
+    r"(?:\b(?:In|As|For|By|From|With|Under|Despite|Given)\s+)?"  # "In Bourla's view"
+    rf"(?P<np>{NAME})['\u2019]s?\s+(?:\w+\s+)?(?:promise|prediction|forecast|warning|pledge|"
+    r"expectation|view|projection|estimate|claim|case|scenario|outlook|bet|call|thesis|words|"
+    r"opinion|judge?ment|assessment|estimation|belief|reckoning)s?\b"
+)
+# "In the bank's view", "in his opinion": whose view the sentence gives.
+IN_VIEW = re.compile(
+    r"\b[Ii]n\s+(?P<np>the\s+(?:[\w-]+\s+){0,2}?[\w-]+['\u2019]s?|his|her|its|their)\s+(?:own\s+)?"
+    r"(?:view|opinion|words|estimation|judge?ment|assessment|reckoning)\b"
+)
+POSSESSOR = {"his": "he", "her": "she", "its": "it", "their": "they"}
+TITLE = (
+    r"(?:analyst|economist|strategist|director|CEO|chief|minister|spokes(?:man|woman|person)|"
+    r"president|secretary|researcher|professor|chairman|chairwoman|chair|governor|Dr\.?|Col\.?|"
+    r"Gen\.?|Sen\.?|Rep\.?|Gov\.?|coach|manager|founder|executive|officer|scientist)"
+)
+TITLED = re.compile(
+    rf"\b{TITLE}\s+(?P<name>[A-Z][\w'\u2019-]+(?:\s+[A-Z][\w'\u2019-]+){{1,3}})"
+    r"(?!\s*(?:[A-Z]|&|of\b))"
+)
+# Who prices a betting market: "at 5/1 with several online betting sites", "for all bookmakers".
+VENUE = re.compile(
+    r"\b(?:with|for|at|by|among)\s+(?:all|several|most|many|some|the|various|major|leading)?\s*"
+    r"(?P<np>(?:(?:online|major|leading|UK|US|British)\s+)?(?:betting\s+sites|bookmakers|bookies|"
+    r"sportsbooks|betting\s+firms|sites))\b"
+    r"|\bin\s+the\s+case\s+of\s+(?P<one>[A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)*)"
+)
+BETTING_SUBJECT = re.compile(
+    r"\b(?P<np>(?:the\s+)?(?:bookmakers|bookies|betting\s+sites|sportsbooks|oddsmakers|"
+    r"(?:betting|prediction)\s+markets?|bettors|punters))\s+"
+    r"(?:have|has|make|rate|put|puts|see|list|price|give|gives|now\s+give|favou?r)\b",
+    re.IGNORECASE,
+)
+# "for health experts this is the lull before the storm": the view of a group.
+FOR_GROUP = re.compile(
+    rf"\b[Ff]or\s+(?:many\s+|most\s+|some\s+)?(?P<np>(?:health\s+)?(?:{GROUPS}))\b"
+)
+ROLE_THEN_NAME = re.compile(
+    r",\s+(?P<name>[A-Z][\w'\u2019-]+(?:\s+(?:[A-Z][\w'\u2019-]+|de|van|von|al)){1,3})(?=\s*(?:[,.;]|$))"
+)
+# The group a sentence speaks of before its "they": "While doctors are seeing more cases, they".
+GROUP_BEFORE = re.compile(rf"^\W*(?:[\w,]+\s+){{0,8}}?(?P<np>(?i:{GROUPS}))\b[^.;:]*,\s*$")
+OBJECT_PRONOUN = {"him": "he", "her": "she", "them": "they", "it": "it"}
+# "the agency quoted an unnamed official as saying": the one quoted speaks, not who quotes.
+QUOTED_AS = re.compile(
+    r"\bquot(?:ed|es|ing)\s+(?P<np>[^,;.:\u201c\u201d\"]{2,100}?)\s+as\s+(?:saying|telling|warning)\b"
+)
