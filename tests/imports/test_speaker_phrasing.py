@@ -134,3 +134,26 @@ def test_more_ways_of_naming_the_speaker(text: str, speaker: str) -> None:
 def test_whom_a_team_a_work_or_they_stands_for(text: str, speaker: str) -> None:
     forecast = _forecasts(text)[-1]
     assert forecast.speaker == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("Acme Motor Company reported earnings on Thursday. The carmaker expects sales to grow"
+         " by 5% next quarter.", "Acme Motor Company"),
+        ("The Financial Conduct Authority opened a probe on Monday. The watchdog expects to"
+         " finish it by June.", "Financial Conduct Authority"),
+        ("Nomura cut its forecast on Monday. The Tokyo-based bank sees the yen at 160 by June.",
+         "Nomura"),
+        ("Nomura cut its forecast on Monday. Analysts at the bank see the yen at 160 by June.",
+         "Nomura"),
+    ],
+)  # fmt: skip
+def test_what_a_text_calls_an_organisation_it_has_named(text: str, speaker: str) -> None:
+    forecast = _forecasts(text)[-1]
+    assert forecast.speaker == speaker
+
+
+def test_the_central_bank_is_not_the_bank_named_before() -> None:
+    text = "Nomura cut its forecast on Monday. The central bank expects inflation to ease by June."
+    assert _forecasts(text)[-1].speaker == "central bank"

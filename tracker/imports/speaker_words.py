@@ -59,7 +59,7 @@ ORG_WORDS = re.compile(
     r"government|reserve|federal|university|sachs|morgan|stanley|citi|ubs|imf|who|eia|opec|"
     r"supercomputer|algorithms?|sites?|media|newspaper|the\s+\w+\s+times|team|club|board|"
     r"ratings|agencies|capital|partners|securities|holdings|llc|ltd|plc|ag|sa|"
-    r"intelligence|office|ministry|service|center|centre)\b",
+    r"intelligence|office|ministry|service|center|centre|authority)\b",
     re.IGNORECASE,
 )
 CAP = r"(?!I\b)(?:[A-Z][\w.&'\u2019-]*|[A-Z]{2,}|[a-z]+[A-Z][\w]*)"
@@ -160,14 +160,17 @@ PASSIVE_BEFORE = re.compile(
 )
 
 
-# What a text calls an organisation it has named: "the researcher", "the Paris-based agency".
-BACK_TO_ORGANIZATION = re.compile(
-    r"(?:[\w.'\u2019-]+\s+){0,2}?(?:researcher|research\s+(?:firm|house|group)|forecaster|"
-    r"lender|institute|tracker|insurer|carrier|chipmaker|automaker|carmaker|retailer|broker|"
-    r"brokerage|manufacturer|producer|supplier|provider|operator|group|organi[sz]ation|agency|"
-    r"firm|company|bank|consultancy)",
-    re.IGNORECASE,
+# What a text calls an organisation it has named: "the researcher", "the Paris-based agency",
+# "the iPhone maker", "the watchdog".
+ORG_NOUNS = (
+    r"researcher|research\s+(?:firm|house|group)|forecaster|lender|institute|tracker|insurer|"
+    r"carrier|[a-z]*maker|retailer|broker|brokerage|manufacturer|producer|supplier|provider|"
+    r"operator|group|organi[sz]ation|agency|firm|company|bank|consultancy|watchdog|regulator|"
+    r"giant|airline|fund|conglomerate|miner|developer|publisher|broadcaster|designer|startup"
 )
+BACK_TO_ORGANIZATION = re.compile(
+    rf"(?!central\s)(?:[\w.'\u2019-]+\s+){{0,2}}?(?:{ORG_NOUNS})", re.IGNORECASE
+)  # "the central bank" is another bank
 
 # "the view of analyst firm CCS Insight", "CCS Insight has cut its forecast": whose view,
 # forecast or expectations the text names.

@@ -30,6 +30,7 @@ from tracker.imports.speaker_words import (
 )
 from tracker.imports.speaker_words import (
     BACK_TO_ORGANIZATION,
+    ORG_NOUNS,
     ORGANIZATION,
     OWN_GROUP,
     PASSIVE_BEFORE,
@@ -93,7 +94,7 @@ _SUBJECT = re.compile(
     rf"bookmakers|forecasters|analysts|economists|experts|officials|supercomputer|computer|"
     rf"algorithm|algorithms|study|researchers|office|ministry|department|government|"
     rf"commission|council|institute|committee|regulator|court|campaign|club|statement|union|"
-    rf"party|association|federation|alliance|coalition|team|person|{_ROLE})"
+    rf"party|association|federation|alliance|coalition|team|person|{_ROLE}|{ORG_NOUNS})"
     rf"(?:\s+(?:for|of|at|with|from|close\s+to|familiar\s+with|briefed\s+on)\s+"
     rf"(?:the\s+|their\s+|its\s+)?(?:{_NAME}|[a-z]+(?:\s+[a-z]+)?)"
     # "a new study published in Nature warns", "the survey taken at polling stations suggests"
@@ -184,7 +185,7 @@ class Speakers:
         organisation it opens with ("Morgan Stanley is less bullish."), for an "its"."""
         for pattern in (PERSON_SUBJECT, PERSON_APPOSED, phrases.TITLED):
             for match in pattern.finditer(sentence):
-                name = re.sub(r"^The\s+(?=\S+\s)", "", match["name"])  # "The Kiel Institute"
+                name = re.sub(r"^The\s+(?=\S)", "", match["name"])  # "The Kiel Institute"
                 if name.split()[0] in _NOT_NAMES:
                     continue
                 organization = _ORG_WORDS.search(name) or speaker_kind(name) == ORGANIZATION
@@ -218,16 +219,21 @@ def _resolve(word: str, speakers: Speakers) -> tuple[str, str | None] | None:
     return None
 
 
+# Words that only an organisation is called by: "the firm", "the iPhone maker", "the watchdog".
+# Before "bank" or "firm" only a name or a hyphened word ("the Zurich-based bank"): "the central
+# bank" is another bank.
+_THE_ORGANIZATION = re.compile(
+    r"(?:[Tt]he\s+)?(?:(?:[A-Z][\w.'\u2019-]*|[\w.]+-[\w.-]+)\s+){0,2}?(?:firm|company|bank|"
+    r"consultancy|organi[sz]ation|agency)"
+    r"|(?:[Tt]he\s+)?(?:[\w.'\u2019-]+\s+){0,2}?(?:[a-z]*maker|watchdog|regulator|lender|insurer|"
+    r"airline|retailer|giant|conglomerate)"
+    r"|(?:[Tt]he\s+)?report",
+)
+
+
 def _definite(name: str, speakers: Speakers) -> tuple[str, str | None]:
     """ "the firm", "the report": the organisation named last; "the diplomat": the person."""
-    if (
-        re.fullmatch(
-            r"(?:the\s+)?(?:firm|company|bank|consultancy|organi[sz]ation|agency|report)",
-            name,
-            re.I,
-        )
-        and speakers.organization
-    ):
+    if _THE_ORGANIZATION.fullmatch(name) and speakers.organization:
         return speakers.organization, ORGANIZATION
     last = speakers.last
     if (
@@ -344,7 +350,12 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
             continue
         resolved_name, kind = _definite(name, speakers)
         person = _PERSON_FROM.search(sentence, 0, match.start("np"))
-        if kind == ORGANIZATION and person and speaker_kind(person["name"]) == PERSON:
+        if (
+            kind == ORGANIZATION
+            and person
+            and speaker_kind(person["name"]) == PERSON
+            and not _GROUP.fullmatch(person["name"])  # "Analysts at the bank": the bank's
+        ):
             # "Jane Smith from the University of Leeds said": she speaks, not her university
             resolved_name, kind, start = _clean(person["name"]), PERSON, person.start("name")
         elif (
