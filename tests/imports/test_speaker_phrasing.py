@@ -157,3 +157,24 @@ def test_what_a_text_calls_an_organisation_it_has_named(text: str, speaker: str)
 def test_the_central_bank_is_not_the_bank_named_before() -> None:
     text = "Nomura cut its forecast on Monday. The central bank expects inflation to ease by June."
     assert _forecasts(text)[-1].speaker == "central bank"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("Acme Motor Company beat estimates on Thursday and forecast that sales would grow by 5%"
+         " next quarter.", "Acme Motor Company"),
+        ("The Fed held rates steady but signalled it will cut twice this year.", "Fed"),
+        ("Farmers protested in the capital and warned that food prices would rise.", "Farmers"),
+    ],
+)  # fmt: skip
+def test_a_name_opening_the_sentence_is_the_subject_of_a_verb_joined_by_and(
+    text: str, speaker: str
+) -> None:
+    [forecast] = _forecasts(text)
+    assert forecast.speaker == speaker
+
+
+def test_a_possessive_opening_the_sentence_is_not_the_subject() -> None:
+    text = "Spain's largest bank cut jobs in May and expects profits to fall next year."
+    assert _forecasts(text)[0].speaker != "Spain's"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from tracker.imports.speaker_words import GROUPS, NAME
+from tracker.imports.speaker_words import GROUPS, NAME, VERB
 
 # "Some expect ...": some of the group the text last reported.
 SOME = re.compile(
@@ -62,4 +62,10 @@ OBJECT_PRONOUN = {"him": "he", "her": "she", "them": "they", "it": "it"}
 # "the agency quoted an unnamed official as saying": the one quoted speaks, not who quotes.
 QUOTED_AS = re.compile(
     r"\bquot(?:ed|es|ing)\s+(?P<np>[^,;.:\u201c\u201d\"]{2,100}?)\s+as\s+(?:saying|telling|warning)\b"
+)
+# "Apple beat estimates on Thursday and forecast ...", "The Fed held rates but signalled ...": a
+# name opening the sentence is the subject of the reporting verb it joins with "and" or "but".
+SUBJECT_AND = re.compile(
+    rf"^\W*(?P<np>{NAME})\s+(?!(?:{VERB})\b)[a-z]+\b[^.;\u201c\u201d\"]{{1,80}}?,?\s+(?:and|but)\s+"
+    rf"(?:also\s+|now\s+|still\s+|then\s+)?(?P<verb>{VERB})\b"
 )

@@ -146,6 +146,8 @@ def source_of_previous(following: str, speakers: Speakers) -> Attribution | None
     return named[0] if named else None
 
 
+# Verbs that report only with a chance or a forecast as their object ("put the odds at").
+_NOT_SAYING = {"put", "give", "puts", "gives", "rates", "report", "shows", "showed", "found"}
 _PRONOUN = {"he": PERSON, "she": PERSON, "they": None, "it": ORGANIZATION}
 
 
@@ -373,6 +375,15 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
             pronouns.append((match["np"], match.start(), match.end()))
         elif match["np"].split()[0] not in _NOT_NAMES:
             name = _clean(match["np"])
+            add(name, speaker_kind(name, speakers.person), match.start(), match.end())
+    for match in phrases.SUBJECT_AND.finditer(sentence):
+        name = _clean(match["np"])
+        if (
+            name.split()[0] not in _NOT_NAMES
+            and name not in ("He", "She")  # "He ... and believes" is the pronoun rule's
+            and not re.search(r"['\u2019]s?$", name)  # "Israel's third-largest bank"
+            and match["verb"] not in _NOT_SAYING
+        ):
             add(name, speaker_kind(name, speakers.person), match.start(), match.end())
     for match in phrases.POSSESSIVE.finditer(sentence):
         name = _clean(match["np"])
