@@ -178,3 +178,21 @@ def test_a_name_opening_the_sentence_is_the_subject_of_a_verb_joined_by_and(
 def test_a_possessive_opening_the_sentence_is_not_the_subject() -> None:
     text = "Spain's largest bank cut jobs in May and expects profits to fall next year."
     assert _forecasts(text)[0].speaker != "Spain's"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("Jane Doe, an economist at ING, said growth was weak. Ann Lee said prices rose."
+         " The economist expects rates to fall by June.", "Jane Doe"),
+        ("ING economist Jane Doe said growth was weak. Ann Lee said prices rose. Rates will"
+         " fall by June, said the economist.", "Jane Doe"),
+        ("A senior U.S. official said growth was weak. Ann Lee said prices rose. Rates will"
+         " fall by June, the official said.", "senior U.S. official"),
+        ("Fed Chair Jerome Powell spoke on Tuesday. Inflation would ease by June, the Fed chair"
+         " said.", "Fed Chair Jerome Powell"),
+    ],
+)  # fmt: skip
+def test_the_role_is_the_person_the_text_named_with_it(text: str, speaker: str) -> None:
+    forecast = _forecasts(text)[-1]
+    assert forecast.speaker == speaker and forecast.speaker_kind == "person"

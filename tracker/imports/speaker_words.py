@@ -77,7 +77,7 @@ ROLE = (
     r"strategist|source|adviser|advisor|representative|officer|head|chairman|chairwoman|CEO|"
     r"governor|expert|scientist|envoy|negotiator|commander|lawmaker|senator|aide|insider|"
     r"manager|coach|analyst|epidemiologist|doctor|professor|researcher|ambassador|chancellor|"
-    r"member|meteorologist|climatologist|virologist|forecaster|pollster"
+    r"member|chair|meteorologist|climatologist|virologist|forecaster|pollster"
 )
 # "(WHO)", and a lawmaker's party and state: "(D-N.Y.)", "(R-Texas)".
 ACRONYM = r"(?:\s+\((?:[A-Z][A-Za-z]{1,7}|[DRI]-[A-Z][\w.]*|[^\x00-\x7f]{1,12})\))?"

@@ -146,6 +146,11 @@ def source_of_previous(following: str, speakers: Speakers) -> Attribution | None
     return named[0] if named else None
 
 
+_ROLE_WORD = re.compile(rf"\b(?:{_ROLE}|official|diplomat)\b", re.I)
+# "the economist", "the Fed chair", "the ING analyst": a person named before by that role.
+_THE_ROLE = re.compile(
+    rf"(?:[Tt]he\s+)?(?:[\w.'\u2019-]+\s+){{0,2}}?(?P<role>(?i:{_ROLE}|official|diplomat|chair))"
+)
 # Verbs that report only with a chance or a forecast as their object ("put the odds at").
 _NOT_SAYING = {"put", "give", "puts", "gives", "rates", "report", "shows", "showed", "found"}
 _PRONOUN = {"he": PERSON, "she": PERSON, "they": None, "it": ORGANIZATION}
@@ -170,10 +175,18 @@ class Speakers:
     poll: str | None = None
     last: Attribution | None = None
     named: list[Attribution] = field(default_factory=list)
+    # The person last named with each role ("economist": "Jane Doe"), for "the economist said".
+    roles: dict[str, str] = field(default_factory=dict)
+
+    def _person(self, name: str, described: str) -> None:
+        self.person = name
+        for role in _ROLE_WORD.findall(described):
+            self.roles[role.lower()] = name
 
     def remember(self, attribution: Attribution) -> None:
         if attribution.kind == PERSON and not _GROUP.search(attribution.name):
-            self.person = attribution.name  # "he" and "she" are one person, not "analysts"
+            # "he" and "she" are one person, not "analysts"
+            self._person(attribution.name, attribution.name)
         elif attribution.kind == ORGANIZATION:
             self.organization = attribution.name
         if re.search(r"\b(?:poll|survey)\b", attribution.name, re.I):
@@ -194,7 +207,7 @@ class Speakers:
                 if organization and pattern is PERSON_SUBJECT:
                     self.organization = name
                 elif not organization:
-                    self.person = name
+                    self._person(name, match.group(0))
 
 
 # "He attended the hearing and believes ...", "Emma Rasiel is a professor at Duke, and expects
@@ -256,6 +269,9 @@ def _definite(name: str, speakers: Speakers) -> tuple[str, str | None]:
     )
     if at and _GROUP.match(name):
         return at["org"], ORGANIZATION  # "analysts at Citi": the bank's forecast
+    role = _THE_ROLE.fullmatch(name)
+    if role and role["role"].lower() in speakers.roles:
+        return speakers.roles[role["role"].lower()], PERSON  # "the economist": Jane Doe
     if re.search(rf"\b(?:{_ROLE})s?\b", name.split(" for ")[0].split(" of ")[0], re.I):
         return name, PERSON  # "the company's chief executive", "a spokesman for the ministry"
     return name, speaker_kind(name, speakers.person)
@@ -317,7 +333,10 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
         ):
             continue  # "officials say North Korea may ...": whoever follows is what they say of
         end = match.end() - (match["np"].endswith(".") and not name.endswith("."))
-        add(name, speaker_kind(name, speakers.person), match.start(), end)
+        if match["np"].startswith("the "):  # "said the diplomat": the one named before
+            add(*_definite(name, speakers), match.start(), end)
+        else:
+            add(name, speaker_kind(name, speakers.person), match.start(), end)
     # A subject needs its verb: most sentences have none, and the subject rule is the costly one.
     subjects = _SUBJECT.finditer(sentence) if _ANY_VERB.search(sentence) else iter(())
     for match in subjects:
