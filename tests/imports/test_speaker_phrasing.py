@@ -196,3 +196,15 @@ def test_a_possessive_opening_the_sentence_is_not_the_subject() -> None:
 def test_the_role_is_the_person_the_text_named_with_it(text: str, speaker: str) -> None:
     forecast = _forecasts(text)[-1]
     assert forecast.speaker == speaker and forecast.speaker_kind == "person"
+
+
+def test_a_line_that_only_names_who_reported_the_line_before_is_its_source() -> None:
+    text = "The court will rule against the plan before summer,\nThe Ledger reported."
+    [forecast] = _forecasts(text)
+    assert forecast.speaker == "Ledger"
+
+
+def test_a_line_that_brings_in_what_follows_is_not_the_source_of_the_line_before() -> None:
+    text = "The court will rule against the plan before summer.\nThe Ledger reports:"
+    [forecast] = _forecasts(text)
+    assert forecast.speaker is None

@@ -36,7 +36,10 @@ SOURCE_LINE = re.compile(
     r"|(?:That|This|Such)(?:['\u2019]s|\s+is|\s+was)\s+(?:also\s+)?the\s+(?:\w+\s+)?(?:view|forecast|"
     r"prediction|assessment|verdict|conclusion|estimate|expectation|projection)\s+of\b"
     r"|(?:So|Thus)\s+(?:says|said|writes|wrote|reports|reported|predicts|predicted)\s+(?:the\s+)?"
-    rf"(?P<np>{NAME}{ACRONYM}))"
+    rf"(?P<np>{NAME}{ACRONYM})"
+    # A line of its own, where a page broke the sentence: "..., <br> The Hill reported."
+    rf"|(?:The\s+)?(?P<alone>{NAME}{ACRONYM})\s+(?:reported|reports|said|says|wrote|writes)"
+    r"\s*[.!]?\s*$)"  # not "The Hill reports:", which brings in what follows
 )
 
 # "the ISW released an analysis suggesting ...": the author of a work the sentence reports.

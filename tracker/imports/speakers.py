@@ -139,8 +139,8 @@ def source_of_previous(following: str, speakers: Speakers) -> Attribution | None
     line = works.SOURCE_LINE.match(following)
     if not line:
         return None
-    if line["np"]:
-        name = _clean(line["np"])
+    if line["np"] or line["alone"]:
+        name = _clean(line["np"] or line["alone"])
         return Attribution(name, speaker_kind(name, speakers.person), line.start(), line.end())
     named = find_attributions(following, speakers)
     return named[0] if named else None
