@@ -208,3 +208,11 @@ def test_a_line_that_brings_in_what_follows_is_not_the_source_of_the_line_before
     text = "The court will rule against the plan before summer.\nThe Ledger reports:"
     [forecast] = _forecasts(text)
     assert forecast.speaker is None
+
+
+def test_what_is_expected_to_happen_is_not_who_expects_it() -> None:
+    text = (
+        "There are also analysts claiming that the launch will slip to October, with the"
+        " cheaper phones expected to go on sale in September."
+    )
+    assert [c.speaker for c in _forecasts(text)] == ["analysts", "analysts"]

@@ -69,7 +69,8 @@ MODIFIER = (
     r"(?:[A-Z][\w.'\u2019-]*\s+|senior\s+|top\s+|some\s+|many\s+|most\s+|other\s+|"
     r"several\s+|leading\s+|(?:two|three|four|five|several|\d+)\s+)*"
     r"(?:\b(?!(?:of|the|a|an|and|or|to|in|on|at|for|with|by|from|that|than|as|but|who|which|"
-    r"whom|all|if|when|while|because|so|said|says|say)\b)[a-z]+\s+){0,2}?"
+    r"whom|all|if|when|while|because|so|said|says|say|are|is|was|were|be|been|also|there)\b)"
+    r"[a-z]+\s+){0,2}?"
 )
 # Roles a person is named by when the text gives no name ("a spokesman for the ministry said").
 ROLE = (

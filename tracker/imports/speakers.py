@@ -151,6 +151,7 @@ _ROLE_WORD = re.compile(rf"\b(?:{_ROLE}|official|diplomat)\b", re.I)
 _THE_ROLE = re.compile(
     rf"(?:[Tt]he\s+)?(?:[\w.'\u2019-]+\s+){{0,2}}?(?P<role>(?i:{_ROLE}|official|diplomat|chair))"
 )
+_PARTICIPLES = {"expected", "predicted", "forecast", "projected", "estimated", "anticipated"}
 # Verbs that report only with a chance or a forecast as their object ("put the odds at").
 _NOT_SAYING = {"put", "give", "puts", "gives", "rates", "report", "shows", "showed", "found"}
 _PRONOUN = {"he": PERSON, "she": PERSON, "they": None, "it": ORGANIZATION}
@@ -353,6 +354,12 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
             # "are predicted to", "is widely expected to": the subject is what is forecast,
             # not who forecasts
             continue
+        if (
+            verb in _PARTICIPLES
+            and match.group(0) == match["np"] + " " + match["verb"]
+            and (re.match(r"\s+to\b", sentence[match.end() :]))
+        ):
+            continue  # "with other models expected to go on sale": what is forecast
         if verb in ("puts", "gives", "rates") and not re.search(
             r"\b(?:odds|chance|favourite|favorite|target|forecast)", sentence, re.I
         ):
