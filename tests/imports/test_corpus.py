@@ -121,7 +121,7 @@ def figures() -> dict[str, Score]:
 # "That might seem a little high", a judgement about now, is no longer proposed: development
 # candidates 664 -> 663 (precision 0.824 -> 0.825); the test part unchanged.
 DEV_FLOORS = {
-    "recall": 0.83,
+    "recall": 0.835,
     "precision": 0.82,
     "hedged": 0.955,
     "stated": 0.92,

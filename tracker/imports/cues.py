@@ -423,6 +423,15 @@ _INTRODUCED = re.compile(
 )
 
 
+# "While the bill is expected to pass, the fight is expected to go on": the comma that closes a
+# clause opening the sentence ends a forecast, unless what follows only judges it ("While some
+# hope sanctions might work, this is unlikely").
+_OPENING_CLAUSE = re.compile(
+    r"\W*(?:While|Although|Though|Whereas|Even\s+though|Even\s+if)\b[^,;:]{3,200}?,\s+"
+    r"(?!(?:this|that|it|which)\s+(?:is|was|seems|looks|appears)\b)"
+)
+
+
 def clauses(text: str, anchors: list[int], more: list[int] | None = None) -> list[tuple[int, int]]:
     """The stretches of `text` holding one forecast each, for cues at `anchors` (offsets):
     the text is cut at clause breaks (and at `more`), and each stretch holding a cue runs on
@@ -433,6 +442,9 @@ def clauses(text: str, anchors: list[int], more: list[int] | None = None) -> lis
         for m in _BREAK.finditer(text)
         if m.start() > 0 and not _INTRODUCED.search(text, max(0, m.start() - 40), m.start())
     ] + list(more or ())
+    opening = _OPENING_CLAUSE.match(text)
+    if opening:
+        breaks.append(opening.end())
     cuts = [0, *sorted(set(breaks)), len(text)]
     pieces = [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
     marked = [any(a <= x < b for x in anchors) for a, b in pieces]
