@@ -216,3 +216,19 @@ def test_what_is_expected_to_happen_is_not_who_expects_it() -> None:
         " cheaper phones expected to go on sale in September."
     )
     assert [c.speaker for c in _forecasts(text)] == ["analysts", "analysts"]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "kind"),
+    [
+        ("One-year interest rate swaps are pricing in a rise to 3% a year from now.",
+         "One-year interest rate swaps", "organization"),
+        ("A European official who spoke to reporters on condition of anonymity said a deal"
+         " would be impossible by Sunday.", "European official", "person"),
+    ],
+)  # fmt: skip
+def test_instruments_that_price_in_and_a_speaker_described_with_who(
+    text: str, speaker: str, kind: str
+) -> None:
+    [forecast] = _forecasts(text)
+    assert forecast.speaker == speaker and forecast.speaker_kind == kind

@@ -49,7 +49,7 @@ GROUPS = (
     r"climatologists|meteorologists|virologists|physicians|scouts|"
     r"(?:people|persons)(?=\s+(?:familiar|close|briefed|with\s+knowledge))|"
     r"intelligence(?:\s+(?:community|services|agencies))?|senators|MPs|ministers|leaders|"
-    r"members|governors|judges|justices|supporters|voters|fans|delegates|participants"
+    r"members|governors|judges|justices|supporters|voters|fans|delegates|participants|swaps"
 )
 GROUP = re.compile(rf"\b(?:{GROUPS})\b", re.IGNORECASE)
 ORG_WORDS = re.compile(
@@ -135,7 +135,7 @@ def speaker_kind(name: str, known_person: str | None = None) -> str | None:
     if _ROLE_END.search(name):
         return PERSON
     if GROUP.search(name) and not re.search(
-        r"\b(?:markets|bookmakers|bookies|sites|models|reports)\b", name, re.I
+        r"\b(?:markets|bookmakers|bookies|sites|models|reports|swaps)\b", name, re.I
     ):
         return PERSON
     if ORG_WORDS.search(name) or re.fullmatch(r"[A-Z]{2,}\S*", name):

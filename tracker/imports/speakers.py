@@ -100,10 +100,11 @@ _SUBJECT = re.compile(
     # "a new study published in Nature warns", "the survey taken at polling stations suggests"
     rf"|\s+(?:published|released|conducted|carried\s+out|issued|taken|compiled|led|funded|"
     rf"commissioned|produced)\s+(?:in|by|on|at|from|for|among|across)\s+[^,;.]{{2,60}}?)?)"
-    rf"(?P<apposition>,\s+[^,]{{3,90}},)?(?:\s+{_WHEN})?\s+{_AUX}(?P<verb>{_VERB})\b",
+    rf"(?P<apposition>,\s+[^,]{{3,90}},|\s+who\s+[^,.;\u201c\u201d\"]{{3,80}}?)?(?:\s+{_WHEN})?"
+    rf"\s+{_AUX}(?P<verb>{_VERB})\b",
 )
 # "Gove, who oversaw the talks, told MPs": a name "who" is said of is a person's.
-_WHO = re.compile(r",\s+who\b")
+_WHO = re.compile(r",?\s+who\b")
 _SURNAME = re.compile(r"[A-Z][a-z'\u2019-]+$")
 _ANY_VERB = re.compile(rf"\b{_VERB}\b")
 # A person named just before an organisation that is a subject: "Jane Smith from the University
