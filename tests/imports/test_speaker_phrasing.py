@@ -232,3 +232,17 @@ def test_instruments_that_price_in_and_a_speaker_described_with_who(
 ) -> None:
     [forecast] = _forecasts(text)
     assert forecast.speaker == speaker and forecast.speaker_kind == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("As flu cases climb, health officials have a grim warning: February could be worse.",
+         "health officials"),
+        ("Officials began to see the summit as a likely date for the launch.", "Officials"),
+        ("Though the ruling is near, many believe the court will strike the law down.", "many"),
+    ],
+)  # fmt: skip
+def test_a_warning_had_a_verb_begun_and_many_who_believe(text: str, speaker: str) -> None:
+    forecast = _forecasts(text)[-1]
+    assert forecast.speaker == speaker

@@ -12,8 +12,8 @@ from tracker.imports.speaker_words import GROUPS, NAME, VERB
 
 # "Some expect ...": some of the group the text last reported.
 SOME = re.compile(
-    r"(?:^|(?<=[.;,]\s))(?P<np>Some|Many|Most|Others)\s+(?:also\s+)?(?=expect|predict|think|"
-    r"believe|see|forecast|warn|say)"
+    r"(?:^|(?<=[.;,]\s))(?P<np>Some|Many|Most|Others|some|many|most|others)\s+(?:also\s+)?"
+    r"(?=expect|predict|think|believe|see|forecast|warn|say)"
 )
 POSSESSIVE = re.compile(
     r"(?:\b(?:In|As|For|By|From|With|Under|Despite|Given)\s+)?"  # "In Bourla's view"

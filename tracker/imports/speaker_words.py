@@ -30,6 +30,8 @@ VERB = (
     r"declared|declares|made\s+(?:it\s+)?clear|went\s+on\s+to\s+say|"
     r"(?:expressed|expresses|voiced|voices)\s+(?:\w+\s+)?(?:confidence|hope|optimism|doubts?|"
     r"concerns?|fears?|scepticism|skepticism)|"
+    r"(?:have|has|had|issued|issues|gave|sounded|sounds)\s+(?:a|an)\s+(?:[\w-]+\s+)?"
+    r"(?:warning|prediction|forecast)|"
     r"(?:is|are|was|were|remains?|remained)\s+(?:\w+\s+)?(?:confident|convinced|sure|optimistic|"
     r"pessimistic|adamant|hopeful)|(?:has|have|had)\s+no\s+doubts?)"
 )
@@ -37,7 +39,8 @@ AUX = (
     r"(?:(?:also|additionally|previously|now|still|further|even|had|have|has|is|are|was|"
     r"already|repeatedly|increasingly|privately|publicly|reportedly|recently|long|"
     r"were|been|not|widely|broadly|largely|generally|does|do|did|only|just|"
-    r"(?:does|do|did|is|are|was|were|has|have)n['\u2019]t)\s+)*"
+    r"(?:does|do|did|is|are|was|were|has|have)n['\u2019]t|"
+    r"(?:began|begin|begins|continue|continues|continued|seem|seems|seemed)\s+to)\s+)*"
 )
 GROUPS = (
     r"analysts|economists|strategists|experts|officials|forecasters|diplomats|researchers|"

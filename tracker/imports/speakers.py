@@ -436,6 +436,8 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
         if last is not None and _GROUP.search(last.name):
             group = _GROUP.findall(last.name)[-1].lower()
             add(f"{match['np'].lower()} {group}", PERSON, match.start(), match.end())
+        else:  # "many believe the court will ...": many people, not the author
+            add(match["np"].lower(), PERSON, match.start(), match.end())
     for pattern in (phrases.BETTING_SUBJECT, phrases.VENUE, phrases.FOR_GROUP):
         for match in pattern.finditer(sentence):
             name = _clean(match["np"] or match.groupdict().get("one") or "")
