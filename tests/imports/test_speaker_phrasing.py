@@ -246,3 +246,28 @@ def test_instruments_that_price_in_and_a_speaker_described_with_who(
 def test_a_warning_had_a_verb_begun_and_many_who_believe(text: str, speaker: str) -> None:
     forecast = _forecasts(text)[-1]
     assert forecast.speaker == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("Doe was blunt: \u201cRates will fall by June.\u201d", "Doe"),
+        ("Said Jane Doe: \u201cRates will fall by June.\u201d", "Jane Doe"),
+        ("Doe, 54, said rates would fall by June.", "Doe"),
+        ("Doe, 54, a former central banker, said rates would fall by June.", "Doe"),
+        ("Jane Doe (pictured) said rates would fall by June.", "Jane Doe"),
+        ("Doe disagrees and expects rates to fall by June.", "Doe"),
+        ("The consensus among economists is that rates will fall by June.", "economists"),
+    ],
+)  # fmt: skip
+def test_a_colon_before_a_quotation_an_age_and_a_consensus(text: str, speaker: str) -> None:
+    [forecast] = _forecasts(text)
+    assert forecast.speaker == speaker
+
+
+def test_whom_the_speaker_spoke_to_before_the_name_is_not_the_speaker() -> None:
+    text = (
+        "Speaking to the Ledger, Ann Lee, chief analyst at Acme, said the market points to"
+        " a slump next year."
+    )
+    assert _forecasts(text)[0].speaker == "Ann Lee"

@@ -66,6 +66,18 @@ QUOTED_AS = re.compile(
 # "Apple beat estimates on Thursday and forecast ...", "The Fed held rates but signalled ...": a
 # name opening the sentence is the subject of the reporting verb it joins with "and" or "but".
 SUBJECT_AND = re.compile(
-    rf"^\W*(?P<np>{NAME})\s+(?!(?:{VERB})\b)[a-z]+\b[^.;\u201c\u201d\"]{{1,80}}?,?\s+(?:and|but)\s+"
+    rf"^\W*(?P<np>{NAME})\s+(?!(?:{VERB})\b)[a-z]+\b[^.;\u201c\u201d\"]{{0,80}}?,?\s+(?:and|but)\s+"
     rf"(?:also\s+|now\s+|still\s+|then\s+)?(?P<verb>{VERB})\b"
+)
+# "Doe was blunt: “Rates will fall.”", "Said Jane Doe: “...”": who opens a sentence
+# whose colon brings in a quotation.
+COLON_QUOTE = re.compile(
+    rf"^\W*(?:But\s+|And\s+)?(?:(?P<np>{NAME})\s+(?:is|was|were|are|sounded|seemed|remained)\b"
+    rf"[^:\u201c\u201d\"]{{0,50}}|(?:Said|Says|Added|Adds|Warned|Warns|Explained)\s+(?P<np2>{NAME}))"
+    r"\s*:\s*[\u201c\"]"
+)
+# "The consensus among economists is that ...": the group's view, or the consensus's.
+CONSENSUS = re.compile(
+    r"\b[Tt]he\s+(?:\w+\s+)?consensus(?:\s+(?:among|of)\s+(?P<np>[^,.;]{2,40}?))?\s+"
+    r"(?:is|was|remains)\s+(?:that|for)\b"
 )

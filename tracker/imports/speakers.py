@@ -100,7 +100,8 @@ _SUBJECT = re.compile(
     # "a new study published in Nature warns", "the survey taken at polling stations suggests"
     rf"|\s+(?:published|released|conducted|carried\s+out|issued|taken|compiled|led|funded|"
     rf"commissioned|produced)\s+(?:in|by|on|at|from|for|among|across)\s+[^,;.]{{2,60}}?)?)"
-    rf"(?P<apposition>,\s+[^,]{{3,90}},|\s+who\s+[^,.;\u201c\u201d\"]{{3,80}}?)?(?:\s+{_WHEN})?"
+    rf"(?P<apposition>(?:,\s+\d{{1,3}})?,\s+[^,]{{2,90}},|\s+\([a-z][^()]{{0,30}}\)"
+    rf"|\s+who\s+[^,.;\u201c\u201d\"]{{3,80}}?)?(?:\s+{_WHEN})?"
     rf"\s+{_AUX}(?P<verb>{_VERB})\b",
 )
 # "Gove, who oversaw the talks, told MPs": a name "who" is said of is a person's.
@@ -412,6 +413,14 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
             and match["verb"] not in _NOT_SAYING
         ):
             add(name, speaker_kind(name, speakers.person), match.start(), match.end())
+    for match in phrases.COLON_QUOTE.finditer(sentence):
+        name = _clean(match["np"] or match["np2"])
+        if name in ("He", "She", "They"):
+            pronouns.append((name, match.start(), match.end()))
+        elif name.split()[0] not in _NOT_NAMES:
+            add(name, speaker_kind(name, speakers.person), match.start(), match.end())
+    for match in phrases.CONSENSUS.finditer(sentence):
+        add(_clean(match["np"] or "consensus"), PERSON, match.start(), match.end())
     for match in phrases.POSSESSIVE.finditer(sentence):
         name = _clean(match["np"])
         if name and name.split()[0] not in _NOT_NAMES:
