@@ -132,7 +132,7 @@ def figures() -> dict[str, Score]:
 # a sentence as the organisation "it" means ("UK inflation rose", "GDP grew") took it to 64 and
 # was dropped.
 DEV_FLOORS = {
-    "recall": 0.835,
+    "recall": 0.84,
     "precision": 0.82,
     "hedged": 0.955,
     "stated": 0.92,

@@ -31,7 +31,8 @@ _DECLARATIVE = re.compile(
 # Words of a forecast that the estimative table does not list: seeing and warning with someone
 # who forecasts, nouns of expectation and of betting.
 _MORE = re.compile(
-    r"\b(?:economists|analysts|strategists|forecasters|experts|we|I|they|remainder|\d+)\s+"
+    r"\b(?:economists|analysts|strategists|forecasters|experts|traders|investors|markets|we|I|they|"
+    r"remainder|\d+)\s+"
     r"(?:(?:from|at|in\s+an?|(?:polled|surveyed|questioned)(?:\s+by)?)\s+(?:[\w&.'\u2019-]+\s+){1,4}?)?"
     r"(?:now\s+|also\s+|still\s+|mostly\s+|largely\s+)?(?:see|sees|seeing)\b"
     r"|\b(?:see|sees|seeing)\s+(?:the\s+)?(?:chance|price|prices|demand|the\s+\w+\s+rate)\b"
