@@ -271,3 +271,12 @@ def test_whom_the_speaker_spoke_to_before_the_name_is_not_the_speaker() -> None:
         " a slump next year."
     )
     assert _forecasts(text)[0].speaker == "Ann Lee"
+
+
+def test_the_report_is_of_whom_the_text_said_released_it() -> None:
+    text = (
+        "The review was released by the Kiel Institute on Tuesday."
+        " According to the report, exports will fall by 2030."
+    )
+    [forecast] = _forecasts(text)
+    assert forecast.speaker == "Kiel Institute"

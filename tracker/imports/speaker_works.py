@@ -22,7 +22,8 @@ WORK_BY = re.compile(
 )
 # "as reported by Bloomberg", "growth of 3% predicted by the IMF": the agent of a passive.
 BY = re.compile(
-    r"\b(?:reported|stated|announced|published|written|predicted|forecast|projected|estimated)"
+    r"\b(?:reported|stated|announced|published|written|predicted|forecast|projected|estimated|"
+    r"released|issued|compiled|conducted|commissioned|produced)"
     rf"\s+by\s+(?:the\s+)?(?P<np>{NAME}{ACRONYM})"
 )
 # A sentence that only says where the one before it comes from: "This is reported by
