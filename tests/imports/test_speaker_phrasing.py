@@ -280,3 +280,18 @@ def test_the_report_is_of_whom_the_text_said_released_it() -> None:
     )
     [forecast] = _forecasts(text)
     assert forecast.speaker == "Kiel Institute"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("Oil will hit $100 by June - Goldman Sachs", "Goldman Sachs"),
+        ("Rents will keep rising through 2026: analysts", "analysts"),
+        ("One analyst expects oil to hit $100 by June.", "One analyst"),
+        ("OPEC+ expects oil demand to rise by 2 million barrels a day next year.", "OPEC+"),
+        ("China's central bank expects growth of 5% next year.", "China's central bank"),
+    ],
+)  # fmt: skip
+def test_a_headlines_source_one_analyst_and_a_countrys_bank(text: str, speaker: str) -> None:
+    [forecast] = _forecasts(text)
+    assert forecast.speaker == speaker

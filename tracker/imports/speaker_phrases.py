@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from tracker.imports.speaker_words import GROUPS, NAME, VERB
+from tracker.imports.speaker_words import GROUPS, MODIFIER, NAME, ROLE, VERB
 
 # "Some expect ...": some of the group the text last reported.
 SOME = re.compile(
@@ -80,4 +80,24 @@ COLON_QUOTE = re.compile(
 CONSENSUS = re.compile(
     r"\b[Tt]he\s+(?:\w+\s+)?consensus(?:\s+(?:among|of)\s+(?P<np>[^,.;]{2,40}?))?\s+"
     r"(?:is|was|remains)\s+(?:that|for)\b"
+)
+# "Oil will hit $100 by June - Goldman", "...: analysts": a headline's source after a dash or a
+# colon that ends it.
+TRAILING_SOURCE = re.compile(
+    rf"(?:\s+[-\u2013\u2014]|\s*[\u2014:])\s+(?P<np>{MODIFIER}(?i:{GROUPS})|{NAME})\s*$"
+)
+ROLE_WORD = re.compile(rf"\b(?:{ROLE}|official|diplomat)\b", re.I)
+# "the economist", "the Fed chair", "the ING analyst": a person named before by that role.
+THE_ROLE = re.compile(
+    rf"(?:[Tt]he\s+)?(?:[\w.'\u2019-]+\s+){{0,2}}?(?P<role>(?i:{ROLE}|official|diplomat|chair))"
+)
+# Words that only an organisation is called by: "the firm", "the iPhone maker", "the watchdog".
+# Before "bank" or "firm" only a name or a hyphened word ("the Zurich-based bank"): "the central
+# bank" is another bank.
+THE_ORGANIZATION = re.compile(
+    r"(?:[Tt]he\s+)?(?:(?:[A-Z][\w.'\u2019-]*|[\w.]+-[\w.-]+)\s+){0,2}?(?:firm|company|bank|"
+    r"consultancy|organi[sz]ation|agency)"
+    r"|(?:[Tt]he\s+)?(?:[\w.'\u2019-]+\s+){0,2}?(?:[a-z]*maker|watchdog|regulator|lender|insurer|"
+    r"airline|retailer|giant|conglomerate)"
+    r"|(?:[Tt]he\s+)?report",
 )

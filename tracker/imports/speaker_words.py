@@ -65,7 +65,7 @@ ORG_WORDS = re.compile(
     r"intelligence|office|ministry|service|center|centre|authority)\b",
     re.IGNORECASE,
 )
-CAP = r"(?!I\b)(?:[A-Z][\w.&'\u2019-]*|[A-Z]{2,}|[a-z]+[A-Z][\w]*)"
+CAP = r"(?!I\b)(?:[A-Z][\w.&'\u2019-]*|[A-Z]{2,}\+?|[a-z]+[A-Z][\w]*)"  # "OPEC+"
 LINK = r"(?:\s+(?:of|for)(?:\s+the)?\s+|\s+(?:and|&|de|van|von|der|al|bin)\s+|\s+)"
 NAME = rf"{CAP}(?:{LINK}{CAP})*"
 MODIFIER = (

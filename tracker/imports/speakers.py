@@ -84,12 +84,13 @@ _SUBJECT = re.compile(
     rf"\b(?P<np>(?:(?:{_NAME})(?:['\u2019]s?)?\s+(?:team\s+of\s+)?)?{_MODIFIER}(?i:{_GROUPS})(?:\s+(?:(?:polled|surveyed|questioned|interviewed)(?:\s+by\s+{_NAME})?|(?:at|from|with|of)\s+(?:[a-z]+\s+){{0,2}}{_NAME}(?:\s+(?:firms|banks|companies))?|in\s+an?\s+{_NAME}\s+(?:poll|survey)|led\s+by\s+{_NAME}|(?:familiar\s+with|close\s+to|briefed\s+on|with\s+knowledge\s+of)\s+(?:the\s+|their\s+|his\s+|her\s+)?[a-z]+(?:\s+[a-z]+)?))?"
     rf"|(?!{_DETERMINER}\s+[a-z]){_NAME}{_ACRONYM}(?:\s+(?:and|&)\s+{_NAME}{_ACRONYM})?"
     rf"|{_NAME}['\u2019]s?\s+(?:[\w-]+\s+){{0,2}}?(?:model|forecast|projection|analysis|survey|"
-    rf"poll|study|simulation|supercomputer|algorithm|tracker|index|report|research|team)"
+    rf"poll|study|simulation|supercomputer|algorithm|tracker|index|report|research|team|bank|"
+    rf"ministry|government|regulator|agency|office|institute|committee|council)"
     rf"|\b(?:he|she|they|it|we|I)\b"
     # "their new study in Nature predicts": the work of whom the pronoun means
     rf"|\b(?:[Tt]heir|[Ii]ts|[Hh]is|[Hh]er)\s+(?:[\w-]+\s+){{0,2}}?{_WORK}"
     rf"(?:\s+(?:in|for|on|of)\s+[^,;.]{{2,60}}?)?"
-    rf"|\b(?:[Tt]he|[Aa]n?)\s+(?:(?!(?:and|or|but|that|which|who)\s)[\w'\u2019.-]+\s+){{0,4}}?(?:firm|company|bank|consultancy|report|model|poll|"
+    rf"|\b(?:[Tt]he|[Aa]n?|[Oo]ne|[Aa]nother)\s+(?:(?!(?:and|or|but|that|which|who)\s)[\w'\u2019.-]+\s+){{0,4}}?(?:firm|company|bank|consultancy|report|model|poll|"
     rf"survey|organi[sz]ation|agency|researcher|analyst|diplomat|official|strategists|"
     rf"bookmakers|forecasters|analysts|economists|experts|officials|supercomputer|computer|"
     rf"algorithm|algorithms|study|researchers|office|ministry|department|government|"
@@ -148,11 +149,6 @@ def source_of_previous(following: str, speakers: Speakers) -> Attribution | None
     return named[0] if named else None
 
 
-_ROLE_WORD = re.compile(rf"\b(?:{_ROLE}|official|diplomat)\b", re.I)
-# "the economist", "the Fed chair", "the ING analyst": a person named before by that role.
-_THE_ROLE = re.compile(
-    rf"(?:[Tt]he\s+)?(?:[\w.'\u2019-]+\s+){{0,2}}?(?P<role>(?i:{_ROLE}|official|diplomat|chair))"
-)
 _PARTICIPLES = {"expected", "predicted", "forecast", "projected", "estimated", "anticipated"}
 # Verbs that report only with a chance or a forecast as their object ("put the odds at").
 _NOT_SAYING = {"put", "give", "puts", "gives", "rates", "report", "shows", "showed", "found"}
@@ -183,7 +179,7 @@ class Speakers:
 
     def _person(self, name: str, described: str) -> None:
         self.person = name
-        for role in _ROLE_WORD.findall(described):
+        for role in phrases.ROLE_WORD.findall(described):
             self.roles[role.lower()] = name
 
     def remember(self, attribution: Attribution) -> None:
@@ -237,21 +233,9 @@ def _resolve(word: str, speakers: Speakers) -> tuple[str, str | None] | None:
     return None
 
 
-# Words that only an organisation is called by: "the firm", "the iPhone maker", "the watchdog".
-# Before "bank" or "firm" only a name or a hyphened word ("the Zurich-based bank"): "the central
-# bank" is another bank.
-_THE_ORGANIZATION = re.compile(
-    r"(?:[Tt]he\s+)?(?:(?:[A-Z][\w.'\u2019-]*|[\w.]+-[\w.-]+)\s+){0,2}?(?:firm|company|bank|"
-    r"consultancy|organi[sz]ation|agency)"
-    r"|(?:[Tt]he\s+)?(?:[\w.'\u2019-]+\s+){0,2}?(?:[a-z]*maker|watchdog|regulator|lender|insurer|"
-    r"airline|retailer|giant|conglomerate)"
-    r"|(?:[Tt]he\s+)?report",
-)
-
-
 def _definite(name: str, speakers: Speakers) -> tuple[str, str | None]:
     """ "the firm", "the report": the organisation named last; "the diplomat": the person."""
-    if _THE_ORGANIZATION.fullmatch(name) and speakers.organization:
+    if phrases.THE_ORGANIZATION.fullmatch(name) and speakers.organization:
         return speakers.organization, ORGANIZATION
     last = speakers.last
     if (
@@ -272,7 +256,7 @@ def _definite(name: str, speakers: Speakers) -> tuple[str, str | None]:
     )
     if at and _GROUP.match(name):
         return at["org"], ORGANIZATION  # "analysts at Citi": the bank's forecast
-    role = _THE_ROLE.fullmatch(name)
+    role = phrases.THE_ROLE.fullmatch(name)
     if role and role["role"].lower() in speakers.roles:
         return speakers.roles[role["role"].lower()], PERSON  # "the economist": Jane Doe
     if re.search(rf"\b(?:{_ROLE})s?\b", name.split(" for ")[0].split(" of ")[0], re.I):
@@ -413,6 +397,10 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
             and match["verb"] not in _NOT_SAYING
         ):
             add(name, speaker_kind(name, speakers.person), match.start(), match.end())
+    for match in phrases.TRAILING_SOURCE.finditer(sentence):
+        name = _clean(match["np"])
+        if name.split()[0] not in _NOT_NAMES:
+            add(name, speaker_kind(name, speakers.person), match.start("np"), match.end())
     for match in phrases.COLON_QUOTE.finditer(sentence):
         name = _clean(match["np"] or match["np2"])
         if name in ("He", "She", "They"):
