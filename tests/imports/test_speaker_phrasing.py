@@ -295,3 +295,8 @@ def test_the_report_is_of_whom_the_text_said_released_it() -> None:
 def test_a_headlines_source_one_analyst_and_a_countrys_bank(text: str, speaker: str) -> None:
     [forecast] = _forecasts(text)
     assert forecast.speaker == speaker
+
+
+def test_a_possessive_before_report_is_not_the_subject_of_report_the_verb() -> None:
+    text = "Wednesday's report will still show the full impact of the new tariffs."
+    assert [c.speaker for c in _forecasts(text)] == [None]

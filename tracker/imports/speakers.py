@@ -362,6 +362,8 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
         name = _clean(np)
         if not name or (name.split()[0] in _NOT_NAMES and not _GROUP.search(name)):
             continue
+        if re.search(r"['\u2019]s?$", name):
+            continue  # "Wednesday's report will ...": a possessive is no subject of "report"
         resolved_name, kind = _definite(name, speakers)
         person = _PERSON_FROM.search(sentence, 0, match.start("np"))
         if (
