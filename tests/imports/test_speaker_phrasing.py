@@ -300,3 +300,12 @@ def test_a_headlines_source_one_analyst_and_a_countrys_bank(text: str, speaker: 
 def test_a_possessive_before_report_is_not_the_subject_of_report_the_verb() -> None:
     text = "Wednesday's report will still show the full impact of the new tariffs."
     assert [c.speaker for c in _forecasts(text)] == [None]
+
+
+def test_the_company_is_the_company_not_the_estimates_quoted_since() -> None:
+    text = (
+        "Shares of Acme Foods rose on Tuesday. Analysts expected revenue of $5 billion,"
+        " according to consensus estimates compiled by LSEG. Results for the year will be"
+        " reported on March 5, the company said."
+    )
+    assert _forecasts(text)[-1].speaker == "Acme Foods"

@@ -101,3 +101,15 @@ THE_ORGANIZATION = re.compile(
     r"airline|retailer|giant|conglomerate)"
     r"|(?:[Tt]he\s+)?report",
 )
+# A company whose shares the text speaks of: "Shares of Lindt & Spruengli rose".
+SHARES_OF = re.compile(rf"\b[Ss]hares\s+(?:of|in)\s+(?P<name>{NAME})")
+# "He attended the hearing and believes ...", "Emma Rasiel is a professor at Duke, and expects
+# ...": the subject of a verb joined by "and".
+PRONOUN_AND = re.compile(
+    rf"(?:^|(?<=[.;]\s))\W*(?P<np>He|She|They|{NAME}(?=\s+(?:is|was)\s+an?\s))\b[^.;,\u201c\u201d\"]{{1,80}}?,?\s+and\s+"
+    rf"(?:also\s+|now\s+|still\s+)?(?:{VERB})\b"
+)
+# The name of a work, not of who made it: "consensus estimates compiled by LSEG", "a poll".
+WORK_NAME = re.compile(
+    r"\b(?:estimates?|consensus|poll|survey|report|study|model|data|figures|forecasts?)\b", re.I
+)

@@ -172,6 +172,8 @@ class Speakers:
     person: str | None = None
     organization: str | None = None
     poll: str | None = None
+    # The organisation last named that is no work ("consensus estimates", "a poll"): "the firm".
+    company: str | None = None
     last: Attribution | None = None
     named: list[Attribution] = field(default_factory=list)
     # The person last named with each role ("economist": "Jane Doe"), for "the economist said".
@@ -186,8 +188,12 @@ class Speakers:
         if attribution.kind == PERSON and not _GROUP.search(attribution.name):
             # "he" and "she" are one person, not "analysts"
             self._person(attribution.name, attribution.name)
-        elif attribution.kind == ORGANIZATION:
+        elif attribution.kind == ORGANIZATION and not phrases.THE_ORGANIZATION.fullmatch(
+            attribution.name
+        ):  # a bare "company" the text named no company for says nothing of the next
             self.organization = attribution.name
+            if not phrases.WORK_NAME.search(attribution.name):
+                self.company = attribution.name
         if re.search(r"\b(?:poll|survey)\b", attribution.name, re.I):
             self.poll = attribution.name
         self.last = attribution
@@ -204,17 +210,11 @@ class Speakers:
                     continue
                 organization = _ORG_WORDS.search(name) or speaker_kind(name) == ORGANIZATION
                 if organization and pattern is PERSON_SUBJECT:
-                    self.organization = name
+                    self.organization = self.company = name
                 elif not organization:
                     self._person(name, match.group(0))
-
-
-# "He attended the hearing and believes ...", "Emma Rasiel is a professor at Duke, and expects
-# ...": the subject of a verb joined by "and".
-_PRONOUN_AND = re.compile(
-    rf"(?:^|(?<=[.;]\s))\W*(?P<np>He|She|They|{_NAME}(?=\s+(?:is|was)\s+an?\s))\b[^.;,\u201c\u201d\"]{{1,80}}?,?\s+and\s+"
-    rf"(?:also\s+|now\s+|still\s+)?(?:{_VERB})\b"
-)
+        for match in phrases.SHARES_OF.finditer(sentence):
+            self.organization = self.company = match["name"]  # "Shares of Acme rose"
 
 
 def _resolve(word: str, speakers: Speakers) -> tuple[str, str | None] | None:
@@ -236,7 +236,8 @@ def _resolve(word: str, speakers: Speakers) -> tuple[str, str | None] | None:
 def _definite(name: str, speakers: Speakers) -> tuple[str, str | None]:
     """ "the firm", "the report": the organisation named last; "the diplomat": the person."""
     if phrases.THE_ORGANIZATION.fullmatch(name) and speakers.organization:
-        return speakers.organization, ORGANIZATION
+        report = name.lower().endswith("report")
+        return (speakers.company if not report else None) or speakers.organization, ORGANIZATION
     last = speakers.last
     if (
         last is not None
@@ -384,7 +385,7 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
             if named and named[-1].name.lower() != name.lower():
                 resolved_name, kind = named[-1].name, named[-1].kind
         add(resolved_name, kind, start, end)
-    for match in _PRONOUN_AND.finditer(sentence):
+    for match in phrases.PRONOUN_AND.finditer(sentence):
         if match["np"] in ("He", "She", "They"):
             pronouns.append((match["np"], match.start(), match.end()))
         elif match["np"].split()[0] not in _NOT_NAMES:
