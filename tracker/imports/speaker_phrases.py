@@ -1,8 +1,10 @@
 """Smaller wordings that name whose a forecast is: a person by title ("analyst Ming-Chi Kuo"),
 whose view or promise it is ("In Nomura's view", "the bank's forecast", "in her opinion"),
 who prices a bet ("with several online betting sites", "bookmakers make"), a group's view ("for
-health experts"), "Some expect", whom an outlet "quoted as saying", and the group a sentence
-speaks of before its "they"."""
+health experts"), "Some expect", whom an outlet "quoted as saying", the group a sentence
+speaks of before its "they", a subject joined to its verb by "and" ("Acme beat estimates and
+forecast"), a colon before a quotation, a headline's source after a dash, and what a text calls
+a person or an organisation it has named ("the economist", "the carmaker")."""
 
 from __future__ import annotations
 
