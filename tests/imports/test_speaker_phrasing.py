@@ -309,3 +309,17 @@ def test_the_company_is_the_company_not_the_estimates_quoted_since() -> None:
         " reported on March 5, the company said."
     )
     assert _forecasts(text)[-1].speaker == "Acme Foods"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("Ann Lee was quoted by the Ledger as saying that the deal would close in March.",
+         "Ann Lee"),
+        ("Roger W. Smith, Jr., the council's vice chairman, said the deal would close in March.",
+         "Roger W. Smith, Jr."),
+    ],
+)  # fmt: skip
+def test_quoted_as_saying_and_a_name_with_its_suffix(text: str, speaker: str) -> None:
+    [forecast] = _forecasts(text)
+    assert forecast.speaker == speaker

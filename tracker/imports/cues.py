@@ -147,7 +147,7 @@ _REPORTED = re.compile(
     r"believe|warned|warns|thought|thinks|think|forecast|forecasts|projected|estimated|estimates|"
     r"suggested|argued|claimed|noted|added|reported|insisted|insists|signalled|signaled|vowed|"
     r"vows|promised|promises|pledged|feared|fears|fear|reckons|reckoned|assessed|assesses|"
-    r"concluded|(?:wrote|writes)(?=\s+(?:in\s+[^.;]{1,60}?\s+)?that\b))\b"
+    r"concluded|saying|(?:wrote|writes)(?=\s+(?:in\s+[^.;]{1,60}?\s+)?that\b))\b"
     r"(?:[^.;]|\.(?=\S)|(?<=\b[A-Z])\.)*$",
     re.IGNORECASE,
 )

@@ -63,7 +63,8 @@ GROUP_BEFORE = re.compile(rf"^\W*(?:[\w,]+\s+){{0,8}}?(?P<np>(?i:{GROUPS}))\b[^.
 OBJECT_PRONOUN = {"him": "he", "her": "she", "them": "they", "it": "it"}
 # "the agency quoted an unnamed official as saying": the one quoted speaks, not who quotes.
 QUOTED_AS = re.compile(
-    r"\bquot(?:ed|es|ing)\s+(?P<np>[^,;.:\u201c\u201d\"]{2,100}?)\s+as\s+(?:saying|telling|warning)\b"
+    r"\bquot(?:ed|es|ing)\s+(?!by\s)(?P<np>[^,;.:\u201c\u201d\"]{2,100}?)\s+as\s+"
+    r"(?:saying|telling|warning)\b"
 )
 # "Apple beat estimates on Thursday and forecast ...", "The Fed held rates but signalled ...": a
 # name opening the sentence is the subject of the reporting verb it joins with "and" or "but".

@@ -30,6 +30,7 @@ VERB = (
     r"declared|declares|made\s+(?:it\s+)?clear|went\s+on\s+to\s+say|"
     r"(?:expressed|expresses|voiced|voices)\s+(?:\w+\s+)?(?:confidence|hope|optimism|doubts?|"
     r"concerns?|fears?|scepticism|skepticism)|"
+    r"(?:was|were|is|has\s+been)\s+quoted\s+(?:by\s+[^,.;]{2,40}?\s+)?as\s+saying|"
     r"(?:have|has|had|issued|issues|gave|sounded|sounds)\s+(?:a|an)\s+(?:[\w-]+\s+)?"
     r"(?:warning|prediction|forecast)|"
     r"(?:is|are|was|were|remains?|remained)\s+(?:\w+\s+)?(?:confident|convinced|sure|optimistic|"

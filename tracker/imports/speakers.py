@@ -361,6 +361,9 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
             pronouns.append((possessor or np, start, end))
             continue
         name = _clean(np)
+        if name in ("Jr.", "Sr.", "Jr", "Sr", "II", "III"):  # "Roger W. Ferguson, Jr., ... said"
+            whose = re.search(rf"({_NAME}),\s+$", sentence[: match.start()])
+            name, start = (whose[1] + ", " + name, whose.start(1)) if whose else ("", start)
         if not name or (name.split()[0] in _NOT_NAMES and not _GROUP.search(name)):
             continue
         if re.search(r"['\u2019]s?$", name):
