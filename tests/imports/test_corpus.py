@@ -135,7 +135,7 @@ def figures() -> dict[str, Score]:
 # was dropped.
 DEV_FLOORS = {
     "recall": 0.84,
-    "precision": 0.82,
+    "precision": 0.825,
     "hedged": 0.955,
     "stated": 0.92,
     "speakers": 0.87,
