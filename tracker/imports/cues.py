@@ -31,7 +31,8 @@ _DECLARATIVE = re.compile(
 # Words of a forecast that the estimative table does not list: seeing and warning with someone
 # who forecasts, nouns of expectation and of betting.
 _MORE = re.compile(
-    r"\b(?:economists|analysts|strategists|forecasters|experts|we|I|they|remainder|\d+)\s+"
+    r"\b(?:economists|analysts|strategists|forecasters|experts|traders|investors|markets|we|I|they|"
+    r"remainder|\d+)\s+"
     r"(?:(?:from|at|in\s+an?|(?:polled|surveyed|questioned)(?:\s+by)?)\s+(?:[\w&.'\u2019-]+\s+){1,4}?)?"
     r"(?:now\s+|also\s+|still\s+|mostly\s+|largely\s+)?(?:see|sees|seeing)\b"
     r"|\b(?:see|sees|seeing)\s+(?:the\s+)?(?:chance|price|prices|demand|the\s+\w+\s+rate)\b"
@@ -146,7 +147,7 @@ _REPORTED = re.compile(
     r"believe|warned|warns|thought|thinks|think|forecast|forecasts|projected|estimated|estimates|"
     r"suggested|argued|claimed|noted|added|reported|insisted|insists|signalled|signaled|vowed|"
     r"vows|promised|promises|pledged|feared|fears|fear|reckons|reckoned|assessed|assesses|"
-    r"concluded|(?:wrote|writes)(?=\s+(?:in\s+[^.;]{1,60}?\s+)?that\b))\b"
+    r"concluded|saying|(?:wrote|writes)(?=\s+(?:in\s+[^.;]{1,60}?\s+)?that\b))\b"
     r"(?:[^.;]|\.(?=\S)|(?<=\b[A-Z])\.)*$",
     re.IGNORECASE,
 )
@@ -423,6 +424,15 @@ _INTRODUCED = re.compile(
 )
 
 
+# "While the bill is expected to pass, the fight is expected to go on": the comma that closes a
+# clause opening the sentence ends a forecast, unless what follows only judges it ("While some
+# hope sanctions might work, this is unlikely").
+_OPENING_CLAUSE = re.compile(
+    r"\W*(?:While|Although|Though|Whereas|Even\s+though|Even\s+if)\b[^,;:]{3,200}?,\s+"
+    r"(?!(?:this|that|it|which)\s+(?:is|was|seems|looks|appears)\b)"
+)
+
+
 def clauses(text: str, anchors: list[int], more: list[int] | None = None) -> list[tuple[int, int]]:
     """The stretches of `text` holding one forecast each, for cues at `anchors` (offsets):
     the text is cut at clause breaks (and at `more`), and each stretch holding a cue runs on
@@ -433,6 +443,9 @@ def clauses(text: str, anchors: list[int], more: list[int] | None = None) -> lis
         for m in _BREAK.finditer(text)
         if m.start() > 0 and not _INTRODUCED.search(text, max(0, m.start() - 40), m.start())
     ] + list(more or ())
+    opening = _OPENING_CLAUSE.match(text)
+    if opening:
+        breaks.append(opening.end())
     cuts = [0, *sorted(set(breaks)), len(text)]
     pieces = [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
     marked = [any(a <= x < b for x in anchors) for a, b in pieces]

@@ -17,7 +17,7 @@ VERB = (
     r"noted|notes|added|adds|claims|claimed|claiming|cautioned|cautions|argued|argues|wrote|"
     r"writes|reckons|reported|reports|confirmed|mentioned|stated|anticipates|anticipate|"
     r"flagged|vowed|outlined|found|finds|shows|showed|suggests|suggested|concluded|assumes|"
-    r"identifies|puts|gives|rates|report|revised|adjusted|raised|lowered|estimate|suggest|"
+    r"identifies|identified|puts|gives|rates|report|revised|adjusted|raised|lowered|estimate|suggest|"
     r"imply|implies|implied|pricing\s+in|priced\s+in|price\s+in|prices\s+in|"
     r"put|give|assess|assesses|assessed|insisted|insists|insist|stressed|stresses|indicated|"
     r"indicates|signalled|signaled|announced|announces|acknowledged|admitted|explained|"
@@ -26,13 +26,22 @@ VERB = (
     r"doubted|hope|hopes|hoped|anticipated|agreed|agree|agrees|pointed\s+to|points\s+to|"
     r"promised|promises|pledged|pledges|betting|wagering|reporting|saying|estimating|"
     r"projecting|cautioning|suggesting|arguing|noting|concludes|promising|pledging|vowing|"
+    r"conceded|concedes|hinted|hints|tweeted|tweets|assured|assures|"
+    r"declared|declares|made\s+(?:it\s+)?clear|went\s+on\s+to\s+say|"
+    r"(?:expressed|expresses|voiced|voices)\s+(?:\w+\s+)?(?:confidence|hope|optimism|doubts?|"
+    r"concerns?|fears?|scepticism|skepticism)|"
+    r"(?:was|were|is|has\s+been)\s+quoted\s+(?:by\s+[^,.;]{2,40}?\s+)?as\s+saying|"
+    r"(?:have|has|had|issued|issues|gave|sounded|sounds)\s+(?:a|an)\s+(?:[\w-]+\s+)?"
+    r"(?:warning|prediction|forecast)|"
     r"(?:is|are|was|were|remains?|remained)\s+(?:\w+\s+)?(?:confident|convinced|sure|optimistic|"
     r"pessimistic|adamant|hopeful)|(?:has|have|had)\s+no\s+doubts?)"
 )
 AUX = (
     r"(?:(?:also|additionally|previously|now|still|further|even|had|have|has|is|are|was|"
-    r"already|repeatedly|increasingly|privately|publicly|reportedly|recently|"
-    r"were|been|not|widely|broadly|largely|generally)\s+)*"
+    r"already|repeatedly|increasingly|privately|publicly|reportedly|recently|long|"
+    r"were|been|not|widely|broadly|largely|generally|does|do|did|only|just|"
+    r"(?:does|do|did|is|are|was|were|has|have)n['\u2019]t|"
+    r"(?:began|begin|begins|continue|continues|continued|seem|seems|seemed)\s+to)\s+)*"
 )
 GROUPS = (
     r"analysts|economists|strategists|experts|officials|forecasters|diplomats|researchers|"
@@ -44,7 +53,7 @@ GROUPS = (
     r"climatologists|meteorologists|virologists|physicians|scouts|"
     r"(?:people|persons)(?=\s+(?:familiar|close|briefed|with\s+knowledge))|"
     r"intelligence(?:\s+(?:community|services|agencies))?|senators|MPs|ministers|leaders|"
-    r"members|governors|judges|justices|supporters|voters|fans|delegates|participants"
+    r"members|governors|judges|justices|supporters|voters|fans|delegates|participants|swaps"
 )
 GROUP = re.compile(rf"\b(?:{GROUPS})\b", re.IGNORECASE)
 ORG_WORDS = re.compile(
@@ -54,29 +63,31 @@ ORG_WORDS = re.compile(
     r"government|reserve|federal|university|sachs|morgan|stanley|citi|ubs|imf|who|eia|opec|"
     r"supercomputer|algorithms?|sites?|media|newspaper|the\s+\w+\s+times|team|club|board|"
     r"ratings|agencies|capital|partners|securities|holdings|llc|ltd|plc|ag|sa|"
-    r"intelligence|office|ministry|service|center|centre)\b",
+    r"intelligence|office|ministry|service|center|centre|authority)\b",
     re.IGNORECASE,
 )
-CAP = r"(?!I\b)(?:[A-Z][\w.&'\u2019-]*|[A-Z]{2,}|[a-z]+[A-Z][\w]*)"
+CAP = r"(?!I\b)(?:[A-Z][\w.&'\u2019-]*|[A-Z]{2,}\+?|[a-z]+[A-Z][\w]*)"  # "OPEC+"
 LINK = r"(?:\s+(?:of|for)(?:\s+the)?\s+|\s+(?:and|&|de|van|von|der|al|bin)\s+|\s+)"
 NAME = rf"{CAP}(?:{LINK}{CAP})*"
 MODIFIER = (
     r"(?:[A-Z][\w.'\u2019-]*\s+|senior\s+|top\s+|some\s+|many\s+|most\s+|other\s+|"
     r"several\s+|leading\s+|(?:two|three|four|five|several|\d+)\s+)*"
     r"(?:\b(?!(?:of|the|a|an|and|or|to|in|on|at|for|with|by|from|that|than|as|but|who|which|"
-    r"whom|all|if|when|while|because|so|said|says|say)\b)[a-z]+\s+){0,2}?"
+    r"whom|all|if|when|while|because|so|said|says|say|are|is|was|were|be|been|also|there)\b)"
+    r"[a-z]+\s+){0,2}?"
 )
 # Roles a person is named by when the text gives no name ("a spokesman for the ministry said").
 ROLE = (
     r"spokes(?:man|woman|person)|executive|chief|minister|president|director|economist|"
     r"strategist|source|adviser|advisor|representative|officer|head|chairman|chairwoman|CEO|"
     r"governor|expert|scientist|envoy|negotiator|commander|lawmaker|senator|aide|insider|"
-    r"manager|coach|analyst|epidemiologist|doctor|professor|researcher|ambassador|chancellor"
+    r"manager|coach|analyst|epidemiologist|doctor|professor|researcher|ambassador|chancellor|"
+    r"member|chair|meteorologist|climatologist|virologist|forecaster|pollster"
 )
 # "(WHO)", and a lawmaker's party and state: "(D-N.Y.)", "(R-Texas)".
 ACRONYM = r"(?:\s+\((?:[A-Z][A-Za-z]{1,7}|[DRI]-[A-Z][\w.]*|[^\x00-\x7f]{1,12})\))?"
 DROP = re.compile(
-    r"^(?:the|a|an|and|but|so|also|while|as|that|however|meanwhile|moreover|thus|though|"
+    r"^(?:the|a|an|and|but|so|also|while|as|that|however|meanwhile|moreover|thus|though|both|"
     r"although|yet|still|because|since|when|whereas|where)\s+",
     re.IGNORECASE,
 )
@@ -128,7 +139,7 @@ def speaker_kind(name: str, known_person: str | None = None) -> str | None:
     if _ROLE_END.search(name):
         return PERSON
     if GROUP.search(name) and not re.search(
-        r"\b(?:markets|bookmakers|bookies|sites|models|reports)\b", name, re.I
+        r"\b(?:markets|bookmakers|bookies|sites|models|reports|swaps)\b", name, re.I
     ):
         return PERSON
     if ORG_WORDS.search(name) or re.fullmatch(r"[A-Z]{2,}\S*", name):
@@ -154,14 +165,17 @@ PASSIVE_BEFORE = re.compile(
 )
 
 
-# What a text calls an organisation it has named: "the researcher", "the Paris-based agency".
-BACK_TO_ORGANIZATION = re.compile(
-    r"(?:[\w.'\u2019-]+\s+){0,2}?(?:researcher|research\s+(?:firm|house|group)|forecaster|"
-    r"lender|institute|tracker|insurer|carrier|chipmaker|automaker|carmaker|retailer|broker|"
-    r"brokerage|manufacturer|producer|supplier|provider|operator|group|organi[sz]ation|agency|"
-    r"firm|company|bank|consultancy)",
-    re.IGNORECASE,
+# What a text calls an organisation it has named: "the researcher", "the Paris-based agency",
+# "the iPhone maker", "the watchdog".
+ORG_NOUNS = (
+    r"researcher|research\s+(?:firm|house|group)|forecaster|lender|institute|tracker|insurer|"
+    r"carrier|[a-z]*maker|retailer|broker|brokerage|manufacturer|producer|supplier|provider|"
+    r"operator|group|organi[sz]ation|agency|firm|company|bank|consultancy|watchdog|regulator|"
+    r"giant|airline|fund|conglomerate|miner|developer|publisher|broadcaster|designer|startup"
 )
+BACK_TO_ORGANIZATION = re.compile(
+    rf"(?!central\s)(?:[\w.'\u2019-]+\s+){{0,2}}?(?:{ORG_NOUNS})", re.IGNORECASE
+)  # "the central bank" is another bank
 
 # "the view of analyst firm CCS Insight", "CCS Insight has cut its forecast": whose view,
 # forecast or expectations the text names.
@@ -189,5 +203,5 @@ PERSON_SUBJECT = re.compile(
 )
 PERSON_APPOSED = re.compile(
     r"(?P<name>[A-Z][a-z'\u2019-]+(?:\s+(?:[A-Z][a-z'\u2019-]+|de|De|van|von)){1,3}),\s+"
-    rf"(?:an?|the|its|their)\s+(?:[\w'\u2019-]+\s+){{0,3}}?(?:{ROLE}|[a-z]+ist)\b"
+    rf"(?:(?:an?|the|its|their)\s+)?(?:[\w'\u2019-]+\s+){{0,3}}?(?:{ROLE}|[a-z]+ist)\b"
 )

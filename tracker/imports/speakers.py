@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass, field
 
 from tracker.imports import chances
+from tracker.imports import speaker_phrases as phrases
+from tracker.imports import speaker_works as works
 from tracker.imports.speaker_words import (
     ACRONYM as _ACRONYM,
 )
@@ -28,6 +30,7 @@ from tracker.imports.speaker_words import (
 )
 from tracker.imports.speaker_words import (
     BACK_TO_ORGANIZATION,
+    ORG_NOUNS,
     ORGANIZATION,
     OWN_GROUP,
     PASSIVE_BEFORE,
@@ -72,21 +75,39 @@ _WHEN = (
     r"(?:on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|yesterday|today|"
     r"(?:last|this)\s+(?:week|month)|earlier\s+this\s+(?:week|month|year))"
 )
+_WORK = (
+    r"(?:study|report|model|analysis|survey|paper|research|forecasts?|projections?|outlook|note)"
+)
+# A capitalised determiner is no name of its own: "The report claims" is the report's.
+_DETERMINER = r"(?:The|An?|This|That|These|Those|Its|Their|His|Her)"
 _SUBJECT = re.compile(
     rf"\b(?P<np>(?:(?:{_NAME})(?:['\u2019]s?)?\s+(?:team\s+of\s+)?)?{_MODIFIER}(?i:{_GROUPS})(?:\s+(?:(?:polled|surveyed|questioned|interviewed)(?:\s+by\s+{_NAME})?|(?:at|from|with|of)\s+(?:[a-z]+\s+){{0,2}}{_NAME}(?:\s+(?:firms|banks|companies))?|in\s+an?\s+{_NAME}\s+(?:poll|survey)|led\s+by\s+{_NAME}|(?:familiar\s+with|close\s+to|briefed\s+on|with\s+knowledge\s+of)\s+(?:the\s+|their\s+|his\s+|her\s+)?[a-z]+(?:\s+[a-z]+)?))?"
-    rf"|{_NAME}{_ACRONYM}(?:\s+(?:and|&)\s+{_NAME}{_ACRONYM})?"
+    rf"|(?!{_DETERMINER}\s+[a-z]){_NAME}{_ACRONYM}(?:\s+(?:and|&)\s+{_NAME}{_ACRONYM})?"
     rf"|{_NAME}['\u2019]s?\s+(?:[\w-]+\s+){{0,2}}?(?:model|forecast|projection|analysis|survey|"
-    rf"poll|study|simulation|supercomputer|algorithm|tracker|index|report|research|team)"
+    rf"poll|study|simulation|supercomputer|algorithm|tracker|index|report|research|team|bank|"
+    rf"ministry|government|regulator|agency|office|institute|committee|council)"
     rf"|\b(?:he|she|they|it|we|I)\b"
-    rf"|\b(?:[Tt]he|[Aa]n?)\s+(?:[\w'\u2019.-]+\s+){{0,3}}?(?:firm|company|bank|consultancy|report|model|poll|"
+    # "their new study in Nature predicts": the work of whom the pronoun means
+    rf"|\b(?:[Tt]heir|[Ii]ts|[Hh]is|[Hh]er)\s+(?:[\w-]+\s+){{0,2}}?{_WORK}"
+    rf"(?:\s+(?:in|for|on|of)\s+[^,;.]{{2,60}}?)?"
+    rf"|\b(?:[Tt]he|[Aa]n?|[Oo]ne|[Aa]nother)\s+(?:(?!(?:and|or|but|that|which|who)\s)[\w'\u2019.-]+\s+){{0,4}}?(?:firm|company|bank|consultancy|report|model|poll|"
     rf"survey|organi[sz]ation|agency|researcher|analyst|diplomat|official|strategists|"
     rf"bookmakers|forecasters|analysts|economists|experts|officials|supercomputer|computer|"
     rf"algorithm|algorithms|study|researchers|office|ministry|department|government|"
     rf"commission|council|institute|committee|regulator|court|campaign|club|statement|union|"
-    rf"party|association|federation|alliance|coalition|{_ROLE})"
-    rf"(?:\s+(?:for|of|at|with|from)\s+(?:the\s+)?(?:{_NAME}|[a-z]+(?:\s+[a-z]+)?))?)"
-    rf"(?P<apposition>,\s+[^,]{{3,90}},)?(?:\s+{_WHEN})?\s+{_AUX}(?P<verb>{_VERB})\b",
+    rf"party|association|federation|alliance|coalition|team|person|{_ROLE}|{ORG_NOUNS})"
+    rf"(?:\s+(?:for|of|at|with|from|close\s+to|familiar\s+with|briefed\s+on)\s+"
+    rf"(?:the\s+|their\s+|its\s+)?(?:{_NAME}|[a-z]+(?:\s+[a-z]+)?)"
+    # "a new study published in Nature warns", "the survey taken at polling stations suggests"
+    rf"|\s+(?:published|released|conducted|carried\s+out|issued|taken|compiled|led|funded|"
+    rf"commissioned|produced)\s+(?:in|by|on|at|from|for|among|across)\s+[^,;.]{{2,60}}?)?)"
+    rf"(?P<apposition>(?:,\s+\d{{1,3}})?,\s+[^,]{{2,90}},|\s+\([a-z][^()]{{0,30}}\)"
+    rf"|\s+who\s+[^,.;\u201c\u201d\"]{{3,80}}?)?(?:\s+{_WHEN})?"
+    rf"\s+{_AUX}(?P<verb>{_VERB})\b",
 )
+# "Gove, who oversaw the talks, told MPs": a name "who" is said of is a person's.
+_WHO = re.compile(r",?\s+who\b")
+_SURNAME = re.compile(r"[A-Z][a-z'\u2019-]+$")
 _ANY_VERB = re.compile(rf"\b{_VERB}\b")
 # A person named just before an organisation that is a subject: "Jane Smith from the University
 # of Leeds said", "Prof. Jonathan Bamber at Bristol University told the BBC".
@@ -107,117 +128,30 @@ _SAID_AFTER = re.compile(
     r"strategist)"
     rf"|(?:{_MODIFIER})(?i:{_GROUPS})(?:\s+(?:at|from|with)\s+(?:the\s+)?{_NAME})?)",
 )
-_POLL = re.compile(
-    r"\b(?:a|the)\s+(?:latest\s+|new\s+)?(?P<np>(?:[A-Z][\w.]*\s+){1,3}(?:poll|survey))\b"
-    r"|\b(?P<np2>[A-Z][\w.'\u2019]*(?:\s+[A-Z][\w.]*)*\s+(?:poll|survey))\b"
-)
 # "The company's chief executive, Tim Cook, said": the name set off by commas before the verb.
 _APPOSED = re.compile(
     rf"(?:^|[,;]\s+|\bthat\s+)(?:[\w'\u2019-]+\s+){{0,6}}?(?:{_ROLE}|[a-z]+ist|[a-z]+er)s?"
     rf"(?:\s+(?:for|of|at|with|from)\s+(?:the\s+)?[\w&'\u2019.-]+(?:\s+[\w&'\u2019.-]+){{0,3}}?)?"
     rf",\s+(?P<np>[A-Z][\w'\u2019.-]+(?:\s+[A-Z][\w'\u2019.-]+){{1,3}}),\s+{_AUX}(?:{_VERB})\b"
 )
-# "a report by the IFS", "a new study from Stanford University", "a note from Goldman Sachs".
-_WORK_BY = re.compile(
-    r"\b(?:report|study|survey|poll|analysis|note|forecast|assessment|outlook|paper|projection|"
-    r"review|estimate|warning|prediction|expectation|comment|remark|statement|announcement|"
-    r"guidance)s?,?\s+(?:(?:published|released|issued|compiled|conducted|carried\s+out|made)\s+)?"
-    rf"(?:by|from)\s+(?:the\s+)?(?P<np>{_NAME}{_ACRONYM})"
-)
-# "as reported by Bloomberg", "growth of 3% predicted by the IMF": the agent of a passive.
-_BY = re.compile(
-    r"\b(?:reported|stated|announced|published|written|predicted|forecast|projected|estimated)"
-    rf"\s+by\s+(?:the\s+)?(?P<np>{_NAME}{_ACRONYM})"
-)
-# A sentence that only says where the one before it comes from: "This is reported by
-# Bloomberg", "That's according to the IMF", "So says the bank".
-_SOURCE_LINE = re.compile(
-    r"^\W*(?:(?:This|That|It|These|Those|Such\s+\w+|The\s+(?:news|information|forecast|report|"
-    r"prediction|estimate|projection|warning|view|assessment)s?)\s+(?:is|was|were|are|has\s+been|"
-    r"have\s+been|had\s+been|comes?|came)\s+(?:\w+\s+)?(?:reported|stated|announced|claimed|"
-    r"predicted|forecast|written|published|according|from)\b"
-    r"|(?:That|This|It)(?:['\u2019]s|\s+is|\s+was)\s+according\s+to\b"
-    r"|(?:That|This|Such)(?:['\u2019]s|\s+is|\s+was)\s+(?:also\s+)?the\s+(?:\w+\s+)?(?:view|forecast|"
-    r"prediction|assessment|verdict|conclusion|estimate|expectation|projection)\s+of\b"
-    r"|(?:So|Thus)\s+(?:says|said|writes|wrote|reports|reported|predicts|predicted)\s+(?:the\s+)?"
-    rf"(?P<np>{_NAME}{_ACRONYM}))"
-)
 
 
 def source_of_previous(following: str, speakers: Speakers) -> Attribution | None:
     """Who the sentence before `following` comes from, when `following` is a sentence that only
     says so ("This is reported by Bloomberg."): else None."""
-    line = _SOURCE_LINE.match(following)
+    line = works.SOURCE_LINE.match(following)
     if not line:
         return None
-    if line["np"]:
-        name = _clean(line["np"])
+    if line["np"] or line["alone"]:
+        name = _clean(line["np"] or line["alone"])
         return Attribution(name, speaker_kind(name, speakers.person), line.start(), line.end())
     named = find_attributions(following, speakers)
     return named[0] if named else None
 
 
-# "the ISW released an analysis suggesting ...": the author of a work the sentence reports.
-_RELEASED = re.compile(
-    rf"(?P<np>{_NAME}{_ACRONYM})\s+(?:has\s+|have\s+)?(?:released|published|issued|put\s+out|made|"
-    r"unveiled|shared|offered)\s+(?:a|an|its|their|the|some|several|new)\s+(?:[\w-]+\s+){0,3}?"
-    r"(?:report|analysis|study|forecasts?|outlook|note|survey|paper|assessment|projections?|"
-    r"estimates?|predictions?)\b"
-)
-# "..., finds a survey of US households", "shows a new Gallup poll": the work after its verb.
-_FINDS = re.compile(
-    r"\b(?:finds|found|shows|showed|suggests|suggested|according\s+to)\s+(?:a|an|the)\s+"
-    r"(?P<np>(?:[\w'\u2019-]+\s+){0,3}?(?:survey|poll|study|report|analysis)"
-    r"(?:\s+(?:of|by|from)\s+[^,.;]{2,50}?)?)(?=\s*(?:[,.;]|$))"
-)
-# A headline that names whose claim it is: "Experts: Flu season expected to be severe".
-_HEADLINE = re.compile(
-    rf"^\W*(?P<np>(?:{_MODIFIER}(?i:{_GROUPS})|{_NAME}{_ACRONYM}))\s*:\s+(?=[A-Z])"
-)
-# "+450 to win the title, per DraftKings": American usage of "according to".
-_PER = re.compile(rf"(?:^|,\s+|\(\s*)per\s+(?P<np>(?:the\s+)?{_NAME})")
-_DAY_POLL = re.compile(
-    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Today|Yesterday)['\u2019]s?\s"
-)
-# "it has been reported that ...": the press's report, not the author's own.
-_REPORTED = re.compile(
-    r"\bit\s+(?:has\s+been|is|was|had\s+been)\s+(?:widely\s+)?(?:reported|understood)\b"
-)
-# "Some expect ...": some of the group the text last reported.
-_SOME = re.compile(
-    r"(?:^|(?<=[.;,]\s))(?P<np>Some|Many|Most|Others)\s+(?:also\s+)?(?=expect|predict|think|"
-    r"believe|see|forecast|warn|say)"
-)
-_POSSESSIVE = re.compile(
-    rf"(?P<np>{_NAME})['\u2019]s?\s+(?:\w+\s+)?(?:promise|prediction|forecast|warning|pledge|"
-    r"expectation|view|projection|estimate|claim)s?\b"
-)
-_TITLE = (
-    r"(?:analyst|economist|strategist|director|CEO|chief|minister|spokes(?:man|woman|person)|"
-    r"president|secretary|researcher|professor|chairman|chairwoman|chair|governor|Dr\.?|Col\.?|"
-    r"Gen\.?|Sen\.?|Rep\.?|Gov\.?|coach|manager|founder|executive|officer|scientist)"
-)
-_TITLED = re.compile(
-    rf"\b{_TITLE}\s+(?P<name>[A-Z][\w'\u2019-]+(?:\s+[A-Z][\w'\u2019-]+){{1,3}})"
-    r"(?!\s*(?:[A-Z]|&|of\b))"
-)
-# Who prices a betting market: "at 5/1 with several online betting sites", "for all bookmakers".
-_VENUE = re.compile(
-    r"\b(?:with|for|at|by|among)\s+(?:all|several|most|many|some|the|various|major|leading)?\s*"
-    r"(?P<np>(?:(?:online|major|leading|UK|US|British)\s+)?(?:betting\s+sites|bookmakers|bookies|"
-    r"sportsbooks|betting\s+firms|sites))\b"
-    r"|\bin\s+the\s+case\s+of\s+(?P<one>[A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)*)"
-)
-_BETTING_SUBJECT = re.compile(
-    r"\b(?P<np>(?:the\s+)?(?:bookmakers|bookies|betting\s+sites|sportsbooks|oddsmakers|"
-    r"(?:betting|prediction)\s+markets?|bettors|punters))\s+"
-    r"(?:have|has|make|rate|put|puts|see|list|price|give|gives|now\s+give|favou?r)\b",
-    re.IGNORECASE,
-)
-# "for health experts this is the lull before the storm": the view of a group.
-_FOR_GROUP = re.compile(
-    rf"\b[Ff]or\s+(?:many\s+|most\s+|some\s+)?(?P<np>(?:health\s+)?(?:{_GROUPS}))\b"
-)
+_PARTICIPLES = {"expected", "predicted", "forecast", "projected", "estimated", "anticipated"}
+# Verbs that report only with a chance or a forecast as their object ("put the odds at").
+_NOT_SAYING = {"put", "give", "puts", "gives", "rates", "report", "shows", "showed", "found"}
 _PRONOUN = {"he": PERSON, "she": PERSON, "they": None, "it": ORGANIZATION}
 
 
@@ -238,14 +172,28 @@ class Speakers:
     person: str | None = None
     organization: str | None = None
     poll: str | None = None
+    # The organisation last named that is no work ("consensus estimates", "a poll"): "the firm".
+    company: str | None = None
     last: Attribution | None = None
     named: list[Attribution] = field(default_factory=list)
+    # The person last named with each role ("economist": "Jane Doe"), for "the economist said".
+    roles: dict[str, str] = field(default_factory=dict)
+
+    def _person(self, name: str, described: str) -> None:
+        self.person = name
+        for role in phrases.ROLE_WORD.findall(described):
+            self.roles[role.lower()] = name
 
     def remember(self, attribution: Attribution) -> None:
         if attribution.kind == PERSON and not _GROUP.search(attribution.name):
-            self.person = attribution.name  # "he" and "she" are one person, not "analysts"
-        elif attribution.kind == ORGANIZATION:
+            # "he" and "she" are one person, not "analysts"
+            self._person(attribution.name, attribution.name)
+        elif attribution.kind == ORGANIZATION and not phrases.THE_ORGANIZATION.fullmatch(
+            attribution.name
+        ):  # a bare "company" the text named no company for says nothing of the next
             self.organization = attribution.name
+            if not phrases.WORK_NAME.search(attribution.name):
+                self.company = attribution.name
         if re.search(r"\b(?:poll|survey)\b", attribution.name, re.I):
             self.poll = attribution.name
         self.last = attribution
@@ -255,24 +203,18 @@ class Speakers:
         """A person the sentence names by title ("Apple analyst Ming-Chi Kuo has released his
         report"), for a "he" or "she" that follows, though the sentence reports nothing; an
         organisation it opens with ("Morgan Stanley is less bullish."), for an "its"."""
-        for pattern in (PERSON_SUBJECT, PERSON_APPOSED, _TITLED):
+        for pattern in (PERSON_SUBJECT, PERSON_APPOSED, phrases.TITLED):
             for match in pattern.finditer(sentence):
-                name = match["name"]
+                name = re.sub(r"^The\s+(?=\S)", "", match["name"])  # "The Kiel Institute"
                 if name.split()[0] in _NOT_NAMES:
                     continue
                 organization = _ORG_WORDS.search(name) or speaker_kind(name) == ORGANIZATION
                 if organization and pattern is PERSON_SUBJECT:
-                    self.organization = name
+                    self.organization = self.company = name
                 elif not organization:
-                    self.person = name
-
-
-# "He attended the hearing and believes ...", "Emma Rasiel is a professor at Duke, and expects
-# ...": the subject of a verb joined by "and".
-_PRONOUN_AND = re.compile(
-    rf"(?:^|(?<=[.;]\s))\W*(?P<np>He|She|They|{_NAME}(?=\s+(?:is|was)\s+an?\s))\b[^.;,\u201c\u201d\"]{{1,80}}?,?\s+and\s+"
-    rf"(?:also\s+|now\s+|still\s+)?(?:{_VERB})\b"
-)
+                    self._person(name, match.group(0))
+        for match in phrases.SHARES_OF.finditer(sentence):
+            self.organization = self.company = match["name"]  # "Shares of Acme rose"
 
 
 def _resolve(word: str, speakers: Speakers) -> tuple[str, str | None] | None:
@@ -293,15 +235,9 @@ def _resolve(word: str, speakers: Speakers) -> tuple[str, str | None] | None:
 
 def _definite(name: str, speakers: Speakers) -> tuple[str, str | None]:
     """ "the firm", "the report": the organisation named last; "the diplomat": the person."""
-    if (
-        re.fullmatch(
-            r"(?:the\s+)?(?:firm|company|bank|consultancy|organi[sz]ation|agency|report)",
-            name,
-            re.I,
-        )
-        and speakers.organization
-    ):
-        return speakers.organization, ORGANIZATION
+    if phrases.THE_ORGANIZATION.fullmatch(name) and speakers.organization:
+        report = name.lower().endswith("report")
+        return (speakers.company if not report else None) or speakers.organization, ORGANIZATION
     last = speakers.last
     if (
         last is not None
@@ -321,14 +257,12 @@ def _definite(name: str, speakers: Speakers) -> tuple[str, str | None]:
     )
     if at and _GROUP.match(name):
         return at["org"], ORGANIZATION  # "analysts at Citi": the bank's forecast
+    role = phrases.THE_ROLE.fullmatch(name)
+    if role and role["role"].lower() in speakers.roles:
+        return speakers.roles[role["role"].lower()], PERSON  # "the economist": Jane Doe
     if re.search(rf"\b(?:{_ROLE})s?\b", name.split(" for ")[0].split(" of ")[0], re.I):
         return name, PERSON  # "the company's chief executive", "a spokesman for the ministry"
     return name, speaker_kind(name, speakers.person)
-
-
-_ROLE_THEN_NAME = re.compile(
-    r",\s+(?P<name>[A-Z][\w'\u2019-]+(?:\s+(?:[A-Z][\w'\u2019-]+|de|van|von|al)){1,3})(?=\s*(?:[,.;]|$))"
-)
 
 
 def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
@@ -343,10 +277,13 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
 
     for match in _ACCORDING.finditer(sentence):
         name = _clean(match["np"])
+        if name.lower() in phrases.OBJECT_PRONOUN:  # "according to them": whom they mean
+            pronouns.append((phrases.OBJECT_PRONOUN[name.lower()], match.start(), match.end()))
+            continue
         name = re.split(r",\s+", name)[0]
         end = match.end()
         kind: str | None
-        holder = _ROLE_THEN_NAME.match(sentence, end)
+        holder = phrases.ROLE_THEN_NAME.match(sentence, end)
         if holder and not any(c.isupper() for c in name):
             # "according to transfer expert, Fabrizio Romano": the role, then who holds it.
             name, kind, end = holder["name"], PERSON, holder.end()
@@ -355,18 +292,21 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
         else:
             kind = speaker_kind(name, speakers.person)
         add(name, kind, match.start(), end)
+    for match in phrases.QUOTED_AS.finditer(sentence):
+        name, kind = _definite(_clean(match["np"]), speakers)
+        add(name, kind, match.start(), match.end())
     for match in _APPOSED.finditer(sentence):
         name = _clean(match["np"])
         if name.split()[0] not in _NOT_NAMES:
             add(name, speaker_kind(name, name), match.start("np"), match.end())
-    works = [_FINDS, _RELEASED, _WORK_BY, _PER, _HEADLINE]
+    patterns = [works.FINDS, works.RELEASED, works.WORK_BY, works.PER, works.HEADLINE]
     # The costlier patterns only where their verb or noun is.
     if WORK_WORDS.search(sentence):
-        works += [_BY, VIEW_OF, REVISED]
-    for pattern in works:
+        patterns += [works.BY, VIEW_OF, REVISED]
+    for pattern in patterns:
         for match in pattern.finditer(sentence):
             name = _clean(match["np"])
-            if pattern is _HEADLINE and not (
+            if pattern is works.HEADLINE and not (
                 _GROUP.search(name) or len(name.split()) > 1 or re.fullmatch(r"[A-Z]{2,}", name)
             ):
                 continue  # "Update: ...", "Analysis: ..."
@@ -381,7 +321,10 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
         ):
             continue  # "officials say North Korea may ...": whoever follows is what they say of
         end = match.end() - (match["np"].endswith(".") and not name.endswith("."))
-        add(name, speaker_kind(name, speakers.person), match.start(), end)
+        if match["np"].startswith("the "):  # "said the diplomat": the one named before
+            add(*_definite(name, speakers), match.start(), end)
+        else:
+            add(name, speaker_kind(name, speakers.person), match.start(), end)
     # A subject needs its verb: most sentences have none, and the subject rule is the costly one.
     subjects = _SUBJECT.finditer(sentence) if _ANY_VERB.search(sentence) else iter(())
     for match in subjects:
@@ -398,6 +341,12 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
             # "are predicted to", "is widely expected to": the subject is what is forecast,
             # not who forecasts
             continue
+        if (
+            verb in _PARTICIPLES
+            and match.group(0) == match["np"] + " " + match["verb"]
+            and (re.match(r"\s+to\b", sentence[match.end() :]))
+        ):
+            continue  # "with other models expected to go on sale": what is forecast
         if verb in ("puts", "gives", "rates") and not re.search(
             r"\b(?:odds|chance|favourite|favorite|target|forecast)", sentence, re.I
         ):
@@ -407,52 +356,97 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
                 add(speakers.poll, ORGANIZATION, match.start(), match.end())
             continue
         start, end = match.start(), match.end()
-        if pronoun:
-            pronouns.append((np, start, end))
+        possessor = phrases.POSSESSOR.get(np.split()[0].lower())
+        if pronoun or possessor:
+            pronouns.append((possessor or np, start, end))
             continue
         name = _clean(np)
+        if name in ("Jr.", "Sr.", "Jr", "Sr", "II", "III"):  # "Roger W. Ferguson, Jr., ... said"
+            whose = re.search(rf"({_NAME}),\s+$", sentence[: match.start()])
+            name, start = (whose[1] + ", " + name, whose.start(1)) if whose else ("", start)
         if not name or (name.split()[0] in _NOT_NAMES and not _GROUP.search(name)):
             continue
+        if re.search(r"['\u2019]s?$", name):
+            continue  # "Wednesday's report will ...": a possessive is no subject of "report"
         resolved_name, kind = _definite(name, speakers)
         person = _PERSON_FROM.search(sentence, 0, match.start("np"))
-        if kind == ORGANIZATION and person and speaker_kind(person["name"]) == PERSON:
+        if (
+            kind == ORGANIZATION
+            and person
+            and speaker_kind(person["name"]) == PERSON
+            and not _GROUP.fullmatch(person["name"])  # "Analysts at the bank": the bank's
+        ):
             # "Jane Smith from the University of Leeds said": she speaks, not her university
             resolved_name, kind, start = _clean(person["name"]), PERSON, person.start("name")
+        elif (
+            kind == ORGANIZATION and _WHO.match(match["apposition"] or "") and _SURNAME.match(name)
+        ):
+            kind = PERSON  # "Gove, who oversaw the deal, told MPs": "who" is said of a person
         if re.match(r"(?:[Tt]he|[Tt]hese|[Tt]hose)\s", np) and _GROUP.fullmatch(name):
             # "the economists said": the group the text last named ("JPMorgan's economists")
             named = [a for a in speakers.named if re.search(rf"\b{name}\b", a.name, re.I)]
             if named and named[-1].name.lower() != name.lower():
                 resolved_name, kind = named[-1].name, named[-1].kind
         add(resolved_name, kind, start, end)
-    for match in _PRONOUN_AND.finditer(sentence):
+    for match in phrases.PRONOUN_AND.finditer(sentence):
         if match["np"] in ("He", "She", "They"):
             pronouns.append((match["np"], match.start(), match.end()))
         elif match["np"].split()[0] not in _NOT_NAMES:
             name = _clean(match["np"])
             add(name, speaker_kind(name, speakers.person), match.start(), match.end())
-    for match in _POSSESSIVE.finditer(sentence):
+    for match in phrases.SUBJECT_AND.finditer(sentence):
+        name = _clean(match["np"])
+        if (
+            name.split()[0] not in _NOT_NAMES
+            and name not in ("He", "She")  # "He ... and believes" is the pronoun rule's
+            and not re.search(r"['\u2019]s?$", name)  # "Israel's third-largest bank"
+            and match["verb"] not in _NOT_SAYING
+        ):
+            add(name, speaker_kind(name, speakers.person), match.start(), match.end())
+    for match in phrases.TRAILING_SOURCE.finditer(sentence):
+        name = _clean(match["np"])
+        if name.split()[0] not in _NOT_NAMES:
+            add(name, speaker_kind(name, speakers.person), match.start("np"), match.end())
+    for match in phrases.COLON_QUOTE.finditer(sentence):
+        name = _clean(match["np"] or match["np2"])
+        if name in ("He", "She", "They"):
+            pronouns.append((name, match.start(), match.end()))
+        elif name.split()[0] not in _NOT_NAMES:
+            add(name, speaker_kind(name, speakers.person), match.start(), match.end())
+    for match in phrases.CONSENSUS.finditer(sentence):
+        add(_clean(match["np"] or "consensus"), PERSON, match.start(), match.end())
+    for match in phrases.POSSESSIVE.finditer(sentence):
         name = _clean(match["np"])
         if name and name.split()[0] not in _NOT_NAMES:
             add(name, speaker_kind(name, speakers.person), match.start(), match.end())
-    for match in _POLL.finditer(sentence):
+    for match in phrases.IN_VIEW.finditer(sentence):
+        np = match["np"]
+        if np.lower() in phrases.POSSESSOR:
+            pronouns.append((phrases.POSSESSOR[np.lower()], match.start(), match.end()))
+        else:
+            name, kind = _definite(_clean(re.sub(r"['\u2019]s?$", "", np)), speakers)
+            add(name, kind, match.start(), match.end())
+    for match in works.POLL.finditer(sentence):
         name = _clean(match["np"] or match["np2"])
-        if _DAY_POLL.match(name) and speakers.poll:
+        if works.DAY_POLL.match(name) and speakers.poll:
             name = speakers.poll  # "Friday's poll": the poll the text has named
         if name.split()[0] not in _NOT_NAMES:
             add(name, ORGANIZATION, match.start(), match.end())
-    for match in _REPORTED.finditer(sentence):
+    for match in works.REPORTED.finditer(sentence):
         add("media reports", ORGANIZATION, match.start(), match.end())
     last = speakers.last
-    for match in _SOME.finditer(sentence):
+    for match in phrases.SOME.finditer(sentence):
         if last is not None and _GROUP.search(last.name):
             group = _GROUP.findall(last.name)[-1].lower()
             add(f"{match['np'].lower()} {group}", PERSON, match.start(), match.end())
-    for pattern in (_BETTING_SUBJECT, _VENUE, _FOR_GROUP):
+        else:  # "many believe the court will ...": many people, not the author
+            add(match["np"].lower(), PERSON, match.start(), match.end())
+    for pattern in (phrases.BETTING_SUBJECT, phrases.VENUE, phrases.FOR_GROUP):
         for match in pattern.finditer(sentence):
             name = _clean(match["np"] or match.groupdict().get("one") or "")
             if name.lower() == "sites" and not chances._MARKET.search(sentence):
                 continue
-            kind = PERSON if pattern is _FOR_GROUP else ORGANIZATION
+            kind = PERSON if pattern is phrases.FOR_GROUP else ORGANIZATION
             add(name, kind, match.start(), match.end())
     for word, start, end in pronouns:
         # "Kehl said that he expected": a pronoun is first whoever its sentence named before it.
@@ -461,6 +455,10 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
             earlier = [a for a in found if a.end <= start]
         if earlier and word.lower() in ("he", "she", "it", "they"):
             add(earlier[-1].name, earlier[-1].kind, start, end)
+            continue
+        group = phrases.GROUP_BEFORE.search(sentence, 0, start) if word.lower() == "they" else None
+        if group:  # "While doctors are seeing more cases, they predict ...": the doctors
+            add(group["np"], PERSON, start, end)
             continue
         resolved = _resolve(word, speakers)
         if resolved is not None:
