@@ -264,6 +264,10 @@ def test_the_future_perfect_is_a_forecast_and_a_modal_past_is_not() -> None:
     for text in (
         "Four in five adults will have been vaccinated by the end of June.",
         "By 2030 most of the coal plants will have closed.",
+        "The company says it'll have hired 500 engineers by June 2027.",
+        "The company says it\u2019ll have hired 500 engineers by June 2027.",
+        "The ministry says the line shall not have opened before 2030.",
+        "Critics say the council wont have finished the bridge by 2028.",
     ):
         assert len(_forecasts(text)) == 1, text
     for text in ("The war might have been avoided.", "The deal would have cost more."):

@@ -97,7 +97,18 @@ _PAST_CONTEXT = re.compile(
     r"(?!(?:a|an|the|to|no|some|more|less|any|its|their|his|her|our|enough|\d+)\b)\w+",
     re.IGNORECASE,
 )
-_FUTURE_PERFECT = {"will", "won't", "won\u2019t", "will not", "shall"}  # ... + "have": the future
+# ... + "have": the future perfect ("will have been vaccinated by June"), a forecast.
+_FUTURE_PERFECT = {
+    "will",
+    "'ll",
+    "\u2019ll",
+    "won't",
+    "won\u2019t",
+    "wont",
+    "will not",
+    "shall",
+    "shall not",
+}
 _PAST_BEFORE = re.compile(r"\b(?:have|has|had|was|were)\s+(?:\w+\s+)?$", re.IGNORECASE)
 _NOUN_WILL = re.compile(
     r"\b(?:the|political|free|good|ill|popular|own|his|her|their|its|our|a)\s+$", re.IGNORECASE
