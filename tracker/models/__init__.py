@@ -54,6 +54,7 @@ from tracker.models.reminders import (
     SchedulerHeartbeat,
 )
 from tracker.models.scores import (
+    BIN_AT,
     BIN_FIELDS,
     BIN_PARTS,
     BINS,
@@ -70,6 +71,7 @@ from tracker.models.search import ENGINE_OBJECTS, SEARCH_KINDS, SearchEntry
 
 __all__ = [
     "BINS",
+    "BIN_AT",
     "BIN_FIELDS",
     "BIN_PARTS",
     "CELL_FIELDS",

@@ -99,6 +99,8 @@ BINS = 10
 BIN_PARTS = ("n", "sum_probability", "n_true")  # what a bin keeps, of SUM_FIELDS
 BIN_FIELDS = tuple(f"bin{i}_{part}" for i in range(BINS) for part in ("n", "p", "t"))
 CELL_FIELDS = SUM_FIELDS + BIN_FIELDS  # a cell's sums, in this order
+# Where each bin's parts start in CELL_FIELDS (its count; its sum and number come true follow).
+BIN_AT = tuple(CELL_FIELDS.index(f"bin{i}_n") for i in range(BINS))
 
 
 class ScoreCell(Base):

@@ -83,23 +83,28 @@ def source_query(source_id: int, filters: Filters) -> Any:
         where.append(entries.c.period >= filters.date_from.isoformat())
     if filters.date_to is not None:
         where.append(entries.c.period <= filters.date_to.isoformat())
-    zero = literal(0, BigInteger)
-    in_bins = (
-        func.sum(case((entries.c.bin == index, entries.c[part]), else_=zero))
-        for index in range(BINS)
-        for part in BIN_PARTS
-    )
     return (
         select(
             literal("source"),
             literal(str(source_id)),
             entries.c.hedged,
             *(cast(func.sum(entries.c[name]), BigInteger) for name in SUM_FIELDS),
-            *(cast(total, BigInteger) for total in in_bins),
+            *(cast(total, BigInteger) for total in in_bins(entries)),
         )
         .where(*where)
         .group_by(entries.c.hedged)
     )
+
+
+def in_bins(entries: Any) -> list[Any]:
+    """Each calibration bin's parts (BIN_FIELDS, in order) summed over rows shaped as
+    `score_entries` are (a forecast's bin and its SUM_FIELDS)."""
+    zero = literal(0, BigInteger)
+    return [
+        func.sum(case((entries.c.bin == index, entries.c[part]), else_=zero))
+        for index in range(BINS)
+        for part in BIN_PARTS
+    ]
 
 
 def of_group(dimension: str, key: str) -> Any:

@@ -38,8 +38,6 @@ from sqlalchemy.orm import Session
 
 from tracker.db import utcnow
 from tracker.models import (
-    BIN_PARTS,
-    BINS,
     CELL_FIELDS,
     SUM_FIELDS,
     Claim,
@@ -50,7 +48,7 @@ from tracker.models import (
     Source,
     Speaker,
 )
-from tracker.scorecard import periods, scoring
+from tracker.scorecard import periods, reads, scoring
 from tracker.scorecard.fields import FIELDS, UNSCORED
 from tracker.scorecard.fields import sql_peer as peer_sql
 from tracker.scorecard.sums import after_commit
@@ -212,15 +210,7 @@ def _tier_table(name: str) -> Table:
 def _day_sums(rows: Any) -> list[Any]:
     """The sums of a day cell over its forecasts' entries `rows`: the totals, then each
     calibration bin's parts from the entries in that bin."""
-    zero = literal(0, BigInteger)
-    return [
-        *(func.sum(rows.c[name]) for name in SUM_FIELDS),
-        *(
-            func.sum(case((rows.c.bin == index, rows.c[part]), else_=zero))
-            for index in range(BINS)
-            for part in BIN_PARTS
-        ),
-    ]
+    return [*(func.sum(rows.c[name]) for name in SUM_FIELDS), *reads.in_bins(rows)]
 
 
 def _count_cells(session: Session) -> None:

@@ -27,7 +27,7 @@ from tracker.cache import Cache
 from tracker.db import utcnow
 from tracker.errors import NotFound
 from tracker.models import (
-    BINS,
+    BIN_AT,
     CELL_FIELDS,
     POINT_SCALE,
     SUM_FIELDS,
@@ -136,7 +136,6 @@ _AT = {name: index for index, name in enumerate(CELL_FIELDS)}
 _N, _N_TRUE, _SUM_P = _AT["n"], _AT["n_true"], _AT["sum_probability"]
 _SQUARED, _LOG, _UNSCORED = _AT["sum_squared_error"], _AT["sum_log"], _AT["n_unscored"]
 _BASELINE, _N_PEER, _PEER = _AT["sum_baseline"], _AT["n_peer"], _AT["sum_peer"]
-_BINS_AT = tuple(_AT[f"bin{index}_n"] for index in range(BINS))
 _Row = tuple[int, ...]  # a group's sums, hedged or not, in CELL_FIELDS (or SUM_FIELDS) order
 
 
@@ -163,7 +162,7 @@ def _scored(row: _Row | None, calibrated: bool) -> scoring.Score:
     if calibrated and len(row) == len(CELL_FIELDS):
         bins = [
             (index, row[at], row[at + 1] / scale, row[at + 2])
-            for index, at in enumerate(_BINS_AT)
+            for index, at in enumerate(BIN_AT)
             if row[at]
         ]
     return scoring.from_sums(row[_N], row[_N_TRUE], row[_SQUARED] / scale, row[_LOG] / scale, bins)

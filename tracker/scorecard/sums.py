@@ -25,9 +25,9 @@ from sqlalchemy.orm import Session
 
 from tracker.db import utcnow
 from tracker.models import (
+    BIN_AT,
     BIN_FIELDS,
     BIN_PARTS,
-    BINS,
     CELL_FIELDS,
     SUM_FIELDS,
     Claim,
@@ -189,9 +189,7 @@ def _entry_row(claim_id: int, item: Counted) -> dict[str, Any]:
 
 _CellKey = tuple[str, str, str, bool]  # period, dimension, group_key, hedged
 
-# Where a bin's sums sit in a cell's row (CELL_FIELDS), and where they are read from in a
-# forecast's sums (SUM_FIELDS).
-_BIN_AT = tuple(len(SUM_FIELDS) + len(BIN_PARTS) * index for index in range(BINS))
+# Where a bin's parts are read from in a forecast's sums (SUM_FIELDS).
 _BIN_FROM = tuple(SUM_FIELDS.index(part) for part in BIN_PARTS)
 _NO_BINS = array("q", bytes(array("q").itemsize * len(BIN_FIELDS)))
 
@@ -201,7 +199,7 @@ def _cell_change(bin_: int, change: Sequence[int]) -> array[int]:
     the totals, and the same in its calibration bin's columns."""
     row = array("q", change)
     row.extend(_NO_BINS)
-    at = _BIN_AT[bin_]
+    at = BIN_AT[bin_]
     for offset, source in enumerate(_BIN_FROM):
         row[at + offset] = change[source]
     return row
