@@ -205,8 +205,9 @@ def _cell_change(bin_: int, change: Sequence[int]) -> array[int]:
     return row
 
 
-# A cell's changes are kept as arrays of whole numbers: a question's resolution changes some
-# fifteen hundred cells, and arrays, unlike lists, are no work for the garbage collector.
+# A cell's changes are kept as arrays of whole numbers: resolving a question with a thousand
+# forecasts changes thousands of cells, and arrays, unlike lists, are no work for the garbage
+# collector.
 def _into(kept: dict[_CellKey, array[int]], key: _CellKey, change: array[int]) -> None:
     sums = kept.get(key)
     if sums is None:
