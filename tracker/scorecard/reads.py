@@ -112,6 +112,11 @@ def of_group(dimension: str, key: str) -> Any:
     return and_(cells.c.dimension == dimension, cells.c.group_key == key)
 
 
+def of_hedged(hedged: bool) -> Any:
+    cells: Any = ScoreCell.__table__
+    return cells.c.hedged.is_(hedged)
+
+
 def of_dimensions(dimensions: Sequence[str]) -> Any:
     cells: Any = ScoreCell.__table__
     return cells.c.dimension.in_(dimensions)
