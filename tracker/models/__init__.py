@@ -56,9 +56,9 @@ from tracker.models.reminders import (
 from tracker.models.scores import (
     BIN_AT,
     BIN_FIELDS,
-    BIN_PARTS,
     BINS,
     CELL_FIELDS,
+    COUNTS_BASE,
     POINT_SCALE,
     SCORE_DIMENSIONS,
     SUM_FIELDS,
@@ -66,6 +66,8 @@ from tracker.models.scores import (
     ScorecardState,
     ScoreCell,
     ScoreEntry,
+    pack_counts,
+    unpack_counts,
 )
 from tracker.models.search import ENGINE_OBJECTS, SEARCH_KINDS, SearchEntry
 
@@ -73,10 +75,10 @@ __all__ = [
     "BINS",
     "BIN_AT",
     "BIN_FIELDS",
-    "BIN_PARTS",
     "CELL_FIELDS",
     "CHANNELS",
     "CLAIM_STANCES",
+    "COUNTS_BASE",
     "DEADLINE_ORIGINS",
     "ENGINE_OBJECTS",
     "KINDS",
@@ -126,5 +128,7 @@ __all__ = [
     "Speaker",
     "User",
     "claim_status",
+    "pack_counts",
     "question_status",
+    "unpack_counts",
 ]

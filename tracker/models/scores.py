@@ -92,15 +92,28 @@ class ScoreEntry(ScoreSums, Base):
     tags: Mapped[str] = mapped_column(Text)  # JSON list of the claim's tags
 
 
-# Calibration bins (`scorecard.scoring.bin_index`): a cell keeps, per bin, the scored
-# forecasts' count, their probabilities' sum (units of 1/SUM_SCALE) and how many came true,
-# as the columns bin{i}_n, bin{i}_p and bin{i}_t.
+# Calibration bins (`scorecard.scoring.bin_index`): a cell keeps two columns per bin,
+# bin{i}_nt, the bin's scored forecasts' count times COUNTS_BASE plus how many of them came
+# true (`pack_counts`), and bin{i}_p, their probabilities' sum (units of 1/SUM_SCALE).
+# Two counts in one whole number add up as the pair does, exactly while a cell holds fewer
+# than 2**31 forecasts; a date range reads and adds up a quarter fewer columns for it.
 BINS = 10
-BIN_PARTS = ("n", "sum_probability", "n_true")  # what a bin keeps, of SUM_FIELDS
-BIN_FIELDS = tuple(f"bin{i}_{part}" for i in range(BINS) for part in ("n", "p", "t"))
+COUNTS_BASE = 2**32
+BIN_FIELDS = tuple(f"bin{i}_{part}" for i in range(BINS) for part in ("nt", "p"))
 CELL_FIELDS = SUM_FIELDS + BIN_FIELDS  # a cell's sums, in this order
-# Where each bin's parts start in CELL_FIELDS (its count; its sum and number come true follow).
-BIN_AT = tuple(CELL_FIELDS.index(f"bin{i}_n") for i in range(BINS))
+# Where each bin's columns start in CELL_FIELDS (its counts; its probabilities' sum follows).
+BIN_AT = tuple(CELL_FIELDS.index(f"bin{i}_nt") for i in range(BINS))
+
+
+def pack_counts(n: int, n_true: int) -> int:
+    """A bin's count and number come true as its bin{i}_nt column keeps them (or a change of
+    them: negative changes pack and add up the same way)."""
+    return n * COUNTS_BASE + n_true
+
+
+def unpack_counts(packed: int) -> tuple[int, int]:
+    """(count, number come true) of a bin{i}_nt sum: 0 <= number come true <= count."""
+    return divmod(packed, COUNTS_BASE)
 
 
 class ScoreCell(Base):

@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from tracker.models import BIN_PARTS, BINS, CELL_FIELDS, SUM_FIELDS, ScoreCell, ScoreEntry
+from tracker.models import BINS, CELL_FIELDS, COUNTS_BASE, SUM_FIELDS, ScoreCell, ScoreEntry
 from tracker.scorecard import periods
 from tracker.scorecard.filters import Filters
 from tracker.scorecard.periods import ALL_TIME
@@ -97,13 +97,16 @@ def source_query(source_id: int, filters: Filters) -> Any:
 
 
 def in_bins(entries: Any) -> list[Any]:
-    """Each calibration bin's parts (BIN_FIELDS, in order) summed over rows shaped as
-    `score_entries` are (a forecast's bin and its SUM_FIELDS)."""
+    """Each calibration bin's columns (BIN_FIELDS, in order) summed over rows shaped as
+    `score_entries` are (a forecast's bin and its SUM_FIELDS): its counts packed as
+    `models.pack_counts` packs them, and its probabilities' sum."""
     zero = literal(0, BigInteger)
+    c = entries.c
+    counts = c.n * literal(COUNTS_BASE, BigInteger) + c.n_true
     return [
-        func.sum(case((entries.c.bin == index, entries.c[part]), else_=zero))
+        func.sum(case((c.bin == index, part), else_=zero))
         for index in range(BINS)
-        for part in BIN_PARTS
+        for part in (counts, c.sum_probability)
     ]
 
 

@@ -35,6 +35,7 @@ from tracker.models import (
     ClaimTag,
     Source,
     Speaker,
+    unpack_counts,
 )
 from tracker.scorecard import periods, reads, scoring
 from tracker.scorecard.filters import Filters as Filters
@@ -131,7 +132,7 @@ class Scorecard:
 
 
 # Where each sum sits in a row read (after dimension, key and hedged flag): SUM_FIELDS, then,
-# in rows with bins, each bin's parts (BIN_FIELDS).
+# in rows with bins, each bin's columns (BIN_FIELDS).
 _AT = {name: index for index, name in enumerate(CELL_FIELDS)}
 _N, _N_TRUE, _SUM_P = _AT["n"], _AT["n_true"], _AT["sum_probability"]
 _SQUARED, _LOG, _UNSCORED = _AT["sum_squared_error"], _AT["sum_log"], _AT["n_unscored"]
@@ -160,11 +161,11 @@ def _scored(row: _Row | None, calibrated: bool) -> scoring.Score:
     scale = SUM_SCALE
     bins = None
     if calibrated and len(row) == len(CELL_FIELDS):
-        bins = [
-            (index, row[at], row[at + 1] / scale, row[at + 2])
-            for index, at in enumerate(BIN_AT)
-            if row[at]
-        ]
+        bins = []
+        for index, at in enumerate(BIN_AT):
+            if row[at]:
+                count, came_true = unpack_counts(row[at])
+                bins.append((index, count, row[at + 1] / scale, came_true))
     return scoring.from_sums(row[_N], row[_N_TRUE], row[_SQUARED] / scale, row[_LOG] / scale, bins)
 
 

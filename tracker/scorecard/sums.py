@@ -27,7 +27,6 @@ from tracker.db import utcnow
 from tracker.models import (
     BIN_AT,
     BIN_FIELDS,
-    BIN_PARTS,
     CELL_FIELDS,
     SUM_FIELDS,
     Claim,
@@ -37,6 +36,7 @@ from tracker.models import (
     ScoreEntry,
     Source,
     Speaker,
+    pack_counts,
 )
 from tracker.scorecard import fields, scoring
 from tracker.scorecard.fields import forecast_sums as forecast_sums
@@ -189,8 +189,8 @@ def _entry_row(claim_id: int, item: Counted) -> dict[str, Any]:
 
 _CellKey = tuple[str, str, str, bool]  # period, dimension, group_key, hedged
 
-# Where a bin's parts are read from in a forecast's sums (SUM_FIELDS).
-_BIN_FROM = tuple(SUM_FIELDS.index(part) for part in BIN_PARTS)
+# Where a bin's columns are read from in a forecast's sums (SUM_FIELDS).
+_N, _N_TRUE, _P = (SUM_FIELDS.index(name) for name in ("n", "n_true", "sum_probability"))
 _NO_BINS = array("q", bytes(array("q").itemsize * len(BIN_FIELDS)))
 
 
@@ -200,8 +200,8 @@ def _cell_change(bin_: int, change: Sequence[int]) -> array[int]:
     row = array("q", change)
     row.extend(_NO_BINS)
     at = BIN_AT[bin_]
-    for offset, source in enumerate(_BIN_FROM):
-        row[at + offset] = change[source]
+    row[at] = pack_counts(change[_N], change[_N_TRUE])
+    row[at + 1] = change[_P]
     return row
 
 
