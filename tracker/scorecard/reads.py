@@ -4,6 +4,8 @@ and a source's from its forecasts' entries."""
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,6 +14,7 @@ from sqlalchemy import (
     Integer,
     String,
     and_,
+    bindparam,
     case,
     cast,
     column,
@@ -19,7 +22,6 @@ from sqlalchemy import (
     literal,
     select,
     text,
-    values,
 )
 from sqlalchemy.orm import Session
 
@@ -49,27 +51,51 @@ def cover_of(session: Session, filters: Filters) -> periods.Cover:
     return periods.cover(filters.date_from, filters.date_to, *years) if years else {}
 
 
-def sums_query(cover: periods.Cover, where: Any, fields: Sequence[str] = CELL_FIELDS) -> Any:
+def sums_query(
+    cover: periods.Cover, where: Any, dialect: str, fields: Sequence[str] = CELL_FIELDS
+) -> Any:
     """The sums `fields` of the cells matching `where`, per group and hedged flag: read as
     they are for all time (one row each); for a date range added up and taken away over the
-    few periods `periods.cover` names, whatever its width."""
+    few periods `periods.cover` names, whatever its width. The statement is the same for
+    every range (the periods are one parameter), so it is built and compiled once."""
+    if cover == {ALL_TIME: 1}:
+        return _all_time_select(tuple(fields)).where(where)
+    periods_json = json.dumps(sorted(cover.items()), separators=(",", ":"))
+    return _range_select(tuple(fields), dialect).where(where).params(cover=periods_json)
+
+
+@functools.lru_cache(maxsize=16)
+def _all_time_select(fields: tuple[str, ...]) -> Any:
     cells: Any = ScoreCell.__table__
     keys = [cells.c.dimension, cells.c.group_key, cells.c.hedged]
-    sums = [cells.c[name] for name in fields]
-    if cover == {ALL_TIME: 1}:
-        return select(*keys, *sums).where(cells.c.period == ALL_TIME, where)
+    return select(*keys, *(cells.c[name] for name in fields)).where(cells.c.period == ALL_TIME)
+
+
+# The periods of a range and their weights, from one JSON parameter ([[period, weight], ...]).
+_COVER_SQL = {
+    "sqlite": "SELECT json_extract(value, '$[0]') AS period, json_extract(value, '$[1]') AS weight"
+    " FROM json_each(:cover)",
+    "postgresql": "SELECT e ->> 0 AS period, CAST(e ->> 1 AS integer) AS weight"
+    " FROM json_array_elements(CAST(:cover AS json)) AS e",
+}
+
+
+@functools.lru_cache(maxsize=16)
+def _range_select(fields: tuple[str, ...], dialect: str) -> Any:
+    cells: Any = ScoreCell.__table__
+    keys = [cells.c.dimension, cells.c.group_key, cells.c.hedged]
+    weights = (
+        text(_COVER_SQL[dialect])
+        .bindparams(bindparam("cover", type_=String))
+        .columns(column("period", String), column("weight", Integer))
+        .cte("cover_periods")
+    )
     # One grouped pass: each row read once, times its period's weight (+1 or -1) from a small
     # table of the periods. Summing the sides apart and then together sorted every row twice.
-    weights = (
-        values(column("period", String), column("weight", Integer), name="cover_periods")
-        .data(sorted(cover.items()))
-        .cte()
-    )
     return (
         # As whole numbers: PostgreSQL sums bigints as numeric, read as Decimal (slower).
-        select(*keys, *(cast(func.sum(c * weights.c.weight), BigInteger) for c in sums))
+        select(*keys, *(cast(func.sum(cells.c[n] * weights.c.weight), BigInteger) for n in fields))
         .select_from(weights.join(cells, cells.c.period == weights.c.period))
-        .where(where)
         .group_by(*keys)
     )
 

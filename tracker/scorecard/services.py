@@ -278,11 +278,13 @@ def _read_groups(
     they count in the headline scores. Shown apart, they are shown by their totals: reading
     their rows without bins reads 30 of 39 sums fewer in half the rows (measured at
     1,000,000 forecasts on SQLite: 60 ms for a range became 43 ms)."""
+    dialect = session.get_bind().dialect.name
     if include_hedged:
-        _read(session, reads.sums_query(cover, where), sums)
+        _read(session, reads.sums_query(cover, where, dialect), sums)
         return
-    _read(session, reads.sums_query(cover, and_(where, reads.of_hedged(False))), sums)
-    _read(session, reads.sums_query(cover, and_(where, reads.of_hedged(True)), SUM_FIELDS), sums)
+    plain, hedged = and_(where, reads.of_hedged(False)), and_(where, reads.of_hedged(True))
+    _read(session, reads.sums_query(cover, plain, dialect), sums)
+    _read(session, reads.sums_query(cover, hedged, dialect, SUM_FIELDS), sums)
 
 
 def _compute(session: Session, filters: Filters, summary: bool) -> Scorecard:
@@ -303,7 +305,8 @@ def _compute(session: Session, filters: Filters, summary: bool) -> Scorecard:
             # Bins for the overall calibration only; the lists from their totals.
             _read_groups(session, cover, reads.of_group("overall", ""), hedged, sums)
             listed = reads.of_dimensions(SUMMARY_DIMENSIONS)
-            _read(session, reads.sums_query(cover, listed, SUM_FIELDS), sums)
+            dialect = session.get_bind().dialect.name
+            _read(session, reads.sums_query(cover, listed, dialect, SUM_FIELDS), sums)
     if dimension != "overall" and (dimension, key) not in sums:
         _require_group_exists(session, dimension, key)
     names = {"overall": {"": "All sources"}}
