@@ -15,7 +15,6 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
-    case,
     cast,
     column,
     func,
@@ -129,12 +128,14 @@ def source_query(source_id: int, filters: Filters) -> Any:
 def in_bins(entries: Any) -> list[Any]:
     """Each calibration bin's columns (BIN_FIELDS, in order) summed over rows shaped as
     `score_entries` are (a forecast's bin and its SUM_FIELDS): its counts packed as
-    `models.pack_counts` packs them, and its probabilities' sum."""
+    `models.pack_counts` packs them, and its probabilities' sum. Each sum takes only its
+    bin's rows (FILTER): a row adds to two sums, not twenty (CASE ... ELSE 0 added a zero to
+    the other eighteen, a seventh more time for the day cells of a recount)."""
     zero = literal(0, BigInteger)
     c = entries.c
     counts = c.n * literal(COUNTS_BASE, BigInteger) + c.n_true
     return [
-        func.sum(case((c.bin == index, part), else_=zero))
+        func.coalesce(func.sum(part).filter(c.bin == index), zero)
         for index in range(BINS)
         for part in (counts, c.sum_probability)
     ]

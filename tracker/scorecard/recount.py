@@ -7,8 +7,10 @@ thirds, quarters from months, years from quarters, all time from years).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sqlite3
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import (
@@ -191,6 +193,7 @@ def _group_selects() -> list[Any]:
 
 _CELL_KEY = ("period", "dimension", "group_key", "hedged")
 _TIERS = 5  # tiers above the days
+_SQLITE_CACHE_KB = -262144  # PRAGMA cache_size while counting: negative is in KiB
 
 
 def _tier_table(name: str) -> Table:
@@ -266,6 +269,24 @@ def _store(session: Session, tier: Table) -> None:
     session.execute(insert(ScoreCell).from_select([*_CELL_KEY, *CELL_FIELDS], cells))
 
 
+@contextlib.contextmanager
+def _room_to_count(session: Session, dialect: str) -> Iterator[None]:
+    """SQLite: up to 256 MB of pages for the count's sorts and tables, given back after it.
+    With the default 2 MB it wrote and read back its sorts of a million rows: a recount of
+    1,000,000 forecasts took 70 s, 65 s with the room. (PostgreSQL's is set per
+    transaction.)"""
+    if dialect != "sqlite":
+        yield
+        return
+    connection = session.connection()
+    kept = int(connection.exec_driver_sql("PRAGMA cache_size").scalar() or 0)
+    connection.exec_driver_sql(f"PRAGMA cache_size = {_SQLITE_CACHE_KB}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {kept}")
+
+
 def rebuild(session: Session) -> int:
     """Count every forecast again from the claims (after a restore, or to check the sums).
     Returns how many forecasts were counted. Flushes."""
@@ -295,8 +316,9 @@ def rebuild(session: Session) -> int:
     else:
         session.execute(delete(ScoreCell))
         session.execute(delete(ScoreEntry))
-    _count_entries(session, dialect)
-    _count_cells(session)
+    with _room_to_count(session, dialect):
+        _count_entries(session, dialect)
+        _count_cells(session)
     if dialect == "postgresql":
         key = ", ".join(_CELL_KEY)
         session.execute(
