@@ -133,13 +133,19 @@ def figures() -> dict[str, Score]:
 # after each change, 66 -> 67 of 106 (0.623 -> 0.632); a rule that remembered any acronym opening
 # a sentence as the organisation "it" means ("UK inflation rose", "GDP grew") took it to 64 and
 # was dropped.
+# The development part grown to 135 articles (775 forecasts) with 23 excerpts chosen for how news
+# attributes forecasts, labelled before the rules read them. The rules as they stood read the 23
+# new ones at recall 0.732, precision 0.811, hedged 0.956, stated 3 of 3, speakers 60 of 85
+# (0.706), deadlines 28 of 49: a fresh sample's speaker figure close to the test part's (0.632),
+# not the tuned part's (0.873). The 135 together: recall 0.825, precision 0.823, speakers 465 of
+# 549 (0.847), deadlines 196 of 306 (0.641); the floors below start from there.
 DEV_FLOORS = {
-    "recall": 0.84,
-    "precision": 0.825,
+    "recall": 0.825,
+    "precision": 0.82,
     "hedged": 0.955,
     "stated": 0.92,
-    "speakers": 0.87,
-    "deadlines": 0.65,
+    "speakers": 0.845,
+    "deadlines": 0.64,
 }
 TEST_FLOORS = {
     "recall": 0.795,
