@@ -18,11 +18,13 @@ LABELS = {"forecast", "fact", "neither"}
 
 
 def test_every_label_quotes_its_sentence_and_the_sentences_rebuild_the_text() -> None:
-    ids = set()
+    ids, urls = set(), set()
     for path in sorted(CORPUS.glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         assert data["id"] == path.stem and data["id"] not in ids
+        assert data["url"] not in urls, f"{data['id']}: a page already excerpted"
         ids.add(data["id"])
+        urls.add(data["url"])
         assert data["split"] in ("dev", "test") and data["url"].startswith("http")
         assert "soleimani" not in data["text"].lower()
         rebuilt = ""
@@ -51,7 +53,7 @@ def test_every_label_quotes_its_sentence_and_the_sentences_rebuild_the_text() ->
 def test_each_part_has_over_a_hundred_forecasts() -> None:
     entries = Counter(a.split for a in articles() for _ in a.entries)
     assert entries["dev"] >= 100 and entries["test"] >= 100
-    assert entries == {"dev": 775, "test": 174}  # the README's table
+    assert entries == {"dev": 762, "test": 174}  # the README's table
 
 
 @pytest.fixture(scope="module")
@@ -133,19 +135,19 @@ def figures() -> dict[str, Score]:
 # after each change, 66 -> 67 of 106 (0.623 -> 0.632); a rule that remembered any acronym opening
 # a sentence as the organisation "it" means ("UK inflation rose", "GDP grew") took it to 64 and
 # was dropped.
-# The development part grown to 135 articles (775 forecasts) with 23 excerpts chosen for how news
-# attributes forecasts, labelled before the rules read them. The rules as they stood read the 23
-# new ones at recall 0.732, precision 0.811, hedged 0.956, stated 3 of 3, speakers 60 of 85
-# (0.706), deadlines 28 of 49: a fresh sample's speaker figure close to the test part's (0.632),
-# not the tuned part's (0.873). The 135 together: recall 0.825, precision 0.823, speakers 465 of
-# 549 (0.847), deadlines 196 of 306 (0.641); the floors below start from there.
+# The development part grown to 133 articles (762 forecasts) with 21 excerpts chosen for how news
+# attributes forecasts, labelled before the rules read them. The rules as they stood read the 21
+# new ones at recall 0.736, precision 0.802, hedged 0.963, stated 3 of 3, speakers 52 of 77
+# (0.675), deadlines 25 of 45: a fresh sample's speaker figure close to the test part's (0.632),
+# not the tuned part's (0.873). The 133 together: recall 0.827, precision 0.822, speakers 457 of
+# 541 (0.845), deadlines 193 of 302 (0.639); the floors below start from there.
 DEV_FLOORS = {
     "recall": 0.825,
     "precision": 0.82,
     "hedged": 0.955,
     "stated": 0.92,
-    "speakers": 0.845,
-    "deadlines": 0.64,
+    "speakers": 0.84,
+    "deadlines": 0.635,
 }
 TEST_FLOORS = {
     "recall": 0.795,
