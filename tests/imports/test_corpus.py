@@ -141,12 +141,21 @@ def figures() -> dict[str, Score]:
 # (0.675), deadlines 25 of 45: a fresh sample's speaker figure close to the test part's (0.632),
 # not the tuned part's (0.873). The 133 together: recall 0.827, precision 0.822, speakers 457 of
 # 541 (0.845), deadlines 193 of 302 (0.639); the floors below start from there.
+# Speaker grammar from those 21 (tests/imports/test_speaker_grammar.py): a description in lower
+# case between "said" and the name, "as per", "than scientists had thought" (a comparison), "the
+# company" after its officer spoke, a quotation opening with a name it talks of, "ramped up its
+# forecast", "That's the suggestion from", page labels ("MORE:") and quantifiers ("All") opening
+# a sentence. The 21: speakers 52 -> 61 of 77; the 112 before them unchanged (405 of 464); the
+# test part, scored after, unchanged (67 of 106), recall and precision unchanged everywhere.
+# Two rules that read well were dropped for no development gain: the next sentence going on
+# with whoever a forecast was credited to rather than the outlet named after it (the 112: 405
+# -> 404), and news outlets' names ("Press", "News") typed as organisations.
 DEV_FLOORS = {
     "recall": 0.825,
     "precision": 0.82,
     "hedged": 0.955,
     "stated": 0.92,
-    "speakers": 0.84,
+    "speakers": 0.86,
     "deadlines": 0.635,
 }
 TEST_FLOORS = {

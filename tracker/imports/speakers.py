@@ -75,6 +75,7 @@ _WHEN = (
     r"(?:on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|yesterday|today|"
     r"(?:last|this)\s+(?:week|month)|earlier\s+this\s+(?:week|month|year))"
 )
+_DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _WORK = (
     r"(?:study|report|model|analysis|survey|paper|research|forecasts?|projections?|outlook|note)"
 )
@@ -96,14 +97,23 @@ _SUBJECT = re.compile(
     rf"algorithm|algorithms|study|researchers|office|ministry|department|government|"
     rf"commission|council|institute|committee|regulator|court|campaign|club|statement|union|"
     rf"party|association|federation|alliance|coalition|team|person|{_ROLE}|{ORG_NOUNS})"
-    rf"(?:\s+(?:for|of|at|with|from|close\s+to|familiar\s+with|briefed\s+on)\s+"
+    rf"(?:\s+(?:for|of|at|with|from|in|close\s+to|familiar\s+with|briefed\s+on)\s+"
     rf"(?:the\s+|their\s+|its\s+)?(?:{_NAME}|[a-z]+(?:\s+[a-z]+)?)"
     # "a new study published in Nature warns", "the survey taken at polling stations suggests"
     rf"|\s+(?:published|released|conducted|carried\s+out|issued|taken|compiled|led|funded|"
-    rf"commissioned|produced)\s+(?:in|by|on|at|from|for|among|across)\s+[^,;.]{{2,60}}?)?)"
+    rf"commissioned|produced)(?:\s+{_DAY})?\s+(?:in|by|on|at|from|for|among|across)\s+[^,;.]{{2,60}}?)?)"
     rf"(?P<apposition>(?:,\s+\d{{1,3}})?,\s+[^,]{{2,90}},|\s+\([a-z][^()]{{0,30}}\)"
     rf"|\s+who\s+[^,.;\u201c\u201d\"]{{3,80}}?)?(?:\s+{_WHEN})?"
     rf"\s+{_AUX}(?P<verb>{_VERB})\b",
+)
+# What a subject is compared with ("faster than scientists had thought") is no one reporting
+# ("as analysts expect" is: it attributes what it goes with).
+_COMPARED = re.compile(r"\bthan\s+(?:(?:the|many|most|some)\s+)?$")
+_OPENS_QUOTE = re.compile(r"^\W*?[\u201c\"]")
+# A company's officer: "Navistar's president and CEO", "Acme's chief financial officer".
+_ORG_OF_ROLE = re.compile(
+    rf"(?P<org>{_NAME})['\u2019]s?\s+(?:(?:[a-z]+\s+){{0,2}}(?:president|CEO|chairman|"
+    r"chairwoman|founder)|chief\s+(?:[a-z]+\s+)?(?:executive|officer))\b"
 )
 # "Gove, who oversaw the talks, told MPs": a name "who" is said of is a person's.
 _WHO = re.compile(r",?\s+who\b")
@@ -113,7 +123,7 @@ _ANY_VERB = re.compile(rf"\b{_VERB}\b")
 # of Leeds said", "Prof. Jonathan Bamber at Bristol University told the BBC".
 _PERSON_FROM = re.compile(rf"(?P<name>{_NAME})\s+(?:from|at)\s+(?:the\s+)?$")
 _ACCORDING = re.compile(
-    r"\baccording\s+to\s+(?P<np>[^,;.]{2,120}?)(?=\s*(?:[,;.]|$|\s+(?:a|the)\s+majority|"
+    r"\b(?:according\s+to|as\s+per)\s+(?P<np>[^,;.]{2,120}?)(?=\s*(?:[,;.]|$|\s+(?:a|the)\s+majority|"
     r"\s+(?:there|it|he|she|they|which|who|is|are|was|were|has|have)\b))",
     re.IGNORECASE,
 )
@@ -121,6 +131,9 @@ _SAID_AFTER = re.compile(
     r"(?:\bsaid|\bsays|\bsay|\bwrote|\bwrites|\bwarned|\bwarns|\badded|\badds|\bexplained|\bnoted|"
     r"\bnotes|\bstated|\bconcluded|\bconcludes|\bpredicted|\bpredicts|\bcautioned|\binsisted|"
     r"\bcontinued|\bargued|\breported|\breports)\s+"
+    # "said retired Air Force Gen. Joe Ralston": a description in lower case before the name
+    r"(?:(?!(?:on|in|at|during|after|before|to|the|a|an|that|this|last|by|for|with|from|of|and|"
+    r"but|it|he|she|they|we|when|while|as|earlier|later|then|recently)\b)[a-z]+\s+){0,2}"
     r"(?P<np>(?:the\s+(?=[A-Z]))?(?!(?:In|On|At|Last|This|Next|January|February|March|April|May|June|July|August|"
     r"September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
     r"Sunday)\b)[A-Z][\w.'\u2019-]*(?:\s+(?:[A-Z][\w.'\u2019-]*|[a-z]+(?=\s+[A-Z]))){0,6}"
@@ -203,7 +216,12 @@ class Speakers:
         """A person the sentence names by title ("Apple analyst Ming-Chi Kuo has released his
         report"), for a "he" or "she" that follows, though the sentence reports nothing; an
         organisation it opens with ("Morgan Stanley is less bullish."), for an "its"."""
+        quoted = bool(_OPENS_QUOTE.match(sentence))
         for pattern in (PERSON_SUBJECT, PERSON_APPOSED, phrases.TITLED):
+            if quoted and pattern is PERSON_SUBJECT:
+                # "“Manchester United is going to win,” he said": who a quotation opens with is
+                # what the speaker talks of, not the speaker
+                continue
             for match in pattern.finditer(sentence):
                 name = re.sub(r"^The\s+(?=\S)", "", match["name"])  # "The Kiel Institute"
                 if name.split()[0] in _NOT_NAMES:
@@ -215,6 +233,12 @@ class Speakers:
                     self._person(name, match.group(0))
         for match in phrases.SHARES_OF.finditer(sentence):
             self.organization = self.company = match["name"]  # "Shares of Acme rose"
+        for match in _ORG_OF_ROLE.finditer(sentence):
+            # "Troy Clarke, Navistar's president and CEO": the company a person speaks for, for
+            # a later "the company"
+            name = _clean(match["org"])
+            if name.split()[0] not in _NOT_NAMES:
+                self.company = name
 
 
 def _resolve(word: str, speakers: Speakers) -> tuple[str, str | None] | None:
@@ -235,9 +259,11 @@ def _resolve(word: str, speakers: Speakers) -> tuple[str, str | None] | None:
 
 def _definite(name: str, speakers: Speakers) -> tuple[str, str | None]:
     """ "the firm", "the report": the organisation named last; "the diplomat": the person."""
-    if phrases.THE_ORGANIZATION.fullmatch(name) and speakers.organization:
+    if phrases.THE_ORGANIZATION.fullmatch(name):
         report = name.lower().endswith("report")
-        return (speakers.company if not report else None) or speakers.organization, ORGANIZATION
+        named = (speakers.company if not report else None) or speakers.organization
+        if named:
+            return named, ORGANIZATION
     last = speakers.last
     if (
         last is not None
@@ -334,6 +360,8 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
             np in _NOT_NAMES or np.split()[0] in ("In", "On", "At", "By", "For", "If", "When")
         ):
             continue
+        if _COMPARED.search(sentence, 0, match.start()):
+            continue  # "melting faster than scientists had thought": a comparison, not a report
         verb = match["verb"].lower()
         if not verb.split()[0].endswith("ing") and PASSIVE_BEFORE.search(
             match.group(0)[: -len(verb)]
