@@ -1,10 +1,15 @@
 """Forecasts the extractor proposes: a clause opening a sentence ("While ..., ") is one of its
 own when the rest of the sentence makes another, not when the rest only judges it; what traders
-and markets "see" ahead is their forecast."""
+and markets "see" ahead is their forecast; "going to" after a contraction or an adverb, "on a
+trajectory to", a scheduled event tacked on with "with ... due"; and what is no forecast though
+it has a modal: what the outcome "will depend on", whom it "will be up to", and "could change".
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+
+import pytest
 
 from tracker.imports.extract import Candidate, extract_candidates
 
@@ -34,3 +39,38 @@ def test_what_traders_and_markets_see_ahead_is_their_forecast() -> None:
     assert first.speaker == "Traders"
     [second] = _forecasts("After the decision, markets see more scope for higher rates ahead.")
     assert second.speaker == "markets"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No matter what, we're going to lose a lot of the glaciers.",
+        "There's definitely going to be a pause before the assault.",
+        "The company is still going to cut 300 jobs.",
+        "The virus is on a trajectory to peak in the state within three weeks.",
+    ],
+)
+def test_going_to_and_trajectories_forecast(text: str) -> None:
+    [forecast] = _forecasts(text)
+    assert forecast.negated is False
+
+
+def test_a_scheduled_event_tacked_on_with_due_is_a_forecast_of_its_own() -> None:
+    text = "The Fed is expected to cut rates this afternoon, with the decision due at 2 PM ET."
+    first, second = _forecasts(text)
+    assert first.quote == "The Fed is expected to cut rates this afternoon"
+    assert second.quote == "with the decision due at 2 PM ET"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The timetable for an attack will depend on how tired the troops are.",
+        "Whether that takes days or hours will be up to the commanders.",
+        "So that certainly could change.",
+        "The projection may well change in the coming weeks.",
+        "We're going to the stadium.",
+    ],
+)
+def test_what_decides_an_outcome_and_doubt_about_a_projection_are_no_forecasts(text: str) -> None:
+    assert _forecasts(text) == []

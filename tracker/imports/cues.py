@@ -85,6 +85,14 @@ _MORE = re.compile(
     r"|^\W*(?:look|watch)\s+for(?=\s+(?:[\w'\u2019.-]+\s+){1,4}?to\s+(?!be\s+(?:a|an|the)\b))"
     r"|\b(?:is|are|was|were)\s+(?:\w+\s+)?tipped\s+(?:to|for)\b"
     r"|\b(?:is|are)\s+due\s+(?=(?:before|by|on|in|at|next|this|later|within)\b)"
+    # "..., with the official decision due at 2 PM": a scheduled event tacked on with "with"
+    r"|\bwith\s+(?:[\w'\u2019-]+\s+){1,4}?due\s+(?=(?:before|by|on|in|at|next|this|later|within)\b)"
+    # "we're going to lose", "There's definitely going to be", "is still going to": "going to"
+    # after a contraction or an adverb ("is going to" itself is an estimative wording)
+    r"|(?:['\u2019](?:s|re|m)|\b(?:is|are|am))\s+(?:(?:\w+ly|still|also|just|now)\s+)?going\s+to"
+    r"(?=\s+(?!(?:the|a|an|my|his|her|their|our|your|its|this|that|be\s+(?:a|an|the))\b)[a-z]+\b)"
+    r"|\bthere(?:['\u2019]s|\s+is|\s+are)\s+(?:(?:\w+ly|still|also|just)\s+)?going\s+to\s+be\b"
+    r"|\bon\s+(?:a|the)\s+(?:\w+\s+)?(?:trajectory|path)\s+to(?=\s+[a-z]+\b)"
     r"|\bas\s+(?:a|the)\s+(?:possible|likely|probable)\s+(?:date|timeline|target|outcome|"
     r"winner|successor|candidate|nominee|venue)\b"
     r"|\bappears?\s+(?:even\s+)?ahead\s+of\b"
@@ -126,6 +134,15 @@ _EPISTEMIC = re.compile(
     re.I,
 )
 _WOULD = re.compile(r"\bwould\b", re.IGNORECASE)
+# After a modal, what is no forecast: what the outcome depends on ("will depend on how worn out
+# the troops are", "will be up to the commanders"), and doubt ("that certainly could change").
+_NOT_A_FORECAST = re.compile(
+    r"\s+(?:(?:\w+ly|still|all|also)\s+)?(?:depends?\s+on|be\s+up\s+to)\b"
+    r"|\s+(?:(?:could|may|might|will|would)\s+)?(?:\w+ly\s+|well\s+|still\s+)?change"
+    r"\s*(?:[.,;!]|$|in\s+the\s+coming)",
+    re.IGNORECASE,
+)
+_WAS_BEFORE = re.compile(r"\b(?:was|were)\s+$", re.IGNORECASE)
 _BEFORE_ADVERB = re.compile(
     r"(?:\b(?:is|are|be|almost|nearly|virtually|all\s+but)|['\u2019]s)\s+(?:\w+ly\s+)?$",
     re.IGNORECASE,
@@ -228,6 +245,8 @@ def cues(clause: str, conditional: bool) -> Iterator[wep.Wording]:
             continue  # "would" of the past habit or the counterfactual, unless reported
         if word == "would" and re.match(r"\s+(?:have|like|love|rather)\b", after):
             continue
+        if _NOT_A_FORECAST.match(clause, wording.end):
+            continue  # "will depend on how ...", "could change": what decides it, or doubt
         if word in {"always", "never", "certain", "possible"} and not _BEFORE_ADVERB.search(before):
             continue  # habitual "never", determiner "certain", "as soon as possible"
         if word == "will" and _NOUN_WILL.search(before):
@@ -241,6 +260,12 @@ def cues(clause: str, conditional: bool) -> Iterator[wep.Wording]:
             word in _EXPECT_WORDS
             and _COMPARED.search(before)
             and not (word.endswith("ing") and re.search(r"\bbeen\s+$", before))
+            # "an official said ... troops were expected to take part": reported, not the past
+            and not (
+                _WAS_BEFORE.search(before)
+                and re.match(r"\s+to\b", after)
+                and _REPORTED.search(before[:-6])
+            )
         ):
             # "than expected", "as forecast", "had predicted" of a past event; but "has been
             # forecasting" goes on forecasting.
