@@ -157,6 +157,12 @@ def figures() -> dict[str, Score]:
 # of 110, precision 0.802 -> 0.851; the 112 before: found 549 -> 550, candidates 665 -> 667
 # (precision 0.826 -> 0.825). Test part, scored after: found unchanged (139), candidates 169 ->
 # 170, so precision 0.822 -> 0.818; its floor is set there rather than the rules fitted to it.
+# Stated chances, from sentences of news phrasing written for the purpose
+# (tests/imports/test_stated_chances_more.py): a range is its midpoint ("a 10 to 20 percent
+# chance" had read 0.2), odds "against" and "on", "evens", negative American odds before "to
+# retain", and "odds" alone no longer makes a chance a betting market's (the README's rule:
+# economists' odds are their own). Development part unchanged (stated 114 of 123); the test part,
+# scored after, stated 12 -> 13 of 26.
 DEV_FLOORS = {
     "recall": 0.83,
     "precision": 0.825,
@@ -169,7 +175,7 @@ TEST_FLOORS = {
     "recall": 0.795,
     "precision": 0.815,
     "hedged": 0.945,
-    "stated": 0.46,
+    "stated": 0.5,
     "speakers": 0.63,
     "deadlines": 0.44,
 }

@@ -35,6 +35,9 @@ def _named_by(text: str, forecast: Candidate) -> str | None:
          "As per Morgan Stanley"),
         ("Harbor Bank ramped up its forecast on Monday, calling for gold to hit $3,000 by June.",
          "Harbor Bank", "Harbor Bank ramped up its forecast"),
+        ("Acme Bank assigns a 40% probability to a hard landing next year.", "Acme Bank",
+         "Acme Bank assigns"),
+        ("The model puts the probability of a recession at 35%.", "model", "The model puts"),
     ],
 )  # fmt: skip
 def test_who_a_sentence_names_with_its_verb(text: str, speaker: str, named_by: str) -> None:

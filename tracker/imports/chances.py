@@ -70,7 +70,9 @@ _LEAD = (
 _CHANCE_WORD = r"(?:chance|chances|probability|likelihood|odds|risk|shot)"
 
 
-_ANY_NUMBER = re.compile(rf"\d|\b(?:{_WORDNUM}|half|thirds?|quarters?|hundred)\b", re.IGNORECASE)
+_ANY_NUMBER = re.compile(
+    rf"\d|\b(?:{_WORDNUM}|half|thirds?|quarters?|hundred|evens|even\s+money)\b", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,14 @@ _PERCENT_CHANCE = re.compile(
     rf"(?P<after>{_CHANCE_AFTER_WORDS})?",
     re.IGNORECASE,
 )
+# A range of chances, stored as its midpoint: "a 10 to 20 percent chance", "30%-40% likely",
+# "between 30 and 40 percent".
+_RANGE_CHANCE = re.compile(
+    rf"(?:\b(?:an?|the|only|just|about|around|roughly)\s+)*(?P<between>between\s+)?"
+    rf"(?P<lo>\d+(?:\.\d+)?)(?:{_PERCENT})?(?P<sep>\s*[-\u2013]\s*|\s+to\s+|\s+and\s+)"
+    rf"(?P<hi>\d+(?:\.\d+)?){_PERCENT}(?P<after>{_CHANCE_AFTER_WORDS})?",
+    re.IGNORECASE,
+)
 _RATIO_CHANCE = re.compile(
     r"\b(?:an?\s+)?(?P<n>\d+|one|two|three|four|five)(?P<times>\s+times?)?"
     r"(?:\s*-\s*|[-\s]in[-\s]|\s+out\s+of\s+)"
@@ -246,9 +256,13 @@ _AS_ODDS = re.compile(
     r"\s+(?:(?:second|third|fourth|fifth|joint|clear|strong|heavy|hot|big|short|outright|"
     r"pre-race|pre-season|title|race|tournament)[- ])?(?:favou?rites?|shots?|outsiders?|underdogs?|"
     r"to\s+(?:win|lift|claim|take|finish|top|be\s+(?:crowned|relegated|named)|go\s+down|"
-    r"reach|qualify|score|beat|land|capture)\b)",
+    r"reach|qualify|score|beat|land|capture|retain|defend|keep|make|advance|progress|survive|"
+    r"stay|avoid|earn|secure|clinch|return)\b)",
     re.IGNORECASE,
 )
+_AGAINST_OR_ON = re.compile(r"\s+(?P<side>against|on)(?=\s*(?:[,.;:)]|$))", re.IGNORECASE)
+# "evens", "at even money": a price of 1/1 on an outcome.
+_EVENS = re.compile(r"\b(?:at\s+)?(?:evens|even\s+money)\b", re.IGNORECASE)
 _HYPHEN_ODDS = re.compile(r"(?<![\d/.-])(?P<a>\d{1,3})-(?P<b>\d{1,2})(?![\d/-])")
 # "150-to-1", "3 to 1 against": odds in words, read wherever they stand.
 _TO_ODDS = re.compile(
@@ -262,7 +276,7 @@ _IMPLIED = re.compile(
 _BARE_DECIMAL = re.compile(r"(?<![\d/.])(?P<n>\d{1,3}\.\d{1,2})(?![\d/])")
 _DECIMAL_ODDS = re.compile(r"\b(?:odds\s+of|at|priced\s+at)\s+(?P<n>\d{1,2}\.\d{1,2})\b", re.I)
 _MARKET = re.compile(
-    r"\b(?:bet|bets|betting|bookmakers?|bookies|odds|oddsmakers|punters|wagers?|smarkets|betfair|"
+    r"\b(?:bet|bets|betting|bookmakers?|bookies|oddsmakers|punters|wagers?|smarkets|betfair|"
     r"sportsbook|bet365|draftkings|fanduel|ladbrokes|paddy\s+power|william\s+hill|"
     r"sportsbooks?|prediction\s+markets?|polymarket|kalshi|predictit|fedwatch|priced\s+in|"
     r"pricing\s+in|prices?\s+in|futures)\b",
@@ -431,6 +445,17 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
             continue
         value = float(match["n"] or match["m"]) / 100
         add(match.start(), match.end(), _probability(value), MARKET if market else SPEAKER)
+    for match in _RANGE_CHANCE.finditer(sentence):
+        lo, hi = float(match["lo"]), float(match["hi"])
+        if "and" in match["sep"] and not match["between"]:
+            continue  # "a 46.3% and 45.7% chance": two chances, read below
+        if not lo < hi <= 100 or not _as_chance(
+            sentence, match.start(), match.end(), bool(match["after"]), market
+        ):
+            continue
+        add(
+            match.start(), match.end(), _probability((lo + hi) / 200), MARKET if market else SPEAKER
+        )
     for match in _PERCENT_CHANCE.finditer(sentence):
         if not _as_chance(sentence, match.start(), match.end(), bool(match["after"]), market):
             continue
@@ -458,6 +483,12 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
     for pattern in (_FRACTIONAL_ODDS, _HYPHEN_ODDS, _TO_ODDS):
         for match in pattern.finditer(sentence):
             a, b = float(match["a"]), float(match["b"])
+            side = _AGAINST_OR_ON.match(sentence, match.end())
+            if a and b and a != b and side:
+                # "2-1 against" is a chance of 1/3 for the event, "2-1 on" of 2/3
+                value = b / (a + b) if side["side"].lower() == "against" else a / (a + b)
+                add(match.start(), side.end(), _probability(value), MARKET)
+                continue
             context = _AS_ODDS.match(sentence, match.end()) or (
                 pattern is _TO_ODDS and (market or "-to-" in match.group(0)) and a >= b
             )
@@ -480,6 +511,8 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
                 value = None
             add(match.start(), match.end(), _probability(value) if value else None, MARKET)
     if market:
+        for match in _EVENS.finditer(sentence):
+            add(match.start(), match.end(), 0.5, MARKET)
         for match in _FRACTIONAL_ODDS.finditer(sentence):
             a, b = float(match["a"]), float(match["b"])
             if a and b:

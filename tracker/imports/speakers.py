@@ -376,7 +376,9 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
         ):
             continue  # "with other models expected to go on sale": what is forecast
         if verb in ("puts", "gives", "rates") and not re.search(
-            r"\b(?:odds|chance|favourite|favorite|target|forecast)", sentence, re.I
+            r"\b(?:odds|chance|favourite|favorite|target|forecast|probability|likelihood)",
+            sentence,
+            re.I,
         ):
             continue
         if chances.number(np) is not None or np.lower() in ("remainder", "the remainder"):
