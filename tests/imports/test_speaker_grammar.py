@@ -38,6 +38,8 @@ def _named_by(text: str, forecast: Candidate) -> str | None:
         ("Acme Bank assigns a 40% probability to a hard landing next year.", "Acme Bank",
          "Acme Bank assigns"),
         ("The model puts the probability of a recession at 35%.", "model", "The model puts"),
+        ("Gallup's model gives the Democrats a 3-in-4 shot at keeping the Senate.",
+         "Gallup's model", "Gallup's model gives"),
     ],
 )  # fmt: skip
 def test_who_a_sentence_names_with_its_verb(text: str, speaker: str, named_by: str) -> None:

@@ -218,6 +218,9 @@ def test_a_figure_of_the_event_is_no_chance() -> None:
         ("The champion is -200 to retain the title.", 0.6667, "market"),
         ("The odds of a ceasefire by June are about 30 percent, analysts said.", 0.3,
          "speaker"),
+        ("Man City are the odds-on favourites at 1/2.", 0.6667, "market"),
+        ("The Lakers' odds of winning the title are 5-1 at DraftKings.", 0.1667, "market"),
+        ("The Warriors have +450 odds to win the championship.", 0.1818, "market"),
     ],
 )  # fmt: skip
 def test_ranges_odds_and_whose_odds(text: str, probability: float, kind: str) -> None:

@@ -253,11 +253,17 @@ _PAID = re.compile(
 # Words after a figure that make it a price on an outcome: "8/11 favourites", "7-2 to win the
 # title", "+450 to win", "priced at 3.5 to lift the trophy", "a 20/1 shot".
 _AS_ODDS = re.compile(
-    r"\s+(?:(?:second|third|fourth|fifth|joint|clear|strong|heavy|hot|big|short|outright|"
+    r"\s+(?:odds\s+)?(?:(?:second|third|fourth|fifth|joint|clear|strong|heavy|hot|big|short|outright|"
     r"pre-race|pre-season|title|race|tournament)[- ])?(?:favou?rites?|shots?|outsiders?|underdogs?|"
     r"to\s+(?:win|lift|claim|take|finish|top|be\s+(?:crowned|relegated|named)|go\s+down|"
     r"reach|qualify|score|beat|land|capture|retain|defend|keep|make|advance|progress|survive|"
     r"stay|avoid|earn|secure|clinch|return)\b)",
+    re.IGNORECASE,
+)
+_PRICE_WORDS = re.compile(r"\b(?:odds(?:-on)?|favou?rites?)\b", re.IGNORECASE)
+# "odds of winning the title are 5-1", "odds to win at": a price right after the odds' verb.
+_ODDS_ARE = re.compile(
+    r"\bodds\b[^.;]{0,60}?\b(?:are|is|at|of|stand\s+at|now)\s+(?:just\s+|around\s+|about\s+)?$",
     re.IGNORECASE,
 )
 _AGAINST_OR_ON = re.compile(r"\s+(?P<side>against|on)(?=\s*(?:[,.;:)]|$))", re.IGNORECASE)
@@ -357,6 +363,10 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
     found: list[Chance] = []
     taken: list[tuple[int, int]] = []
     market = market or bool(_MARKET.search(sentence))
+    # Odds written as prices (5/1, +450, 2.50) are a market's wherever "odds" or a favourite is
+    # spoken of; a percentage is a market's only with the market named ("odds" alone may be
+    # economists' own).
+    priced = market or bool(_PRICE_WORDS.search(sentence))
 
     def add(
         start: int,
@@ -510,7 +520,13 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
             else:
                 value = None
             add(match.start(), match.end(), _probability(value) if value else None, MARKET)
-    if market:
+    if priced:
+        for match in _HYPHEN_ODDS.finditer(sentence):
+            # "The Lakers' odds of winning the title are 5-1"
+            if _ODDS_ARE.search(sentence, 0, match.start()):
+                a, b = float(match["a"]), float(match["b"])
+                if a and b:
+                    add(match.start(), match.end(), _probability(b / (a + b)), MARKET)
         for match in _EVENS.finditer(sentence):
             add(match.start(), match.end(), 0.5, MARKET)
         for match in _FRACTIONAL_ODDS.finditer(sentence):

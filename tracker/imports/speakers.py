@@ -376,7 +376,7 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
         ):
             continue  # "with other models expected to go on sale": what is forecast
         if verb in ("puts", "gives", "rates") and not re.search(
-            r"\b(?:odds|chance|favourite|favorite|target|forecast|probability|likelihood)",
+            r"\b(?:odds|chance|favourite|favorite|target|forecast|probability|likelihood|shot)",
             sentence,
             re.I,
         ):
