@@ -165,13 +165,27 @@ def figures() -> dict[str, Score]:
 # scored after, stated 12 -> 13 of 26. Then prices where "odds" or a favourite is spoken of
 # ("the odds-on favourites at 1/2", "odds ... are 5-1", "+450 odds to win") and "gives ... a
 # 3-in-4 shot": both parts unchanged.
+# Seven more development excerpts (140 articles, 810 forecasts), a second fresh sample, labelled
+# before the rules read them: recall 0.750, precision 0.973, speakers 23 of 32 (0.719), stated 3
+# of 4, and exactly the same under the rules as they stood before this round (2d47c69): the
+# round's speaker rules had not carried over to it, as they had not to the test part. Rules
+# from its misses: a headline's standfirst without a subject ("Says new OS will ...") is the
+# headline's speaker; a page label in capitals ("TRACKING THE TROPICS:") is no source; "is still
+# on track", "remains on track"; "its central prediction is a fall of 10%"; the past tense of
+# reported speech ("Hometrack believed prices were set to fall", "was likely to occur ...,
+# added Stuart Law"). The seven: found 36 -> 40 of 48, speakers 23 -> 29 (of 32 -> 36 found);
+# the 112 older development articles found 550 -> 551 ("the rollout remains on track"); the 21:
+# unchanged. Test part, scored after: unchanged. A rule that remembered the organisation a
+# group was named with ("forecasters with Colorado State University", then "Forecasters
+# predict") fixed none of the seven and credited two older forecasts of "analysts" to a bank
+# named earlier, and was dropped.
 DEV_FLOORS = {
-    "recall": 0.83,
-    "precision": 0.825,
+    "recall": 0.835,
+    "precision": 0.835,
     "hedged": 0.955,
     "stated": 0.92,
-    "speakers": 0.86,
-    "deadlines": 0.635,
+    "speakers": 0.855,
+    "deadlines": 0.63,
 }
 TEST_FLOORS = {
     "recall": 0.795,

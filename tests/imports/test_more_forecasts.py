@@ -74,3 +74,31 @@ def test_a_scheduled_event_tacked_on_with_due_is_a_forecast_of_its_own() -> None
 )
 def test_what_decides_an_outcome_and_doubt_about_a_projection_are_no_forecasts(text: str) -> None:
     assert _forecasts(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("Hometrack believed prices were set to fall further next year.", "Hometrack"),
+        ("The bottom of the market was likely to occur after the summer, added Stuart Law.",
+         "Stuart Law"),
+        ("The agency said the rollout remains on track.", "agency"),
+        ("Acme told reporters it is \u201cstill on track\u201d with its launches.", "Acme"),
+        ("The bank said its central prediction is a fall of 10% next year.", "bank"),
+    ],
+)  # fmt: skip
+def test_reported_speech_in_the_past_tense_and_plans_on_track(text: str, speaker: str) -> None:
+    [forecast] = _forecasts(text)
+    assert forecast.speaker == speaker
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The meeting was set to start at nine, but it began late.",
+        "Prices were likely to have risen by then.",
+        "The project was on track until the funding ran out.",
+    ],
+)
+def test_the_past_tense_outside_reported_speech_is_no_forecast(text: str) -> None:
+    assert _forecasts(text) == []

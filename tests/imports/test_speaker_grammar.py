@@ -98,3 +98,20 @@ def test_a_quantifier_or_a_page_label_opening_a_sentence_is_no_name(opening: str
     text = f"{opening} expect the bill to pass next week."
     [forecast] = _forecasts(text)
     assert forecast.speaker not in (opening, opening.split()[-1])
+
+
+def test_a_standfirst_without_a_subject_is_the_headlines_speakers() -> None:
+    text = (
+        "Acme boss Jo Park targets January launch\nSays new phone will revive the ailing company\n"
+    )
+    forecasts = _forecasts(text)
+    assert forecasts[-1].speaker == "Jo Park"
+
+
+def test_a_page_label_in_capitals_is_no_source() -> None:
+    text = (
+        "TRACKING THE TROPICS: Hurricane Center | Hurricane Guide\n"
+        "The season will bring 17 named storms."
+    )
+    [forecast] = _forecasts(text)
+    assert forecast.speaker is None

@@ -93,6 +93,11 @@ _MORE = re.compile(
     r"(?=\s+(?!(?:the|a|an|my|his|her|their|our|your|its|this|that|be\s+(?:a|an|the))\b)[a-z]+\b)"
     r"|\bthere(?:['\u2019]s|\s+is|\s+are)\s+(?:(?:\w+ly|still|also|just)\s+)?going\s+to\s+be\b"
     r"|\bon\s+(?:a|the)\s+(?:\w+\s+)?(?:trajectory|path)\s+to(?=\s+[a-z]+\b)"
+    # "is still on track with future launches", "the rollout remains on track"
+    r"|\b(?:is|are|remains?|stays?)\s+(?:still\s+)?[\u201c\"]?(?:still\s+)?on\s+(?:track|schedule)\b(?!\s+to\b)"
+    # "Its peak-to-trough prediction is a fall of at least 25%"
+    r"|\b(?:prediction|forecast|projection|estimate|expectation)s?\s+(?:is|are|was|were)\s+"
+    r"(?:for\s+|that\s+)?(?:an?|the)\s+(?:\w+\s+)?(?:fall|rise|drop|decline|increase|gain|loss|cut|hike)\b"
     r"|\bas\s+(?:a|the)\s+(?:possible|likely|probable)\s+(?:date|timeline|target|outcome|"
     r"winner|successor|candidate|nominee|venue)\b"
     r"|\bappears?\s+(?:even\s+)?ahead\s+of\b"
@@ -141,6 +146,28 @@ _NOT_A_FORECAST = re.compile(
     r"|\s+(?:(?:could|may|might|will|would)\s+)?(?:\w+ly\s+|well\s+|still\s+)?change"
     r"\s*(?:[.,;!]|$|in\s+the\s+coming)",
     re.IGNORECASE,
+)
+# Wordings that a reported clause puts in the past tense ("were set to", "was likely to").
+_REPORTED_PAST = {
+    "set to",
+    "likely",
+    "unlikely",
+    "very likely",
+    "likely to",
+    "is set to",
+    "are set to",
+    "going to",
+    "bound to",
+    "due to",
+    "expected to",
+    "poised to",
+    "on track to",
+    "on course to",
+}
+_WAS_SET = re.compile(r"\b(?:was|were)\s+set\s+to\b", re.IGNORECASE)
+# ", added Stuart Law", ", said the bank": the reporting verb straight after the comma.
+_SAID_NEXT = re.compile(
+    r",\s+(?:said|says|added|adds|told|wrote|warned|predicted|argued|noted)\s+(?:[A-Z]|the\s|a\s|an\s)"
 )
 _WAS_BEFORE = re.compile(r"\b(?:was|were)\s+$", re.IGNORECASE)
 _BEFORE_ADVERB = re.compile(
@@ -277,6 +304,15 @@ def cues(clause: str, conditional: bool) -> Iterator[wep.Wording]:
         if wording.reading.hedged and _EPISTEMIC.match(clause, wording.end):
             continue  # "they could be right": a judgement about now, not a forecast
         past = _PAST_CONTEXT.match(clause, wording.end) or _PAST_BEFORE.search(before)
+        if (
+            past
+            and not _PAST_CONTEXT.match(clause, wording.end)
+            and word in _REPORTED_PAST
+            and _reported(clause, before, wording.end)
+        ):
+            # "Hometrack believed prices were set to fall", "The bottom was likely to occur
+            # ..., added Stuart Law": the tense of reported speech, not the past
+            past = None
         if word in _FUTURE_PERFECT and not _PAST_BEFORE.search(before):
             past = None  # "will have been vaccinated by June": done by then, a forecast
         if past and word in _LIKELIHOOD and _REPORTED.search(before):
@@ -288,6 +324,20 @@ def cues(clause: str, conditional: bool) -> Iterator[wep.Wording]:
         if any(w.start <= match.start() < w.end for w in wordings):
             continue
         yield wep.Wording(match.start(), match.end(), wep.read_phrase(match.group(0)))
+    for match in _WAS_SET.finditer(clause):
+        # "Hometrack believed prices were set to fall further": "is set to" in reported speech
+        if _reported(clause, clause[max(0, match.start() - _LOOK) : match.start()], match.end()):
+            yield wep.Wording(match.start(), match.end(), wep.read_phrase(match.group(0)))
+
+
+def _reported(clause: str, before: str, end: int) -> bool:
+    """Whether a reporting verb governs the wording that ends at `end`: before it ("Hometrack
+    believed prices were ..."), or after it (", the bank said", ", added Stuart Law")."""
+    return bool(
+        _REPORTED.search(before)
+        or _REPORTED_AFTER.search(clause, end)
+        or _SAID_NEXT.search(clause, end)
+    )
 
 
 _MODAL_END = re.compile(

@@ -18,7 +18,7 @@ VERB = (
     r"writes|reckons|reported|reports|confirmed|mentioned|stated|anticipates|anticipate|"
     r"flagged|vowed|outlined|found|finds|shows|showed|suggests|suggested|concluded|assumes|"
     r"identifies|identified|puts|gives|rates|report|revised|adjusted|raised|lowered|estimate|suggest|"
-    r"assigns|assigned|attaches|attached|"
+    r"assigns|assigned|attaches|attached|targets|calls\s+for|called\s+for|"
     r"imply|implies|implied|pricing\s+in|priced\s+in|price\s+in|prices\s+in|"
     r"put|give|assess|assesses|assessed|insisted|insists|insist|stressed|stresses|indicated|"
     r"indicates|signalled|signaled|announced|announces|acknowledged|admitted|explained|"

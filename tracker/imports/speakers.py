@@ -109,6 +109,8 @@ _SUBJECT = re.compile(
 # What a subject is compared with ("faster than scientists had thought") is no one reporting
 # ("as analysts expect" is: it attributes what it goes with).
 _COMPARED = re.compile(r"\bthan\s+(?:(?:the|many|most|some)\s+)?$")
+# A standfirst that goes on from its headline without a subject: "Says new OS will ...".
+_STANDFIRST = re.compile(r"^\W*(?:Says|Warns|Predicts|Expects|Believes|Thinks|Adds)\b")
 _OPENS_QUOTE = re.compile(r"^\W*?[\u201c\"]")
 # A company's officer: "Navistar's president and CEO", "Acme's chief financial officer".
 _ORG_OF_ROLE = re.compile(
@@ -332,10 +334,13 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
     for pattern in patterns:
         for match in pattern.finditer(sentence):
             name = _clean(match["np"])
-            if pattern is works.HEADLINE and not (
-                _GROUP.search(name) or len(name.split()) > 1 or re.fullmatch(r"[A-Z]{2,}", name)
+            if pattern is works.HEADLINE and (
+                not (
+                    _GROUP.search(name) or len(name.split()) > 1 or re.fullmatch(r"[A-Z]{2,}", name)
+                )
+                or re.fullmatch(r"[A-Z]+(?:\s+[A-Z]+)+", name)
             ):
-                continue  # "Update: ...", "Analysis: ..."
+                continue  # "Update: ...", "Analysis: ...", "TRACKING THE TROPICS: ..."
             if name and name.split()[0] not in _NOT_NAMES:
                 add(name, speaker_kind(name, speakers.person), match.start(), match.end())
     for match in _SAID_AFTER.finditer(sentence):
@@ -418,6 +423,9 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
             if named and named[-1].name.lower() != name.lower():
                 resolved_name, kind = named[-1].name, named[-1].kind
         add(resolved_name, kind, start, end)
+    standfirst = _STANDFIRST.match(sentence)
+    if standfirst:
+        pronouns.append(("he", standfirst.start(), standfirst.end()))
     for match in phrases.PRONOUN_AND.finditer(sentence):
         if match["np"] in ("He", "She", "They"):
             pronouns.append((match["np"], match.start(), match.end()))
