@@ -204,6 +204,7 @@ _RANGE_CHANCE = re.compile(
     rf"(?P<hi>\d+(?:\.\d+)?){_PERCENT}(?P<after>{_CHANCE_AFTER_WORDS})?",
     re.IGNORECASE,
 )
+_PERCENT_SIGN = re.compile(r"%|percent|per\s+cent", re.IGNORECASE)
 _RATIO_CHANCE = re.compile(
     r"\b(?:an?\s+)?(?P<n>\d+|one|two|three|four|five)(?P<times>\s+times?)?"
     r"(?:\s*-\s*|[-\s]in[-\s]|\s+out\s+of\s+)"
@@ -455,7 +456,8 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
             continue
         value = float(match["n"] or match["m"]) / 100
         add(match.start(), match.end(), _probability(value), MARKET if market else SPEAKER)
-    for match in _RANGE_CHANCE.finditer(sentence):
+    ranges = _RANGE_CHANCE.finditer(sentence) if _PERCENT_SIGN.search(sentence) else iter(())
+    for match in ranges:
         lo, hi = float(match["lo"]), float(match["hi"])
         if "and" in match["sep"] and not match["between"]:
             continue  # "a 46.3% and 45.7% chance": two chances, read below

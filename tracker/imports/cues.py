@@ -87,14 +87,6 @@ _MORE = re.compile(
     r"|\b(?:is|are)\s+due\s+(?=(?:before|by|on|in|at|next|this|later|within)\b)"
     # "..., with the official decision due at 2 PM": a scheduled event tacked on with "with"
     r"|\bwith\s+(?:[\w'\u2019-]+\s+){1,4}?due\s+(?=(?:before|by|on|in|at|next|this|later|within)\b)"
-    # "we're going to lose", "There's definitely going to be", "is still going to": "going to"
-    # after a contraction or an adverb ("is going to" itself is an estimative wording)
-    r"|(?:['\u2019](?:s|re|m)|\b(?:is|are|am))\s+(?:(?:\w+ly|still|also|just|now)\s+)?going\s+to"
-    r"(?=\s+(?!(?:the|a|an|my|his|her|their|our|your|its|this|that|be\s+(?:a|an|the))\b)[a-z]+\b)"
-    r"|\bthere(?:['\u2019]s|\s+is|\s+are)\s+(?:(?:\w+ly|still|also|just)\s+)?going\s+to\s+be\b"
-    r"|\bon\s+(?:a|the)\s+(?:\w+\s+)?(?:trajectory|path)\s+to(?=\s+[a-z]+\b)"
-    # "is still on track with future launches", "the rollout remains on track"
-    r"|\b(?:is|are|remains?|stays?)\s+(?:still\s+)?[\u201c\"]?(?:still\s+)?on\s+(?:track|schedule)\b(?!\s+to\b)"
     # "Its peak-to-trough prediction is a fall of at least 25%"
     r"|\b(?:prediction|forecast|projection|estimate|expectation)s?\s+(?:is|are|was|were)\s+"
     r"(?:for\s+|that\s+)?(?:an?|the)\s+(?:\w+\s+)?(?:fall|rise|drop|decline|increase|gain|loss|cut|hike)\b"
@@ -105,6 +97,21 @@ _MORE = re.compile(
     r"\bas\s+(?:the\s+)?(?:leading|top|favou?rite|clear)\b",
     re.IGNORECASE,
 )
+# Wordings read only where their key words are ("going", "track", "schedule", "trajectory",
+# "path"): each alternative starts at words as common as "is", so the big pattern above would
+# try them at every one.
+_MORE_KEYED = re.compile(
+    # "we're going to lose", "There's definitely going to be", "is still going to": "going to"
+    # after a contraction or an adverb ("is going to" itself is an estimative wording)
+    r"(?:['\u2019](?:s|re|m)|\b(?:is|are|am))\s+(?:(?:\w+ly|still|also|just|now)\s+)?going\s+to"
+    r"(?=\s+(?!(?:the|a|an|my|his|her|their|our|your|its|this|that|be\s+(?:a|an|the))\b)[a-z]+\b)"
+    r"|\bthere(?:['\u2019]s|\s+is|\s+are)\s+(?:(?:\w+ly|still|also|just)\s+)?going\s+to\s+be\b"
+    r"|\bon\s+(?:a|the)\s+(?:\w+\s+)?(?:trajectory|path)\s+to(?=\s+[a-z]+\b)"
+    # "is still on track with future launches", "the rollout remains on track"
+    r"|\b(?:is|are|remains?|stays?)\s+(?:still\s+)?[\u201c\"]?(?:still\s+)?on\s+(?:track|schedule)\b(?!\s+to\b)",
+    re.IGNORECASE,
+)
+_KEYS = re.compile(r"going|track|schedule|trajectory|path", re.IGNORECASE)
 _PAST_CONTEXT = re.compile(
     r"\s*(?:not\s+|also\s+|already\s+|well\s+)?(?:have|has|had)\s+"
     r"(?!(?:a|an|the|to|no|some|more|less|any|its|their|his|her|our|enough|\d+)\b)\w+",
@@ -320,7 +327,8 @@ def cues(clause: str, conditional: bool) -> Iterator[wep.Wording]:
         if past and word not in _EXPECT_WORDS and "chance" not in word and "prospect" not in word:
             continue  # "might have been", "have likely been saved": about the past
         yield wording
-    for match in _MORE.finditer(clause):
+    keyed = _MORE_KEYED.finditer(clause) if _KEYS.search(clause) else iter(())
+    for match in itertools.chain(_MORE.finditer(clause), keyed):
         if any(w.start <= match.start() < w.end for w in wordings):
             continue
         yield wep.Wording(match.start(), match.end(), wep.read_phrase(match.group(0)))

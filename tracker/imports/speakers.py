@@ -112,6 +112,7 @@ _COMPARED = re.compile(r"\bthan\s+(?:(?:the|many|most|some)\s+)?$")
 # A standfirst that goes on from its headline without a subject: "Says new OS will ...".
 _STANDFIRST = re.compile(r"^\W*(?:Says|Warns|Predicts|Expects|Believes|Thinks|Adds)\b")
 _OPENS_QUOTE = re.compile(r"^\W*?[\u201c\"]")
+_OFFICER = re.compile(r"president|CEO|chairman|chairwoman|founder|chief")
 # A company's officer: "Navistar's president and CEO", "Acme's chief financial officer".
 _ORG_OF_ROLE = re.compile(
     rf"(?P<org>{_NAME})['\u2019]s?\s+(?:(?:[a-z]+\s+){{0,2}}(?:president|CEO|chairman|"
@@ -235,7 +236,8 @@ class Speakers:
                     self._person(name, match.group(0))
         for match in phrases.SHARES_OF.finditer(sentence):
             self.organization = self.company = match["name"]  # "Shares of Acme rose"
-        for match in _ORG_OF_ROLE.finditer(sentence):
+        officers = _ORG_OF_ROLE.finditer(sentence) if _OFFICER.search(sentence) else iter(())
+        for match in officers:
             # "Troy Clarke, Navistar's president and CEO": the company a person speaks for, for
             # a later "the company"
             name = _clean(match["org"])
