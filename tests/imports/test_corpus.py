@@ -179,6 +179,10 @@ def figures() -> dict[str, Score]:
 # group was named with ("forecasters with Colorado State University", then "Forecasters
 # predict") fixed none of the seven and credited two older forecasts of "analysts" to a bank
 # named earlier, and was dropped.
+# A speaker described but not named ("..., a state public health official said Sunday.") is the
+# person the next sentence introduces with a role first thing ("Sarah Reisetter, deputy director
+# of the state public health department, ..."): the 21, speakers 64 -> 65; the others
+# unchanged. Test part, scored after: speakers 67 -> 68 of 106 (0.632 -> 0.642).
 DEV_FLOORS = {
     "recall": 0.835,
     "precision": 0.835,
@@ -192,7 +196,7 @@ TEST_FLOORS = {
     "precision": 0.815,
     "hedged": 0.945,
     "stated": 0.5,
-    "speakers": 0.63,
+    "speakers": 0.64,
     "deadlines": 0.44,
 }
 

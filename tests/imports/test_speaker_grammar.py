@@ -115,3 +115,26 @@ def test_a_page_label_in_capitals_is_no_source() -> None:
     )
     [forecast] = _forecasts(text)
     assert forecast.speaker is None
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("The virus will peak within three weeks, a state health official said on Sunday."
+         " Sara Ruiz, deputy director of the state health department, added a caveat.",
+         "Sara Ruiz"),
+        ("America will see more cases, a top US health official said. Pointing to Italy,"
+         " Dr. Ann Lee, director of the institute, spoke of deaths.", "Ann Lee"),
+        ("A senior army researcher said a vaccine will be ready by December."
+         " Defense Secretary Mark Esper made a promise in May.",
+         "senior army researcher"),
+        ("Prices will rise next year, analysts said. Jo Park, an economist at Acme, disagreed.",
+         "analysts"),
+    ],
+)  # fmt: skip
+def test_a_described_speaker_is_whom_the_next_sentence_names_with_a_role(
+    text: str, speaker: str
+) -> None:
+    forecast = _forecasts(text)[0]
+    assert forecast.speaker == speaker
+    assert _named_by(text, forecast) is not None

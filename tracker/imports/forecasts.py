@@ -21,6 +21,7 @@ from tracker.imports.speakers import (
     Attribution,
     Speakers,
     find_attributions,
+    named_next,
     nearest,
     source_of_previous,
 )
@@ -241,6 +242,10 @@ class Reader:
                 # "87% of Democrats expect ..., finds a survey": the survey's finding, not the
                 # surveyed group's own forecast.
                 attribution = _survey(attributions, self.speakers) or attribution
+            if attribution is not None and attribution.start >= 0 and following is not None:
+                # "..., a state public health official said." then "Sarah Reisetter, deputy
+                # director of the state public health department, ...": the one described
+                attribution = named_next(sentence, attribution, following) or attribution
             attribution = attribution or carried
             if forecasts and chance is None and inside and all(w.start in shared for w in inside):
                 # A forecast that shares the one before's wording is that one's speaker's.

@@ -165,6 +165,39 @@ def source_of_previous(following: str, speakers: Speakers) -> Attribution | None
     return named[0] if named else None
 
 
+# A speaker described but not named: "a state public health official said", "said a senior
+# U.S. army vaccine researcher", "one of the nation's best-known pollsters".
+_DESCRIBED = re.compile(
+    r"^(?:(?:said|says|told|added|according\s+to)\s+)?(?:[Aa]|[Aa]n|[Oo]ne|[Aa]nother)\s+"
+    r"(?!of\s+(?:them|those)\b)"
+)
+# The person a next sentence introduces: "Sarah Reisetter, deputy director of ...", "Dr.
+# Anthony Fauci, director of ...", near its start.
+_INTRODUCED = re.compile(
+    r"^[^.;:\u201c\u201d\"]{0,80}?\b(?:(?:Dr|Prof|Gen|Col|Adm|Sen|Rep|Gov)\.\s+)?"
+    r"(?P<name>[A-Z][a-z'\u2019-]+(?:\s+(?:[A-Z]\.|[A-Z][a-z'\u2019-]+|de|van|von)){1,3}),\s+"
+    rf"(?:(?:an?|the|its|their)\s+)?(?:[\w'\u2019.-]+\s+){{0,4}}?(?:{_ROLE}|[a-z]+ist|official)s?\b"
+)
+
+
+def named_next(sentence: str, attribution: Attribution, following: str) -> Attribution | None:
+    """The person a described, unnamed speaker turns out to be, when the next sentence names
+    someone with a role first thing ("..., a state public health official said. Sarah
+    Reisetter, deputy director of the state public health department, ..."); else None."""
+    span = sentence[attribution.start : attribution.end]
+    if (
+        attribution.kind != PERSON
+        or _GROUP.search(attribution.name)
+        or not _DESCRIBED.match(span)
+        or re.search(r"\b[A-Z][a-z]{2,}", attribution.name)
+    ):
+        return None
+    introduced = _INTRODUCED.match(following)
+    if not introduced or introduced["name"].split()[0] in _NOT_NAMES:
+        return None
+    return Attribution(introduced["name"], PERSON, attribution.start, attribution.end)
+
+
 _PARTICIPLES = {"expected", "predicted", "forecast", "projected", "estimated", "anticipated"}
 # Verbs that report only with a chance or a forecast as their object ("put the odds at").
 _NOT_SAYING = {"put", "give", "puts", "gives", "rates", "report", "shows", "showed", "found"}
