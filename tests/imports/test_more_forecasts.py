@@ -102,3 +102,38 @@ def test_reported_speech_in_the_past_tense_and_plans_on_track(text: str, speaker
 )
 def test_the_past_tense_outside_reported_speech_is_no_forecast(text: str) -> None:
     assert _forecasts(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Inflation should ease in the second half of the year, the governor said.",
+        "The company guided revenue of $4 billion for the full year.",
+        "The strike threatens to drag on for weeks.",
+        "Prices are poised for a rebound.",
+        "The team is favoured to reach the final.",
+        "The outlook for next year remains bleak, with unemployment set to rise.",
+        "The project is due for completion in 2026.",
+        "The vote is scheduled for Tuesday.",
+        "Demand is seen rising 3% next year.",
+        "Output is estimated to grow by 4% in 2025.",
+        "The bank sees inflation returning to target by 2026.",
+        "The launch has been pushed back to next spring.",
+        "The ruling party stands to lose its majority.",
+    ],
+)
+def test_more_ways_news_words_what_is_ahead(text: str) -> None:
+    assert len(_forecasts(text)) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The union threatened to strike in 2019 but settled.",
+        "Rates should be cut, the union said.",
+        "The output cut aim to 2.1 million barrels was agreed in May.",
+        "The death toll is estimated at 300.",
+    ],
+)
+def test_what_only_resembles_those_wordings_is_no_forecast(text: str) -> None:
+    assert _forecasts(text) == []

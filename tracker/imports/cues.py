@@ -51,6 +51,30 @@ _MORE = re.compile(
     # Verbs and nouns of expectation the estimative table leaves out.
     r"|\b(?:foresee|foreseeing|envisage|envisages|envisaging|envision|envisions|envisioning)\b"
     r"|\b(?:promises?|threatens?)\s+to\s+(?:be|become|make|bring|push|drive|keep)\b"
+    # More news verbs of what is ahead: "The strike threatens to drag on", "stands to lose its
+    # majority", "is favoured to reach the final", "prices are poised for a rebound", "guided
+    # revenue of $4 billion".
+    r"|\bthreatens\s+to\s+(?!(?:sue|quit|resign|leave|walk)\b)[a-z]+"
+    r"|\bstands?\s+to\s+(?:lose|gain|win|benefit|make|earn|receive|get|collect|pocket)\b"
+    r"|\b(?:is|are)\s+(?:heavily\s+|strongly\s+)?favou?red\s+to\b"
+    r"|\b(?:is|are)\s+(?:now\s+)?poised\s+for\b"
+    r"|\bguided?\s+(?:for\s+)?(?:revenue|sales|earnings|profits?|growth|margins?|shipments)\b"
+    # Schedules: "is due for completion in 2026", "The vote is scheduled for Tuesday",
+    # "..., with unemployment set to rise", "has been pushed back to next spring".
+    r"|\b(?:is|are)\s+due\s+for\b"
+    r"|\b(?:is|are)\s+(?:now\s+)?(?:scheduled|slated|planned|pencil+ed\s+in)\s+for\b"
+    r"|\bwith\s+(?:[\w'\u2019-]+\s+){1,4}?set\s+to\s+[a-z]+"
+    r"|\b(?:pushed|put|moved)\s+back\s+(?:to|until|till)\s+(?=next\b|later\b|20\d\d\b|"
+    r"(?:the\s+)?(?:end|start|spring|summer|autumn|fall|winter)\b)"
+    r"|\b(?:delayed|postponed)\s+(?:to|until|till)\s+(?=next\b|later\b|20\d\d\b)"
+    # "Demand is seen rising 3% next year", "Output is estimated to grow by 4% in 2025", "the
+    # bank sees inflation returning to target".
+    r"|\b(?:is|are)\s+(?:now\s+)?seen\s+(?=\w+ing\b)"
+    r"|\b(?:is|are)\s+(?:now\s+)?estimated\s+to\s+(?:grow|rise|fall|reach|increase|decline|"
+    r"drop|hit|top|exceed|shrink|expand|contract)\b"
+    r"|\b(?:bank|fund|firm|company|agency|government|ministry|group|institute|organi[sz]ation|"
+    r"board|council|committee|office|union|researcher|forecaster|lender|it)\s+(?:now\s+|also\s+|"
+    r"still\s+)?sees\b"
     r"|\b(?:well\s+)?on\s+(?:its|their|his|her|our|the)\s+way\s+to\b"
     r"|\b(?:is|are|seems|looks|appears)\s+(?:all\s+but\s+|almost\s+|virtually\s+)?inevitable\b"
     r"|\binevitably\b|\b(?:only|just)\s+a\s+matter\s+of\s+time\b"
@@ -224,7 +248,8 @@ _FUTURE_TIME = re.compile(
     r"\b(?:today|tonight|tomorrow|soon|shortly|next\s+\w+|this\s+(?:year|month|week|season|spring|"
     r"summer|autumn|fall|winter|weekend|quarter)|later\s+(?:this|in)\b|by\s+(?:the\s+)?(?:end|year-end|time|"
     r"middle|mid|early|late|\w+\s+\d{4}|\d{4})|in\s+(?:early\s+|late\s+|mid-?)?20\d\d|"
-    r"in\s+the\s+(?:coming|next)|within\s+(?:the\s+)?(?:next|\d+|a|two|three|six))\b",
+    r"in\s+the\s+(?:coming|next)|within\s+(?:the\s+)?(?:next|\d+|a|two|three|six)|"
+    r"in\s+the\s+(?:first|second)\s+half|(?:in|by)\s+the\s+(?:first|second|third|fourth)\s+quarter)\b",
     re.IGNORECASE,
 )
 _REPORTED_THAT = re.compile(
@@ -256,6 +281,7 @@ def cues(clause: str, conditional: bool) -> Iterator[wep.Wording]:
         if (
             _FUTURE_TIME.search(clause, match.end(), match.end() + 90)
             or _REPORTED_THAT.search(before)
+            or _SAID_NEXT.search(clause, match.end())
         ) and not _ADVICE.search(before[-12:]):
             wordings.append(wep.Wording(match.start(), match.end(), _SHOULD_READING))
     for match in _WOULD.finditer(clause):
