@@ -137,3 +137,19 @@ def test_more_ways_news_words_what_is_ahead(text: str) -> None:
 )
 def test_what_only_resembles_those_wordings_is_no_forecast(text: str) -> None:
     assert _forecasts(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "forecasts"),
+    [
+        ("Economic Growth to Slow", 1),
+        ("House prices 'to keep falling'", 1),
+        ("How to invest in 2024", 0),
+        ("Stocks to watch this week", 0),
+        ("Efforts to curb inflation have failed.", 0),
+        ("Republicans remain resolutely opposed to the legislation", 0),
+        ("\u2022 Tobacco control to prevent 25% of cancer deaths", 0),
+    ],
+)
+def test_a_headlines_infinitive_is_its_forecast(text: str, forecasts: int) -> None:
+    assert len(_forecasts(text)) == forecasts

@@ -138,3 +138,21 @@ def test_a_described_speaker_is_whom_the_next_sentence_names_with_a_role(
     forecast = _forecasts(text)[0]
     assert forecast.speaker == speaker
     assert _named_by(text, forecast) is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("Oil to hit $100 by June, Goldman says", "Goldman"),
+        ("Moody's warned that it may downgrade the country's rating next month.", "Moody's"),
+        ("Citing unnamed officials, the newspaper reported that the summit will take place in"
+         " May.", "officials"),
+        ("The summit will take place in May, the newspaper reported, citing sources close to"
+         " the talks.", "sources close to the talks"),
+        ("Misek said the launch will slip to 2014, citing LG and Sharp as delaying factors.",
+         "Misek"),
+    ],
+)  # fmt: skip
+def test_headlines_names_with_an_s_and_cited_sources(text: str, speaker: str) -> None:
+    [forecast] = _forecasts(text)
+    assert forecast.speaker == speaker

@@ -135,6 +135,24 @@ _MORE_KEYED = re.compile(
     r"|\b(?:is|are|remains?|stays?)\s+(?:still\s+)?[\u201c\"]?(?:still\s+)?on\s+(?:track|schedule)\b(?!\s+to\b)",
     re.IGNORECASE,
 )
+# A headline's subject and its infinitive, with no finite verb before it: "Oil to hit $100",
+# "House prices 'to keep falling'"; not "How to ...", "Stocks to watch".
+_HEADLINE_TO = re.compile(
+    r"^[^\w\u2022*-]*(?=[A-Z])(?:(?![\w'\u2019-]*ed\b|(?:is|are|was|were|has|have|had|will|would|said|"
+    r"says|plans?|wants?|start|starts|begin|begins|remain|remains|continue|continues|seem|seems|"
+    r"appear|appears|try|like|love|prefer|decide|allow|allows|so|as|"
+    r"needs?|hopes?|expects?|aims?|set|going|due|likely|expected|able|how|what|where|when|why|"
+    r"whether|who|and|but|or|if|in|order|tries|tried|vows?|vowed|agrees?|agreed|refuses?|"
+    r"refused|fails?|failed|moves?|bid|push|drive|efforts?|plan|way|ways|things|reasons|tips|"
+    r"stocks|places|more|how)\b)[\w$%.,'\u2019&-]+\s+){1,6}?[\u2018'\"]?(?P<to>to)\s+"
+    r"(?!(?:be\s+(?:a|an|the)|watch|buy|know|consider|avoid|see|do|try|read|make|get|help|the|a|"
+    r"an|his|her|its|their|our|your|this|that|these|those)\b)"
+    r"[a-z]+\b(?![^\n]*:\s*$)",
+    re.IGNORECASE,
+)
+_SAYS_AT_END = re.compile(
+    r",\s+(?:[\w.'\u2019&-]+\s+){1,5}(?:says|said|predicts|forecasts|warns|expects)\s*\.?\s*$"
+)
 _KEYS = re.compile(r"going|track|schedule|trajectory|path", re.IGNORECASE)
 _PAST_CONTEXT = re.compile(
     r"\s*(?:not\s+|also\s+|already\s+|well\s+)?(?:have|has|had)\s+"
@@ -353,6 +371,11 @@ def cues(clause: str, conditional: bool) -> Iterator[wep.Wording]:
         if past and word not in _EXPECT_WORDS and "chance" not in word and "prospect" not in word:
             continue  # "might have been", "have likely been saved": about the past
         yield wording
+    headline = _HEADLINE_TO.match(clause)
+    if headline and (not clause.rstrip().endswith(".") or _SAYS_AT_END.search(clause)):
+        # "Oil to hit $100 by June, Goldman says", "Economic Growth to Slow": a headline's
+        # infinitive is its forecast
+        yield wep.Wording(headline.start("to"), headline.end(), wep.read_phrase("will"))
     keyed = _MORE_KEYED.finditer(clause) if _KEYS.search(clause) else iter(())
     for match in itertools.chain(_MORE.finditer(clause), keyed):
         if any(w.start <= match.start() < w.end for w in wordings):

@@ -198,6 +198,23 @@ def named_next(sentence: str, attribution: Attribution, following: str) -> Attri
     return Attribution(introduced["name"], PERSON, attribution.start, attribution.end)
 
 
+# Reporting verbs that are no nouns: after "Moody's" they make it a name, not a possessive.
+_ONLY_VERBS = {"said", "says", "told", "warns", "predicts", "expects", "believes", "thinks", "sees"}
+# "Citing unnamed officials, the newspaper reported ...": the cited source, not the outlet.
+_CITING = re.compile(
+    r"\b[Cc]iting\s+(?P<np>(?:an?\s+|unnamed\s+|anonymous\s+|several\s+|two\s+|three\s+)*"
+    r"[^,;.:]{2,60}?)(?=\s*(?:[,;.:]|$)|\s+(?:as\s+saying|who)\b)"
+)
+_CITED_SOURCE = re.compile(
+    r"\b(?:sources?|people|person|official|report|statement|documents?|spokes\w+|insiders?|"
+    r"memo|letter|filing)\b",
+    re.IGNORECASE,
+)
+_OUTLET = re.compile(
+    r"\b(?:newspaper|paper|outlet|agency|news|media|daily|times|journal|post|broadcaster|website|"
+    r"magazine|tv|radio|reuters|bloomberg|afp|ap|cnn|bbc|report|reports)\b",
+    re.IGNORECASE,
+)
 _PARTICIPLES = {"expected", "predicted", "forecast", "projected", "estimated", "anticipated"}
 # Verbs that report only with a chance or a forecast as their object ("put the odds at").
 _NOT_SAYING = {"put", "give", "puts", "gives", "rates", "report", "shows", "showed", "found"}
@@ -436,8 +453,14 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
             name, start = (whose[1] + ", " + name, whose.start(1)) if whose else ("", start)
         if not name or (name.split()[0] in _NOT_NAMES and not _GROUP.search(name)):
             continue
-        if re.search(r"['\u2019]s?$", name):
-            continue  # "Wednesday's report will ...": a possessive is no subject of "report"
+        if re.search(r"['\u2019]s?$", name) and not (
+            re.search(r"['\u2019]s$", name)
+            and (verb.endswith("ed") or verb in _ONLY_VERBS)
+            and name.split()[0] not in _NOT_NAMES
+        ):
+            # "Wednesday's report will ...": a possessive is no subject of "report"; but a name
+            # with its "'s" before a word that is only a verb is the subject ("Moody's warned")
+            continue
         resolved_name, kind = _definite(name, speakers)
         person = _PERSON_FROM.search(sentence, 0, match.start("np"))
         if (
@@ -536,6 +559,20 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
         resolved = _resolve(word, speakers)
         if resolved is not None:
             add(resolved[0], resolved[1], start, end)
+    cited = [
+        Attribution(
+            _clean(re.sub(r"^(?:unnamed|anonymous)\s+", "", m["np"])), PERSON, m.start(), m.end()
+        )
+        for m in _CITING.finditer(sentence)
+        # who is cited, not what: "citing LG and Sharp as delaying factors" gives reasons
+        if (_GROUP.search(m["np"]) or _CITED_SOURCE.search(m["np"])) and " as " not in m["np"]
+    ]
+    if cited:
+        # an outlet that cites its source relays the source's forecast
+        found = [a for a in found if not _OUTLET.search(a.name)]
+        for citing in cited:
+            if not any(citing.start < a.end and a.start < citing.end for a in found):
+                found.append(citing)
     return sorted(found, key=lambda a: a.start)
 
 
