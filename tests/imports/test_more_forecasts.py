@@ -153,3 +153,15 @@ def test_what_only_resembles_those_wordings_is_no_forecast(text: str) -> None:
 )
 def test_a_headlines_infinitive_is_its_forecast(text: str, forecasts: int) -> None:
     assert len(_forecasts(text)) == forecasts
+
+
+def test_a_list_of_counts_after_one_wording_is_a_forecast_for_each() -> None:
+    text = "Forecasters expect 17 named storms, 9 hurricanes and four major hurricanes."
+    quotes = [f.quote for f in _forecasts(text)]
+    assert quotes == [
+        "Forecasters expect 17 named storms",
+        "9 hurricanes",
+        "and four major hurricanes",
+    ]
+    for forecast in _forecasts(text):
+        assert text[forecast.quote_start : forecast.quote_end] == forecast.quote

@@ -412,6 +412,17 @@ _LISTED_FIGURE = re.compile(
     rf"(?:,\s+|\s+and\s+)(?:(?:in|for)\s+(?:the\s+)?[A-Z][\w.]*(?:\s+[A-Z][\w.]*){{0,3}}\s+{_FIGURE}"
     rf"|{_FIGURE}\s+(?:in|for)\s+(?:the\s+)?(?:[A-Z][\w.]*|20\d\d|next\s+year))"
 )
+# A list of counts right after a wording: "17 named storms, 9 hurricanes and four major
+# hurricanes" (each count a number and a plural noun with at most three words before it).
+_COUNT = (
+    r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+    r"\s+(?:[\w-]+\s+){0,3}?[a-z-]+s\b"
+)
+_COUNT_LIST = re.compile(
+    rf"\s+(?:[a-z]+\s+){{0,3}}?{_COUNT}(?P<rest>(?:,\s+{_COUNT})*,?\s+and\s+{_COUNT})",
+    re.IGNORECASE,
+)
+_COUNT_ITEM = re.compile(rf"(?:,\s+(?:and\s+)?|\s+and\s+)(?P<n>{_COUNT})", re.IGNORECASE)
 _AND_VERB = re.compile(r"\s+and\s+(?:also\s+|then\s+|even\s+)?(?P<verb>[a-z]+)\s+(?P<next>\S+)")
 _AND_FIGURE = re.compile(
     r"\s+and\s+(?=[$\u20ac\u00a3]?\d[\d.,]*\s*(?:%|million|billion|bn|m|trillion)?[^,;]{0,30}?"
@@ -481,6 +492,16 @@ def coordinated(clause: str, wordings: list[wep.Wording]) -> list[wep.Wording]:
             if figure:
                 at = wording.end + figure.start() + 1
                 if all(w.start != at for w in found):
+                    found.append(wep.Wording(at, at + 3, wording.reading))
+        counts = _COUNT_LIST.match(clause, wording.end)
+        if counts:
+            # "calls for 17 named storms, 9 hurricanes and four major hurricanes": a forecast
+            # for each count of the list
+            for item in _COUNT_ITEM.finditer(clause, counts.start("rest"), counts.end()):
+                # each piece starts at its count, or at the "and" before it
+                lead = re.match(r",?\s*", item.group(0))
+                at = item.start() + (lead.end() if lead else 0)
+                if all(abs(w.start - at) > 4 for w in found):
                     found.append(wep.Wording(at, at + 3, wording.reading))
         if not re.search(_FIGURE, tail[:80]):
             continue  # a list goes on from the wording's own figure
