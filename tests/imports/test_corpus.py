@@ -201,12 +201,19 @@ def figures() -> dict[str, Score]:
 # found unchanged, candidates 170 -> 171 (precision 0.818 -> 0.813), speakers unchanged; its
 # precision floor is set to 0.81 rather than dropping a reading the issue asks for on the
 # strength of one held-out candidate.
+# A list of counts after one wording ("calls for 17 named storms, 9 hurricanes and four major
+# hurricanes", also past a parenthesis between dashes) gives a candidate per count: development
+# found 679 -> 681 of 810, candidates 812 -> 814 (the seven's hurricane outlook); both new
+# entries are Colorado State University's, which the sentence names only as "The university's
+# forecast", so they are found without their speaker and the development speaker ratio falls
+# 501/585 -> 501/587 (0.856 -> 0.853) with no speaker read differently; its floor is set to
+# 0.85. Test part, scored after: unchanged.
 DEV_FLOORS = {
-    "recall": 0.835,
+    "recall": 0.84,
     "precision": 0.835,
     "hedged": 0.955,
     "stated": 0.92,
-    "speakers": 0.855,
+    "speakers": 0.85,
     "deadlines": 0.63,
 }
 TEST_FLOORS = {

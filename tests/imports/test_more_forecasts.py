@@ -165,3 +165,11 @@ def test_a_list_of_counts_after_one_wording_is_a_forecast_for_each() -> None:
     ]
     for forecast in _forecasts(text):
         assert text[forecast.quote_start : forecast.quote_end] == forecast.quote
+
+
+def test_a_parenthesis_between_dashes_does_not_hide_the_list() -> None:
+    text = (
+        "The forecast \u2014 one of the most trusted \u2014 calls for 17 named storms,"
+        " 9 hurricanes and four major hurricanes."
+    )
+    assert len(_forecasts(text)) == 3

@@ -419,7 +419,10 @@ _COUNT = (
     r"\s+(?:[\w-]+\s+){0,3}?[a-z-]+s\b"
 )
 _COUNT_LIST = re.compile(
-    rf"\s+(?:[a-z]+\s+){{0,3}}?{_COUNT}(?P<rest>(?:,\s+{_COUNT})*,?\s+and\s+{_COUNT})",
+    # (a parenthesis between dashes may come first: "forecast — considered one of the best
+    # — calls for 17 named storms")
+    rf"\s+(?:[\u2014\u2013]\s+[^\u2014\u2013.;]{{1,100}}?\s+[\u2014\u2013]\s+)?(?:[a-z]+\s+){{0,3}}?"
+    rf"{_COUNT}(?P<rest>(?:,\s+{_COUNT})*,?\s+and\s+{_COUNT})",
     re.IGNORECASE,
 )
 _COUNT_ITEM = re.compile(rf"(?:,\s+(?:and\s+)?|\s+and\s+)(?P<n>{_COUNT})", re.IGNORECASE)
