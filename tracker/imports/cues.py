@@ -51,30 +51,6 @@ _MORE = re.compile(
     # Verbs and nouns of expectation the estimative table leaves out.
     r"|\b(?:foresee|foreseeing|envisage|envisages|envisaging|envision|envisions|envisioning)\b"
     r"|\b(?:promises?|threatens?)\s+to\s+(?:be|become|make|bring|push|drive|keep)\b"
-    # More news verbs of what is ahead: "The strike threatens to drag on", "stands to lose its
-    # majority", "is favoured to reach the final", "prices are poised for a rebound", "guided
-    # revenue of $4 billion".
-    r"|\bthreatens\s+to\s+(?!(?:sue|quit|resign|leave|walk)\b)[a-z]+"
-    r"|\bstands?\s+to\s+(?:lose|gain|win|benefit|make|earn|receive|get|collect|pocket)\b"
-    r"|\b(?:is|are)\s+(?:heavily\s+|strongly\s+)?favou?red\s+to\b"
-    r"|\b(?:is|are)\s+(?:now\s+)?poised\s+for\b"
-    r"|\bguided?\s+(?:for\s+)?(?:revenue|sales|earnings|profits?|growth|margins?|shipments)\b"
-    # Schedules: "is due for completion in 2026", "The vote is scheduled for Tuesday",
-    # "..., with unemployment set to rise", "has been pushed back to next spring".
-    r"|\b(?:is|are)\s+due\s+for\b"
-    r"|\b(?:is|are)\s+(?:now\s+)?(?:scheduled|slated|planned|pencil+ed\s+in)\s+for\b"
-    r"|\bwith\s+(?:[\w'\u2019-]+\s+){1,4}?set\s+to\s+[a-z]+"
-    r"|\b(?:pushed|put|moved)\s+back\s+(?:to|until|till)\s+(?=next\b|later\b|20\d\d\b|"
-    r"(?:the\s+)?(?:end|start|spring|summer|autumn|fall|winter)\b)"
-    r"|\b(?:delayed|postponed)\s+(?:to|until|till)\s+(?=next\b|later\b|20\d\d\b)"
-    # "Demand is seen rising 3% next year", "Output is estimated to grow by 4% in 2025", "the
-    # bank sees inflation returning to target".
-    r"|\b(?:is|are)\s+(?:now\s+)?seen\s+(?=\w+ing\b)"
-    r"|\b(?:is|are)\s+(?:now\s+)?estimated\s+to\s+(?:grow|rise|fall|reach|increase|decline|"
-    r"drop|hit|top|exceed|shrink|expand|contract)\b"
-    r"|\b(?:bank|fund|firm|company|agency|government|ministry|group|institute|organi[sz]ation|"
-    r"board|council|committee|office|union|researcher|forecaster|lender|it)\s+(?:now\s+|also\s+|"
-    r"still\s+)?sees\b"
     r"|\b(?:well\s+)?on\s+(?:its|their|his|her|our|the)\s+way\s+to\b"
     r"|\b(?:is|are|seems|looks|appears)\s+(?:all\s+but\s+|almost\s+|virtually\s+)?inevitable\b"
     r"|\binevitably\b|\b(?:only|just)\s+a\s+matter\s+of\s+time\b"
@@ -111,9 +87,6 @@ _MORE = re.compile(
     r"|\b(?:is|are)\s+due\s+(?=(?:before|by|on|in|at|next|this|later|within)\b)"
     # "..., with the official decision due at 2 PM": a scheduled event tacked on with "with"
     r"|\bwith\s+(?:[\w'\u2019-]+\s+){1,4}?due\s+(?=(?:before|by|on|in|at|next|this|later|within)\b)"
-    # "Its peak-to-trough prediction is a fall of at least 25%"
-    r"|\b(?:prediction|forecast|projection|estimate|expectation)s?\s+(?:is|are|was|were)\s+"
-    r"(?:for\s+|that\s+)?(?:an?|the)\s+(?:\w+\s+)?(?:fall|rise|drop|decline|increase|gain|loss|cut|hike)\b"
     r"|\bas\s+(?:a|the)\s+(?:possible|likely|probable)\s+(?:date|timeline|target|outcome|"
     r"winner|successor|candidate|nominee|venue)\b"
     r"|\bappears?\s+(?:even\s+)?ahead\s+of\b"
@@ -121,20 +94,81 @@ _MORE = re.compile(
     r"\bas\s+(?:the\s+)?(?:leading|top|favou?rite|clear)\b",
     re.IGNORECASE,
 )
-# Wordings read only where their key words are ("going", "track", "schedule", "trajectory",
-# "path"): each alternative starts at words as common as "is", so the big pattern above would
-# try them at every one.
-_MORE_KEYED = re.compile(
-    # "we're going to lose", "There's definitely going to be", "is still going to": "going to"
-    # after a contraction or an adverb ("is going to" itself is an estimative wording)
-    r"(?:['\u2019](?:s|re|m)|\b(?:is|are|am))\s+(?:(?:\w+ly|still|also|just|now)\s+)?going\s+to"
-    r"(?=\s+(?!(?:the|a|an|my|his|her|their|our|your|its|this|that|be\s+(?:a|an|the))\b)[a-z]+\b)"
-    r"|\bthere(?:['\u2019]s|\s+is|\s+are)\s+(?:(?:\w+ly|still|also|just)\s+)?going\s+to\s+be\b"
-    r"|\bon\s+(?:a|the)\s+(?:\w+\s+)?(?:trajectory|path)\s+to(?=\s+[a-z]+\b)"
-    # "is still on track with future launches", "the rollout remains on track"
-    r"|\b(?:is|are|remains?|stays?)\s+(?:still\s+)?[\u201c\"]?(?:still\s+)?on\s+(?:track|schedule)\b(?!\s+to\b)",
-    re.IGNORECASE,
-)
+# Wordings read only where their key words are: most start at words as common as "is", so in
+# the big pattern above they would be tried at every one.
+_KEYED: list[tuple[tuple[str, ...], re.Pattern[str]]] = [
+    (keys, re.compile(pattern, re.IGNORECASE))
+    for keys, pattern in [
+        # "we're going to lose", "There's definitely going to be", "is still going to": "going
+        # to" after a contraction or an adverb ("is going to" itself is an estimative wording)
+        (
+            ("going",),
+            r"(?:['\u2019](?:s|re|m)|\b(?:is|are|am))\s+(?:(?:\w+ly|still|also|just|now)\s+)?going"
+            r"\s+to(?=\s+(?!(?:the|a|an|my|his|her|their|our|your|its|this|that|be\s+(?:a|an|the))"
+            r"\b)[a-z]+\b)"
+            r"|\bthere(?:['\u2019]s|\s+is|\s+are)\s+(?:(?:\w+ly|still|also|just)\s+)?going\s+to\s+be\b",
+        ),
+        (
+            ("trajectory", "path"),
+            r"\bon\s+(?:a|the)\s+(?:\w+\s+)?(?:trajectory|path)\s+to(?=\s+[a-z]+\b)",
+        ),
+        # "is still on track with future launches", "the rollout remains on track"
+        (
+            ("track", "schedule"),
+            r"\b(?:is|are|remains?|stays?)\s+(?:still\s+)?[\u201c\"]?(?:still\s+)?on\s+"
+            r"(?:track|schedule)\b(?!\s+to\b)",
+        ),
+        # More news verbs of what is ahead: "The strike threatens to drag on", "stands to lose
+        # its majority", "is favoured to reach the final", "prices are poised for a rebound",
+        # "guided revenue of $4 billion".
+        (("threatens",), r"\bthreatens\s+to\s+(?!(?:sue|quit|resign|leave|walk)\b)[a-z]+"),
+        (
+            ("stand",),
+            r"\bstands?\s+to\s+(?:lose|gain|win|benefit|make|earn|receive|get|collect|pocket)\b",
+        ),
+        (("favored", "favoured"), r"\b(?:is|are)\s+(?:heavily\s+|strongly\s+)?favou?red\s+to\b"),
+        (("poised",), r"\b(?:is|are)\s+(?:now\s+)?poised\s+for\b"),
+        (
+            ("guide",),
+            r"\bguided?\s+(?:for\s+)?(?:revenue|sales|earnings|profits?|growth|margins?|shipments)\b",
+        ),
+        # Schedules: "is due for completion in 2026", "The vote is scheduled for Tuesday",
+        # "..., with unemployment set to rise", "has been pushed back to next spring".
+        (("due",), r"\b(?:is|are)\s+due\s+for\b"),
+        (
+            ("scheduled", "slated", "planned", "pencil"),
+            r"\b(?:is|are)\s+(?:now\s+)?(?:scheduled|slated|planned|pencil+ed\s+in)\s+for\b",
+        ),
+        (("set to",), r"\bwith\s+(?:[\w'\u2019-]+\s+){1,4}?set\s+to\s+[a-z]+"),
+        (
+            ("back", "delayed", "postponed"),
+            r"\b(?:pushed|put|moved)\s+back\s+(?:to|until|till)\s+(?=next\b|later\b|20\d\d\b|"
+            r"(?:the\s+)?(?:end|start|spring|summer|autumn|fall|winter)\b)"
+            r"|\b(?:delayed|postponed)\s+(?:to|until|till)\s+(?=next\b|later\b|20\d\d\b)",
+        ),
+        # "Demand is seen rising 3% next year", "Output is estimated to grow by 4% in 2025",
+        # "the bank sees inflation returning to target".
+        (("seen",), r"\b(?:is|are)\s+(?:now\s+)?seen\s+(?=\w+ing\b)"),
+        (
+            ("estimated",),
+            r"\b(?:is|are)\s+(?:now\s+)?estimated\s+to\s+(?:grow|rise|fall|reach|increase|"
+            r"decline|drop|hit|top|exceed|shrink|expand|contract)\b",
+        ),
+        (
+            ("sees",),
+            r"\b(?:bank|fund|firm|company|agency|government|ministry|group|institute|"
+            r"organi[sz]ation|board|council|committee|office|union|researcher|forecaster|lender|"
+            r"it)\s+(?:now\s+|also\s+|still\s+)?sees\b",
+        ),
+        # "Its peak-to-trough prediction is a fall of at least 25%"
+        (
+            ("prediction", "forecast", "projection", "estimate", "expectation"),
+            r"\b(?:prediction|forecast|projection|estimate|expectation)s?\s+(?:is|are|was|were)\s+"
+            r"(?:for\s+|that\s+)?(?:an?|the)\s+(?:\w+\s+)?(?:fall|rise|drop|decline|increase|"
+            r"gain|loss|cut|hike)\b",
+        ),
+    ]
+]
 # A headline's subject and its infinitive, with no finite verb before it: "Oil to hit $100",
 # "House prices 'to keep falling'"; not "How to ...", "Stocks to watch".
 _HEADLINE_TO = re.compile(
@@ -153,7 +187,6 @@ _HEADLINE_TO = re.compile(
 _SAYS_AT_END = re.compile(
     r",\s+(?:[\w.'\u2019&-]+\s+){1,5}(?:says|said|predicts|forecasts|warns|expects)\s*\.?\s*$"
 )
-_KEYS = re.compile(r"going|track|schedule|trajectory|path", re.IGNORECASE)
 _PAST_CONTEXT = re.compile(
     r"\s*(?:not\s+|also\s+|already\s+|well\s+)?(?:have|has|had)\s+"
     r"(?!(?:a|an|the|to|no|some|more|less|any|its|their|his|her|our|enough|\d+)\b)\w+",
@@ -376,7 +409,8 @@ def cues(clause: str, conditional: bool) -> Iterator[wep.Wording]:
         # "Oil to hit $100 by June, Goldman says", "Economic Growth to Slow": a headline's
         # infinitive is its forecast
         yield wep.Wording(headline.start("to"), headline.end(), wep.read_phrase("will"))
-    keyed = _MORE_KEYED.finditer(clause) if _KEYS.search(clause) else iter(())
+    lower = clause.lower()
+    keyed = [m for keys, rx in _KEYED if any(k in lower for k in keys) for m in rx.finditer(clause)]
     for match in itertools.chain(_MORE.finditer(clause), keyed):
         if any(w.start <= match.start() < w.end for w in wordings):
             continue
