@@ -15,11 +15,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from tracker.imports import chances, cues, quoting
+from tracker.imports import chances, clauses, cues, odds, quoting
 from tracker.imports.deadlines import read_deadline
+from tracker.imports.speaker_memory import Attribution, Speakers
 from tracker.imports.speakers import (
-    Attribution,
-    Speakers,
     find_attributions,
     named_next,
     nearest,
@@ -153,11 +152,11 @@ class Reader:
         closer: str | None,
         following: str | None = None,
     ) -> list[Forecast]:
-        condition, main_start, main_end = cues.split_condition(sentence)
+        condition, main_start, main_end = clauses.split_condition(sentence)
         main = sentence[main_start:main_end]
         stated = chances.find_chances(main, self.survey, self.market)
         wordings = sorted(cues.cues(main, condition is not None), key=lambda w: w.start)
-        joined = cues.coordinated(main, wordings)
+        joined = clauses.coordinated(main, wordings)
         wordings = sorted(wordings + joined, key=lambda w: w.start)
         stated = [
             c
@@ -214,7 +213,7 @@ class Reader:
             cuts = list(_SECOND_CLAUSE.finditer(main, a.end, b.start))
             if cuts:
                 paired.append(cuts[-1].end())
-        stretches = cues.clauses(main, anchors, [w.start for w in joined] + paired)
+        stretches = clauses.clauses(main, anchors, [w.start for w in joined] + paired)
         forecasts: list[Forecast] = []
         shared = {w.start for w in joined}
         for start, end in stretches:
@@ -253,7 +252,7 @@ class Reader:
             if attribution is None and (
                 (chance is not None and chance.kind == chances.MARKET)
                 or (
-                    (self.market or chances._MARKET.search(sentence))
+                    (self.market or odds.MARKET_WORDS.search(sentence))
                     and _FAVOURITE.search(str(values.get("phrase") or ""))
                 )
             ):

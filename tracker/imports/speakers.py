@@ -17,30 +17,22 @@ headline may name its source ("Experts: ...").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
-from tracker.imports import chances
+from tracker.imports import number_words, odds
 from tracker.imports import speaker_phrases as phrases
 from tracker.imports import speaker_works as works
+from tracker.imports.speaker_memory import (
+    PRONOUN,
+    Attribution,
+    Speakers,
+    resolve_definite,
+    resolve_pronoun,
+)
 from tracker.imports.speaker_words import (
     ACRONYM as _ACRONYM,
 )
 from tracker.imports.speaker_words import (
     AUX as _AUX,
-)
-from tracker.imports.speaker_words import (
-    BACK_TO_ORGANIZATION,
-    ORG_NOUNS,
-    ORGANIZATION,
-    OWN_GROUP,
-    PASSIVE_BEFORE,
-    PERSON,
-    PERSON_APPOSED,
-    PERSON_SUBJECT,
-    REVISED,
-    VIEW_OF,
-    WORK_WORDS,
-    speaker_kind,
 )
 from tracker.imports.speaker_words import (
     GROUP as _GROUP,
@@ -58,7 +50,14 @@ from tracker.imports.speaker_words import (
     NOT_NAMES as _NOT_NAMES,
 )
 from tracker.imports.speaker_words import (
-    ORG_WORDS as _ORG_WORDS,
+    ORG_NOUNS,
+    ORGANIZATION,
+    PASSIVE_BEFORE,
+    PERSON,
+    REVISED,
+    VIEW_OF,
+    WORK_WORDS,
+    speaker_kind,
 )
 from tracker.imports.speaker_words import (
     ROLE as _ROLE,
@@ -111,13 +110,6 @@ _SUBJECT = re.compile(
 _COMPARED = re.compile(r"\bthan\s+(?:(?:the|many|most|some)\s+)?$")
 # A standfirst that goes on from its headline without a subject: "Says new OS will ...".
 _STANDFIRST = re.compile(r"^\W*(?:Says|Warns|Predicts|Expects|Believes|Thinks|Adds)\b")
-_OPENS_QUOTE = re.compile(r"^\W*?[\u201c\"]")
-_OFFICER = re.compile(r"president|CEO|chairman|chairwoman|founder|chief")
-# A company's officer: "Navistar's president and CEO", "Acme's chief financial officer".
-_ORG_OF_ROLE = re.compile(
-    rf"(?P<org>{_NAME})['\u2019]s?\s+(?:(?:[a-z]+\s+){{0,2}}(?:president|CEO|chairman|"
-    r"chairwoman|founder)|chief\s+(?:[a-z]+\s+)?(?:executive|officer))\b"
-)
 # "Gove, who oversaw the talks, told MPs": a name "who" is said of is a person's.
 _WHO = re.compile(r",?\s+who\b")
 _SURNAME = re.compile(r"[A-Z][a-z'\u2019-]+$")
@@ -218,131 +210,6 @@ _OUTLET = re.compile(
 _PARTICIPLES = {"expected", "predicted", "forecast", "projected", "estimated", "anticipated"}
 # Verbs that report only with a chance or a forecast as their object ("put the odds at").
 _NOT_SAYING = {"put", "give", "puts", "gives", "rates", "report", "shows", "showed", "found"}
-_PRONOUN = {"he": PERSON, "she": PERSON, "they": None, "it": ORGANIZATION}
-
-
-@dataclass(frozen=True)
-class Attribution:
-    """Who a reported forecast is from, and where the text names them."""
-
-    name: str
-    kind: str | None
-    start: int
-    end: int
-
-
-@dataclass
-class Speakers:
-    """The people and organisations a text has named so far, for its pronouns."""
-
-    person: str | None = None
-    organization: str | None = None
-    poll: str | None = None
-    # The organisation last named that is no work ("consensus estimates", "a poll"): "the firm".
-    company: str | None = None
-    last: Attribution | None = None
-    named: list[Attribution] = field(default_factory=list)
-    # The person last named with each role ("economist": "Jane Doe"), for "the economist said".
-    roles: dict[str, str] = field(default_factory=dict)
-
-    def _person(self, name: str, described: str) -> None:
-        self.person = name
-        for role in phrases.ROLE_WORD.findall(described):
-            self.roles[role.lower()] = name
-
-    def remember(self, attribution: Attribution) -> None:
-        if attribution.kind == PERSON and not _GROUP.search(attribution.name):
-            # "he" and "she" are one person, not "analysts"
-            self._person(attribution.name, attribution.name)
-        elif attribution.kind == ORGANIZATION and not phrases.THE_ORGANIZATION.fullmatch(
-            attribution.name
-        ):  # a bare "company" the text named no company for says nothing of the next
-            self.organization = attribution.name
-            if not phrases.WORK_NAME.search(attribution.name):
-                self.company = attribution.name
-        if re.search(r"\b(?:poll|survey)\b", attribution.name, re.I):
-            self.poll = attribution.name
-        self.last = attribution
-        self.named.append(attribution)
-
-    def mention(self, sentence: str) -> None:
-        """A person the sentence names by title ("Apple analyst Ming-Chi Kuo has released his
-        report"), for a "he" or "she" that follows, though the sentence reports nothing; an
-        organisation it opens with ("Morgan Stanley is less bullish."), for an "its"."""
-        quoted = bool(_OPENS_QUOTE.match(sentence))
-        for pattern in (PERSON_SUBJECT, PERSON_APPOSED, phrases.TITLED):
-            if quoted and pattern is PERSON_SUBJECT:
-                # "“Manchester United is going to win,” he said": who a quotation opens with is
-                # what the speaker talks of, not the speaker
-                continue
-            for match in pattern.finditer(sentence):
-                name = re.sub(r"^The\s+(?=\S)", "", match["name"])  # "The Kiel Institute"
-                if name.split()[0] in _NOT_NAMES:
-                    continue
-                organization = _ORG_WORDS.search(name) or speaker_kind(name) == ORGANIZATION
-                if organization and pattern is PERSON_SUBJECT:
-                    self.organization = self.company = name
-                elif not organization:
-                    self._person(name, match.group(0))
-        for match in phrases.SHARES_OF.finditer(sentence):
-            self.organization = self.company = match["name"]  # "Shares of Acme rose"
-        officers = _ORG_OF_ROLE.finditer(sentence) if _OFFICER.search(sentence) else iter(())
-        for match in officers:
-            # "Troy Clarke, Navistar's president and CEO": the company a person speaks for, for
-            # a later "the company"
-            name = _clean(match["org"])
-            if name.split()[0] not in _NOT_NAMES:
-                self.company = name
-
-
-def _resolve(word: str, speakers: Speakers) -> tuple[str, str | None] | None:
-    """A pronoun's speaker: the last person ("he", "she") or organisation ("it") named, or
-    whoever was named last ("they"); "I" and "we" are the author's own."""
-    lower = word.lower()
-    if lower in ("i", "we"):
-        return None
-    kind = _PRONOUN.get(lower)
-    if kind == PERSON and speakers.person:
-        return speakers.person, PERSON
-    if kind == ORGANIZATION and speakers.organization:
-        return speakers.organization, ORGANIZATION
-    if speakers.last is not None:
-        return speakers.last.name, speakers.last.kind
-    return None
-
-
-def _definite(name: str, speakers: Speakers) -> tuple[str, str | None]:
-    """ "the firm", "the report": the organisation named last; "the diplomat": the person."""
-    if phrases.THE_ORGANIZATION.fullmatch(name):
-        report = name.lower().endswith("report")
-        named = (speakers.company if not report else None) or speakers.organization
-        if named:
-            return named, ORGANIZATION
-    last = speakers.last
-    if (
-        last is not None
-        and last.kind == ORGANIZATION
-        and last.name == speakers.organization
-        and BACK_TO_ORGANIZATION.fullmatch(name)
-    ):
-        return last.name, ORGANIZATION  # "TrendForce said ... , the Taipei-based researcher said"
-    if OWN_GROUP.fullmatch(name) and speakers.organization:
-        return speakers.organization, ORGANIZATION  # "the bank's analysts", "its strategists"
-    if re.fullmatch(r"(?:these|those)\s+\w+", name, re.I) and speakers.last is not None:
-        return speakers.last.name, speakers.last.kind  # "according to these algorithms"
-    if re.fullmatch(r"(?:\w+\s+)?respondents", name, re.I) and speakers.poll:
-        return speakers.poll, ORGANIZATION  # the survey's respondents: the survey's finding
-    at = re.search(
-        rf"\b(?:at|of|from|with)\s+(?:the\s+)?(?:\w+['\u2019]s?\s+)?(?P<org>{_NAME})$", name
-    )
-    if at and _GROUP.match(name):
-        return at["org"], ORGANIZATION  # "analysts at Citi": the bank's forecast
-    role = phrases.THE_ROLE.fullmatch(name)
-    if role and role["role"].lower() in speakers.roles:
-        return speakers.roles[role["role"].lower()], PERSON  # "the economist": Jane Doe
-    if re.search(rf"\b(?:{_ROLE})s?\b", name.split(" for ")[0].split(" of ")[0], re.I):
-        return name, PERSON  # "the company's chief executive", "a spokesman for the ministry"
-    return name, speaker_kind(name, speakers.person)
 
 
 def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
@@ -368,12 +235,12 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
             # "according to transfer expert, Fabrizio Romano": the role, then who holds it.
             name, kind, end = holder["name"], PERSON, holder.end()
         elif re.fullmatch(r"(?:these|those)\s+\w+|reports?|(?:the\s+)?data", name, re.I):
-            name, kind = _definite(name, speakers)
+            name, kind = resolve_definite(name, speakers)
         else:
             kind = speaker_kind(name, speakers.person)
         add(name, kind, match.start(), end)
     for match in phrases.QUOTED_AS.finditer(sentence):
-        name, kind = _definite(_clean(match["np"]), speakers)
+        name, kind = resolve_definite(_clean(match["np"]), speakers)
         add(name, kind, match.start(), match.end())
     for match in _APPOSED.finditer(sentence):
         name = _clean(match["np"])
@@ -405,7 +272,7 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
             continue  # "officials say North Korea may ...": whoever follows is what they say of
         end = match.end() - (match["np"].endswith(".") and not name.endswith("."))
         if match["np"].startswith("the "):  # "said the diplomat": the one named before
-            add(*_definite(name, speakers), match.start(), end)
+            add(*resolve_definite(name, speakers), match.start(), end)
         else:
             add(name, speaker_kind(name, speakers.person), match.start(), end)
     # A subject needs its verb: most sentences have none, and the subject rule is the costly one.
@@ -438,7 +305,7 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
             re.I,
         ):
             continue
-        if chances.number(np) is not None or np.lower() in ("remainder", "the remainder"):
+        if number_words.number(np) is not None or np.lower() in ("remainder", "the remainder"):
             if speakers.poll:  # "Thirteen said": a count of the survey's group
                 add(speakers.poll, ORGANIZATION, match.start(), match.end())
             continue
@@ -461,7 +328,7 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
             # "Wednesday's report will ...": a possessive is no subject of "report"; but a name
             # with its "'s" before a word that is only a verb is the subject ("Moody's warned")
             continue
-        resolved_name, kind = _definite(name, speakers)
+        resolved_name, kind = resolve_definite(name, speakers)
         person = _PERSON_FROM.search(sentence, 0, match.start("np"))
         if (
             kind == ORGANIZATION
@@ -520,7 +387,7 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
         if np.lower() in phrases.POSSESSOR:
             pronouns.append((phrases.POSSESSOR[np.lower()], match.start(), match.end()))
         else:
-            name, kind = _definite(_clean(re.sub(r"['\u2019]s?$", "", np)), speakers)
+            name, kind = resolve_definite(_clean(re.sub(r"['\u2019]s?$", "", np)), speakers)
             add(name, kind, match.start(), match.end())
     for match in works.POLL.finditer(sentence):
         name = _clean(match["np"] or match["np2"])
@@ -540,13 +407,13 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
     for pattern in (phrases.BETTING_SUBJECT, phrases.VENUE, phrases.FOR_GROUP):
         for match in pattern.finditer(sentence):
             name = _clean(match["np"] or match.groupdict().get("one") or "")
-            if name.lower() == "sites" and not chances._MARKET.search(sentence):
+            if name.lower() == "sites" and not odds.MARKET_WORDS.search(sentence):
                 continue
             kind = PERSON if pattern is phrases.FOR_GROUP else ORGANIZATION
             add(name, kind, match.start(), match.end())
     for word, start, end in pronouns:
         # "Kehl said that he expected": a pronoun is first whoever its sentence named before it.
-        earlier = [a for a in found if a.end <= start and a.kind == _PRONOUN.get(word.lower())]
+        earlier = [a for a in found if a.end <= start and a.kind == PRONOUN.get(word.lower())]
         if word.lower() == "they":
             earlier = [a for a in found if a.end <= start]
         if earlier and word.lower() in ("he", "she", "it", "they"):
@@ -556,7 +423,7 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
         if group:  # "While doctors are seeing more cases, they predict ...": the doctors
             add(group["np"], PERSON, start, end)
             continue
-        resolved = _resolve(word, speakers)
+        resolved = resolve_pronoun(word, speakers)
         if resolved is not None:
             add(resolved[0], resolved[1], start, end)
     cited = [
