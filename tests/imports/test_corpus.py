@@ -18,11 +18,13 @@ LABELS = {"forecast", "fact", "neither"}
 
 
 def test_every_label_quotes_its_sentence_and_the_sentences_rebuild_the_text() -> None:
-    ids = set()
+    ids, urls = set(), set()
     for path in sorted(CORPUS.glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         assert data["id"] == path.stem and data["id"] not in ids
+        assert data["url"] not in urls, f"{data['id']}: a page already excerpted"
         ids.add(data["id"])
+        urls.add(data["url"])
         assert data["split"] in ("dev", "test") and data["url"].startswith("http")
         assert "soleimani" not in data["text"].lower()
         rebuilt = ""
@@ -51,7 +53,7 @@ def test_every_label_quotes_its_sentence_and_the_sentences_rebuild_the_text() ->
 def test_each_part_has_over_a_hundred_forecasts() -> None:
     entries = Counter(a.split for a in articles() for _ in a.entries)
     assert entries["dev"] >= 100 and entries["test"] >= 100
-    assert entries == {"dev": 652, "test": 174}  # the README's table
+    assert entries == {"dev": 810, "test": 174}  # the README's table
 
 
 @pytest.fixture(scope="module")
@@ -133,20 +135,93 @@ def figures() -> dict[str, Score]:
 # after each change, 66 -> 67 of 106 (0.623 -> 0.632); a rule that remembered any acronym opening
 # a sentence as the organisation "it" means ("UK inflation rose", "GDP grew") took it to 64 and
 # was dropped.
+# The development part grown to 133 articles (762 forecasts) with 21 excerpts chosen for how news
+# attributes forecasts, labelled before the rules read them. The rules as they stood read the 21
+# new ones at recall 0.736, precision 0.802, hedged 0.963, stated 3 of 3, speakers 52 of 77
+# (0.675), deadlines 25 of 45: a fresh sample's speaker figure close to the test part's (0.632),
+# not the tuned part's (0.873). The 133 together: recall 0.827, precision 0.822, speakers 457 of
+# 541 (0.845), deadlines 193 of 302 (0.639); the floors below start from there.
+# Speaker grammar from those 21 (tests/imports/test_speaker_grammar.py): a description in lower
+# case between "said" and the name, "as per", "than scientists had thought" (a comparison), "the
+# company" after its officer spoke, a quotation opening with a name it talks of, "ramped up its
+# forecast", "That's the suggestion from", page labels ("MORE:") and quantifiers ("All") opening
+# a sentence. The 21: speakers 52 -> 61 of 77; the 112 before them unchanged (405 of 464); the
+# test part, scored after, unchanged (67 of 106), recall and precision unchanged everywhere.
+# Two rules that read well were dropped for no development gain: the next sentence going on
+# with whoever a forecast was credited to rather than the outlet named after it (the 112: 405
+# -> 404), and news outlets' names ("Press", "News") typed as organisations.
+# Forecasts and non-forecasts from the same 21 (tests/imports/test_more_forecasts.py): "going to"
+# after a contraction or an adverb ("we're going to lose", "There's definitely going to be"),
+# "on a trajectory to", ", with the decision due at 2 PM", "were expected to" in reported speech;
+# no candidate for "will depend on", "will be up to" or "could change". The 21: found 81 -> 86
+# of 110, precision 0.802 -> 0.851; the 112 before: found 549 -> 550, candidates 665 -> 667
+# (precision 0.826 -> 0.825). Test part, scored after: found unchanged (139), candidates 169 ->
+# 170, so precision 0.822 -> 0.818; its floor is set there rather than the rules fitted to it.
+# Stated chances, from sentences of news phrasing written for the purpose
+# (tests/imports/test_stated_chances_more.py): a range is its midpoint ("a 10 to 20 percent
+# chance" had read 0.2), odds "against" and "on", "evens", negative American odds before "to
+# retain", and "odds" alone no longer makes a chance a betting market's (the README's rule:
+# economists' odds are their own). Development part unchanged (stated 114 of 123); the test part,
+# scored after, stated 12 -> 13 of 26. Then prices where "odds" or a favourite is spoken of
+# ("the odds-on favourites at 1/2", "odds ... are 5-1", "+450 odds to win") and "gives ... a
+# 3-in-4 shot": both parts unchanged.
+# Seven more development excerpts (140 articles, 810 forecasts), a second fresh sample, labelled
+# before the rules read them: recall 0.750, precision 0.973, speakers 23 of 32 (0.719), stated 3
+# of 4, and exactly the same under the rules as they stood before this round (2d47c69): the
+# round's speaker rules had not carried over to it, as they had not to the test part. Rules
+# from its misses: a headline's standfirst without a subject ("Says new OS will ...") is the
+# headline's speaker; a page label in capitals ("TRACKING THE TROPICS:") is no source; "is still
+# on track", "remains on track"; "its central prediction is a fall of 10%"; the past tense of
+# reported speech ("Hometrack believed prices were set to fall", "was likely to occur ...,
+# added Stuart Law"). The seven: found 36 -> 40 of 48, speakers 23 -> 29 (of 32 -> 36 found);
+# the 112 older development articles found 550 -> 551 ("the rollout remains on track"); the 21:
+# unchanged. Test part, scored after: unchanged. A rule that remembered the organisation a
+# group was named with ("forecasters with Colorado State University", then "Forecasters
+# predict") fixed none of the seven and credited two older forecasts of "analysts" to a bank
+# named earlier, and was dropped.
+# A speaker described but not named ("..., a state public health official said Sunday.") is the
+# person the next sentence introduces with a role first thing ("Sarah Reisetter, deputy director
+# of the state public health department, ..."): the 21, speakers 64 -> 65; the others
+# unchanged. Test part, scored after: speakers 67 -> 68 of 106 (0.632 -> 0.642).
+# Thirty-nine forecasts of common news phrasing written for the purpose had eighteen with no
+# candidate at all; thirteen are now read (tests/imports/test_more_forecasts.py: "should ease
+# ..., the governor said", "guided revenue of", "threatens to drag on", "poised for",
+# "favoured to", ", with unemployment set to rise", "due for completion", "scheduled for",
+# "is seen rising", "is estimated to grow", "the bank sees", "pushed back to next spring",
+# "stands to lose"). Development part: found 677 -> 678, candidates 810 -> 811; test part,
+# scored after, unchanged. "aims to" was tried and dropped: it read a noun ("output cut aim to
+# 2.1 million bpd") and an aim of the present ("aims to demonstrate") on the development part.
+# Forty attributions of news phrasing written for the purpose
+# (tests/imports/test_speaker_grammar.py) had five wrong; three now read: "Moody's warned" (a
+# name with its "'s" before a word that is only a verb), "Citing unnamed officials, the
+# newspaper reported" (the cited source, not the outlet; "citing LG and Sharp as delaying
+# factors" cites reasons, not sources), and the headline "Oil to hit $100 by June, Goldman
+# says", whose infinitive had given no candidate at all. Development part: found 678 -> 679,
+# candidates 811 -> 812 (the seven: "House prices 'to keep falling'"). Test part, scored after:
+# found unchanged, candidates 170 -> 171 (precision 0.818 -> 0.813), speakers unchanged; its
+# precision floor is set to 0.81 rather than dropping a reading the issue asks for on the
+# strength of one held-out candidate.
+# A list of counts after one wording ("calls for 17 named storms, 9 hurricanes and four major
+# hurricanes", also past a parenthesis between dashes) gives a candidate per count: development
+# found 679 -> 681 of 810, candidates 812 -> 814 (the seven's hurricane outlook); both new
+# entries are Colorado State University's, which the sentence names only as "The university's
+# forecast", so they are found without their speaker and the development speaker ratio falls
+# 501/585 -> 501/587 (0.856 -> 0.853) with no speaker read differently; its floor is set to
+# 0.85. Test part, scored after: unchanged.
 DEV_FLOORS = {
     "recall": 0.84,
-    "precision": 0.825,
+    "precision": 0.835,
     "hedged": 0.955,
     "stated": 0.92,
-    "speakers": 0.87,
-    "deadlines": 0.65,
+    "speakers": 0.85,
+    "deadlines": 0.63,
 }
 TEST_FLOORS = {
     "recall": 0.795,
-    "precision": 0.82,
+    "precision": 0.81,
     "hedged": 0.945,
-    "stated": 0.46,
-    "speakers": 0.63,
+    "stated": 0.5,
+    "speakers": 0.64,
     "deadlines": 0.44,
 }
 

@@ -1,6 +1,8 @@
 """Chances as news states them beyond "a 30% chance", through the public extractor: shares of
 any group that believes or predicts (in words, fractions and "N in 10"), how often a model's
-runs come out one way, even chances, and chances too close to 0 or 1 for four places."""
+runs come out one way, even chances, and chances too close to 0 or 1 for four places; a range
+of chances (its midpoint), odds "against" and "on", "evens", negative American odds, and
+whose a chance put as "odds" is when no one bets."""
 
 from __future__ import annotations
 
@@ -201,3 +203,38 @@ def test_even_chances_and_chances_put_at_a_figure(
 def test_a_figure_of_the_event_is_no_chance() -> None:
     found = _forecasts("The chance that inflation falls below 2% this year is slim.")
     assert all(f.probability_origin != "stated" for f in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "probability", "kind"),
+    [
+        ("Experts estimate there is a 10 to 20 percent chance of war by 2030.", 0.15, "speaker"),
+        ("Analysts see a 30%-40% chance of a default next year.", 0.35, "speaker"),
+        ("Economists put the chance of a recession at between 30 and 40 percent.", 0.35,
+         "speaker"),
+        ("Odds of a deal by Friday stand at 2-1 against.", 0.3333, "market"),
+        ("The favourite is 4-1 on.", 0.8, "market"),
+        ("Labour are evens to win a majority, according to Ladbrokes.", 0.5, "market"),
+        ("The champion is -200 to retain the title.", 0.6667, "market"),
+        ("The odds of a ceasefire by June are about 30 percent, analysts said.", 0.3,
+         "speaker"),
+        ("Man City are the odds-on favourites at 1/2.", 0.6667, "market"),
+        ("The Lakers' odds of winning the title are 5-1 at DraftKings.", 0.1667, "market"),
+        ("The Warriors have +450 odds to win the championship.", 0.1818, "market"),
+    ],
+)  # fmt: skip
+def test_ranges_odds_and_whose_odds(text: str, probability: float, kind: str) -> None:
+    [forecast] = _forecasts(text)
+    assert forecast.probability == probability and forecast.probability_origin == "stated"
+    assert forecast.probability_kind == kind
+
+
+def test_two_chances_for_two_subjects_are_no_range() -> None:
+    text = "Polls give Ana a 46.3% and Ben a 45.7% chance of winning."
+    assert {f.probability for f in _forecasts(text)} <= {0.463, 0.457}
+
+
+def test_odds_on_an_outcome_are_not_odds_on() -> None:
+    text = "Bookmakers offer odds of 14/1 on Leeds winning the league this season."
+    [forecast] = _forecasts(text)
+    assert forecast.probability == 0.0667

@@ -7,7 +7,8 @@ size is known).
 Each is read as the probability of what the sentence says, with its kind: `speaker` (the
 speaker's or a model's own chance), `survey_share` (the share of a polled group, not anyone's own
 confidence) or `market` (odds and betting prices, converted to the implied probability without
-the bookmaker's margin). A vote share, a growth rate or a threshold is not a chance.
+the bookmaker's margin). A vote share, a growth rate or a threshold is not a chance. Numbers in
+words are `number_words.py`'s, the ways odds are written `odds.py`'s.
 """
 
 from __future__ import annotations
@@ -15,48 +16,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from tracker.imports import odds
+from tracker.imports.number_words import FRACTIONS, NUM, PERCENT, WORDNUM, number
+
 SPEAKER = "speaker"
 SURVEY = "survey_share"
 MARKET = "market"
 
-_UNITS = [
-    *("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
-    *("eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen"),
-    *("eighteen", "nineteen"),
-]
-_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-_WORD_NUMBERS = {word: value for value, word in enumerate(_UNITS)}
-_WORD_NUMBERS.update({word: 20 + 10 * i for i, word in enumerate(_TENS)})
-_WORD_NUMBERS.update({"a hundred": 100, "one hundred": 100, "hundred": 100})
-_FRACTIONS = {
-    "half": 0.5,
-    "a third": 1 / 3,
-    "one third": 1 / 3,
-    "one-third": 1 / 3,
-    "two thirds": 2 / 3,
-    "two-thirds": 2 / 3,
-    "a quarter": 0.25,
-    "one quarter": 0.25,
-    "one-quarter": 0.25,
-    "three quarters": 0.75,
-    "three-quarters": 0.75,
-    "a fifth": 0.2,
-    "one fifth": 0.2,
-    "one-fifth": 0.2,
-    "two fifths": 0.4,
-    "two-fifths": 0.4,
-    "three fifths": 0.6,
-    "three-fifths": 0.6,
-    "four fifths": 0.8,
-    "four-fifths": 0.8,
-}
-
-_WORDNUM = (
-    r"(?:(?:" + "|".join(_TENS) + r")(?:[- ](?:" + "|".join(_UNITS[1:10]) + r"))?"
-    r"|" + "|".join(sorted(_UNITS[1:], key=len, reverse=True)) + r"|(?:a|one)\s+hundred)"
-)
-_NUM = r"(?:\d+(?:\.\d+)?|" + _WORDNUM + r")"
-_PERCENT = r"(?:\s*|-)(?:%|percent\b|per\s+cent\b)"
 _GROUP = (
     r"(?:economists|analysts|strategists|respondents|experts|forecasters|investors|executives|"
     r"traders|voters|people|participants|members|scientists|doctors|managers|firms|companies|"
@@ -70,7 +36,9 @@ _LEAD = (
 _CHANCE_WORD = r"(?:chance|chances|probability|likelihood|odds|risk|shot)"
 
 
-_ANY_NUMBER = re.compile(rf"\d|\b(?:{_WORDNUM}|half|thirds?|quarters?|hundred)\b", re.IGNORECASE)
+_ANY_NUMBER = re.compile(
+    rf"\d|\b(?:{WORDNUM}|half|thirds?|quarters?|hundred|evens|even\s+money)\b", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -87,42 +55,27 @@ class Chance:
     needs_cue: bool = False
 
 
-def number(word: str) -> float | None:
-    """The value of a number in digits or words ("13", "Thirteen", "forty-five")."""
-    word = re.sub(r"\s+", " ", word.strip().lower().replace(",", ""))
-    try:
-        return float(word)
-    except ValueError:
-        pass
-    if word in _WORD_NUMBERS:
-        return float(_WORD_NUMBERS[word])
-    parts = re.split(r"[- ]", word)
-    if len(parts) == 2 and parts[0] in _WORD_NUMBERS and parts[1] in _WORD_NUMBERS:
-        return float(_WORD_NUMBERS[parts[0]] + _WORD_NUMBERS[parts[1]])
-    return None
-
-
 _SHARE_OF_TOTAL = re.compile(
-    rf"\b{_LEAD}(?P<n>{_NUM})(?:\s+{_GROUP})?(?:\s+out\s+of|\s+of|[\s-]in|\s*/)[\s-](?:the\s+)?"
-    rf"(?P<m>\d+|{_WORDNUM})\b(?P<exact>\s+{_GROUP}\s+\((?P<p>\d+(?:\.\d+)?)\s*%\))?"
+    rf"\b{_LEAD}(?P<n>{NUM})(?:\s+{_GROUP})?(?:\s+out\s+of|\s+of|[\s-]in|\s*/)[\s-](?:the\s+)?"
+    rf"(?P<m>\d+|{WORDNUM})\b(?P<exact>\s+{_GROUP}\s+\((?P<p>\d+(?:\.\d+)?)\s*%\))?"
     rf"(?P<tail>\s+(?:{_GROUP}|{_POLLED})(?:\s+{_POLLED})?)?",
     re.IGNORECASE,
 )
 _SLASH_SHARE = re.compile(rf"\b(?P<n>\d+)/(?P<m>\d+)\s+{_GROUP}", re.IGNORECASE)
 _PERCENT_OF_GROUP = re.compile(
-    rf"\b{_LEAD}(?P<n>\d+(?:\.\d+)?|{_WORDNUM}){_PERCENT}\s+of\s+(?:the\s+)?(?:\d+\s+)?"
+    rf"\b{_LEAD}(?P<n>\d+(?:\.\d+)?|{WORDNUM}){PERCENT}\s+of\s+(?:the\s+)?(?:\d+\s+)?"
     rf"(?:{_GROUP}|{_POLLED}|those\s+{_POLLED})(?:\s+{_POLLED})?",
     re.IGNORECASE,
 )
 _FRACTION_OF_GROUP = re.compile(
-    r"\b(?P<f>" + "|".join(re.escape(f) for f in _FRACTIONS) + rf")\s+of\s+(?:the\s+)?{_GROUP}"
+    r"\b(?P<f>" + "|".join(re.escape(f) for f in FRACTIONS) + rf")\s+of\s+(?:the\s+)?{_GROUP}"
     rf"(?:\s+{_POLLED})?",
     re.IGNORECASE,
 )
 # A bare count of the survey's group: "Thirteen said", "only 15 see", "four said".
 _COUNT_OF_SURVEY = re.compile(
     rf"(?:^|(?<=[,;:]\s)|(?<=\band\s)|(?<=\bwhile\s)|(?<=\bincluding\s)){_LEAD}"
-    rf"(?P<n>\d+|{_WORDNUM})\s+(?:(?:of\s+them|{_GROUP})\s+)?"
+    rf"(?P<n>\d+|{WORDNUM})\s+(?:(?:of\s+them|{_GROUP})\s+)?"
     r"(?=(?:said|say|says|see|expect|expected|believe|predict|predicted|forecast|think|"
     r"are\s+predicting|are\s+expecting|were)\b)",
     re.IGNORECASE,
@@ -140,15 +93,15 @@ _SHARE_THAT_SAYS = re.compile(
     rf"(?:^|(?<=[,;:]\s)|(?<=\band\s)|(?<=\bwhile\s)|(?<=\bbut\s)|(?<=\bwhereas\s)|"
     rf"(?<=\bwhen\s)|(?<=\bwith\s)|(?<=\bas\s)|(?<=\bnow\s)|(?<=\bthat\s)|(?<=[\u2014\u2013]))"
     rf"(?:(?:only|just|nearly|almost|about|around|roughly|some|over|more\s+than|fewer\s+than|"
-    rf"less\s+than)\s+)?(?:(?P<n>\d+(?:\.\d+)?|{_WORDNUM}){_PERCENT}|(?P<f>"
-    + "|".join(re.escape(f) for f in _FRACTIONS)
+    rf"less\s+than)\s+)?(?:(?P<n>\d+(?:\.\d+)?|{WORDNUM}){PERCENT}|(?P<f>"
+    + "|".join(re.escape(f) for f in FRACTIONS)
     + rf"))(?:\s+of\s+them)?(?:\s*[\u2014\u2013]\s*|\s+)(?:also\s+|now\s+|still\s+)?"
     rf"(?={_BELIEF}\b)",
     re.IGNORECASE,
 )
 # "Eighty-seven percent of Democrats expect ...": any group whose share says or expects.
 _PERCENT_OF_ANY = re.compile(
-    rf"\b{_LEAD}(?P<n>\d+(?:\.\d+)?|{_WORDNUM}){_PERCENT}\s+of\s+(?:the\s+|all\s+|those\s+)?"
+    rf"\b{_LEAD}(?P<n>\d+(?:\.\d+)?|{WORDNUM}){PERCENT}\s+of\s+(?:the\s+|all\s+|those\s+)?"
     rf"(?:[\w-]+\s+){{0,2}}?[A-Za-z-]+s(?:\s+(?:{_POLLED}|in\s+the\s+\w+))?\s+(?:also\s+|now\s+)?"
     rf"(?={_BELIEF}\b)",
     re.IGNORECASE,
@@ -189,11 +142,20 @@ _LINK_END = re.compile(
     re.IGNORECASE,
 )
 _PERCENT_CHANCE = re.compile(
-    rf"(?:\b(?:an?|the|only|just|about|around|roughly)\s+)*(?P<n>\d+(?:\.\d+)?){_PERCENT}"
-    rf"(?P<also>\s+(?:and|or|to)\s+(?P<n2>\d+(?:\.\d+)?){_PERCENT})?"
+    rf"(?:\b(?:an?|the|only|just|about|around|roughly)\s+)*(?P<n>\d+(?:\.\d+)?){PERCENT}"
+    rf"(?P<also>\s+(?:and|or|to)\s+(?P<n2>\d+(?:\.\d+)?){PERCENT})?"
     rf"(?P<after>{_CHANCE_AFTER_WORDS})?",
     re.IGNORECASE,
 )
+# A range of chances, stored as its midpoint: "a 10 to 20 percent chance", "30%-40% likely",
+# "between 30 and 40 percent".
+_RANGE_CHANCE = re.compile(
+    rf"(?:\b(?:an?|the|only|just|about|around|roughly)\s+)*(?P<between>between\s+)?"
+    rf"(?P<lo>\d+(?:\.\d+)?)(?:{PERCENT})?(?P<sep>\s*[-\u2013]\s*|\s+to\s+|\s+and\s+)"
+    rf"(?P<hi>\d+(?:\.\d+)?){PERCENT}(?P<after>{_CHANCE_AFTER_WORDS})?",
+    re.IGNORECASE,
+)
+_PERCENT_SIGN = re.compile(r"%|percent|per\s+cent", re.IGNORECASE)
 _RATIO_CHANCE = re.compile(
     r"\b(?:an?\s+)?(?P<n>\d+|one|two|three|four|five)(?P<times>\s+times?)?"
     r"(?:\s*-\s*|[-\s]in[-\s]|\s+out\s+of\s+)"
@@ -208,7 +170,7 @@ _EVEN = re.compile(
 # "nearly 7 in 10 believe", "three out of four say": a share of the group a text surveys.
 _RATIO_THAT_SAYS = re.compile(
     rf"(?:^|(?<=[,;:]\s)|(?<=\bthat\s)|(?<=\band\s)|(?<=\bwhile\s)|(?<=\bbut\s)){_LEAD}"
-    rf"(?P<n>\d+|{_WORDNUM})(?:[\s-]in[\s-]|\s+out\s+of\s+)(?P<m>\d+|{_WORDNUM})\s+"
+    rf"(?P<n>\d+|{WORDNUM})(?:[\s-]in[\s-]|\s+out\s+of\s+)(?P<m>\d+|{WORDNUM})\s+"
     rf"(?:also\s+|now\s+|still\s+)?(?={_BELIEF}\b)",
     re.IGNORECASE,
 )
@@ -218,54 +180,14 @@ _RATIO_WORD = re.compile(r"[\s-]in[\s-]|\sout\s+of\s", re.IGNORECASE)
 # "More than three-fifths of U.S. adults predict ...": a fraction of any group that expects.
 _FRACTION_OF_ANY = re.compile(
     rf"\b{_LEAD}(?P<f>"
-    + "|".join(re.escape(f) for f in _FRACTIONS)
+    + "|".join(re.escape(f) for f in FRACTIONS)
     + rf")\s+of\s+(?:the\s+|all\s+|those\s+)?(?:[\w.-]+\s+){{0,2}}?[A-Za-z-]+s"
     rf"(?:\s+{_POLLED})?\s+(?:also\s+|now\s+)?(?={_BELIEF}\b)",
     re.IGNORECASE,
 )
 _BOUND = re.compile(
-    rf"\b(?:greater|more|higher|less|lower)\s+than\s+(?P<n>\d+(?:\.\d+)?){_PERCENT}"
-    rf"|\bno\s+more\s+than\s+(?P<m>\d+(?:\.\d+)?){_PERCENT}",
-    re.IGNORECASE,
-)
-_FRACTIONAL_ODDS = re.compile(r"(?<![\d/.])(?P<a>\d{1,3})/(?P<b>\d{1,3})(?![\d/])")
-_AMERICAN_ODDS = re.compile(r"(?<![\w.])(?P<sign>[+-])(?P<n>\d{3,4})\b")
-_DECIMAL_PAYOUT = re.compile(
-    r"\b(?P<n>\d+(?:\.\d+)?)\s+(?:euros?|pounds?|dollars?|units?)\s+"
-    r"(?:are\s+|is\s+)?(?:paid|returned)?\s*(?:for\s+(?:each|every)\s+(?:euro|pound|dollar|bet))",
-    re.IGNORECASE,
-)
-_PAID = re.compile(
-    r"\b(?:is|are)\s+paid\s+(?P<n>\d+(?:\.\d+)?)\s+(?:euros?|pounds?|dollars?)\s+for\s+"
-    r"(?:each|every)\s+(?:euro|pound|dollar|bet)",
-    re.IGNORECASE,
-)
-# Words after a figure that make it a price on an outcome: "8/11 favourites", "7-2 to win the
-# title", "+450 to win", "priced at 3.5 to lift the trophy", "a 20/1 shot".
-_AS_ODDS = re.compile(
-    r"\s+(?:(?:second|third|fourth|fifth|joint|clear|strong|heavy|hot|big|short|outright|"
-    r"pre-race|pre-season|title|race|tournament)[- ])?(?:favou?rites?|shots?|outsiders?|underdogs?|"
-    r"to\s+(?:win|lift|claim|take|finish|top|be\s+(?:crowned|relegated|named)|go\s+down|"
-    r"reach|qualify|score|beat|land|capture)\b)",
-    re.IGNORECASE,
-)
-_HYPHEN_ODDS = re.compile(r"(?<![\d/.-])(?P<a>\d{1,3})-(?P<b>\d{1,2})(?![\d/-])")
-# "150-to-1", "3 to 1 against": odds in words, read wherever they stand.
-_TO_ODDS = re.compile(
-    r"(?<![\d/.-])(?P<a>\d{1,4})(?:-to-|\s+to\s+)(?P<b>\d{1,3})(?![\d/-])(?!\s*%)"
-)
-_IMPLIED = re.compile(
-    r",?\s+(?:for|with|or|giving|meaning)?\s*(?:an?\s+)?implied\s+(?:probability|percentage|chance|"
-    rf"odds)\s+of\s+(?P<n>\d+(?:\.\d+)?){_PERCENT}",
-    re.IGNORECASE,
-)
-_BARE_DECIMAL = re.compile(r"(?<![\d/.])(?P<n>\d{1,3}\.\d{1,2})(?![\d/])")
-_DECIMAL_ODDS = re.compile(r"\b(?:odds\s+of|at|priced\s+at)\s+(?P<n>\d{1,2}\.\d{1,2})\b", re.I)
-_MARKET = re.compile(
-    r"\b(?:bet|bets|betting|bookmakers?|bookies|odds|oddsmakers|punters|wagers?|smarkets|betfair|"
-    r"sportsbook|bet365|draftkings|fanduel|ladbrokes|paddy\s+power|william\s+hill|"
-    r"sportsbooks?|prediction\s+markets?|polymarket|kalshi|predictit|fedwatch|priced\s+in|"
-    r"pricing\s+in|prices?\s+in|futures)\b",
+    rf"\b(?:greater|more|higher|less|lower)\s+than\s+(?P<n>\d+(?:\.\d+)?){PERCENT}"
+    rf"|\bno\s+more\s+than\s+(?P<m>\d+(?:\.\d+)?){PERCENT}",
     re.IGNORECASE,
 )
 # "the chance of a recession is one in three", "put the odds of a deal at one in four".
@@ -342,7 +264,11 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
         return []  # every chance is stated with a number, in digits or words
     found: list[Chance] = []
     taken: list[tuple[int, int]] = []
-    market = market or bool(_MARKET.search(sentence))
+    market = market or bool(odds.MARKET_WORDS.search(sentence))
+    # Odds written as prices (5/1, +450, 2.50) are a market's wherever "odds" or a favourite is
+    # spoken of; a percentage is a market's only with the market named ("odds" alone may be
+    # economists' own).
+    priced = market or bool(odds.PRICE_WORDS.search(sentence))
 
     def add(
         start: int,
@@ -376,7 +302,7 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
         if n is not None:
             add(match.start(), match.end(), _probability(n / 100), SURVEY)
     for match in _FRACTION_OF_GROUP.finditer(sentence):
-        add(match.start(), match.end(), _probability(_FRACTIONS[match["f"].lower()]), SURVEY)
+        add(match.start(), match.end(), _probability(FRACTIONS[match["f"].lower()]), SURVEY)
     for match in _PERCENT_OF_ANY.finditer(sentence):
         n = number(match["n"])
         if n is not None:
@@ -389,7 +315,7 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
         add(
             match.start(),
             match.end(),
-            _probability(_FRACTIONS[match["f"].lower()]),
+            _probability(FRACTIONS[match["f"].lower()]),
             SURVEY,
             needs_cue=not expecting,
         )
@@ -400,7 +326,7 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
             add(match.start(), match.end(), _probability(n / m), SURVEY, needs_cue=not expecting)
     for match in _SHARE_THAT_SAYS.finditer(sentence):
         if match["f"]:
-            value: float | None = _probability(_FRACTIONS[match["f"].lower()])
+            value: float | None = _probability(FRACTIONS[match["f"].lower()])
         else:
             n = number(match["n"])
             value = None if n is None else _probability(n / 100)
@@ -431,6 +357,18 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
             continue
         value = float(match["n"] or match["m"]) / 100
         add(match.start(), match.end(), _probability(value), MARKET if market else SPEAKER)
+    ranges = _RANGE_CHANCE.finditer(sentence) if _PERCENT_SIGN.search(sentence) else iter(())
+    for match in ranges:
+        lo, hi = float(match["lo"]), float(match["hi"])
+        if "and" in match["sep"] and not match["between"]:
+            continue  # "a 46.3% and 45.7% chance": two chances, read below
+        if not lo < hi <= 100 or not _as_chance(
+            sentence, match.start(), match.end(), bool(match["after"]), market
+        ):
+            continue
+        add(
+            match.start(), match.end(), _probability((lo + hi) / 200), MARKET if market else SPEAKER
+        )
     for match in _PERCENT_CHANCE.finditer(sentence):
         if not _as_chance(sentence, match.start(), match.end(), bool(match["after"]), market):
             continue
@@ -455,40 +393,54 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
         if part is not None and whole and part < whole:
             kind = MARKET if market else SPEAKER
             add(match.start(), match.end(), _probability(part / whole), kind)
-    for pattern in (_FRACTIONAL_ODDS, _HYPHEN_ODDS, _TO_ODDS):
+    for pattern in (odds.FRACTIONAL_ODDS, odds.HYPHEN_ODDS, odds.TO_ODDS):
         for match in pattern.finditer(sentence):
             a, b = float(match["a"]), float(match["b"])
-            context = _AS_ODDS.match(sentence, match.end()) or (
-                pattern is _TO_ODDS and (market or "-to-" in match.group(0)) and a >= b
+            side = odds.AGAINST_OR_ON.match(sentence, match.end())
+            if a and b and a != b and side:
+                # "2-1 against" is a chance of 1/3 for the event, "2-1 on" of 2/3
+                value = b / (a + b) if side["side"].lower() == "against" else a / (a + b)
+                add(match.start(), side.end(), _probability(value), MARKET)
+                continue
+            context = odds.AS_ODDS.match(sentence, match.end()) or (
+                pattern is odds.TO_ODDS and (market or "-to-" in match.group(0)) and a >= b
             )
             if a and b and context:
-                implied = _IMPLIED.match(sentence, match.end())
+                implied = odds.IMPLIED.match(sentence, match.end())
                 if implied:  # the text's own conversion, margin taken out
                     value = float(implied["n"]) / 100
                     add(match.start(), implied.end(), _probability(value), MARKET)
                 add(match.start(), match.end(), _probability(b / (a + b)), MARKET)
-    for pattern in (_AMERICAN_ODDS, _BARE_DECIMAL):
+    for pattern in (odds.AMERICAN_ODDS, odds.BARE_DECIMAL):
         for match in pattern.finditer(sentence):
-            if not _AS_ODDS.match(sentence, match.end()):
+            if not odds.AS_ODDS.match(sentence, match.end()):
                 continue
             n = float(match["n"])
-            if pattern is _BARE_DECIMAL:
+            if pattern is odds.BARE_DECIMAL:
                 value = 1 / n if n > 1 else None
             elif n >= 100:
                 value = 100 / (n + 100) if match["sign"] == "+" else n / (n + 100)
             else:
                 value = None
             add(match.start(), match.end(), _probability(value) if value else None, MARKET)
-    if market:
-        for match in _FRACTIONAL_ODDS.finditer(sentence):
+    if priced:
+        for match in odds.HYPHEN_ODDS.finditer(sentence):
+            # "The Lakers' odds of winning the title are 5-1"
+            if odds.ODDS_ARE.search(sentence, 0, match.start()):
+                a, b = float(match["a"]), float(match["b"])
+                if a and b:
+                    add(match.start(), match.end(), _probability(b / (a + b)), MARKET)
+        for match in odds.EVENS.finditer(sentence):
+            add(match.start(), match.end(), 0.5, MARKET)
+        for match in odds.FRACTIONAL_ODDS.finditer(sentence):
             a, b = float(match["a"]), float(match["b"])
             if a and b:
                 add(match.start(), match.end(), _probability(b / (a + b)), MARKET)
-        for match in _AMERICAN_ODDS.finditer(sentence):
+        for match in odds.AMERICAN_ODDS.finditer(sentence):
             n = float(match["n"])
             value = 100 / (n + 100) if match["sign"] == "+" else n / (n + 100)
             add(match.start(), match.end(), _probability(value), MARKET)
-        for pattern in (_DECIMAL_PAYOUT, _PAID, _DECIMAL_ODDS):
+        for pattern in (odds.DECIMAL_PAYOUT, odds.PAID, odds.DECIMAL_ODDS):
             for match in pattern.finditer(sentence):
                 n = float(match["n"])
                 if n > 1:

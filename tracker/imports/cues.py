@@ -1,12 +1,11 @@
-"""The words that make a sentence a forecast, and where one forecast ends and the next begins.
+"""The words that make a sentence a forecast.
 
 Cues are estimative wordings (`tracker.record.wep`: will, likely, may, expects, is set to, is
 bound to, hope ...) that speak of the future, "would" in reported speech or under a condition,
 verbs of seeing and warning with someone who forecasts ("economists see", "WHO warns"), nouns of
 expectation and betting ("forecast", "projection", "favourite", "odds"), present-tense
-declaratives that announce a consequence, and stated chances (`chances.py`). A sentence with
-cues in two clauses ("Trump has a 66-100 chance of winning, while Biden has a 33-100 chance")
-holds two forecasts, each with its own offsets.
+declaratives that announce a consequence, and stated chances (`chances.py`). Where one forecast
+ends and the next begins is `clauses.py`'s.
 """
 
 from __future__ import annotations
@@ -85,12 +84,107 @@ _MORE = re.compile(
     r"|^\W*(?:look|watch)\s+for(?=\s+(?:[\w'\u2019.-]+\s+){1,4}?to\s+(?!be\s+(?:a|an|the)\b))"
     r"|\b(?:is|are|was|were)\s+(?:\w+\s+)?tipped\s+(?:to|for)\b"
     r"|\b(?:is|are)\s+due\s+(?=(?:before|by|on|in|at|next|this|later|within)\b)"
+    # "..., with the official decision due at 2 PM": a scheduled event tacked on with "with"
+    r"|\bwith\s+(?:[\w'\u2019-]+\s+){1,4}?due\s+(?=(?:before|by|on|in|at|next|this|later|within)\b)"
     r"|\bas\s+(?:a|the)\s+(?:possible|likely|probable)\s+(?:date|timeline|target|outcome|"
     r"winner|successor|candidate|nominee|venue)\b"
     r"|\bappears?\s+(?:even\s+)?ahead\s+of\b"
     r"|\b(?:bookmakers|bookies|betting\s+sites|oddsmakers)\s+(?:have|make|rate)\s+[^.;]{1,60}?"
     r"\bas\s+(?:the\s+)?(?:leading|top|favou?rite|clear)\b",
     re.IGNORECASE,
+)
+# Wordings read only where their key words are: most start at words as common as "is", so in
+# the big pattern above they would be tried at every one.
+_KEYED: list[tuple[tuple[str, ...], re.Pattern[str]]] = [
+    (keys, re.compile(pattern, re.IGNORECASE))
+    for keys, pattern in [
+        # "we're going to lose", "There's definitely going to be", "is still going to": "going
+        # to" after a contraction or an adverb ("is going to" itself is an estimative wording)
+        (
+            ("going",),
+            r"(?:['\u2019](?:s|re|m)|\b(?:is|are|am))\s+(?:(?:\w+ly|still|also|just|now)\s+)?going"
+            r"\s+to(?=\s+(?!(?:the|a|an|my|his|her|their|our|your|its|this|that|be\s+(?:a|an|the))"
+            r"\b)[a-z]+\b)"
+            r"|\bthere(?:['\u2019]s|\s+is|\s+are)\s+(?:(?:\w+ly|still|also|just)\s+)?going\s+to\s+be\b",
+        ),
+        (
+            ("trajectory", "path"),
+            r"\bon\s+(?:a|the)\s+(?:\w+\s+)?(?:trajectory|path)\s+to(?=\s+[a-z]+\b)",
+        ),
+        # "is still on track with future launches", "the rollout remains on track"
+        (
+            ("track", "schedule"),
+            r"\b(?:is|are|remains?|stays?)\s+(?:still\s+)?[\u201c\"]?(?:still\s+)?on\s+"
+            r"(?:track|schedule)\b(?!\s+to\b)",
+        ),
+        # More news verbs of what is ahead: "The strike threatens to drag on", "stands to lose
+        # its majority", "is favoured to reach the final", "prices are poised for a rebound",
+        # "guided revenue of $4 billion".
+        (("threatens",), r"\bthreatens\s+to\s+(?!(?:sue|quit|resign|leave|walk)\b)[a-z]+"),
+        (
+            ("stand",),
+            r"\bstands?\s+to\s+(?:lose|gain|win|benefit|make|earn|receive|get|collect|pocket)\b",
+        ),
+        (("favored", "favoured"), r"\b(?:is|are)\s+(?:heavily\s+|strongly\s+)?favou?red\s+to\b"),
+        (("poised",), r"\b(?:is|are)\s+(?:now\s+)?poised\s+for\b"),
+        (
+            ("guide",),
+            r"\bguided?\s+(?:for\s+)?(?:revenue|sales|earnings|profits?|growth|margins?|shipments)\b",
+        ),
+        # Schedules: "is due for completion in 2026", "The vote is scheduled for Tuesday",
+        # "..., with unemployment set to rise", "has been pushed back to next spring".
+        (("due",), r"\b(?:is|are)\s+due\s+for\b"),
+        (
+            ("scheduled", "slated", "planned", "pencil"),
+            r"\b(?:is|are)\s+(?:now\s+)?(?:scheduled|slated|planned|pencil+ed\s+in)\s+for\b",
+        ),
+        (("set to",), r"\bwith\s+(?:[\w'\u2019-]+\s+){1,4}?set\s+to\s+[a-z]+"),
+        (
+            ("back", "delayed", "postponed"),
+            r"\b(?:pushed|put|moved)\s+back\s+(?:to|until|till)\s+(?=next\b|later\b|20\d\d\b|"
+            r"(?:the\s+)?(?:end|start|spring|summer|autumn|fall|winter)\b)"
+            r"|\b(?:delayed|postponed)\s+(?:to|until|till)\s+(?=next\b|later\b|20\d\d\b)",
+        ),
+        # "Demand is seen rising 3% next year", "Output is estimated to grow by 4% in 2025",
+        # "the bank sees inflation returning to target".
+        (("seen",), r"\b(?:is|are)\s+(?:now\s+)?seen\s+(?=\w+ing\b)"),
+        (
+            ("estimated",),
+            r"\b(?:is|are)\s+(?:now\s+)?estimated\s+to\s+(?:grow|rise|fall|reach|increase|"
+            r"decline|drop|hit|top|exceed|shrink|expand|contract)\b",
+        ),
+        (
+            ("sees",),
+            r"\b(?:bank|fund|firm|company|agency|government|ministry|group|institute|"
+            r"organi[sz]ation|board|council|committee|office|union|researcher|forecaster|lender|"
+            r"it)\s+(?:now\s+|also\s+|still\s+)?sees\b",
+        ),
+        # "Its peak-to-trough prediction is a fall of at least 25%"
+        (
+            ("prediction", "forecast", "projection", "estimate", "expectation"),
+            r"\b(?:prediction|forecast|projection|estimate|expectation)s?\s+(?:is|are|was|were)\s+"
+            r"(?:for\s+|that\s+)?(?:an?|the)\s+(?:\w+\s+)?(?:fall|rise|drop|decline|increase|"
+            r"gain|loss|cut|hike)\b",
+        ),
+    ]
+]
+# A headline's subject and its infinitive, with no finite verb before it: "Oil to hit $100",
+# "House prices 'to keep falling'"; not "How to ...", "Stocks to watch".
+_HEADLINE_TO = re.compile(
+    r"^[^\w\u2022*-]*(?=[A-Z])(?:(?![\w'\u2019-]*ed\b|(?:is|are|was|were|has|have|had|will|would|said|"
+    r"says|plans?|wants?|start|starts|begin|begins|remain|remains|continue|continues|seem|seems|"
+    r"appear|appears|try|like|love|prefer|decide|allow|allows|so|as|"
+    r"needs?|hopes?|expects?|aims?|set|going|due|likely|expected|able|how|what|where|when|why|"
+    r"whether|who|and|but|or|if|in|order|tries|tried|vows?|vowed|agrees?|agreed|refuses?|"
+    r"refused|fails?|failed|moves?|bid|push|drive|efforts?|plan|way|ways|things|reasons|tips|"
+    r"stocks|places|more|how)\b)[\w$%.,'\u2019&-]+\s+){1,6}?[\u2018'\"]?(?P<to>to)\s+"
+    r"(?!(?:be\s+(?:a|an|the)|watch|buy|know|consider|avoid|see|do|try|read|make|get|help|the|a|"
+    r"an|his|her|its|their|our|your|this|that|these|those)\b)"
+    r"[a-z]+\b(?![^\n]*:\s*$)",
+    re.IGNORECASE,
+)
+_SAYS_AT_END = re.compile(
+    r",\s+(?:[\w.'\u2019&-]+\s+){1,5}(?:says|said|predicts|forecasts|warns|expects)\s*\.?\s*$"
 )
 _PAST_CONTEXT = re.compile(
     r"\s*(?:not\s+|also\s+|already\s+|well\s+)?(?:have|has|had)\s+"
@@ -126,6 +220,37 @@ _EPISTEMIC = re.compile(
     re.I,
 )
 _WOULD = re.compile(r"\bwould\b", re.IGNORECASE)
+# After a modal, what is no forecast: what the outcome depends on ("will depend on how worn out
+# the troops are", "will be up to the commanders"), and doubt ("that certainly could change").
+_NOT_A_FORECAST = re.compile(
+    r"\s+(?:(?:\w+ly|still|all|also)\s+)?(?:depends?\s+on|be\s+up\s+to)\b"
+    r"|\s+(?:(?:could|may|might|will|would)\s+)?(?:\w+ly\s+|well\s+|still\s+)?change"
+    r"\s*(?:[.,;!]|$|in\s+the\s+coming)",
+    re.IGNORECASE,
+)
+# Wordings that a reported clause puts in the past tense ("were set to", "was likely to").
+_REPORTED_PAST = {
+    "set to",
+    "likely",
+    "unlikely",
+    "very likely",
+    "likely to",
+    "is set to",
+    "are set to",
+    "going to",
+    "bound to",
+    "due to",
+    "expected to",
+    "poised to",
+    "on track to",
+    "on course to",
+}
+_WAS_SET = re.compile(r"\b(?:was|were)\s+set\s+to\b", re.IGNORECASE)
+# ", added Stuart Law", ", said the bank": the reporting verb straight after the comma.
+_SAID_NEXT = re.compile(
+    r",\s+(?:said|says|added|adds|told|wrote|warned|predicted|argued|noted)\s+(?:[A-Z]|the\s|a\s|an\s)"
+)
+_WAS_BEFORE = re.compile(r"\b(?:was|were)\s+$", re.IGNORECASE)
 _BEFORE_ADVERB = re.compile(
     r"(?:\b(?:is|are|be|almost|nearly|virtually|all\s+but)|['\u2019]s)\s+(?:\w+ly\s+)?$",
     re.IGNORECASE,
@@ -173,7 +298,8 @@ _FUTURE_TIME = re.compile(
     r"\b(?:today|tonight|tomorrow|soon|shortly|next\s+\w+|this\s+(?:year|month|week|season|spring|"
     r"summer|autumn|fall|winter|weekend|quarter)|later\s+(?:this|in)\b|by\s+(?:the\s+)?(?:end|year-end|time|"
     r"middle|mid|early|late|\w+\s+\d{4}|\d{4})|in\s+(?:early\s+|late\s+|mid-?)?20\d\d|"
-    r"in\s+the\s+(?:coming|next)|within\s+(?:the\s+)?(?:next|\d+|a|two|three|six))\b",
+    r"in\s+the\s+(?:coming|next)|within\s+(?:the\s+)?(?:next|\d+|a|two|three|six)|"
+    r"in\s+the\s+(?:first|second)\s+half|(?:in|by)\s+the\s+(?:first|second|third|fourth)\s+quarter)\b",
     re.IGNORECASE,
 )
 _REPORTED_THAT = re.compile(
@@ -205,6 +331,7 @@ def cues(clause: str, conditional: bool) -> Iterator[wep.Wording]:
         if (
             _FUTURE_TIME.search(clause, match.end(), match.end() + 90)
             or _REPORTED_THAT.search(before)
+            or _SAID_NEXT.search(clause, match.end())
         ) and not _ADVICE.search(before[-12:]):
             wordings.append(wep.Wording(match.start(), match.end(), _SHOULD_READING))
     for match in _WOULD.finditer(clause):
@@ -228,6 +355,8 @@ def cues(clause: str, conditional: bool) -> Iterator[wep.Wording]:
             continue  # "would" of the past habit or the counterfactual, unless reported
         if word == "would" and re.match(r"\s+(?:have|like|love|rather)\b", after):
             continue
+        if _NOT_A_FORECAST.match(clause, wording.end):
+            continue  # "will depend on how ...", "could change": what decides it, or doubt
         if word in {"always", "never", "certain", "possible"} and not _BEFORE_ADVERB.search(before):
             continue  # habitual "never", determiner "certain", "as soon as possible"
         if word == "will" and _NOUN_WILL.search(before):
@@ -241,6 +370,12 @@ def cues(clause: str, conditional: bool) -> Iterator[wep.Wording]:
             word in _EXPECT_WORDS
             and _COMPARED.search(before)
             and not (word.endswith("ing") and re.search(r"\bbeen\s+$", before))
+            # "an official said ... troops were expected to take part": reported, not the past
+            and not (
+                _WAS_BEFORE.search(before)
+                and re.match(r"\s+to\b", after)
+                and _REPORTED.search(before[:-6])
+            )
         ):
             # "than expected", "as forecast", "had predicted" of a past event; but "has been
             # forecasting" goes on forecasting.
@@ -252,6 +387,15 @@ def cues(clause: str, conditional: bool) -> Iterator[wep.Wording]:
         if wording.reading.hedged and _EPISTEMIC.match(clause, wording.end):
             continue  # "they could be right": a judgement about now, not a forecast
         past = _PAST_CONTEXT.match(clause, wording.end) or _PAST_BEFORE.search(before)
+        if (
+            past
+            and not _PAST_CONTEXT.match(clause, wording.end)
+            and word in _REPORTED_PAST
+            and _reported(clause, before, wording.end)
+        ):
+            # "Hometrack believed prices were set to fall", "The bottom was likely to occur
+            # ..., added Stuart Law": the tense of reported speech, not the past
+            past = None
         if word in _FUTURE_PERFECT and not _PAST_BEFORE.search(before):
             past = None  # "will have been vaccinated by June": done by then, a forecast
         if past and word in _LIKELIHOOD and _REPORTED.search(before):
@@ -259,221 +403,33 @@ def cues(clause: str, conditional: bool) -> Iterator[wep.Wording]:
         if past and word not in _EXPECT_WORDS and "chance" not in word and "prospect" not in word:
             continue  # "might have been", "have likely been saved": about the past
         yield wording
-    for match in _MORE.finditer(clause):
+    headline = _HEADLINE_TO.match(clause)
+    if headline and (not clause.rstrip().endswith(".") or _SAYS_AT_END.search(clause)):
+        # "Oil to hit $100 by June, Goldman says", "Economic Growth to Slow": a headline's
+        # infinitive is its forecast
+        yield wep.Wording(headline.start("to"), headline.end(), wep.read_phrase("will"))
+    lower = clause.lower()
+    keyed = [m for keys, rx in _KEYED if any(k in lower for k in keys) for m in rx.finditer(clause)]
+    for match in itertools.chain(_MORE.finditer(clause), keyed):
         if any(w.start <= match.start() < w.end for w in wordings):
             continue
         yield wep.Wording(match.start(), match.end(), wep.read_phrase(match.group(0)))
+    for match in _WAS_SET.finditer(clause):
+        # "Hometrack believed prices were set to fall further": "is set to" in reported speech
+        if _reported(clause, clause[max(0, match.start() - _LOOK) : match.start()], match.end()):
+            yield wep.Wording(match.start(), match.end(), wep.read_phrase(match.group(0)))
 
 
-_MODAL_END = re.compile(
-    r"(?:\bwill|\bwould|\bcould|\bmay|\bmight|\bshould|['\u2019]ll|\bto|\blikely|\bexpects?|"
-    r"\bforecasts?|\bpredicts?|\bsees?|\bprojects?)$",
-    re.IGNORECASE,
-)
-# A list of figures that share one wording, each a forecast of its own: "is expected to reach
-# 3.2%, in the United Kingdom 4.3% and in Ireland 3.0%", "inflation of 2.1% in Western Europe
-# and 2.4% in North America".
-_FIGURE = r"[$\u20ac\u00a3]?\d[\d.,]*\s*(?:%|percent|per\s+cent|million|billion|bn|trillion)"
-# The same, with a currency code before it ("CHF5.16 billion").
-_FIGURE_START = rf"(?:[A-Z]{{3}}\s?)?{_FIGURE}"
-_LISTED_FIGURE = re.compile(
-    rf"(?:,\s+|\s+and\s+)(?:(?:in|for)\s+(?:the\s+)?[A-Z][\w.]*(?:\s+[A-Z][\w.]*){{0,3}}\s+{_FIGURE}"
-    rf"|{_FIGURE}\s+(?:in|for)\s+(?:the\s+)?(?:[A-Z][\w.]*|20\d\d|next\s+year))"
-)
-_AND_VERB = re.compile(r"\s+and\s+(?:also\s+|then\s+|even\s+)?(?P<verb>[a-z]+)\s+(?P<next>\S+)")
-_AND_FIGURE = re.compile(
-    r"\s+and\s+(?=[$\u20ac\u00a3]?\d[\d.,]*\s*(?:%|million|billion|bn|m|trillion)?[^,;]{0,30}?"
-    r"(?:\b(?:in|by|for|(?:at|by)\s+the\s+end\s+of)\s+(?:20\d\d|next\s+year)|\bnext\s+year)\b)"
-)
-_OBJECT_START = re.compile(
-    r"(?:the|a|an|its|their|his|her|our|it|them|up|down|out|on|in|to|into|at|by|from|with|over|"
-    r"below|above|rates?|prices?|interest|[$\u20ac\u00a3]?\d\S*)$",
-    re.IGNORECASE,
-)
-
-
-# A figure tacked on with "with": "expected revenue of CHF5.16 billion, with organic growth of
-# 9.2%", "growth of 14%, with margins of 39.5% by year end" (a measure and its figure), but not
-# "with volumes dipping to 1.39 billion" or "with the majority above $200" (how the first goes).
-_WITH_FIGURE = re.compile(
-    rf",\s+with\s+(?:[\w-]+\s+){{1,5}}?of\s+(?:around\s+|about\s+|roughly\s+)?{_FIGURE_START}"
-    # "..., with sales reaching 400 million by 2023": a figure with a later date of its own.
-    rf"|,\s+with\s+[^,;]{{3,60}}?{_FIGURE}\s+(?:by|in)\s+(?:the\s+end\s+of\s+)?20\d\d\b"
-)
-
-
-def coordinated(clause: str, wordings: list[wep.Wording]) -> list[wep.Wording]:
-    """A second forecast that shares its wording with the first: "will likely recoup most
-    losses and finish the year down 3%" (a verb joined by "and"), "a surplus of 1.1 million bpd
-    in 2025 and 1.6 million bpd in 2026" (a figure for another year), "revenue of CHF5 billion,
-    with organic growth of 9.2%" (a measure added with "with"). Each is read with the wording of
-    the forecast it follows."""
-    import lemminflect  # here, not at the top: see facts._past_form
-
-    found: list[wep.Wording] = []
-    for wording in wordings:
-        semicolon = clause.find(";", wording.end)
-        limit = semicolon if semicolon >= 0 else len(clause)
-        figure = _WITH_FIGURE.search(clause, wording.end, limit)
-        if figure and figure.start() - wording.end < 160:
-            at = figure.start() + len(figure.group(0)) - len(figure.group(0).lstrip(", "))
-            if all(w.start != at for w in found):
-                found.append(wep.Wording(at, at + 4, wording.reading))
-    joined: list[wep.Wording] = []
-    for wording in wordings:  # "will likely": one wording, read as one
-        last = joined[-1] if joined else None
-        if last is not None and not clause[last.end : wording.start].strip():
-            phrase = clause[last.start : wording.end]
-            joined[-1] = wep.Wording(last.start, wording.end, wep.read_phrase(phrase))
-        else:
-            joined.append(wording)
-    for wording in joined:
-        if not _MODAL_END.search(wording.reading.phrase):
-            continue
-        stop = _BREAK.search(clause, wording.end)
-        end = stop.start() if stop else len(clause)
-        tail = clause[wording.end : min(end, wording.end + 160)]
-        for match in _AND_VERB.finditer(tail):
-            verb = match["verb"]
-            lemmas = lemminflect.getAllLemmas(verb)
-            if lemmas.get("VERB") != (verb,) or verb in ("be", "have", "do"):
-                continue
-            if "NOUN" in lemmas and not _OBJECT_START.match(match["next"]):
-                continue
-            at = wording.end + match.start() + 1
-            if all(w.start != at for w in found):
-                found.append(wep.Wording(at, at + 3, wording.reading))
-            break
-        else:
-            figure = _AND_FIGURE.search(tail)
-            if figure:
-                at = wording.end + figure.start() + 1
-                if all(w.start != at for w in found):
-                    found.append(wep.Wording(at, at + 3, wording.reading))
-        if not re.search(_FIGURE, tail[:80]):
-            continue  # a list goes on from the wording's own figure
-        for item in _LISTED_FIGURE.finditer(tail):
-            lead = re.match(r",?\s*", item.group(0))
-            at = wording.end + item.start() + (lead.end() if lead else 0)
-            if item.start() > 0 and all(abs(w.start - at) > 4 for w in found):
-                found.append(wep.Wording(at, at + 3, wording.reading))
-    return found
+def _reported(clause: str, before: str, end: int) -> bool:
+    """Whether a reporting verb governs the wording that ends at `end`: before it ("Hometrack
+    believed prices were ..."), or after it (", the bank said", ", added Stuart Law")."""
+    return bool(
+        _REPORTED.search(before)
+        or _REPORTED_AFTER.search(clause, end)
+        or _SAID_NEXT.search(clause, end)
+    )
 
 
 def declarative(clause: str) -> re.Match[str] | None:
     """A present-tense declarative that announces a consequence ("slams the door on")."""
     return _DECLARATIVE.search(clause)
-
-
-_CONDITION_FIRST = re.compile(
-    r"^(?P<lead>\W*(?:but|and|so|yet|still|now)?,?\s*)"
-    r"(?P<word>if|unless|should|provided\s+that|as\s+long\s+as|without|absent|"
-    r"in\s+the\s+absence\s+of)\s+(?!(?:a\s+)?(?:doubt|question|fail|delay)\b)"
-    r"(?P<condition>[^,;]+?)(?:,\s*(?:then\s+)?|\s+then\s+)(?P<main>.+)$",
-    re.IGNORECASE | re.DOTALL,
-)
-# "Analysts say that if talks fail then prices will rise": "if ... then" inside a sentence.
-_CONDITION_THEN = re.compile(
-    r"^.*?\b(?P<word>if)\s+(?P<condition>[^,;]+?),?\s+then\s+(?P<main>.+)$",
-    re.IGNORECASE | re.DOTALL,
-)
-_CONDITION_LAST = re.compile(
-    r"^(?P<main>.+?),?\s+(?P<word>if|unless|provided\s+that|as\s+long\s+as)\s+"
-    r"(?P<condition>[^,;]+?)[.!]?$",
-    re.IGNORECASE | re.DOTALL,
-)
-_NOT_CONDITIONAL = re.compile(
-    r"\b(?:ask|asks|asked|wonder|wonders|wondered|know|see|whether|even)\s*$"
-)
-
-
-def split_condition(sentence: str) -> tuple[str | None, int, int]:
-    """(condition, start, end of the main clause) of "if ..., then ...", "without a deal, ...",
-    "... if ... then ..." and "... if ..."."""
-    first = _CONDITION_FIRST.match(sentence)
-    if first:
-        condition = first.group("condition").strip()
-        word = " ".join(first.group("word").lower().split())
-        if word not in ("if", "should", "provided that", "as long as"):
-            condition = f"{word} {condition}"  # "unless ...", "without a deal"
-        return condition, first.start("main"), len(sentence)
-    then = _CONDITION_THEN.match(sentence)
-    if then:
-        return then.group("condition").strip(), then.start("main"), len(sentence)
-    last = _CONDITION_LAST.match(sentence)
-    if last and not _NOT_CONDITIONAL.search(last.group("main")):
-        condition = last.group("condition").strip()
-        if last.group("word").lower() == "unless":
-            condition = "unless " + condition
-        return condition, 0, last.end("main")
-    return None, 0, len(sentence)
-
-
-# Where one forecast of a sentence may end and the next begin.
-_BREAK = re.compile(
-    r"\s*;\s*|\s+[\u2013\u2014-]\s+|[\u2013\u2014]|\s*\u2026\s+(?=[A-Z])"
-    r"|,\s+[\u201c\"]?(?=(?:and|while|whereas|but|although|though|which|when)\b)"
-    r"|\s+(?=(?:while|whereas)\b)"
-    r"|,\s+(?=[A-Z0-9])"
-    r"|,\s+(?=(?:the\s+)?(?:remainder|rest|others)\b)"
-    r"|\s+(?=(?:and|but)\s+(?:\w+\s+){0,7}?(?:will|would|could|may|might|is|are|has|have|see|sees|"
-    r"said|says)\b)"
-    # "..., with Southampton having a 2.3% chance", "the 35% favourite with Johnson given
-    # 21%", but not "likely to win, with a 92.8% chance" (one forecast and its number).
-    r"|,\s+(?=with\s+(?!(?:an?|the|only|just|about|around)\s+[\d.]+\s*%)(?!an?\s+\d))"
-    r"|\s+(?=with\s+(?:(?:an?|the)\s+)?[A-Z]|with\s+the\s+(?:betting\s+)?odds\b)"
-    r"|\s+(?=and\s+(?:an?|the)\s+[\d.]+\s*%)"
-    r"|,\s+(?=(?:an?|the)\s+(?:\w+\s+){0,2}(?:that|which)\s+(?:will|would|could|may|might)\b)",
-)
-
-
-# "Gartner predicts that by 2028, 30% of ... will": a time phrase after "that" opens the clause
-# it introduces, so the comma after it is no break.
-_INTRODUCED = re.compile(
-    r"\bthat\s+(?:by|in|from|until|before|after|over|within|during|next|this)\b[^,;]{0,25}$",
-    re.IGNORECASE,
-)
-
-
-# "While the bill is expected to pass, the fight is expected to go on": the comma that closes a
-# clause opening the sentence ends a forecast, unless what follows only judges it ("While some
-# hope sanctions might work, this is unlikely").
-_OPENING_CLAUSE = re.compile(
-    r"\W*(?:While|Although|Though|Whereas|Even\s+though|Even\s+if)\b[^,;:]{3,200}?,\s+"
-    r"(?!(?:this|that|it|which)\s+(?:is|was|seems|looks|appears)\b)"
-)
-
-
-def clauses(text: str, anchors: list[int], more: list[int] | None = None) -> list[tuple[int, int]]:
-    """The stretches of `text` holding one forecast each, for cues at `anchors` (offsets):
-    the text is cut at clause breaks (and at `more`), and each stretch holding a cue runs on
-    over the following stretches without one. One stretch (the whole text) when the cues share
-    a stretch."""
-    breaks = [
-        m.end()
-        for m in _BREAK.finditer(text)
-        if m.start() > 0 and not _INTRODUCED.search(text, max(0, m.start() - 40), m.start())
-    ] + list(more or ())
-    opening = _OPENING_CLAUSE.match(text)
-    if opening:
-        breaks.append(opening.end())
-    cuts = [0, *sorted(set(breaks)), len(text)]
-    pieces = [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
-    marked = [any(a <= x < b for x in anchors) for a, b in pieces]
-    if sum(marked) < 2:
-        return [(0, len(text))]
-    spans: list[list[int]] = []
-    lead = 0  # stretches before the first cue belong to the first forecast
-    for (a, b), has in zip(pieces, marked, strict=True):
-        if has:
-            spans.append([a if spans else lead, b])
-        elif spans:
-            spans[-1][1] = b
-    result = []
-    for a, b in spans:
-        piece = text[a:b]
-        left = len(piece) - len(piece.lstrip(" ,;:\u2013\u2014-"))
-        right = len(piece.rstrip(" ,;:.\u2013\u2014-"))
-        if right > left:
-            result.append((a + left, a + right))
-    return result or [(0, len(text))]

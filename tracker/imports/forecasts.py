@@ -15,12 +15,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from tracker.imports import chances, cues, quoting
+from tracker.imports import chances, clauses, cues, odds, quoting
 from tracker.imports.deadlines import read_deadline
+from tracker.imports.speaker_memory import Attribution, Speakers
 from tracker.imports.speakers import (
-    Attribution,
-    Speakers,
     find_attributions,
+    named_next,
     nearest,
     source_of_previous,
 )
@@ -152,11 +152,11 @@ class Reader:
         closer: str | None,
         following: str | None = None,
     ) -> list[Forecast]:
-        condition, main_start, main_end = cues.split_condition(sentence)
+        condition, main_start, main_end = clauses.split_condition(sentence)
         main = sentence[main_start:main_end]
         stated = chances.find_chances(main, self.survey, self.market)
         wordings = sorted(cues.cues(main, condition is not None), key=lambda w: w.start)
-        joined = cues.coordinated(main, wordings)
+        joined = clauses.coordinated(main, wordings)
         wordings = sorted(wordings + joined, key=lambda w: w.start)
         stated = [
             c
@@ -213,7 +213,7 @@ class Reader:
             cuts = list(_SECOND_CLAUSE.finditer(main, a.end, b.start))
             if cuts:
                 paired.append(cuts[-1].end())
-        stretches = cues.clauses(main, anchors, [w.start for w in joined] + paired)
+        stretches = clauses.clauses(main, anchors, [w.start for w in joined] + paired)
         forecasts: list[Forecast] = []
         shared = {w.start for w in joined}
         for start, end in stretches:
@@ -241,6 +241,10 @@ class Reader:
                 # "87% of Democrats expect ..., finds a survey": the survey's finding, not the
                 # surveyed group's own forecast.
                 attribution = _survey(attributions, self.speakers) or attribution
+            if attribution is not None and attribution.start >= 0 and following is not None:
+                # "..., a state public health official said." then "Sarah Reisetter, deputy
+                # director of the state public health department, ...": the one described
+                attribution = named_next(sentence, attribution, following) or attribution
             attribution = attribution or carried
             if forecasts and chance is None and inside and all(w.start in shared for w in inside):
                 # A forecast that shares the one before's wording is that one's speaker's.
@@ -248,7 +252,7 @@ class Reader:
             if attribution is None and (
                 (chance is not None and chance.kind == chances.MARKET)
                 or (
-                    (self.market or chances._MARKET.search(sentence))
+                    (self.market or odds.MARKET_WORDS.search(sentence))
                     and _FAVOURITE.search(str(values.get("phrase") or ""))
                 )
             ):

@@ -18,6 +18,7 @@ VERB = (
     r"writes|reckons|reported|reports|confirmed|mentioned|stated|anticipates|anticipate|"
     r"flagged|vowed|outlined|found|finds|shows|showed|suggests|suggested|concluded|assumes|"
     r"identifies|identified|puts|gives|rates|report|revised|adjusted|raised|lowered|estimate|suggest|"
+    r"assigns|assigned|attaches|attached|targets|calls\s+for|called\s+for|"
     r"imply|implies|implied|pricing\s+in|priced\s+in|price\s+in|prices\s+in|"
     r"put|give|assess|assesses|assessed|insisted|insists|insist|stressed|stresses|indicated|"
     r"indicates|signalled|signaled|announced|announces|acknowledged|admitted|explained|"
@@ -63,7 +64,7 @@ ORG_WORDS = re.compile(
     r"government|reserve|federal|university|sachs|morgan|stanley|citi|ubs|imf|who|eia|opec|"
     r"supercomputer|algorithms?|sites?|media|newspaper|the\s+\w+\s+times|team|club|board|"
     r"ratings|agencies|capital|partners|securities|holdings|llc|ltd|plc|ag|sa|"
-    r"intelligence|office|ministry|service|center|centre|authority)\b",
+    r"intelligence|office|ministry|service|center|centre|authority|study|journal)\b",
     re.IGNORECASE,
 )
 CAP = r"(?!I\b)(?:[A-Z][\w.&'\u2019-]*|[A-Z]{2,}\+?|[a-z]+[A-Z][\w]*)"  # "OPEC+"
@@ -100,7 +101,8 @@ NOT_NAMES = frozenset(
         "Our Your His Her Their Its We They I What Who How Why Even Still Yet January February "
         "March April May June July August September October November December Monday Tuesday "
         "Wednesday Thursday Friday Saturday Sunday Today Tomorrow Yesterday Last Next To Nobody "
-        "Few None",
+        "Few None All Each Every Any Several Almost Nearly Meanwhile Indeed Instead MORE READ "
+        "WATCH RELATED UPDATE BREAKING",
     )
 )
 
@@ -186,7 +188,8 @@ VIEW_OF = re.compile(
 )
 REVISED = re.compile(
     rf"(?P<np>{NAME}{ACRONYM})\s+(?:has\s+|have\s+|had\s+)?(?:also\s+)?(?:raised|cut|"
-    r"lowered|trimmed|downgraded|upgraded|revised|lifted|slashed|reiterated|maintained|kept)\s+"
+    r"lowered|trimmed|downgraded|upgraded|revised|lifted|slashed|reiterated|maintained|kept|"
+    r"ramped\s+up|scaled\s+back|pared\s+back|updated|boosted|hiked)\s+"
     r"(?:(?:its|their|the|his|her)\s+)?(?:[\w-]+\s+){0,2}?(?:forecasts?|expectations|outlook|"
     r"estimates?|projections?|guidance|targets?|predictions?)\b"
 )

@@ -17,30 +17,22 @@ headline may name its source ("Experts: ...").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
-from tracker.imports import chances
+from tracker.imports import number_words, odds
 from tracker.imports import speaker_phrases as phrases
 from tracker.imports import speaker_works as works
+from tracker.imports.speaker_memory import (
+    PRONOUN,
+    Attribution,
+    Speakers,
+    resolve_definite,
+    resolve_pronoun,
+)
 from tracker.imports.speaker_words import (
     ACRONYM as _ACRONYM,
 )
 from tracker.imports.speaker_words import (
     AUX as _AUX,
-)
-from tracker.imports.speaker_words import (
-    BACK_TO_ORGANIZATION,
-    ORG_NOUNS,
-    ORGANIZATION,
-    OWN_GROUP,
-    PASSIVE_BEFORE,
-    PERSON,
-    PERSON_APPOSED,
-    PERSON_SUBJECT,
-    REVISED,
-    VIEW_OF,
-    WORK_WORDS,
-    speaker_kind,
 )
 from tracker.imports.speaker_words import (
     GROUP as _GROUP,
@@ -58,7 +50,14 @@ from tracker.imports.speaker_words import (
     NOT_NAMES as _NOT_NAMES,
 )
 from tracker.imports.speaker_words import (
-    ORG_WORDS as _ORG_WORDS,
+    ORG_NOUNS,
+    ORGANIZATION,
+    PASSIVE_BEFORE,
+    PERSON,
+    REVISED,
+    VIEW_OF,
+    WORK_WORDS,
+    speaker_kind,
 )
 from tracker.imports.speaker_words import (
     ROLE as _ROLE,
@@ -75,6 +74,7 @@ _WHEN = (
     r"(?:on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|yesterday|today|"
     r"(?:last|this)\s+(?:week|month)|earlier\s+this\s+(?:week|month|year))"
 )
+_DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _WORK = (
     r"(?:study|report|model|analysis|survey|paper|research|forecasts?|projections?|outlook|note)"
 )
@@ -96,15 +96,20 @@ _SUBJECT = re.compile(
     rf"algorithm|algorithms|study|researchers|office|ministry|department|government|"
     rf"commission|council|institute|committee|regulator|court|campaign|club|statement|union|"
     rf"party|association|federation|alliance|coalition|team|person|{_ROLE}|{ORG_NOUNS})"
-    rf"(?:\s+(?:for|of|at|with|from|close\s+to|familiar\s+with|briefed\s+on)\s+"
+    rf"(?:\s+(?:for|of|at|with|from|in|close\s+to|familiar\s+with|briefed\s+on)\s+"
     rf"(?:the\s+|their\s+|its\s+)?(?:{_NAME}|[a-z]+(?:\s+[a-z]+)?)"
     # "a new study published in Nature warns", "the survey taken at polling stations suggests"
     rf"|\s+(?:published|released|conducted|carried\s+out|issued|taken|compiled|led|funded|"
-    rf"commissioned|produced)\s+(?:in|by|on|at|from|for|among|across)\s+[^,;.]{{2,60}}?)?)"
+    rf"commissioned|produced)(?:\s+{_DAY})?\s+(?:in|by|on|at|from|for|among|across)\s+[^,;.]{{2,60}}?)?)"
     rf"(?P<apposition>(?:,\s+\d{{1,3}})?,\s+[^,]{{2,90}},|\s+\([a-z][^()]{{0,30}}\)"
     rf"|\s+who\s+[^,.;\u201c\u201d\"]{{3,80}}?)?(?:\s+{_WHEN})?"
     rf"\s+{_AUX}(?P<verb>{_VERB})\b",
 )
+# What a subject is compared with ("faster than scientists had thought") is no one reporting
+# ("as analysts expect" is: it attributes what it goes with).
+_COMPARED = re.compile(r"\bthan\s+(?:(?:the|many|most|some)\s+)?$")
+# A standfirst that goes on from its headline without a subject: "Says new OS will ...".
+_STANDFIRST = re.compile(r"^\W*(?:Says|Warns|Predicts|Expects|Believes|Thinks|Adds)\b")
 # "Gove, who oversaw the talks, told MPs": a name "who" is said of is a person's.
 _WHO = re.compile(r",?\s+who\b")
 _SURNAME = re.compile(r"[A-Z][a-z'\u2019-]+$")
@@ -113,7 +118,7 @@ _ANY_VERB = re.compile(rf"\b{_VERB}\b")
 # of Leeds said", "Prof. Jonathan Bamber at Bristol University told the BBC".
 _PERSON_FROM = re.compile(rf"(?P<name>{_NAME})\s+(?:from|at)\s+(?:the\s+)?$")
 _ACCORDING = re.compile(
-    r"\baccording\s+to\s+(?P<np>[^,;.]{2,120}?)(?=\s*(?:[,;.]|$|\s+(?:a|the)\s+majority|"
+    r"\b(?:according\s+to|as\s+per)\s+(?P<np>[^,;.]{2,120}?)(?=\s*(?:[,;.]|$|\s+(?:a|the)\s+majority|"
     r"\s+(?:there|it|he|she|they|which|who|is|are|was|were|has|have)\b))",
     re.IGNORECASE,
 )
@@ -121,6 +126,9 @@ _SAID_AFTER = re.compile(
     r"(?:\bsaid|\bsays|\bsay|\bwrote|\bwrites|\bwarned|\bwarns|\badded|\badds|\bexplained|\bnoted|"
     r"\bnotes|\bstated|\bconcluded|\bconcludes|\bpredicted|\bpredicts|\bcautioned|\binsisted|"
     r"\bcontinued|\bargued|\breported|\breports)\s+"
+    # "said retired Air Force Gen. Joe Ralston": a description in lower case before the name
+    r"(?:(?!(?:on|in|at|during|after|before|to|the|a|an|that|this|last|by|for|with|from|of|and|"
+    r"but|it|he|she|they|we|when|while|as|earlier|later|then|recently)\b)[a-z]+\s+){0,2}"
     r"(?P<np>(?:the\s+(?=[A-Z]))?(?!(?:In|On|At|Last|This|Next|January|February|March|April|May|June|July|August|"
     r"September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
     r"Sunday)\b)[A-Z][\w.'\u2019-]*(?:\s+(?:[A-Z][\w.'\u2019-]*|[a-z]+(?=\s+[A-Z]))){0,6}"
@@ -149,120 +157,59 @@ def source_of_previous(following: str, speakers: Speakers) -> Attribution | None
     return named[0] if named else None
 
 
+# A speaker described but not named: "a state public health official said", "said a senior
+# U.S. army vaccine researcher", "one of the nation's best-known pollsters".
+_DESCRIBED = re.compile(
+    r"^(?:(?:said|says|told|added|according\s+to)\s+)?(?:[Aa]|[Aa]n|[Oo]ne|[Aa]nother)\s+"
+    r"(?!of\s+(?:them|those)\b)"
+)
+# The person a next sentence introduces: "Sarah Reisetter, deputy director of ...", "Dr.
+# Anthony Fauci, director of ...", near its start.
+_INTRODUCED = re.compile(
+    r"^[^.;:\u201c\u201d\"]{0,80}?\b(?:(?:Dr|Prof|Gen|Col|Adm|Sen|Rep|Gov)\.\s+)?"
+    r"(?P<name>[A-Z][a-z'\u2019-]+(?:\s+(?:[A-Z]\.|[A-Z][a-z'\u2019-]+|de|van|von)){1,3}),\s+"
+    rf"(?:(?:an?|the|its|their)\s+)?(?:[\w'\u2019.-]+\s+){{0,4}}?(?:{_ROLE}|[a-z]+ist|official)s?\b"
+)
+
+
+def named_next(sentence: str, attribution: Attribution, following: str) -> Attribution | None:
+    """The person a described, unnamed speaker turns out to be, when the next sentence names
+    someone with a role first thing ("..., a state public health official said. Sarah
+    Reisetter, deputy director of the state public health department, ..."); else None."""
+    span = sentence[attribution.start : attribution.end]
+    if (
+        attribution.kind != PERSON
+        or _GROUP.search(attribution.name)
+        or not _DESCRIBED.match(span)
+        or re.search(r"\b[A-Z][a-z]{2,}", attribution.name)
+    ):
+        return None
+    introduced = _INTRODUCED.match(following)
+    if not introduced or introduced["name"].split()[0] in _NOT_NAMES:
+        return None
+    return Attribution(introduced["name"], PERSON, attribution.start, attribution.end)
+
+
+# Reporting verbs that are no nouns: after "Moody's" they make it a name, not a possessive.
+_ONLY_VERBS = {"said", "says", "told", "warns", "predicts", "expects", "believes", "thinks", "sees"}
+# "Citing unnamed officials, the newspaper reported ...": the cited source, not the outlet.
+_CITING = re.compile(
+    r"\b[Cc]iting\s+(?P<np>(?:an?\s+|unnamed\s+|anonymous\s+|several\s+|two\s+|three\s+)*"
+    r"[^,;.:]{2,60}?)(?=\s*(?:[,;.:]|$)|\s+(?:as\s+saying|who)\b)"
+)
+_CITED_SOURCE = re.compile(
+    r"\b(?:sources?|people|person|official|report|statement|documents?|spokes\w+|insiders?|"
+    r"memo|letter|filing)\b",
+    re.IGNORECASE,
+)
+_OUTLET = re.compile(
+    r"\b(?:newspaper|paper|outlet|agency|news|media|daily|times|journal|post|broadcaster|website|"
+    r"magazine|tv|radio|reuters|bloomberg|afp|ap|cnn|bbc|report|reports)\b",
+    re.IGNORECASE,
+)
 _PARTICIPLES = {"expected", "predicted", "forecast", "projected", "estimated", "anticipated"}
 # Verbs that report only with a chance or a forecast as their object ("put the odds at").
 _NOT_SAYING = {"put", "give", "puts", "gives", "rates", "report", "shows", "showed", "found"}
-_PRONOUN = {"he": PERSON, "she": PERSON, "they": None, "it": ORGANIZATION}
-
-
-@dataclass(frozen=True)
-class Attribution:
-    """Who a reported forecast is from, and where the text names them."""
-
-    name: str
-    kind: str | None
-    start: int
-    end: int
-
-
-@dataclass
-class Speakers:
-    """The people and organisations a text has named so far, for its pronouns."""
-
-    person: str | None = None
-    organization: str | None = None
-    poll: str | None = None
-    # The organisation last named that is no work ("consensus estimates", "a poll"): "the firm".
-    company: str | None = None
-    last: Attribution | None = None
-    named: list[Attribution] = field(default_factory=list)
-    # The person last named with each role ("economist": "Jane Doe"), for "the economist said".
-    roles: dict[str, str] = field(default_factory=dict)
-
-    def _person(self, name: str, described: str) -> None:
-        self.person = name
-        for role in phrases.ROLE_WORD.findall(described):
-            self.roles[role.lower()] = name
-
-    def remember(self, attribution: Attribution) -> None:
-        if attribution.kind == PERSON and not _GROUP.search(attribution.name):
-            # "he" and "she" are one person, not "analysts"
-            self._person(attribution.name, attribution.name)
-        elif attribution.kind == ORGANIZATION and not phrases.THE_ORGANIZATION.fullmatch(
-            attribution.name
-        ):  # a bare "company" the text named no company for says nothing of the next
-            self.organization = attribution.name
-            if not phrases.WORK_NAME.search(attribution.name):
-                self.company = attribution.name
-        if re.search(r"\b(?:poll|survey)\b", attribution.name, re.I):
-            self.poll = attribution.name
-        self.last = attribution
-        self.named.append(attribution)
-
-    def mention(self, sentence: str) -> None:
-        """A person the sentence names by title ("Apple analyst Ming-Chi Kuo has released his
-        report"), for a "he" or "she" that follows, though the sentence reports nothing; an
-        organisation it opens with ("Morgan Stanley is less bullish."), for an "its"."""
-        for pattern in (PERSON_SUBJECT, PERSON_APPOSED, phrases.TITLED):
-            for match in pattern.finditer(sentence):
-                name = re.sub(r"^The\s+(?=\S)", "", match["name"])  # "The Kiel Institute"
-                if name.split()[0] in _NOT_NAMES:
-                    continue
-                organization = _ORG_WORDS.search(name) or speaker_kind(name) == ORGANIZATION
-                if organization and pattern is PERSON_SUBJECT:
-                    self.organization = self.company = name
-                elif not organization:
-                    self._person(name, match.group(0))
-        for match in phrases.SHARES_OF.finditer(sentence):
-            self.organization = self.company = match["name"]  # "Shares of Acme rose"
-
-
-def _resolve(word: str, speakers: Speakers) -> tuple[str, str | None] | None:
-    """A pronoun's speaker: the last person ("he", "she") or organisation ("it") named, or
-    whoever was named last ("they"); "I" and "we" are the author's own."""
-    lower = word.lower()
-    if lower in ("i", "we"):
-        return None
-    kind = _PRONOUN.get(lower)
-    if kind == PERSON and speakers.person:
-        return speakers.person, PERSON
-    if kind == ORGANIZATION and speakers.organization:
-        return speakers.organization, ORGANIZATION
-    if speakers.last is not None:
-        return speakers.last.name, speakers.last.kind
-    return None
-
-
-def _definite(name: str, speakers: Speakers) -> tuple[str, str | None]:
-    """ "the firm", "the report": the organisation named last; "the diplomat": the person."""
-    if phrases.THE_ORGANIZATION.fullmatch(name) and speakers.organization:
-        report = name.lower().endswith("report")
-        return (speakers.company if not report else None) or speakers.organization, ORGANIZATION
-    last = speakers.last
-    if (
-        last is not None
-        and last.kind == ORGANIZATION
-        and last.name == speakers.organization
-        and BACK_TO_ORGANIZATION.fullmatch(name)
-    ):
-        return last.name, ORGANIZATION  # "TrendForce said ... , the Taipei-based researcher said"
-    if OWN_GROUP.fullmatch(name) and speakers.organization:
-        return speakers.organization, ORGANIZATION  # "the bank's analysts", "its strategists"
-    if re.fullmatch(r"(?:these|those)\s+\w+", name, re.I) and speakers.last is not None:
-        return speakers.last.name, speakers.last.kind  # "according to these algorithms"
-    if re.fullmatch(r"(?:\w+\s+)?respondents", name, re.I) and speakers.poll:
-        return speakers.poll, ORGANIZATION  # the survey's respondents: the survey's finding
-    at = re.search(
-        rf"\b(?:at|of|from|with)\s+(?:the\s+)?(?:\w+['\u2019]s?\s+)?(?P<org>{_NAME})$", name
-    )
-    if at and _GROUP.match(name):
-        return at["org"], ORGANIZATION  # "analysts at Citi": the bank's forecast
-    role = phrases.THE_ROLE.fullmatch(name)
-    if role and role["role"].lower() in speakers.roles:
-        return speakers.roles[role["role"].lower()], PERSON  # "the economist": Jane Doe
-    if re.search(rf"\b(?:{_ROLE})s?\b", name.split(" for ")[0].split(" of ")[0], re.I):
-        return name, PERSON  # "the company's chief executive", "a spokesman for the ministry"
-    return name, speaker_kind(name, speakers.person)
 
 
 def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
@@ -288,12 +235,12 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
             # "according to transfer expert, Fabrizio Romano": the role, then who holds it.
             name, kind, end = holder["name"], PERSON, holder.end()
         elif re.fullmatch(r"(?:these|those)\s+\w+|reports?|(?:the\s+)?data", name, re.I):
-            name, kind = _definite(name, speakers)
+            name, kind = resolve_definite(name, speakers)
         else:
             kind = speaker_kind(name, speakers.person)
         add(name, kind, match.start(), end)
     for match in phrases.QUOTED_AS.finditer(sentence):
-        name, kind = _definite(_clean(match["np"]), speakers)
+        name, kind = resolve_definite(_clean(match["np"]), speakers)
         add(name, kind, match.start(), match.end())
     for match in _APPOSED.finditer(sentence):
         name = _clean(match["np"])
@@ -306,10 +253,13 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
     for pattern in patterns:
         for match in pattern.finditer(sentence):
             name = _clean(match["np"])
-            if pattern is works.HEADLINE and not (
-                _GROUP.search(name) or len(name.split()) > 1 or re.fullmatch(r"[A-Z]{2,}", name)
+            if pattern is works.HEADLINE and (
+                not (
+                    _GROUP.search(name) or len(name.split()) > 1 or re.fullmatch(r"[A-Z]{2,}", name)
+                )
+                or re.fullmatch(r"[A-Z]+(?:\s+[A-Z]+)+", name)
             ):
-                continue  # "Update: ...", "Analysis: ..."
+                continue  # "Update: ...", "Analysis: ...", "TRACKING THE TROPICS: ..."
             if name and name.split()[0] not in _NOT_NAMES:
                 add(name, speaker_kind(name, speakers.person), match.start(), match.end())
     for match in _SAID_AFTER.finditer(sentence):
@@ -322,7 +272,7 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
             continue  # "officials say North Korea may ...": whoever follows is what they say of
         end = match.end() - (match["np"].endswith(".") and not name.endswith("."))
         if match["np"].startswith("the "):  # "said the diplomat": the one named before
-            add(*_definite(name, speakers), match.start(), end)
+            add(*resolve_definite(name, speakers), match.start(), end)
         else:
             add(name, speaker_kind(name, speakers.person), match.start(), end)
     # A subject needs its verb: most sentences have none, and the subject rule is the costly one.
@@ -334,6 +284,8 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
             np in _NOT_NAMES or np.split()[0] in ("In", "On", "At", "By", "For", "If", "When")
         ):
             continue
+        if _COMPARED.search(sentence, 0, match.start()):
+            continue  # "melting faster than scientists had thought": a comparison, not a report
         verb = match["verb"].lower()
         if not verb.split()[0].endswith("ing") and PASSIVE_BEFORE.search(
             match.group(0)[: -len(verb)]
@@ -348,10 +300,12 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
         ):
             continue  # "with other models expected to go on sale": what is forecast
         if verb in ("puts", "gives", "rates") and not re.search(
-            r"\b(?:odds|chance|favourite|favorite|target|forecast)", sentence, re.I
+            r"\b(?:odds|chance|favourite|favorite|target|forecast|probability|likelihood|shot)",
+            sentence,
+            re.I,
         ):
             continue
-        if chances.number(np) is not None or np.lower() in ("remainder", "the remainder"):
+        if number_words.number(np) is not None or np.lower() in ("remainder", "the remainder"):
             if speakers.poll:  # "Thirteen said": a count of the survey's group
                 add(speakers.poll, ORGANIZATION, match.start(), match.end())
             continue
@@ -366,9 +320,15 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
             name, start = (whose[1] + ", " + name, whose.start(1)) if whose else ("", start)
         if not name or (name.split()[0] in _NOT_NAMES and not _GROUP.search(name)):
             continue
-        if re.search(r"['\u2019]s?$", name):
-            continue  # "Wednesday's report will ...": a possessive is no subject of "report"
-        resolved_name, kind = _definite(name, speakers)
+        if re.search(r"['\u2019]s?$", name) and not (
+            re.search(r"['\u2019]s$", name)
+            and (verb.endswith("ed") or verb in _ONLY_VERBS)
+            and name.split()[0] not in _NOT_NAMES
+        ):
+            # "Wednesday's report will ...": a possessive is no subject of "report"; but a name
+            # with its "'s" before a word that is only a verb is the subject ("Moody's warned")
+            continue
+        resolved_name, kind = resolve_definite(name, speakers)
         person = _PERSON_FROM.search(sentence, 0, match.start("np"))
         if (
             kind == ORGANIZATION
@@ -388,6 +348,9 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
             if named and named[-1].name.lower() != name.lower():
                 resolved_name, kind = named[-1].name, named[-1].kind
         add(resolved_name, kind, start, end)
+    standfirst = _STANDFIRST.match(sentence)
+    if standfirst:
+        pronouns.append(("he", standfirst.start(), standfirst.end()))
     for match in phrases.PRONOUN_AND.finditer(sentence):
         if match["np"] in ("He", "She", "They"):
             pronouns.append((match["np"], match.start(), match.end()))
@@ -424,7 +387,7 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
         if np.lower() in phrases.POSSESSOR:
             pronouns.append((phrases.POSSESSOR[np.lower()], match.start(), match.end()))
         else:
-            name, kind = _definite(_clean(re.sub(r"['\u2019]s?$", "", np)), speakers)
+            name, kind = resolve_definite(_clean(re.sub(r"['\u2019]s?$", "", np)), speakers)
             add(name, kind, match.start(), match.end())
     for match in works.POLL.finditer(sentence):
         name = _clean(match["np"] or match["np2"])
@@ -444,13 +407,13 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
     for pattern in (phrases.BETTING_SUBJECT, phrases.VENUE, phrases.FOR_GROUP):
         for match in pattern.finditer(sentence):
             name = _clean(match["np"] or match.groupdict().get("one") or "")
-            if name.lower() == "sites" and not chances._MARKET.search(sentence):
+            if name.lower() == "sites" and not odds.MARKET_WORDS.search(sentence):
                 continue
             kind = PERSON if pattern is phrases.FOR_GROUP else ORGANIZATION
             add(name, kind, match.start(), match.end())
     for word, start, end in pronouns:
         # "Kehl said that he expected": a pronoun is first whoever its sentence named before it.
-        earlier = [a for a in found if a.end <= start and a.kind == _PRONOUN.get(word.lower())]
+        earlier = [a for a in found if a.end <= start and a.kind == PRONOUN.get(word.lower())]
         if word.lower() == "they":
             earlier = [a for a in found if a.end <= start]
         if earlier and word.lower() in ("he", "she", "it", "they"):
@@ -460,9 +423,23 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
         if group:  # "While doctors are seeing more cases, they predict ...": the doctors
             add(group["np"], PERSON, start, end)
             continue
-        resolved = _resolve(word, speakers)
+        resolved = resolve_pronoun(word, speakers)
         if resolved is not None:
             add(resolved[0], resolved[1], start, end)
+    cited = [
+        Attribution(
+            _clean(re.sub(r"^(?:unnamed|anonymous)\s+", "", m["np"])), PERSON, m.start(), m.end()
+        )
+        for m in _CITING.finditer(sentence)
+        # who is cited, not what: "citing LG and Sharp as delaying factors" gives reasons
+        if (_GROUP.search(m["np"]) or _CITED_SOURCE.search(m["np"])) and " as " not in m["np"]
+    ]
+    if cited:
+        # an outlet that cites its source relays the source's forecast
+        found = [a for a in found if not _OUTLET.search(a.name)]
+        for citing in cited:
+            if not any(citing.start < a.end and a.start < citing.end for a in found):
+                found.append(citing)
     return sorted(found, key=lambda a: a.start)
 
 
