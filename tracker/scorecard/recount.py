@@ -272,9 +272,9 @@ def _store(session: Session, tier: Table) -> None:
 @contextlib.contextmanager
 def _room_to_count(session: Session, dialect: str) -> Iterator[None]:
     """SQLite: up to 256 MB of pages for the count's sorts and tables, given back after it.
-    With the default 2 MB it wrote and read back its sorts of a million rows: a recount of
-    1,000,000 forecasts took 70 s, 65 s with the room. (PostgreSQL's is set per
-    transaction.)"""
+    With the default 2 MB it writes and reads back its sorts of a million rows. A recount of
+    1,000,000 forecasts took 70 s without and 65 s with it, one run each on a shared machine:
+    a small gain at best. (PostgreSQL's memory is set per transaction.)"""
     if dialect != "sqlite":
         yield
         return
