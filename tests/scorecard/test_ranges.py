@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass
 
 import pytest
 from hypothesis import given, settings
@@ -203,7 +203,7 @@ def _check_ranges(session: Session, rng: random.Random, count: int) -> None:
 
 def _uncalibrated(group: scorecard.GroupScore) -> list[object]:
     """A group's numbers but its calibration and Murphy decomposition, as a flat list."""
-    return _leaves(asdict(replace(group, score=replace(group.score, calibration=(), murphy=None))))
+    return _leaves(group._replace(score=group.score._replace(calibration=(), murphy=None)))
 
 
 def _leaves(value: object) -> list[object]:

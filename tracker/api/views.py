@@ -22,6 +22,7 @@ from tracker.models import Claim, Evidence, Resolution, Source, claim_status
 from tracker.questions import retrieval
 from tracker.record import services
 from tracker.review import assignments, resolutions
+from tracker.scorecard import scoring
 from tracker.scorecard import services as scorecard
 from tracker.text import utc_iso
 from tracker.web import begin_write, conditional, get_fetcher, get_session, now
@@ -430,16 +431,17 @@ def get_source_raw(source_id: int) -> Any:
 
 def group_json(group: scorecard.GroupScore) -> dict[str, Any]:
     data = scorecard.group_record(group)
+    # Unpacked rather than read by name: a date range's answer writes some 4,500 bins.
     data["calibration"] = [
         {
-            "bin": c.bin,
-            "lower": c.lower,
-            "upper": c.upper,
-            "n": c.n,
-            "mean_probability": c.mean_probability,
-            "observed_rate": c.observed_rate,
+            "bin": index,
+            "lower": scoring.BIN_BOUNDS[index][0],
+            "upper": scoring.BIN_BOUNDS[index][1],
+            "n": n,
+            "mean_probability": mean_probability,
+            "observed_rate": observed_rate,
         }
-        for c in group.score.calibration
+        for index, n, mean_probability, observed_rate in group.score.calibration
     ]
     return data
 

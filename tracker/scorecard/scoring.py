@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 BINS = 10
 CLIP_LOW = 0.001
 CLIP_HIGH = 0.999
 CHANCE_BRIER = 0.25  # the Brier score of always saying 50%
+BIN_BOUNDS = tuple((i / BINS, (i + 1) / BINS) for i in range(BINS))  # each bin's lower, upper
 
 
 def bin_index(probability: float) -> int:
@@ -68,8 +69,16 @@ def accumulate(pairs: Iterable[tuple[float, bool]]) -> Totals:
     return totals
 
 
+_new_tuple = tuple.__new__
+
+
+# A score and its parts are named tuples, not frozen dataclasses: as immutable, and made in a
+# quarter of the time (0.5 us against 2 us here), and a date range's scorecard makes some
+# fifteen for each of its hundreds of groups.
+
+
 class CalibrationBin(NamedTuple):
-    """One calibration bin of a score (a named tuple: a full scorecard holds thousands)."""
+    """One calibration bin of a score."""
 
     bin: int
     n: int
@@ -78,15 +87,14 @@ class CalibrationBin(NamedTuple):
 
     @property
     def lower(self) -> float:
-        return self.bin / BINS
+        return BIN_BOUNDS[self.bin][0]
 
     @property
     def upper(self) -> float:
-        return (self.bin + 1) / BINS
+        return BIN_BOUNDS[self.bin][1]
 
 
-@dataclass(frozen=True)
-class Murphy:
+class Murphy(NamedTuple):
     """Murphy's (1973) decomposition over the calibration bins."""
 
     reliability: float
@@ -94,8 +102,7 @@ class Murphy:
     uncertainty: float
 
 
-@dataclass(frozen=True)
-class Score:
+class Score(NamedTuple):
     """Every number SPEC defines, over one set of scored forecasts. None when n is 0."""
 
     n: int
@@ -104,7 +111,7 @@ class Score:
     log_score: float | None
     skill_vs_chance: float | None
     observed_rate: float | None
-    calibration: tuple[CalibrationBin, ...] = field(default_factory=tuple)
+    calibration: tuple[CalibrationBin, ...] = ()
     murphy: Murphy | None = None
 
 
@@ -144,20 +151,19 @@ def from_sums(
     reliability = resolution = 0.0
     for index, count, total, came_true in bins:
         mean, rate = total / count, came_true / count
-        calibration.append(CalibrationBin(index, count, mean, rate))
+        # Made as a tuple is: half the time of calling the named tuple's class.
+        calibration.append(_new_tuple(CalibrationBin, (index, count, mean, rate)))
         reliability += count * (mean - rate) ** 2
         resolution += count * (rate - base_rate) ** 2
-    reliability /= n
-    resolution /= n
     return Score(
-        n=n,
-        n_true=n_true,
-        brier=brier,
-        log_score=log_score,
-        skill_vs_chance=1.0 - brier / CHANCE_BRIER,
-        observed_rate=base_rate,
-        calibration=tuple(calibration),
-        murphy=Murphy(reliability, resolution, base_rate * (1.0 - base_rate)),
+        n,
+        n_true,
+        brier,
+        log_score,
+        1.0 - brier / CHANCE_BRIER,
+        base_rate,
+        tuple(calibration),
+        Murphy(reliability / n, resolution / n, base_rate * (1.0 - base_rate)),
     )
 
 
