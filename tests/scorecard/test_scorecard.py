@@ -137,6 +137,19 @@ def test_date_range_selects_by_deadline_day(session: Session) -> None:
     assert [c.probability for c in listed] == [0.2]
 
 
+def test_a_range_names_the_groups_recorded_since_it_was_last_read(session: Session) -> None:
+    due = dt.datetime(2020, 3, 1, tzinfo=dt.UTC)
+    record(session, [Forecast(0.2, "true", deadline=due)])
+    in_2020 = scorecard.Filters(date_from=dt.date(2020, 1, 1), date_to=dt.date(2020, 12, 31))
+    first = scorecard.compute(session, in_2020)
+    assert [g.name for g in first.authors] == ["Ann Author"]
+    record(session, [Forecast(0.7, "false", author="Bo Writer", outlet="The Ledger", deadline=due)])
+    again = scorecard.compute(session, in_2020)
+    assert sorted(g.name for g in again.authors) == ["Ann Author", "Bo Writer"]
+    assert sorted(g.name for g in again.outlets) == ["The Daily", "The Ledger"]
+    assert again.group.score.n == 2
+
+
 def test_sums_are_built_on_first_use(session: Session) -> None:
     record(session, [Forecast(0.6, "true"), Forecast(0.6, None)])
     session.execute(ScoreCell.__table__.delete())
