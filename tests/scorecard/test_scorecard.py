@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 import tracker.cli
@@ -148,6 +148,16 @@ def test_a_range_names_the_groups_recorded_since_it_was_last_read(session: Sessi
     assert sorted(g.name for g in again.authors) == ["Ann Author", "Bo Writer"]
     assert sorted(g.name for g in again.outlets) == ["The Daily", "The Ledger"]
     assert again.group.score.n == 2
+
+
+def test_a_recount_leaves_the_planner_as_it_found_it(session: Session) -> None:
+    record(session, [Forecast(0.2, "true"), Forecast(0.6, "false", hedged=True)])
+    postgres = session.get_bind().dialect.name == "postgresql"
+    before = session.execute(text("SHOW enable_sort")).scalar() if postgres else None
+    scorecard.rebuild(session)
+    assert scorecard.compute(session, scorecard.Filters()).group.n_forecasts == 2
+    if postgres:
+        assert session.execute(text("SHOW enable_sort")).scalar() == before == "on"
 
 
 def test_sums_are_built_on_first_use(session: Session) -> None:

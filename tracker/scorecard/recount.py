@@ -248,7 +248,8 @@ def _count_cells(session: Session) -> None:
             *([] if period is None else [up]),
             *kept,
         )
-        session.execute(insert(above).from_select([*_CELL_KEY, *CELL_FIELDS], query))
+        with _hashed(session):
+            session.execute(insert(above).from_select([*_CELL_KEY, *CELL_FIELDS], query))
         if tier:
             below.drop(connection)
             below, above = above, below
@@ -256,6 +257,27 @@ def _count_cells(session: Session) -> None:
             below, above = above, spare
     _store(session, below)
     below.drop(connection)
+
+
+@contextlib.contextmanager
+def _hashed(session: Session) -> Iterator[None]:
+    """PostgreSQL: a tier's cells grouped by hashing, not sorting. Its planner guesses a few
+    thousand groups where a tier has some 700,000 (the day cells' keys say little of their
+    thirds), and sorts: counting 1,000,000 forecasts, the thirds took 17.0 s sorted and 9.1 s
+    hashed, one run each (the statement alone, twice each: 12.3 s and 5.6-7.6 s). The day
+    cells stay sorted: they go into `score_cells` in their keys' order. Sorting was not
+    turned off for the whole count: the entries' statement then ran for over 5 minutes,
+    not 26 s."""
+    if session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    connection = session.connection()
+    kept = connection.exec_driver_sql("SHOW enable_sort").scalar()
+    connection.exec_driver_sql("SET LOCAL enable_sort = off")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"SET LOCAL enable_sort = {kept}")
 
 
 def _store(session: Session, tier: Table) -> None:
