@@ -118,7 +118,9 @@ _ANY_VERB = re.compile(rf"\b{_VERB}\b")
 # of Leeds said", "Prof. Jonathan Bamber at Bristol University told the BBC".
 _PERSON_FROM = re.compile(rf"(?P<name>{_NAME})\s+(?:from|at)\s+(?:the\s+)?$")
 _ACCORDING = re.compile(
-    r"\b(?:according\s+to|as\s+per)\s+(?P<np>[^,;.]{2,120}?)(?=\s*(?:[,;.]|$|\s+(?:a|the)\s+majority|"
+    # "according to the U.S. intelligence chief": an initial's full stop ends no name
+    r"\b(?:according\s+to|as\s+per)\s+(?P<np>(?:[^,;.]|(?<=\b[A-Z])\.(?=[A-Z]\.|\s+[a-z]))"
+    r"{2,120}?)(?=\s*(?:[,;.]|$|\s+(?:a|the)\s+majority|"
     r"\s+(?:there|it|he|she|they|which|who|is|are|was|were|has|have)\b))",
     re.IGNORECASE,
 )
@@ -177,6 +179,17 @@ def named_next(sentence: str, attribution: Attribution, following: str) -> Attri
     someone with a role first thing ("..., a state public health official said. Sarah
     Reisetter, deputy director of the state public health department, ..."); else None."""
     span = sentence[attribution.start : attribution.end]
+    head = attribution.name.split(" of ")[0]
+    if _DESCRIBED.match(span) and not re.search(r"\b[A-Z]", head) and not _GROUP.search(head):
+        # "..., according to an influential pollster." then "Elections analyst Robert Hayward
+        # told Sky News ...": the source the next sentence names is the one described
+        named = [
+            a
+            for a in find_attributions(following, Speakers())
+            if re.match(r"[A-Z]", a.name) and a.name.split()[0] not in _NOT_NAMES
+        ]
+        if named:
+            return Attribution(named[0].name, named[0].kind, attribution.start, attribution.end)
     if (
         attribution.kind != PERSON
         or _GROUP.search(attribution.name)
@@ -234,7 +247,9 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
         if holder and not any(c.isupper() for c in name):
             # "according to transfer expert, Fabrizio Romano": the role, then who holds it.
             name, kind, end = holder["name"], PERSON, holder.end()
-        elif re.fullmatch(r"(?:these|those)\s+\w+|reports?|(?:the\s+)?data", name, re.I):
+        elif re.fullmatch(r"(?:these|those)\s+\w+|reports?|(?:the\s+)?data", name, re.I) or (
+            match["np"].startswith("the ") and name.split()[-1].islower()
+        ):  # "according to the research agency": the one the text named
             name, kind = resolve_definite(name, speakers)
         else:
             kind = speaker_kind(name, speakers.person)
