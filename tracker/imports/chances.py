@@ -33,7 +33,7 @@ _LEAD = (
     r"(?:(?:nearly|almost|about|around|roughly|some|just|only|as\s+many\s+as|over|"
     r"more\s+than)\s+)?"
 )
-_CHANCE_WORD = r"(?:chance|chances|probability|likelihood|odds|risk|shot)"
+_CHANCE_WORD = r"(?:chance|chances|probability|possibility|likelihood|odds|risk|shot)"
 
 
 _ANY_NUMBER = re.compile(
@@ -114,7 +114,7 @@ _EXPECTING = re.compile(
 _REMAINDER = re.compile(r"\b(?:the\s+)?(?:remainder|rest|remaining\s+\w+)\b", re.IGNORECASE)
 # Words after a percentage that make it a chance: "a 30% chance", "60% likely", "2% of the time".
 _CHANCE_AFTER_WORDS = (
-    r"\s+(?:betting\s+)?(?:chance|chances|probability|likelihood|odds|risk|"
+    r"\s+(?:betting\s+)?(?:chance|chances|probability|possibility|likelihood|odds|risk|"
     r"favourite|favorite|likely|certain|sure)|\s+of\s+the\s+time\b"
 )
 _CHANCE_AFTER = re.compile(_CHANCE_AFTER_WORDS, re.IGNORECASE)
@@ -223,6 +223,10 @@ def _as_chance(sentence: str, start: int, end: int, said_after: bool, market: bo
         return True
     before = sentence[max(0, start - 60) : start]
     near = _CHANCE_BEFORE_NEAR.search(before)
+    if near is None and re.search(r"\b(?:is|are)\s+$", before):
+        # "The probability of a normal rainfall during the June-September period is 41
+        # percent": a longer stretch, when the chance is what the figure is
+        near = _CHANCE_BEFORE_NEAR.search(sentence[max(0, start - 100) : start])
     if near and _EVENT_BETWEEN.search(near.group(0)) and not _LINK_END.search(near.group(0)):
         # "the chance that inflation falls below 2%": the figure is the event's, not a chance
         near = None
