@@ -42,9 +42,26 @@ _COUNT_LIST = re.compile(
 )
 _COUNT_ITEM = re.compile(rf"(?:,\s+(?:and\s+)?|\s+and\s+)(?P<n>{_COUNT})", re.IGNORECASE)
 _AND_VERB = re.compile(r"\s+and\s+(?:also\s+|then\s+|even\s+)?(?P<verb>[a-z]+)\s+(?P<next>\S+)")
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+)
 _AND_FIGURE = re.compile(
     r"\s+and\s+(?=[$\u20ac\u00a3]?\d[\d.,]*\s*(?:%|million|billion|bn|m|trillion)?[^,;]{0,30}?"
-    r"(?:\b(?:in|by|for|(?:at|by)\s+the\s+end\s+of)\s+(?:20\d\d|next\s+year)|\bnext\s+year)\b)"
+    r"(?:\b(?:in|by|for|(?:at|by)\s+the\s+end\s+of)\s+(?:20\d\d|next\s+year)|\bnext\s+year"
+    # "100 million doses by the end of March, and 300 million by the end of July"
+    rf"|\b(?:by|at)\s+the\s+(?:end|middle|start)\s+of\s+{_MONTH}|\bby\s+{_MONTH})\b)"
+)
+# The same event again at a later time: "will cut rates in September, and again in December".
+_AND_AGAIN = re.compile(r",?\s+and\s+again\s+(?=(?:in|on|by|at|next|later)\b)")
+# A forecast's figure it replaces, an entry of its own: "to reach 2.6% this year, down from
+# 2.7% in the previous month", "2.8% in 2025 (up from 2.2%)", "more than the previous estimate
+# of 9.7%". A figure of now ("down from 3% last year") is not one.
+_SUPERSEDED = re.compile(
+    rf",\s+(?=(?:up|down)\s+from\s+{_FIGURE}\s+(?:in|at)\s+(?:the|its|their|an?)\s+"
+    r"(?:\w+\s+)?(?:month|survey|poll|forecast|estimate|outlook|report|projection)s?\b)"
+    rf"|\s+\((?=(?:up|down)\s+from\s+{_FIGURE}\))"
+    rf"|\b(?=(?:the|its|their)\s+(?:previous|earlier|prior)\s+(?:estimate|forecast|projection)\s+"
+    rf"of\s+{_FIGURE})"
 )
 _OBJECT_START = re.compile(
     r"(?:the|a|an|its|their|his|her|our|it|them|up|down|out|on|in|to|into|at|by|from|with|over|"
@@ -80,6 +97,10 @@ def coordinated(clause: str, wordings: list[wep.Wording]) -> list[wep.Wording]:
             at = figure.start() + len(figure.group(0)) - len(figure.group(0).lstrip(", "))
             if all(w.start != at for w in found):
                 found.append(wep.Wording(at, at + 4, wording.reading))
+        for later in (_SUPERSEDED, _AND_AGAIN):
+            for match in later.finditer(clause, wording.end, min(limit, wording.end + 200)):
+                if all(abs(w.start - match.end()) > 4 for w in found):
+                    found.append(wep.Wording(match.end(), match.end() + 2, wording.reading))
     joined: list[wep.Wording] = []
     for wording in wordings:  # "will likely": one wording, read as one
         last = joined[-1] if joined else None

@@ -289,6 +289,8 @@ _REPORTED = re.compile(
 )
 _REPORTED_AFTER = re.compile(
     r",\s+(?:[\w.\u2019'-]+\s+){1,6}(?:said|says|told|predicted|warned|wrote|added|believes)\b"
+    # "PM would win 100-seat majority in snap election, says influential pollster"
+    r"|,\s+(?:says|said|predicts|warns)\s+(?:an?\s+|the\s+)?[\w.\u2019'-]+"
 )
 _SHOULD = re.compile(r"\bshould\b(?!\s+(?:have|not\s+have|never\s+have|be\s+allowed)\b)")
 _SHOULD_READING = wep.Reading(
@@ -321,8 +323,9 @@ _LIKELIHOOD = {"likely", "unlikely", "very likely", "very unlikely", "probable",
 _LOOK = 120  # characters before a wording that its rules read (two or three words)
 
 
-def cues(clause: str, conditional: bool) -> Iterator[wep.Wording]:
-    """Estimative wordings of the clause that speak of the future, left to right."""
+def cues(clause: str, conditional: bool, hypothetical: bool = False) -> Iterator[wep.Wording]:
+    """Estimative wordings of the clause that speak of the future, left to right; `hypothetical`
+    says the sentence before forecast with "would", so a "would" here goes on with it."""
     wordings = list(wep.find_wordings(clause))
     for match in _SHOULD.finditer(clause):
         # "should" of expectation, not of advice: with a time still to come ("should lock up
@@ -347,6 +350,7 @@ def cues(clause: str, conditional: bool) -> Iterator[wep.Wording]:
             continue
         if word == "would" and not (
             conditional
+            or hypothetical
             or _REPORTED.search(before)
             or _REPORTED_AFTER.search(clause, wording.end)
             or re.match(r"\s+(?:be|likely)\b", after)
@@ -364,6 +368,8 @@ def cues(clause: str, conditional: bool) -> Iterator[wep.Wording]:
         if word == "may" and (
             _MONTH_MAY.match(clause, wording.start)
             or (clause[wording.start] == "M" and _BEFORE_MONTH.search(before))
+            # "Theresa May would", "Mrs May went": a name, not the modal
+            or (clause[wording.start] == "M" and re.search(r"\b[A-Z][a-z]+\.?\s+$", before))
         ):
             continue
         if (
