@@ -35,6 +35,8 @@ _ORG_OF_ROLE = re.compile(
     r"chairwoman|founder)|chief\s+(?:[a-z]+\s+)?(?:executive|officer))\b"
 )
 PRONOUN = {"he": PERSON, "she": PERSON, "they": None, "it": ORGANIZATION}
+# A person called by their nationality: "the Norwegian", "the Spaniard", "the Portuguese".
+_DEMONYM = re.compile(r"(?:[Tt]he\s+)?(?!Guardian\b)[A-Z][a-z]+(?:ian|ean|ese|ard|ish|lander)")
 # A forecaster's work named without its author: the organisation the text named last.
 _ITS_WORK = re.compile(r"(?:[Tt]he\s+)?(?:[Ff]orecasts|[Pp]rojections|[Ee]stimates)")
 
@@ -145,6 +147,8 @@ def resolve_definite(name: str, speakers: Speakers) -> tuple[str, str | None]:
         and name.split()[-1].islower()  # "Deutsche Bank" is a name, not "the bank"
     ):
         return last.name, ORGANIZATION  # "TrendForce said ... , the Taipei-based researcher said"
+    if _DEMONYM.fullmatch(name) and speakers.person:
+        return speakers.person, PERSON  # "the Norwegian added": the manager named before
     if _ITS_WORK.fullmatch(name) and speakers.organization:
         return speakers.organization, ORGANIZATION  # "Forecasts suggest": its forecasts
     if OWN_GROUP.fullmatch(name) and speakers.organization:

@@ -101,7 +101,7 @@ _SUBJECT = re.compile(
     # "a new study published in Nature warns", "the survey taken at polling stations suggests"
     rf"|\s+(?:published|released|conducted|carried\s+out|issued|taken|compiled|led|funded|"
     rf"commissioned|produced)(?:\s+{_DAY})?\s+(?:in|by|on|at|from|for|among|across)\s+[^,;.]{{2,60}}?)?)"
-    rf"(?P<apposition>(?:,\s+\d{{1,3}})?,\s+[^,]{{2,90}},|\s+\([a-z][^()]{{0,30}}\)"
+    rf"(?P<apposition>(?:,\s+\d{{1,3}})?,\s+[^,]{{2,90}},|\s+\([a-z][^()]{{0,30}}\)|,\s+who"
     rf"|\s+who\s+[^,.;\u201c\u201d\"]{{3,80}}?)?(?:\s+{_WHEN})?"
     rf"\s+{_AUX}(?P<verb>{_VERB})\b",
 )
@@ -110,6 +110,8 @@ _SUBJECT = re.compile(
 _COMPARED = re.compile(r"\bthan\s+(?:(?:the|many|most|some)\s+)?$")
 # A standfirst that goes on from its headline without a subject: "Says new OS will ...".
 _STANDFIRST = re.compile(r"^\W*(?:Says|Warns|Predicts|Expects|Believes|Thinks|Adds)\b")
+# Reporting verbs that are also nouns: with nothing after them they are the nouns.
+_NOUN_VERBS = {"estimates", "forecasts", "projections", "reports", "forecast", "estimate"}
 # "Gove, who oversaw the talks, told MPs": a name "who" is said of is a person's.
 _WHO = re.compile(r",?\s+who\b")
 _SURNAME = re.compile(r"[A-Z][a-z'\u2019-]+$")
@@ -247,9 +249,12 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
         if holder and not any(c.isupper() for c in name):
             # "according to transfer expert, Fabrizio Romano": the role, then who holds it.
             name, kind, end = holder["name"], PERSON, holder.end()
-        elif re.fullmatch(r"(?:these|those)\s+\w+|reports?|(?:the\s+)?data", name, re.I) or (
-            match["np"].startswith("the ") and name.split()[-1].islower()
-        ):  # "according to the research agency": the one the text named
+        elif (
+            re.fullmatch(r"(?:these|those)\s+\w+|reports?|(?:the\s+)?data", name, re.I)
+            or (match["np"].startswith("the ") and name.split()[-1].islower())
+            or (_GROUP.match(name) and re.search(r"\s(?:at|of|from)\s+(?:the\s+)?[A-Z]", name))
+        ):  # "according to the research agency": the one the text named; "according to
+            # analysts at UBS": the bank's
             name, kind = resolve_definite(name, speakers)
         else:
             kind = speaker_kind(name, speakers.person)
@@ -299,8 +304,14 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
             np in _NOT_NAMES or np.split()[0] in ("In", "On", "At", "By", "For", "If", "When")
         ):
             continue
-        if _COMPARED.search(sentence, 0, match.start()):
-            continue  # "melting faster than scientists had thought": a comparison, not a report
+        if _COMPARED.search(sentence, 0, match.start()) and not _WHO.match(
+            match["apposition"] or ""
+        ):
+            # "melting faster than scientists had thought": a comparison, not a report; but
+            # "more cautious than investors, who are betting that ...": the investors'
+            continue
+        if match["verb"] in _NOUN_VERBS and re.match(r"\s*[,.;)]", sentence[match.end() :]):
+            continue  # "could blow away Wall Street estimates, according to BMO": a noun
         verb = match["verb"].lower()
         if not verb.split()[0].endswith("ing") and PASSIVE_BEFORE.search(
             match.group(0)[: -len(verb)]
