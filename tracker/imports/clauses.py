@@ -60,8 +60,10 @@ _SUPERSEDED = re.compile(
     rf",\s+(?=(?:up|down)\s+from\s+{_FIGURE}\s+(?:in|at)\s+(?:the|its|their|an?)\s+"
     r"(?:\w+\s+)?(?:month|survey|poll|forecast|estimate|outlook|report|projection)s?\b)"
     rf"|\s+\((?=(?:up|down)\s+from\s+{_FIGURE}\))"
-    rf"|\b(?=(?:the|its|their)\s+(?:previous|earlier|prior)\s+(?:estimate|forecast|projection)\s+"
-    rf"of\s+{_FIGURE})"
+    rf"|\b(?=(?:the|its|their)\s+(?:previous|earlier|prior|initial|original)\s+(?:estimate|forecast|"
+    r"projection|prediction|call|target|guidance)\s+(?:of|for)\s+)"
+    r"|,\s+(?=(?:up|down)\s+from\s+(?:USD\s*|[$\u20ac\u00a3])?\d[\d.,]*\s*(?:%|percent|million|"
+    r"billion)?\s+previously\b)"
 )
 _OBJECT_START = re.compile(
     r"(?:the|a|an|its|their|his|her|our|it|them|up|down|out|on|in|to|into|at|by|from|with|over|"
