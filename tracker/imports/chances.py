@@ -75,7 +75,8 @@ _FRACTION_OF_GROUP = re.compile(
 # A bare count of the survey's group: "Thirteen said", "only 15 see", "four said".
 _COUNT_OF_SURVEY = re.compile(
     rf"(?:^|(?<=[,;:]\s)|(?<=\band\s)|(?<=\bwhile\s)|(?<=\bincluding\s)){_LEAD}"
-    rf"(?P<n>\d+|{WORDNUM})\s+(?:(?:of\s+them|{_GROUP})\s+)?"
+    # "17 (16%) said May": the share the text gives beside the count
+    rf"(?P<n>\d+|{WORDNUM})(?:\s+\((?P<p>\d+(?:\.\d+)?)\s*%\))?\s+(?:(?:of\s+them|{_GROUP})\s+)?"
     r"(?=(?:said|say|says|see|expect|expected|believe|predict|predicted|forecast|think|"
     r"are\s+predicting|are\s+expecting|were)\b)",
     re.IGNORECASE,
@@ -87,11 +88,14 @@ _BELIEF = (
     r"expecting|"
     r"believe|believed|believing|see|saw|seeing|predicting|"
     r"predict|predicted|forecast|anticipate|anticipated|foresee|envisage|reckon|agreed|agree|"
+    r"felt|feel|feels|"
     r"were\s+(?:confident|optimistic|pessimistic)|are\s+(?:confident|optimistic|pessimistic))"
 )
 _SHARE_THAT_SAYS = re.compile(
     rf"(?:^|(?<=[,;:]\s)|(?<=\band\s)|(?<=\bwhile\s)|(?<=\bbut\s)|(?<=\bwhereas\s)|"
     rf"(?<=\bwhen\s)|(?<=\bwith\s)|(?<=\bas\s)|(?<=\bnow\s)|(?<=\bthat\s)|(?<=[\u2014\u2013]))"
+    # "A further 36 per cent predicted"
+    rf"(?:an?\s+(?:further|additional)\s+|another\s+)?"
     rf"(?:(?:only|just|nearly|almost|about|around|roughly|some|over|more\s+than|fewer\s+than|"
     rf"less\s+than)\s+)?(?:(?P<n>\d+(?:\.\d+)?|{WORDNUM}){PERCENT}|(?P<f>"
     + "|".join(re.escape(f) for f in FRACTIONS)
@@ -343,7 +347,9 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
         for match in _COUNT_OF_SURVEY.finditer(sentence):
             n = number(match["n"])
             if n is not None and 0 < n < survey.total:
-                add(match.start("n"), match.end("n"), _probability(n / survey.total), SURVEY)
+                share = float(match["p"]) / 100 if match["p"] else n / survey.total
+                end = match.end("p") + 2 if match["p"] else match.end("n")
+                add(match.start("n"), end, _probability(share), SURVEY)
                 counted.append(int(n))
         if counted and sum(earlier + counted) <= survey.total:
             counted = earlier + counted  # the same question's answers, sentence after sentence

@@ -176,6 +176,20 @@ _KEYED: list[tuple[tuple[str, ...], re.Pattern[str]]] = [
             r"projection|estimate|call|target)\s+(?:for\s+[^,;.]{1,40}?\s+)?(?:is|was|of|at|remains|"
             r"for)\s+(?:still\s+|now\s+)?(?:around\s+|about\s+)?(?:USD\s*|[$\u20ac\u00a3])?\d",
         ),
+        # "we can potentially deliver 2 billion doses by the end of 2021" (hedged)
+        (("potentially",), r"\b(?:can|could|may|might)\s+potentially\b"),
+        # "are “confident” in its ability to deliver 2 billion doses"
+        (
+            ("confident",),
+            r"\b(?:is|are|am|remains?)\s+(?:\w+\s+)?[\u201c\"]?confident[\u201d\"]?\s+"
+            r"(?:in\s+(?:its|their|our|his|her|the)\s+ability\s+to|of\s+\w+ing)\b",
+        ),
+        # An injury's or a delay's length: "we are looking at around the six-week mark"
+        (
+            ("looking at",),
+            r"(?:['\u2019]re|\bare|\bis)\s+(?:now\s+)?looking\s+at\s+(?:(?:around|about|roughly|"
+            r"up\s+to|at\s+least)\s+)(?:the\s+)?[\w-]*(?:weeks?|months?|days?)\b",
+        ),
         # "so hopefully at the end of the season we can be ready" (a hope: hedged)
         (("hopefully",), r"\bhopefully\b(?=[^.;]{0,80}?\b(?:will|can|be|by|next|soon)\b)"),
         # "The Fed is ready to start cutting rates in September", "is prepared to provide 300
