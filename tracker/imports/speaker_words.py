@@ -28,7 +28,7 @@ VERB = (
     r"promised|promises|pledged|pledges|betting|wagering|reporting|saying|estimating|"
     r"projecting|cautioning|suggesting|arguing|noting|concludes|promising|pledging|vowing|"
     r"conceded|concedes|hinted|hints|tweeted|tweets|assured|assures|"
-    r"declared|declares|made\s+(?:it\s+)?clear|went\s+on\s+to\s+say|"
+    r"declared|declares|made\s+(?:it\s+)?clear|went\s+on\s+to\s+say|considers|considered|"
     r"(?:expressed|expresses|voiced|voices)\s+(?:\w+\s+)?(?:confidence|hope|optimism|doubts?|"
     r"concerns?|fears?|scepticism|skepticism)|"
     r"(?:was|were|is|has\s+been)\s+quoted\s+(?:by\s+[^,.;]{2,40}?\s+)?as\s+saying|"

@@ -90,7 +90,7 @@ _SUBJECT = re.compile(
     # "their new study in Nature predicts": the work of whom the pronoun means
     rf"|\b(?:[Tt]heir|[Ii]ts|[Hh]is|[Hh]er)\s+(?:[\w-]+\s+){{0,2}}?{_WORK}"
     rf"(?:\s+(?:in|for|on|of)\s+[^,;.]{{2,60}}?)?"
-    rf"|\b(?:[Tt]he|[Aa]n?|[Oo]ne|[Aa]nother)\s+(?:(?!(?:and|or|but|that|which|who)\s)[\w'\u2019.-]+\s+){{0,4}}?(?:firm|company|bank|consultancy|report|model|poll|"
+    rf"|\b(?:[Tt]he|[Aa]n?|[Oo]ne|[Aa]nother|[Hh]is|[Hh]er|[Tt]heir)\s+(?:(?!(?:and|or|but|that|which|who)\s)[\w'\u2019.-]+\s+){{0,4}}?(?:firm|company|bank|consultancy|report|model|poll|"
     rf"survey|organi[sz]ation|agency|researcher|analyst|diplomat|official|strategists|"
     rf"bookmakers|forecasters|analysts|economists|experts|officials|supercomputer|computer|"
     rf"algorithm|algorithms|study|researchers|office|ministry|department|government|"
@@ -110,6 +110,11 @@ _SUBJECT = re.compile(
 _COMPARED = re.compile(r"\bthan\s+(?:(?:the|many|most|some)\s+)?$")
 # A standfirst that goes on from its headline without a subject: "Says new OS will ...".
 _STANDFIRST = re.compile(r"^\W*(?:Says|Warns|Predicts|Expects|Believes|Thinks|Adds)\b")
+# A forecast named as someone's: "Belski's official year-end prediction for the S&P 500 is".
+_OWN_CALL = re.compile(
+    rf"\b(?P<np>{_NAME})['\u2019]s\s+(?:[\w-]+\s+){{0,3}}?(?:prediction|forecast|projection|"
+    r"estimate|outlook)\b"
+)
 # Reporting verbs that are also nouns: with nothing after them they are the nouns.
 _NOUN_VERBS = {"estimates", "forecasts", "projections", "reports", "forecast", "estimate"}
 # "Gove, who oversaw the talks, told MPs": a name "who" is said of is a person's.
@@ -122,7 +127,7 @@ _PERSON_FROM = re.compile(rf"(?P<name>{_NAME})\s+(?:from|at)\s+(?:the\s+)?$")
 _ACCORDING = re.compile(
     # "according to the U.S. intelligence chief": an initial's full stop ends no name
     r"\b(?:according\s+to|as\s+per)\s+(?P<np>(?:[^,;.]|(?<=\b[A-Z])\.(?=[A-Z]\.|\s+[a-z]))"
-    r"{2,120}?)(?=\s*(?:[,;.]|$|\s+(?:a|the)\s+majority|"
+    r"{2,120}?)(?=\s*(?:[,;]|\.(?!(?<=\b[A-Z]\.)(?:[A-Z]\.|\s+[a-z]))|$|\s+(?:a|the)\s+majority|"
     r"\s+(?:there|it|he|she|they|which|who|is|are|was|were|has|have)\b))",
     re.IGNORECASE,
 )
@@ -181,14 +186,20 @@ def named_next(sentence: str, attribution: Attribution, following: str) -> Attri
     someone with a role first thing ("..., a state public health official said. Sarah
     Reisetter, deputy director of the state public health department, ..."); else None."""
     span = sentence[attribution.start : attribution.end]
+    # A person may be described with where they work ("An executive at Pfizer said"), a work
+    # with what it is of ("a new survey and model of the British electorate"); a work that
+    # names its author ("a new forecast from ... Gartner") is already named.
     head = attribution.name.split(" of ")[0]
+    role = re.split(r"\s(?:of|at|for|from|with)\s", attribution.name)[0]
+    if attribution.kind == PERSON or re.search(rf"\b(?:{_ROLE}|official)s?$", role, re.I):
+        head = role
     if _DESCRIBED.match(span) and not re.search(r"\b[A-Z]", head) and not _GROUP.search(head):
         # "..., according to an influential pollster." then "Elections analyst Robert Hayward
         # told Sky News ...": the source the next sentence names is the one described
         named = [
             a
             for a in find_attributions(following, Speakers())
-            if re.match(r"[A-Z]", a.name) and a.name.split()[0] not in _NOT_NAMES
+            if re.search(r"\b[A-Z][a-z]", a.name) and a.name.split()[0] not in _NOT_NAMES
         ]
         if named:
             return Attribution(named[0].name, named[0].kind, attribution.start, attribution.end)
@@ -269,7 +280,7 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
     patterns = [works.FINDS, works.RELEASED, works.WORK_BY, works.PER, works.HEADLINE]
     # The costlier patterns only where their verb or noun is.
     if WORK_WORDS.search(sentence):
-        patterns += [works.BY, VIEW_OF, REVISED]
+        patterns += [works.BY, VIEW_OF, REVISED, _OWN_CALL]
     for pattern in patterns:
         for match in pattern.finditer(sentence):
             name = _clean(match["np"])
