@@ -18,12 +18,8 @@ from typing import Any
 from tracker.imports import chances, clauses, cues, odds, quoting
 from tracker.imports.deadlines import read_deadline
 from tracker.imports.speaker_memory import Attribution, Speakers
-from tracker.imports.speakers import (
-    find_attributions,
-    named_next,
-    nearest,
-    source_of_previous,
-)
+from tracker.imports.speaker_nearby import named_next, source_of_previous
+from tracker.imports.speakers import find_attributions, nearest
 from tracker.record import wep
 
 _NEGATION = re.compile(
