@@ -82,6 +82,11 @@ _WITH_FIGURE = re.compile(
 )
 
 
+def _lead(text: str) -> int:
+    """How many commas and spaces open `text`."""
+    return len(text) - len(text.lstrip(", "))
+
+
 def coordinated(clause: str, wordings: list[wep.Wording]) -> list[wep.Wording]:
     """A second forecast that shares its wording with the first: "will likely recoup most
     losses and finish the year down 3%" (a verb joined by "and"), "a surplus of 1.1 million bpd
@@ -101,8 +106,9 @@ def coordinated(clause: str, wordings: list[wep.Wording]) -> list[wep.Wording]:
                 found.append(wep.Wording(at, at + 4, wording.reading))
         for later in (_SUPERSEDED, _AND_AGAIN):
             for match in later.finditer(clause, wording.end, min(limit, wording.end + 200)):
-                if all(abs(w.start - match.end()) > 4 for w in found):
-                    found.append(wep.Wording(match.end(), match.end() + 2, wording.reading))
+                at = match.end() if later is _SUPERSEDED else match.start() + _lead(match[0])
+                if all(abs(w.start - at) > 4 for w in found):
+                    found.append(wep.Wording(at, at + 2, wording.reading))
     joined: list[wep.Wording] = []
     for wording in wordings:  # "will likely": one wording, read as one
         last = joined[-1] if joined else None
