@@ -19,8 +19,9 @@ def _forecasts(text: str) -> list[Candidate]:
     ("text", "speakers"),
     [
         # A source described first and named in the next sentence.
-        ("The Greens are on course to win ten seats, according to an influential pollster. Polling expert"
-         " Jane Doe told the BBC the party would gain in the cities.", ["Jane Doe", "Jane Doe"]),
+        ("The Greens are on course to win ten seats, according to an influential pollster."
+         " Polling expert Jane Doe told the BBC the party would gain in the cities.",
+         ["Jane Doe", "Jane Doe"]),
         # A bank's proper name is no "the bank" meaning the one before.
         ("Acme Bank expects prices to rise. Deutsche Bank points to weak demand. The bank sees"
          " a deficit in 2026.", ["Acme Bank", "Deutsche Bank"]),
