@@ -179,10 +179,12 @@ _KEYED: list[tuple[tuple[str, ...], re.Pattern[str]]] = [
         # "we can potentially deliver 2 billion doses by the end of 2021" (hedged)
         (("potentially",), r"\b(?:can|could|may|might)\s+potentially\b"),
         # "are “confident” in its ability to deliver 2 billion doses"
+        # ... and "confirmed its confidence in meeting its 2023 margin goal"
         (
-            ("confident",),
+            ("confiden",),
             r"\b(?:is|are|am|remains?)\s+(?:\w+\s+)?[\u201c\"]?confident[\u201d\"]?\s+"
-            r"(?:in\s+(?:its|their|our|his|her|the)\s+ability\s+to|of\s+\w+ing)\b",
+            r"(?:in\s+(?:its|their|our|his|her|the)\s+ability\s+to|of\s+\w+ing)\b"
+            r"|\bconfidence\s+in\s+(?=(?:meeting|reaching|achieving|hitting|delivering|returning)\b)",
         ),
         # An injury's or a delay's length: "we are looking at around the six-week mark"
         (
