@@ -412,13 +412,15 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
                 value = b / (a + b) if side["side"].lower() == "against" else a / (a + b)
                 add(match.start(), side.end(), _probability(value), MARKET)
                 continue
-            context = odds.AS_ODDS.match(sentence, match.end()) or (
-                pattern is odds.TO_ODDS and (market or "-to-" in match.group(0)) and a >= b
+            implied = odds.IMPLIED.match(sentence, match.end())
+            context = (
+                implied
+                or odds.AS_ODDS.match(sentence, match.end())
+                or (pattern is odds.TO_ODDS and (market or "-to-" in match.group(0)) and a >= b)
             )
             if a and b and context:
-                implied = odds.IMPLIED.match(sentence, match.end())
                 if implied:  # the text's own conversion, margin taken out
-                    value = float(implied["n"]) / 100
+                    value = float(implied["n"] or implied["m"]) / 100
                     add(match.start(), implied.end(), _probability(value), MARKET)
                 add(match.start(), match.end(), _probability(b / (a + b)), MARKET)
     for pattern in (odds.AMERICAN_ODDS, odds.BARE_DECIMAL):
@@ -455,4 +457,18 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
                 n = float(match["n"])
                 if n > 1:
                     add(match.start(), match.end(), _probability(1 / n), MARKET)
-    return sorted(found, key=lambda c: c.start)
+    return sorted(_implied_once(sentence, found), key=lambda c: c.start)
+
+
+def _implied_once(sentence: str, found: list[Chance]) -> list[Chance]:
+    """A price and the text's own conversion of it ("odds of 14/1 and a 6.7% implied
+    probability") are one chance: the conversion, with the margin taken out."""
+    kept = []
+    for chance in found:
+        implied = odds.IMPLIED.match(sentence, chance.end) if chance.kind == MARKET else None
+        if implied and any(
+            other is not chance and chance.end <= other.start < implied.end() for other in found
+        ):
+            continue
+        kept.append(chance)
+    return kept

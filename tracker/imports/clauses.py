@@ -14,7 +14,8 @@ from tracker.record import wep
 
 _MODAL_END = re.compile(
     r"(?:\bwill|\bwould|\bcould|\bmay|\bmight|\bshould|['\u2019]ll|\bto|\blikely|\bexpects?|"
-    r"\bforecasts?|\bpredicts?|\bsees?|\bprojects?)$",
+    r"\bforecasts?|\bpredicts?|\bsees?|\bprojects?|\bexpecting|\bforecasting|\bpredicting|"
+    r"\bprojecting)$",
     re.IGNORECASE,
 )
 # A list of figures that share one wording, each a forecast of its own: "is expected to reach
@@ -51,6 +52,15 @@ _AND_FIGURE = re.compile(
     # "100 million doses by the end of March, and 300 million by the end of July"
     rf"|\b(?:by|at)\s+the\s+(?:end|middle|start)\s+of\s+{_MONTH}|\bby\s+{_MONTH})\b)"
 )
+# A second year for the same forecast: "are expecting price drops in 2023 and 2024".
+_AND_YEAR = re.compile(r"\bin\s+20\d\d\s+and\s+(?=20\d\d\b)")
+# A forecast's comparison with the consensus, the analysts' forecast: "compared with an estimate
+# of $14.35 billion", "above analysts' estimate of 32 cents".
+_ESTIMATE = re.compile(
+    r",?\s+(?:compared\s+with|versus|vs\.?|above|below|ahead\s+of|beating|topping|missing)\s+"
+    r"(?=(?:an?\s+|the\s+)?(?:(?:analysts|Wall\s+Street)['\u2019]s?\s+|consensus\s+|average\s+)*"
+    r"(?:estimates?|forecasts?|expectations?)\s+(?:of|for)\s+[$\u20ac\u00a3]?\d)"
+)
 # The same event again at a later time: "will cut rates in September, and again in December".
 _AND_AGAIN = re.compile(r",?\s+and\s+again\s+(?=(?:in|on|by|at|next|later)\b)")
 # A forecast's figure it replaces, an entry of its own: "to reach 2.6% this year, down from
@@ -76,7 +86,8 @@ _OBJECT_START = re.compile(
 # 9.2%", "growth of 14%, with margins of 39.5% by year end" (a measure and its figure), but not
 # "with volumes dipping to 1.39 billion" or "with the majority above $200" (how the first goes).
 _WITH_FIGURE = re.compile(
-    rf",\s+with\s+(?:[\w-]+\s+){{1,5}}?of\s+(?:around\s+|about\s+|roughly\s+)?{_FIGURE_START}"
+    rf",\s+with\s+(?:[\w-]+\s+){{1,5}}?of\s+(?:around\s+|about\s+|roughly\s+)?"
+    rf"(?:{_FIGURE_START}|[$\u20ac\u00a3]\d[\d,.]*)"
     # "..., with sales reaching 400 million by 2023": a figure with a later date of its own.
     rf"|,\s+with\s+[^,;]{{3,60}}?{_FIGURE}\s+(?:by|in)\s+(?:the\s+end\s+of\s+)?20\d\d\b"
 )
@@ -104,9 +115,9 @@ def coordinated(clause: str, wordings: list[wep.Wording]) -> list[wep.Wording]:
             at = figure.start() + len(figure.group(0)) - len(figure.group(0).lstrip(", "))
             if all(w.start != at for w in found):
                 found.append(wep.Wording(at, at + 4, wording.reading))
-        for later in (_SUPERSEDED, _AND_AGAIN):
+        for later in (_SUPERSEDED, _AND_AGAIN, _AND_YEAR, _ESTIMATE):
             for match in later.finditer(clause, wording.end, min(limit, wording.end + 200)):
-                at = match.end() if later is _SUPERSEDED else match.start() + _lead(match[0])
+                at = match.start() + _lead(match[0]) if later is _AND_AGAIN else match.end()
                 if all(abs(w.start - at) > 4 for w in found):
                     found.append(wep.Wording(at, at + 2, wording.reading))
     joined: list[wep.Wording] = []
@@ -217,7 +228,7 @@ _BREAK = re.compile(
     # 21%", but not "likely to win, with a 92.8% chance" (one forecast and its number).
     r"|,\s+(?=with\s+(?!(?:an?|the|only|just|about|around)\s+[\d.]+\s*%)(?!an?\s+\d))"
     r"|\s+(?=with\s+(?:(?:an?|the)\s+)?[A-Z]|with\s+the\s+(?:betting\s+)?odds\b)"
-    r"|\s+(?=and\s+(?:an?|the)\s+[\d.]+\s*%)"
+    r"|\s+(?=and\s+(?:an?|the)\s+[\d.]+\s*%(?!\s+implied))"
     r"|,\s+(?=(?:an?|the)\s+(?:\w+\s+){0,2}(?:that|which)\s+(?:will|would|could|may|might)\b)",
 )
 

@@ -62,7 +62,7 @@ _MARKETS = [
     (re.compile(r"\b(?:polymarket|kalshi|predictit|smarkets|betfair)\b", re.I), None),
     (re.compile(r"\bfedwatch\b", re.I), "CME FedWatch"),
     (re.compile(r"\b(?:fed\s+funds\s+)?futures\b", re.I), "futures markets"),
-    (re.compile(r"\b(?:prediction|financial|money)\s+markets?\b", re.I), None),
+    (re.compile(r"\b(?:prediction|financial|money|betting)\s+markets?\b", re.I), None),
 ]
 
 

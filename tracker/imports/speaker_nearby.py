@@ -58,6 +58,8 @@ def named_next(sentence: str, attribution: Attribution, following: str) -> Attri
     role = re.split(r"\s(?:of|at|for|from|with)\s", attribution.name)[0]
     if attribution.kind == PERSON or re.search(rf"\b(?:{_ROLE}|official)s?$", role, re.I):
         head = role
+    # "a noted Wall Street economist": capitals before a role describe the person
+    head = re.sub(rf"^.*?\b(?={_ROLE}s?$)", "", head, flags=re.I) or head
     if _DESCRIBED.match(span) and not re.search(r"\b[A-Z]", head) and not _GROUP.search(head):
         # "..., according to an influential pollster." then "Elections analyst Robert Hayward
         # told Sky News ...": the source the next sentence names is the one described

@@ -115,6 +115,11 @@ _OWN_CALL = re.compile(
     rf"\b(?P<np>{_NAME})['\u2019]s\s+(?:[\w-]+\s+){{0,3}}?(?:prediction|forecast|projection|"
     r"estimate|outlook)\b"
 )
+_COMPARED_WITH = re.compile(
+    r"\b(?:above|below|beat|beats|beating|missed|misses|missing|topped|tops|exceeded|exceeds|"
+    r"than|versus|vs\.?|with)\s+$"
+)
+_BETTING_NOUN = re.compile(r"\s+(?:markets?|odds|sites?|exchanges?|lines|public|favou?rites?)\b")
 # Reporting verbs that are also nouns: with nothing after them they are the nouns.
 _NOUN_VERBS = {"estimates", "forecasts", "projections", "reports", "forecast", "estimate"}
 # "Gove, who oversaw the talks, told MPs": a name "who" is said of is a person's.
@@ -258,8 +263,15 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
             # "melting faster than scientists had thought": a comparison, not a report; but
             # "more cautious than investors, who are betting that ...": the investors'
             continue
-        if match["verb"] in _NOUN_VERBS and re.match(r"\s*[,.;)]", sentence[match.end() :]):
-            continue  # "could blow away Wall Street estimates, according to BMO": a noun
+        if match["verb"].endswith("ing") and _BETTING_NOUN.match(sentence, match.end()):
+            continue  # "The F1 betting markets tab Norris as favourite": a noun, not a verb
+        if match["verb"] in _NOUN_VERBS and (
+            re.match(r"\s*[,.;)]", sentence[match.end() :])
+            or _COMPARED_WITH.search(sentence, 0, match.start())
+        ):
+            # "could blow away Wall Street estimates, according to BMO", "revenue above Wall
+            # Street estimates on Thursday": a noun
+            continue
         verb = match["verb"].lower()
         if not verb.split()[0].endswith("ing") and PASSIVE_BEFORE.search(
             match.group(0)[: -len(verb)]
