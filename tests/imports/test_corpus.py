@@ -53,7 +53,7 @@ def test_every_label_quotes_its_sentence_and_the_sentences_rebuild_the_text() ->
 def test_each_part_has_over_a_hundred_forecasts() -> None:
     entries = Counter(a.split for a in articles() for _ in a.entries)
     assert entries["dev"] >= 100 and entries["test"] >= 100
-    assert entries == {"dev": 810, "test": 174}  # the README's table
+    assert entries == {"dev": 1037, "test": 174}  # the README's table
 
 
 @pytest.fixture(scope="module")
@@ -208,13 +208,44 @@ def figures() -> dict[str, Score]:
 # forecast", so they are found without their speaker and the development speaker ratio falls
 # 501/585 -> 501/587 (0.856 -> 0.853) with no speaker read differently; its floor is set to
 # 0.85. Test part, scored after: unchanged.
+# 2026-12-01, issue 14 again: a round for rules that carry over to text they were not written
+# against. 25 development excerpts of ordinary news in nine fields (169 forecasts), labelled
+# before the rules read them; read by the rules as they stood (86c0cd7): recall 0.680, precision
+# 0.885, hedged 0.948, stated 14 of 26, speakers 88 of 111 (0.793), deadlines 39 of 62.
+# Rules written against their misses and the older ones', each kept only if the older 140
+# articles did not lose by it: a source described first and named in the next sentence ("...,
+# according to an influential pollster." then "Elections analyst Robert Hayward told Sky
+# News"), "Deutsche Bank" and "the Director of National Intelligence" as names rather than "the
+# bank" or a group, "according to the U.S. intelligence chief" read past its initials, "the
+# research agency", "the Swiss bank" and "the Norwegian" as the one named before, "investors,
+# who are betting that", "X's year-end prediction", "her spokesman told", "Wall Street estimates"
+# as a noun; a model's table going on in "would", a replaced figure ("down from 2.7% in the
+# previous month", "its previous call for USD 80"), "and again in December", a figure per year
+# ("in 2023 and 2024"), the consensus a forecast is compared with, fixtures a day ahead, "isn't
+# going to", "hopefully", "is prepared to ... by the end of July", "can potentially", "The
+# probability of X ... is 41 percent", "possibility", survey shares beside counts ("17 (16%)"),
+# "A further 36 per cent", "felt", and a price with its own implied probability as one chance.
+# The 25: recall 0.811, precision 0.901, stated 19 of 26, speakers 118 of 132 (0.894). Ten more
+# excerpts (58 forecasts), a second fresh sample taken after most of those rules, read the
+# same under the round's rules as under the rules before it (recall 0.828, precision 0.800,
+# speakers 33 of 45, stated 8 of 8): the rules again had not carried over. Rules from their
+# misses took them to recall 0.914, precision 0.828, speakers 40 of 50. The 140 older
+# development articles: recall 0.841 -> 0.851, precision 0.837 -> 0.838, speakers 501/587 ->
+# 508/594 (0.853 -> 0.855), stated unchanged (117 of 127). The 175 together: recall 0.814 ->
+# 0.848, precision 0.841 -> 0.847, hedged 0.956 -> 0.958, stated 139 -> 144 of 161, speakers
+# 622/743 -> 666/776 (0.837 -> 0.858), deadlines 0.632 -> 0.619 (forecasts newly found without
+# their time words read). The test part, scored once at the end: recall 0.799, precision 0.813,
+# hedged 0.950, stated 13 of 26, speakers 68 of 106 (0.642), deadlines 26 of 59: exactly as
+# before the round, so its floors stay; dev floors are set to what the 175 read now. (Its
+# aggregate counts were also shown once early in the round, unchanged, in the captured output
+# of this file's failing development floor; nothing was written against them.)
 DEV_FLOORS = {
-    "recall": 0.84,
-    "precision": 0.835,
+    "recall": 0.845,
+    "precision": 0.845,
     "hedged": 0.955,
-    "stated": 0.92,
-    "speakers": 0.85,
-    "deadlines": 0.63,
+    "stated": 0.89,
+    "speakers": 0.855,
+    "deadlines": 0.615,
 }
 TEST_FLOORS = {
     "recall": 0.795,
@@ -237,7 +268,7 @@ def test_the_extractor_holds_its_figures(
 
 # Chances read where the labels state none (a stated probability an editor would have to
 # catch): at most these many, so that a rule reading rates or changes as chances fails.
-STATED_WHERE_NONE = {"dev": 15, "test": 3}
+STATED_WHERE_NONE = {"dev": 20, "test": 3}  # dev 15 on the 140 articles before 2026-12-01
 
 
 @pytest.mark.parametrize("split", ["dev", "test"])

@@ -33,7 +33,7 @@ _LEAD = (
     r"(?:(?:nearly|almost|about|around|roughly|some|just|only|as\s+many\s+as|over|"
     r"more\s+than)\s+)?"
 )
-_CHANCE_WORD = r"(?:chance|chances|probability|likelihood|odds|risk|shot)"
+_CHANCE_WORD = r"(?:chance|chances|probability|possibility|likelihood|odds|risk|shot)"
 
 
 _ANY_NUMBER = re.compile(
@@ -75,7 +75,8 @@ _FRACTION_OF_GROUP = re.compile(
 # A bare count of the survey's group: "Thirteen said", "only 15 see", "four said".
 _COUNT_OF_SURVEY = re.compile(
     rf"(?:^|(?<=[,;:]\s)|(?<=\band\s)|(?<=\bwhile\s)|(?<=\bincluding\s)){_LEAD}"
-    rf"(?P<n>\d+|{WORDNUM})\s+(?:(?:of\s+them|{_GROUP})\s+)?"
+    # "17 (16%) said May": the share the text gives beside the count
+    rf"(?P<n>\d+|{WORDNUM})(?:\s+\((?P<p>\d+(?:\.\d+)?)\s*%\))?\s+(?:(?:of\s+them|{_GROUP})\s+)?"
     r"(?=(?:said|say|says|see|expect|expected|believe|predict|predicted|forecast|think|"
     r"are\s+predicting|are\s+expecting|were)\b)",
     re.IGNORECASE,
@@ -87,11 +88,14 @@ _BELIEF = (
     r"expecting|"
     r"believe|believed|believing|see|saw|seeing|predicting|"
     r"predict|predicted|forecast|anticipate|anticipated|foresee|envisage|reckon|agreed|agree|"
+    r"felt|feel|feels|"
     r"were\s+(?:confident|optimistic|pessimistic)|are\s+(?:confident|optimistic|pessimistic))"
 )
 _SHARE_THAT_SAYS = re.compile(
     rf"(?:^|(?<=[,;:]\s)|(?<=\band\s)|(?<=\bwhile\s)|(?<=\bbut\s)|(?<=\bwhereas\s)|"
     rf"(?<=\bwhen\s)|(?<=\bwith\s)|(?<=\bas\s)|(?<=\bnow\s)|(?<=\bthat\s)|(?<=[\u2014\u2013]))"
+    # "A further 36 per cent predicted"
+    rf"(?:an?\s+(?:further|additional)\s+|another\s+)?"
     rf"(?:(?:only|just|nearly|almost|about|around|roughly|some|over|more\s+than|fewer\s+than|"
     rf"less\s+than)\s+)?(?:(?P<n>\d+(?:\.\d+)?|{WORDNUM}){PERCENT}|(?P<f>"
     + "|".join(re.escape(f) for f in FRACTIONS)
@@ -114,7 +118,7 @@ _EXPECTING = re.compile(
 _REMAINDER = re.compile(r"\b(?:the\s+)?(?:remainder|rest|remaining\s+\w+)\b", re.IGNORECASE)
 # Words after a percentage that make it a chance: "a 30% chance", "60% likely", "2% of the time".
 _CHANCE_AFTER_WORDS = (
-    r"\s+(?:betting\s+)?(?:chance|chances|probability|likelihood|odds|risk|"
+    r"\s+(?:betting\s+)?(?:chance|chances|probability|possibility|likelihood|odds|risk|"
     r"favourite|favorite|likely|certain|sure)|\s+of\s+the\s+time\b"
 )
 _CHANCE_AFTER = re.compile(_CHANCE_AFTER_WORDS, re.IGNORECASE)
@@ -223,6 +227,10 @@ def _as_chance(sentence: str, start: int, end: int, said_after: bool, market: bo
         return True
     before = sentence[max(0, start - 60) : start]
     near = _CHANCE_BEFORE_NEAR.search(before)
+    if near is None and re.search(r"\b(?:is|are)\s+$", before):
+        # "The probability of a normal rainfall during the June-September period is 41
+        # percent": a longer stretch, when the chance is what the figure is
+        near = _CHANCE_BEFORE_NEAR.search(sentence[max(0, start - 100) : start])
     if near and _EVENT_BETWEEN.search(near.group(0)) and not _LINK_END.search(near.group(0)):
         # "the chance that inflation falls below 2%": the figure is the event's, not a chance
         near = None
@@ -339,7 +347,9 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
         for match in _COUNT_OF_SURVEY.finditer(sentence):
             n = number(match["n"])
             if n is not None and 0 < n < survey.total:
-                add(match.start("n"), match.end("n"), _probability(n / survey.total), SURVEY)
+                share = float(match["p"]) / 100 if match["p"] else n / survey.total
+                end = match.end("p") + 2 if match["p"] else match.end("n")
+                add(match.start("n"), end, _probability(share), SURVEY)
                 counted.append(int(n))
         if counted and sum(earlier + counted) <= survey.total:
             counted = earlier + counted  # the same question's answers, sentence after sentence
@@ -402,13 +412,15 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
                 value = b / (a + b) if side["side"].lower() == "against" else a / (a + b)
                 add(match.start(), side.end(), _probability(value), MARKET)
                 continue
-            context = odds.AS_ODDS.match(sentence, match.end()) or (
-                pattern is odds.TO_ODDS and (market or "-to-" in match.group(0)) and a >= b
+            implied = odds.IMPLIED.match(sentence, match.end())
+            context = (
+                implied
+                or odds.AS_ODDS.match(sentence, match.end())
+                or (pattern is odds.TO_ODDS and (market or "-to-" in match.group(0)) and a >= b)
             )
             if a and b and context:
-                implied = odds.IMPLIED.match(sentence, match.end())
                 if implied:  # the text's own conversion, margin taken out
-                    value = float(implied["n"]) / 100
+                    value = float(implied["n"] or implied["m"]) / 100
                     add(match.start(), implied.end(), _probability(value), MARKET)
                 add(match.start(), match.end(), _probability(b / (a + b)), MARKET)
     for pattern in (odds.AMERICAN_ODDS, odds.BARE_DECIMAL):
@@ -445,4 +457,18 @@ def find_chances(sentence: str, survey: Survey, market: bool) -> list[Chance]:
                 n = float(match["n"])
                 if n > 1:
                     add(match.start(), match.end(), _probability(1 / n), MARKET)
-    return sorted(found, key=lambda c: c.start)
+    return sorted(_implied_once(sentence, found), key=lambda c: c.start)
+
+
+def _implied_once(sentence: str, found: list[Chance]) -> list[Chance]:
+    """A price and the text's own conversion of it ("odds of 14/1 and a 6.7% implied
+    probability") are one chance: the conversion, with the margin taken out."""
+    kept = []
+    for chance in found:
+        implied = odds.IMPLIED.match(sentence, chance.end) if chance.kind == MARKET else None
+        if implied and any(
+            other is not chance and chance.end <= other.start < implied.end() for other in found
+        ):
+            continue
+        kept.append(chance)
+    return kept

@@ -14,7 +14,8 @@ from tracker.record import wep
 
 _MODAL_END = re.compile(
     r"(?:\bwill|\bwould|\bcould|\bmay|\bmight|\bshould|['\u2019]ll|\bto|\blikely|\bexpects?|"
-    r"\bforecasts?|\bpredicts?|\bsees?|\bprojects?)$",
+    r"\bforecasts?|\bpredicts?|\bsees?|\bprojects?|\bexpecting|\bforecasting|\bpredicting|"
+    r"\bprojecting)$",
     re.IGNORECASE,
 )
 # A list of figures that share one wording, each a forecast of its own: "is expected to reach
@@ -42,9 +43,37 @@ _COUNT_LIST = re.compile(
 )
 _COUNT_ITEM = re.compile(rf"(?:,\s+(?:and\s+)?|\s+and\s+)(?P<n>{_COUNT})", re.IGNORECASE)
 _AND_VERB = re.compile(r"\s+and\s+(?:also\s+|then\s+|even\s+)?(?P<verb>[a-z]+)\s+(?P<next>\S+)")
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+)
 _AND_FIGURE = re.compile(
     r"\s+and\s+(?=[$\u20ac\u00a3]?\d[\d.,]*\s*(?:%|million|billion|bn|m|trillion)?[^,;]{0,30}?"
-    r"(?:\b(?:in|by|for|(?:at|by)\s+the\s+end\s+of)\s+(?:20\d\d|next\s+year)|\bnext\s+year)\b)"
+    r"(?:\b(?:in|by|for|(?:at|by)\s+the\s+end\s+of)\s+(?:20\d\d|next\s+year)|\bnext\s+year"
+    # "100 million doses by the end of March, and 300 million by the end of July"
+    rf"|\b(?:by|at)\s+the\s+(?:end|middle|start)\s+of\s+{_MONTH}|\bby\s+{_MONTH})\b)"
+)
+# A second year for the same forecast: "are expecting price drops in 2023 and 2024".
+_AND_YEAR = re.compile(r"\bin\s+20\d\d\s+and\s+(?=20\d\d\b)")
+# A forecast's comparison with the consensus, the analysts' forecast: "compared with an estimate
+# of $14.35 billion", "above analysts' estimate of 32 cents".
+_ESTIMATE = re.compile(
+    r",?\s+(?:compared\s+with|versus|vs\.?|above|below|ahead\s+of|beating|topping|missing)\s+"
+    r"(?=(?:an?\s+|the\s+)?(?:(?:analysts|Wall\s+Street)['\u2019]s?\s+|consensus\s+|average\s+)*"
+    r"(?:estimates?|forecasts?|expectations?)\s+(?:of|for)\s+[$\u20ac\u00a3]?\d)"
+)
+# The same event again at a later time: "will cut rates in September, and again in December".
+_AND_AGAIN = re.compile(r",?\s+and\s+again\s+(?=(?:in|on|by|at|next|later)\b)")
+# A forecast's figure it replaces, an entry of its own: "to reach 2.6% this year, down from
+# 2.7% in the previous month", "2.8% in 2025 (up from 2.2%)", "more than the previous estimate
+# of 9.7%". A figure of now ("down from 3% last year") is not one.
+_SUPERSEDED = re.compile(
+    rf",\s+(?=(?:up|down)\s+from\s+{_FIGURE}\s+(?:in|at)\s+(?:the|its|their|an?)\s+"
+    r"(?:\w+\s+)?(?:month|survey|poll|forecast|estimate|outlook|report|projection)s?\b)"
+    rf"|\s+\((?=(?:up|down)\s+from\s+{_FIGURE}\))"
+    rf"|\b(?=(?:the|its|their)\s+(?:previous|earlier|prior|initial|original)\s+(?:estimate|forecast|"
+    r"projection|prediction|call|target|guidance)\s+(?:of|for)\s+)"
+    r"|,\s+(?=(?:up|down)\s+from\s+(?:USD\s*|[$\u20ac\u00a3])?\d[\d.,]*\s*(?:%|percent|million|"
+    r"billion)?\s+previously\b)"
 )
 _OBJECT_START = re.compile(
     r"(?:the|a|an|its|their|his|her|our|it|them|up|down|out|on|in|to|into|at|by|from|with|over|"
@@ -57,10 +86,16 @@ _OBJECT_START = re.compile(
 # 9.2%", "growth of 14%, with margins of 39.5% by year end" (a measure and its figure), but not
 # "with volumes dipping to 1.39 billion" or "with the majority above $200" (how the first goes).
 _WITH_FIGURE = re.compile(
-    rf",\s+with\s+(?:[\w-]+\s+){{1,5}}?of\s+(?:around\s+|about\s+|roughly\s+)?{_FIGURE_START}"
+    rf",\s+with\s+(?:[\w-]+\s+){{1,5}}?of\s+(?:around\s+|about\s+|roughly\s+)?"
+    rf"(?:{_FIGURE_START}|[$\u20ac\u00a3]\d[\d,.]*)"
     # "..., with sales reaching 400 million by 2023": a figure with a later date of its own.
     rf"|,\s+with\s+[^,;]{{3,60}}?{_FIGURE}\s+(?:by|in)\s+(?:the\s+end\s+of\s+)?20\d\d\b"
 )
+
+
+def _lead(text: str) -> int:
+    """How many commas and spaces open `text`."""
+    return len(text) - len(text.lstrip(", "))
 
 
 def coordinated(clause: str, wordings: list[wep.Wording]) -> list[wep.Wording]:
@@ -80,6 +115,11 @@ def coordinated(clause: str, wordings: list[wep.Wording]) -> list[wep.Wording]:
             at = figure.start() + len(figure.group(0)) - len(figure.group(0).lstrip(", "))
             if all(w.start != at for w in found):
                 found.append(wep.Wording(at, at + 4, wording.reading))
+        for later in (_SUPERSEDED, _AND_AGAIN, _AND_YEAR, _ESTIMATE):
+            for match in later.finditer(clause, wording.end, min(limit, wording.end + 200)):
+                at = match.start() + _lead(match[0]) if later is _AND_AGAIN else match.end()
+                if all(abs(w.start - at) > 4 for w in found):
+                    found.append(wep.Wording(at, at + 2, wording.reading))
     joined: list[wep.Wording] = []
     for wording in wordings:  # "will likely": one wording, read as one
         last = joined[-1] if joined else None
@@ -188,7 +228,7 @@ _BREAK = re.compile(
     # 21%", but not "likely to win, with a 92.8% chance" (one forecast and its number).
     r"|,\s+(?=with\s+(?!(?:an?|the|only|just|about|around)\s+[\d.]+\s*%)(?!an?\s+\d))"
     r"|\s+(?=with\s+(?:(?:an?|the)\s+)?[A-Z]|with\s+the\s+(?:betting\s+)?odds\b)"
-    r"|\s+(?=and\s+(?:an?|the)\s+[\d.]+\s*%)"
+    r"|\s+(?=and\s+(?:an?|the)\s+[\d.]+\s*%(?!\s+implied))"
     r"|,\s+(?=(?:an?|the)\s+(?:\w+\s+){0,2}(?:that|which)\s+(?:will|would|could|may|might)\b)",
 )
 

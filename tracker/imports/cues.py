@@ -10,6 +10,7 @@ ends and the next begins is `clauses.py`'s.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from collections.abc import Iterator
@@ -102,7 +103,7 @@ _KEYED: list[tuple[tuple[str, ...], re.Pattern[str]]] = [
         # to" after a contraction or an adverb ("is going to" itself is an estimative wording)
         (
             ("going",),
-            r"(?:['\u2019](?:s|re|m)|\b(?:is|are|am))\s+(?:(?:\w+ly|still|also|just|now)\s+)?going"
+            r"(?:['\u2019](?:s|re|m)|\b(?:is|are|am)(?:n['\u2019]t)?)\s+(?:(?:\w+ly|still|also|just|now|not)\s+)?going"
             r"\s+to(?=\s+(?!(?:the|a|an|my|his|her|their|our|your|its|this|that|be\s+(?:a|an|the))"
             r"\b)[a-z]+\b)"
             r"|\bthere(?:['\u2019]s|\s+is|\s+are)\s+(?:(?:\w+ly|still|also|just)\s+)?going\s+to\s+be\b",
@@ -158,6 +159,47 @@ _KEYED: list[tuple[tuple[str, ...], re.Pattern[str]]] = [
             r"\b(?:bank|fund|firm|company|agency|government|ministry|group|institute|"
             r"organi[sz]ation|board|council|committee|office|union|researcher|forecaster|lender|"
             r"it)\s+(?:now\s+|also\s+|still\s+)?sees\b",
+        ),
+        # Fixtures and events a day ahead: "Guardiola's side host Leicester on Wednesday", "the
+        # District of Columbia holds the final primary next Tuesday".
+        (
+            ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+            r"\b(?:host|hosts|face|faces|travel|travels|visit|visits|welcome|welcomes|hold|holds|"
+            r"meet|meets|play|plays|take\s+on|takes\s+on|kick\s+off|kicks\s+off)\b(?=[^.;,]{0,60}?"
+            r"\b(?:on|next|this)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)",
+        ),
+        # A forecaster's figure named as its call: "Belski's year-end prediction for the S&P 500
+        # is still 4,550", "its previous call for USD 80", "a new December 2026 target of $13,000".
+        (
+            ("prediction", "forecast", "projection", "estimate", "call", "target"),
+            r"\b(?:(?:year-end|price|new|previous|earlier|initial|20\d\d)\s+)(?:prediction|forecast|"
+            r"projection|estimate|call|target)\s+(?:for\s+[^,;.]{1,40}?\s+)?(?:is|was|of|at|remains|"
+            r"for)\s+(?:still\s+|now\s+)?(?:around\s+|about\s+)?(?:USD\s*|[$\u20ac\u00a3])?\d",
+        ),
+        # "we can potentially deliver 2 billion doses by the end of 2021" (hedged)
+        (("potentially",), r"\b(?:can|could|may|might)\s+potentially\b"),
+        # "are “confident” in its ability to deliver 2 billion doses"
+        # ... and "confirmed its confidence in meeting its 2023 margin goal"
+        (
+            ("confiden",),
+            r"\b(?:is|are|am|remains?)\s+(?:\w+\s+)?[\u201c\"]?confident[\u201d\"]?\s+"
+            r"(?:in\s+(?:its|their|our|his|her|the)\s+ability\s+to|of\s+\w+ing)\b"
+            r"|\bconfidence\s+in\s+(?=(?:meeting|reaching|achieving|hitting|delivering|returning)\b)",
+        ),
+        # An injury's or a delay's length: "we are looking at around the six-week mark"
+        (
+            ("looking at",),
+            r"(?:['\u2019]re|\bare|\bis)\s+(?:now\s+)?looking\s+at\s+(?:(?:around|about|roughly|"
+            r"up\s+to|at\s+least)\s+)(?:the\s+)?[\w-]*(?:weeks?|months?|days?)\b",
+        ),
+        # "so hopefully at the end of the season we can be ready" (a hope: hedged)
+        (("hopefully",), r"\bhopefully\b(?=[^.;]{0,80}?\b(?:will|can|be|by|next|soon)\b)"),
+        # "The Fed is ready to start cutting rates in September", "is prepared to provide 300
+        # million shots by the end of July"
+        (
+            ("ready", "prepared"),
+            r"\b(?:is|are)\s+(?:also\s+|now\s+|fully\s+)?(?:ready|prepared)\s+to\s+[a-z]+"
+            r"(?=[^.;]{0,80}?\b(?:by|in|next|this|later|from|within)\s)",
         ),
         # "Its peak-to-trough prediction is a fall of at least 25%"
         (
@@ -289,6 +331,8 @@ _REPORTED = re.compile(
 )
 _REPORTED_AFTER = re.compile(
     r",\s+(?:[\w.\u2019'-]+\s+){1,6}(?:said|says|told|predicted|warned|wrote|added|believes)\b"
+    # "PM would win 100-seat majority in snap election, says influential pollster"
+    r"|,\s+(?:says|said|predicts|warns)\s+(?:an?\s+|the\s+)?[\w.\u2019'-]+"
 )
 _SHOULD = re.compile(r"\bshould\b(?!\s+(?:have|not\s+have|never\s+have|be\s+allowed)\b)")
 _SHOULD_READING = wep.Reading(
@@ -321,8 +365,9 @@ _LIKELIHOOD = {"likely", "unlikely", "very likely", "very unlikely", "probable",
 _LOOK = 120  # characters before a wording that its rules read (two or three words)
 
 
-def cues(clause: str, conditional: bool) -> Iterator[wep.Wording]:
-    """Estimative wordings of the clause that speak of the future, left to right."""
+def cues(clause: str, conditional: bool, hypothetical: bool = False) -> Iterator[wep.Wording]:
+    """Estimative wordings of the clause that speak of the future, left to right; `hypothetical`
+    says the sentence before forecast with "would", so a "would" here goes on with it."""
     wordings = list(wep.find_wordings(clause))
     for match in _SHOULD.finditer(clause):
         # "should" of expectation, not of advice: with a time still to come ("should lock up
@@ -347,6 +392,7 @@ def cues(clause: str, conditional: bool) -> Iterator[wep.Wording]:
             continue
         if word == "would" and not (
             conditional
+            or hypothetical
             or _REPORTED.search(before)
             or _REPORTED_AFTER.search(clause, wording.end)
             or re.match(r"\s+(?:be|likely)\b", after)
@@ -364,6 +410,8 @@ def cues(clause: str, conditional: bool) -> Iterator[wep.Wording]:
         if word == "may" and (
             _MONTH_MAY.match(clause, wording.start)
             or (clause[wording.start] == "M" and _BEFORE_MONTH.search(before))
+            # "Theresa May would", "Mrs May went": a name, not the modal
+            or (clause[wording.start] == "M" and re.search(r"\b[A-Z][a-z]+\.?\s+$", before))
         ):
             continue
         if (
@@ -413,7 +461,10 @@ def cues(clause: str, conditional: bool) -> Iterator[wep.Wording]:
     for match in itertools.chain(_MORE.finditer(clause), keyed):
         if any(w.start <= match.start() < w.end for w in wordings):
             continue
-        yield wep.Wording(match.start(), match.end(), wep.read_phrase(match.group(0)))
+        reading = wep.read_phrase(match.group(0))
+        if match.group(0).lower() == "hopefully":
+            reading = dataclasses.replace(wep.read_phrase("hope"), phrase=match.group(0))
+        yield wep.Wording(match.start(), match.end(), reading)
     for match in _WAS_SET.finditer(clause):
         # "Hometrack believed prices were set to fall further": "is set to" in reported speech
         if _reported(clause, clause[max(0, match.start() - _LOOK) : match.start()], match.end()):

@@ -18,12 +18,8 @@ from typing import Any
 from tracker.imports import chances, clauses, cues, odds, quoting
 from tracker.imports.deadlines import read_deadline
 from tracker.imports.speaker_memory import Attribution, Speakers
-from tracker.imports.speakers import (
-    find_attributions,
-    named_next,
-    nearest,
-    source_of_previous,
-)
+from tracker.imports.speaker_nearby import named_next, source_of_previous
+from tracker.imports.speakers import find_attributions, nearest
 from tracker.record import wep
 
 _NEGATION = re.compile(
@@ -66,7 +62,7 @@ _MARKETS = [
     (re.compile(r"\b(?:polymarket|kalshi|predictit|smarkets|betfair)\b", re.I), None),
     (re.compile(r"\bfedwatch\b", re.I), "CME FedWatch"),
     (re.compile(r"\b(?:fed\s+funds\s+)?futures\b", re.I), "futures markets"),
-    (re.compile(r"\b(?:prediction|financial|money)\s+markets?\b", re.I), None),
+    (re.compile(r"\b(?:prediction|financial|money|betting)\s+markets?\b", re.I), None),
 ]
 
 
@@ -97,6 +93,9 @@ class Forecast:
     fields: dict[str, Any]
 
 
+_WOULD = re.compile(r"\bwould\b", re.IGNORECASE)
+
+
 @dataclass
 class Reader:
     """What a text has said so far that its later sentences lean on."""
@@ -109,6 +108,10 @@ class Reader:
     # Whether the last sentence reported someone (named them, or went on with whoever was
     # named): a sentence of the author's own between breaks the thread.
     reporting: bool = False
+    # Whether the last sentence forecast with "would": "If an election were held today, YouGov
+    # predicts that the Conservatives would win 359 seats. This would deliver a majority of
+    # 68." goes on with the same hypothetical.
+    hypothetical: bool = False
 
     def read(
         self,
@@ -140,6 +143,7 @@ class Reader:
             )
             or any(f.fields.get("speaker") is not None for f in found)
         )
+        self.hypothetical = bool(found) and _WOULD.search(sentence) is not None
         # Talk of betting carries over to later sentences; "odds" alone does not (a model's
         # or economists' odds are their own chance).
         self.market = self.market or bool(_BETTING.search(sentence))
@@ -155,7 +159,9 @@ class Reader:
         condition, main_start, main_end = clauses.split_condition(sentence)
         main = sentence[main_start:main_end]
         stated = chances.find_chances(main, self.survey, self.market)
-        wordings = sorted(cues.cues(main, condition is not None), key=lambda w: w.start)
+        wordings = sorted(
+            cues.cues(main, condition is not None, self.hypothetical), key=lambda w: w.start
+        )
         joined = clauses.coordinated(main, wordings)
         wordings = sorted(wordings + joined, key=lambda w: w.start)
         stated = [

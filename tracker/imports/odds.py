@@ -43,9 +43,12 @@ EVENS = re.compile(r"\b(?:at\s+)?(?:evens|even\s+money)\b", re.IGNORECASE)
 HYPHEN_ODDS = re.compile(r"(?<![\d/.-])(?P<a>\d{1,3})-(?P<b>\d{1,2})(?![\d/-])")
 # "150-to-1", "3 to 1 against": odds in words, read wherever they stand.
 TO_ODDS = re.compile(r"(?<![\d/.-])(?P<a>\d{1,4})(?:-to-|\s+to\s+)(?P<b>\d{1,3})(?![\d/-])(?!\s*%)")
+# The text's own conversion after a price: "4/1, with an implied probability of 20%", "7/4 price
+# carries an implied probability of 36.4%", "10/3 with a 23.1% implied probability".
 IMPLIED = re.compile(
-    r",?\s+(?:for|with|or|giving|meaning)?\s*(?:an?\s+)?implied\s+(?:probability|percentage|chance|"
-    rf"odds)\s+of\s+(?P<n>\d+(?:\.\d+)?){PERCENT}",
+    r",?\s+(?:price\s+)?(?:for|with|or|giving|meaning|and|carries|carrying|equalling|equaling|"
+    r"equals|gives)?\s*(?:an?\s+)?(?:implied\s+(?:probability|percentage|chance|odds)\s+of\s+"
+    rf"(?P<n>\d+(?:\.\d+)?){PERCENT}|(?P<m>\d+(?:\.\d+)?){PERCENT}\s+implied\s+(?:probability|chance))",
     re.IGNORECASE,
 )
 BARE_DECIMAL = re.compile(r"(?<![\d/.])(?P<n>\d{1,3}\.\d{1,2})(?![\d/])")

@@ -23,6 +23,7 @@ from tracker.imports.speaker_words import (
     PERSON_SUBJECT,
     ROLE,
     clean_name,
+    names_group,
     speaker_kind,
 )
 
@@ -34,6 +35,10 @@ _ORG_OF_ROLE = re.compile(
     r"chairwoman|founder)|chief\s+(?:[a-z]+\s+)?(?:executive|officer))\b"
 )
 PRONOUN = {"he": PERSON, "she": PERSON, "they": None, "it": ORGANIZATION}
+# A person called by their nationality: "the Norwegian", "the Spaniard", "the Portuguese".
+_DEMONYM = re.compile(r"(?:[Tt]he\s+)?(?!Guardian\b)[A-Z][a-z]+(?:ian|ean|ese|ard|ish|lander)")
+# A forecaster's work named without its author: the organisation the text named last.
+_ITS_WORK = re.compile(r"(?:[Tt]he\s+)?(?:[Ff]orecasts|[Pp]rojections|[Ee]stimates)")
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,7 @@ class Speakers:
             self.roles[role.lower()] = name
 
     def remember(self, attribution: Attribution) -> None:
-        if attribution.kind == PERSON and not GROUP.search(attribution.name):
+        if attribution.kind == PERSON and not names_group(attribution.name):
             # "he" and "she" are one person, not "analysts"
             self._person(attribution.name, attribution.name)
         elif attribution.kind == ORGANIZATION and not phrases.THE_ORGANIZATION.fullmatch(
@@ -139,8 +144,13 @@ def resolve_definite(name: str, speakers: Speakers) -> tuple[str, str | None]:
         and last.kind == ORGANIZATION
         and last.name == speakers.organization
         and BACK_TO_ORGANIZATION.fullmatch(name)
+        and name.split()[-1].islower()  # "Deutsche Bank" is a name, not "the bank"
     ):
         return last.name, ORGANIZATION  # "TrendForce said ... , the Taipei-based researcher said"
+    if _DEMONYM.fullmatch(name) and speakers.person:
+        return speakers.person, PERSON  # "the Norwegian added": the manager named before
+    if _ITS_WORK.fullmatch(name) and speakers.organization:
+        return speakers.organization, ORGANIZATION  # "Forecasts suggest": its forecasts
     if OWN_GROUP.fullmatch(name) and speakers.organization:
         return speakers.organization, ORGANIZATION  # "the bank's analysts", "its strategists"
     if re.fullmatch(r"(?:these|those)\s+\w+", name, re.I) and speakers.last is not None:

@@ -28,7 +28,7 @@ VERB = (
     r"promised|promises|pledged|pledges|betting|wagering|reporting|saying|estimating|"
     r"projecting|cautioning|suggesting|arguing|noting|concludes|promising|pledging|vowing|"
     r"conceded|concedes|hinted|hints|tweeted|tweets|assured|assures|"
-    r"declared|declares|made\s+(?:it\s+)?clear|went\s+on\s+to\s+say|"
+    r"declared|declares|made\s+(?:it\s+)?clear|went\s+on\s+to\s+say|considers|considered|"
     r"(?:expressed|expresses|voiced|voices)\s+(?:\w+\s+)?(?:confidence|hope|optimism|doubts?|"
     r"concerns?|fears?|scepticism|skepticism)|"
     r"(?:was|were|is|has\s+been)\s+quoted\s+(?:by\s+[^,.;]{2,40}?\s+)?as\s+saying|"
@@ -136,11 +136,32 @@ def clean_name(name: str) -> str:
 _ROLE_END = re.compile(rf"\b(?:{ROLE}|official|diplomat)$", re.IGNORECASE)
 
 
+# A title, then a person's name last: "Director of U.S. National Intelligence Avril Haines".
+_TITLED_NAME = re.compile(
+    r"^(?:Director|Secretary|Minister|President|Governor|Chairman|Chairwoman|Chair|Chief|Head|"
+    r"Commissioner|Ambassador|Senator|Speaker|Leader)\b.*\s(?!(?:Agency|Office|Bank|Council|"
+    r"Department|Ministry|Service|Intelligence|Affairs|Health|Defense|Defence|State)\b)"
+    r"[A-Z][a-z'\u2019-]+\s+[A-Z][a-z'\u2019-]+$"
+)
+
+
+def names_group(name: str) -> bool:
+    """Whether a name speaks of a group of people ("analysts at Citi", "Intelligence
+    officials"), not of an organisation whose proper name holds a group word ("the Defense
+    Intelligence Agency", "Director of National Intelligence")."""
+    for match in GROUP.finditer(name):
+        before = name[: match.start()].split()
+        if match.group(0)[:1].isupper() and before and before[-1][:1].isupper():
+            continue
+        return True
+    return False
+
+
 def speaker_kind(name: str, known_person: str | None = None) -> str | None:
     """Whether a name is a person's or an organisation's, by its words."""
-    if _ROLE_END.search(name):
+    if _ROLE_END.search(name) or _TITLED_NAME.search(name):
         return PERSON
-    if GROUP.search(name) and not re.search(
+    if names_group(name) and not re.search(
         r"\b(?:markets|bookmakers|bookies|sites|models|reports|swaps)\b", name, re.I
     ):
         return PERSON

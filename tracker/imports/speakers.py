@@ -90,7 +90,7 @@ _SUBJECT = re.compile(
     # "their new study in Nature predicts": the work of whom the pronoun means
     rf"|\b(?:[Tt]heir|[Ii]ts|[Hh]is|[Hh]er)\s+(?:[\w-]+\s+){{0,2}}?{_WORK}"
     rf"(?:\s+(?:in|for|on|of)\s+[^,;.]{{2,60}}?)?"
-    rf"|\b(?:[Tt]he|[Aa]n?|[Oo]ne|[Aa]nother)\s+(?:(?!(?:and|or|but|that|which|who)\s)[\w'\u2019.-]+\s+){{0,4}}?(?:firm|company|bank|consultancy|report|model|poll|"
+    rf"|\b(?:[Tt]he|[Aa]n?|[Oo]ne|[Aa]nother|[Hh]is|[Hh]er|[Tt]heir)\s+(?:(?!(?:and|or|but|that|which|who)\s)[\w'\u2019.-]+\s+){{0,4}}?(?:firm|company|bank|consultancy|report|model|poll|"
     rf"survey|organi[sz]ation|agency|researcher|analyst|diplomat|official|strategists|"
     rf"bookmakers|forecasters|analysts|economists|experts|officials|supercomputer|computer|"
     rf"algorithm|algorithms|study|researchers|office|ministry|department|government|"
@@ -101,7 +101,7 @@ _SUBJECT = re.compile(
     # "a new study published in Nature warns", "the survey taken at polling stations suggests"
     rf"|\s+(?:published|released|conducted|carried\s+out|issued|taken|compiled|led|funded|"
     rf"commissioned|produced)(?:\s+{_DAY})?\s+(?:in|by|on|at|from|for|among|across)\s+[^,;.]{{2,60}}?)?)"
-    rf"(?P<apposition>(?:,\s+\d{{1,3}})?,\s+[^,]{{2,90}},|\s+\([a-z][^()]{{0,30}}\)"
+    rf"(?P<apposition>(?:,\s+\d{{1,3}})?,\s+[^,]{{2,90}},|\s+\([a-z][^()]{{0,30}}\)|,\s+who"
     rf"|\s+who\s+[^,.;\u201c\u201d\"]{{3,80}}?)?(?:\s+{_WHEN})?"
     rf"\s+{_AUX}(?P<verb>{_VERB})\b",
 )
@@ -110,6 +110,18 @@ _SUBJECT = re.compile(
 _COMPARED = re.compile(r"\bthan\s+(?:(?:the|many|most|some)\s+)?$")
 # A standfirst that goes on from its headline without a subject: "Says new OS will ...".
 _STANDFIRST = re.compile(r"^\W*(?:Says|Warns|Predicts|Expects|Believes|Thinks|Adds)\b")
+# A forecast named as someone's: "Belski's official year-end prediction for the S&P 500 is".
+_OWN_CALL = re.compile(
+    rf"\b(?P<np>{_NAME})['\u2019]s\s+(?:[\w-]+\s+){{0,3}}?(?:prediction|forecast|projection|"
+    r"estimate|outlook)\b"
+)
+_COMPARED_WITH = re.compile(
+    r"\b(?:above|below|beat|beats|beating|missed|misses|missing|topped|tops|exceeded|exceeds|"
+    r"than|versus|vs\.?|with)\s+$"
+)
+_BETTING_NOUN = re.compile(r"\s+(?:markets?|odds|sites?|exchanges?|lines|public|favou?rites?)\b")
+# Reporting verbs that are also nouns: with nothing after them they are the nouns.
+_NOUN_VERBS = {"estimates", "forecasts", "projections", "reports", "forecast", "estimate"}
 # "Gove, who oversaw the talks, told MPs": a name "who" is said of is a person's.
 _WHO = re.compile(r",?\s+who\b")
 _SURNAME = re.compile(r"[A-Z][a-z'\u2019-]+$")
@@ -118,7 +130,9 @@ _ANY_VERB = re.compile(rf"\b{_VERB}\b")
 # of Leeds said", "Prof. Jonathan Bamber at Bristol University told the BBC".
 _PERSON_FROM = re.compile(rf"(?P<name>{_NAME})\s+(?:from|at)\s+(?:the\s+)?$")
 _ACCORDING = re.compile(
-    r"\b(?:according\s+to|as\s+per)\s+(?P<np>[^,;.]{2,120}?)(?=\s*(?:[,;.]|$|\s+(?:a|the)\s+majority|"
+    # "according to the U.S. intelligence chief": an initial's full stop ends no name
+    r"\b(?:according\s+to|as\s+per)\s+(?P<np>(?:[^,;.]|(?<=\b[A-Z])\.(?=[A-Z]\.|\s+[a-z]))"
+    r"{2,120}?)(?=\s*(?:[,;]|\.(?!(?<=\b[A-Z]\.)(?:[A-Z]\.|\s+[a-z]))|$|\s+(?:a|the)\s+majority|"
     r"\s+(?:there|it|he|she|they|which|who|is|are|was|were|has|have)\b))",
     re.IGNORECASE,
 )
@@ -142,52 +156,6 @@ _APPOSED = re.compile(
     rf"(?:\s+(?:for|of|at|with|from)\s+(?:the\s+)?[\w&'\u2019.-]+(?:\s+[\w&'\u2019.-]+){{0,3}}?)?"
     rf",\s+(?P<np>[A-Z][\w'\u2019.-]+(?:\s+[A-Z][\w'\u2019.-]+){{1,3}}),\s+{_AUX}(?:{_VERB})\b"
 )
-
-
-def source_of_previous(following: str, speakers: Speakers) -> Attribution | None:
-    """Who the sentence before `following` comes from, when `following` is a sentence that only
-    says so ("This is reported by Bloomberg."): else None."""
-    line = works.SOURCE_LINE.match(following)
-    if not line:
-        return None
-    if line["np"] or line["alone"]:
-        name = _clean(line["np"] or line["alone"])
-        return Attribution(name, speaker_kind(name, speakers.person), line.start(), line.end())
-    named = find_attributions(following, speakers)
-    return named[0] if named else None
-
-
-# A speaker described but not named: "a state public health official said", "said a senior
-# U.S. army vaccine researcher", "one of the nation's best-known pollsters".
-_DESCRIBED = re.compile(
-    r"^(?:(?:said|says|told|added|according\s+to)\s+)?(?:[Aa]|[Aa]n|[Oo]ne|[Aa]nother)\s+"
-    r"(?!of\s+(?:them|those)\b)"
-)
-# The person a next sentence introduces: "Sarah Reisetter, deputy director of ...", "Dr.
-# Anthony Fauci, director of ...", near its start.
-_INTRODUCED = re.compile(
-    r"^[^.;:\u201c\u201d\"]{0,80}?\b(?:(?:Dr|Prof|Gen|Col|Adm|Sen|Rep|Gov)\.\s+)?"
-    r"(?P<name>[A-Z][a-z'\u2019-]+(?:\s+(?:[A-Z]\.|[A-Z][a-z'\u2019-]+|de|van|von)){1,3}),\s+"
-    rf"(?:(?:an?|the|its|their)\s+)?(?:[\w'\u2019.-]+\s+){{0,4}}?(?:{_ROLE}|[a-z]+ist|official)s?\b"
-)
-
-
-def named_next(sentence: str, attribution: Attribution, following: str) -> Attribution | None:
-    """The person a described, unnamed speaker turns out to be, when the next sentence names
-    someone with a role first thing ("..., a state public health official said. Sarah
-    Reisetter, deputy director of the state public health department, ..."); else None."""
-    span = sentence[attribution.start : attribution.end]
-    if (
-        attribution.kind != PERSON
-        or _GROUP.search(attribution.name)
-        or not _DESCRIBED.match(span)
-        or re.search(r"\b[A-Z][a-z]{2,}", attribution.name)
-    ):
-        return None
-    introduced = _INTRODUCED.match(following)
-    if not introduced or introduced["name"].split()[0] in _NOT_NAMES:
-        return None
-    return Attribution(introduced["name"], PERSON, attribution.start, attribution.end)
 
 
 # Reporting verbs that are no nouns: after "Moody's" they make it a name, not a possessive.
@@ -234,7 +202,12 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
         if holder and not any(c.isupper() for c in name):
             # "according to transfer expert, Fabrizio Romano": the role, then who holds it.
             name, kind, end = holder["name"], PERSON, holder.end()
-        elif re.fullmatch(r"(?:these|those)\s+\w+|reports?|(?:the\s+)?data", name, re.I):
+        elif (
+            re.fullmatch(r"(?:these|those)\s+\w+|reports?|(?:the\s+)?data", name, re.I)
+            or (match["np"].startswith("the ") and name.split()[-1].islower())
+            or (_GROUP.match(name) and re.search(r"\s(?:at|of|from)\s+(?:the\s+)?[A-Z]", name))
+        ):  # "according to the research agency": the one the text named; "according to
+            # analysts at UBS": the bank's
             name, kind = resolve_definite(name, speakers)
         else:
             kind = speaker_kind(name, speakers.person)
@@ -249,7 +222,7 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
     patterns = [works.FINDS, works.RELEASED, works.WORK_BY, works.PER, works.HEADLINE]
     # The costlier patterns only where their verb or noun is.
     if WORK_WORDS.search(sentence):
-        patterns += [works.BY, VIEW_OF, REVISED]
+        patterns += [works.BY, VIEW_OF, REVISED, _OWN_CALL]
     for pattern in patterns:
         for match in pattern.finditer(sentence):
             name = _clean(match["np"])
@@ -284,8 +257,21 @@ def find_attributions(sentence: str, speakers: Speakers) -> list[Attribution]:
             np in _NOT_NAMES or np.split()[0] in ("In", "On", "At", "By", "For", "If", "When")
         ):
             continue
-        if _COMPARED.search(sentence, 0, match.start()):
-            continue  # "melting faster than scientists had thought": a comparison, not a report
+        if _COMPARED.search(sentence, 0, match.start()) and not _WHO.match(
+            match["apposition"] or ""
+        ):
+            # "melting faster than scientists had thought": a comparison, not a report; but
+            # "more cautious than investors, who are betting that ...": the investors'
+            continue
+        if match["verb"].endswith("ing") and _BETTING_NOUN.match(sentence, match.end()):
+            continue  # "The F1 betting markets tab Norris as favourite": a noun, not a verb
+        if match["verb"] in _NOUN_VERBS and (
+            re.match(r"\s*[,.;)]", sentence[match.end() :])
+            or _COMPARED_WITH.search(sentence, 0, match.start())
+        ):
+            # "could blow away Wall Street estimates, according to BMO", "revenue above Wall
+            # Street estimates on Thursday": a noun
+            continue
         verb = match["verb"].lower()
         if not verb.split()[0].endswith("ing") and PASSIVE_BEFORE.search(
             match.group(0)[: -len(verb)]
