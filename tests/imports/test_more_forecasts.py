@@ -7,16 +7,9 @@ it has a modal: what the outcome "will depend on", whom it "will be up to", and 
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from tracker.imports.extract import Candidate, extract_candidates
-
-
-def _forecasts(text: str) -> list[Candidate]:
-    published = dt.datetime(2025, 1, 10, tzinfo=dt.UTC)
-    return [c for c in extract_candidates(text, published) if c.kind == "forecast"]
+from tests.imports.forecasts import forecasts_in
 
 
 def test_an_opening_clause_and_the_clause_after_it_are_two_forecasts() -> None:
@@ -24,20 +17,20 @@ def test_an_opening_clause_and_the_clause_after_it_are_two_forecasts() -> None:
         "While the council is expected to lose the vote on Monday, the dispute is expected to"
         " drag on for months."
     )
-    first, second = _forecasts(text)
+    first, second = forecasts_in(text)
     assert first.quote == "While the council is expected to lose the vote on Monday"
     assert second.quote == "the dispute is expected to drag on for months"
 
 
 def test_a_clause_that_only_judges_the_opening_one_is_the_same_forecast() -> None:
     text = "Although some hope the talks might produce a deal by June, this is unlikely."
-    assert len(_forecasts(text)) == 1
+    assert len(forecasts_in(text)) == 1
 
 
 def test_what_traders_and_markets_see_ahead_is_their_forecast() -> None:
-    [first] = _forecasts("Traders now see rates falling by June.")
+    [first] = forecasts_in("Traders now see rates falling by June.")
     assert first.speaker == "Traders"
-    [second] = _forecasts("After the decision, markets see more scope for higher rates ahead.")
+    [second] = forecasts_in("After the decision, markets see more scope for higher rates ahead.")
     assert second.speaker == "markets"
 
 
@@ -51,13 +44,13 @@ def test_what_traders_and_markets_see_ahead_is_their_forecast() -> None:
     ],
 )
 def test_going_to_and_trajectories_forecast(text: str) -> None:
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert forecast.negated is False
 
 
 def test_a_scheduled_event_tacked_on_with_due_is_a_forecast_of_its_own() -> None:
     text = "The Fed is expected to cut rates this afternoon, with the decision due at 2 PM ET."
-    first, second = _forecasts(text)
+    first, second = forecasts_in(text)
     assert first.quote == "The Fed is expected to cut rates this afternoon"
     assert second.quote == "with the decision due at 2 PM ET"
 
@@ -73,7 +66,7 @@ def test_a_scheduled_event_tacked_on_with_due_is_a_forecast_of_its_own() -> None
     ],
 )
 def test_what_decides_an_outcome_and_doubt_about_a_projection_are_no_forecasts(text: str) -> None:
-    assert _forecasts(text) == []
+    assert forecasts_in(text) == []
 
 
 @pytest.mark.parametrize(
@@ -88,7 +81,7 @@ def test_what_decides_an_outcome_and_doubt_about_a_projection_are_no_forecasts(t
     ],
 )  # fmt: skip
 def test_reported_speech_in_the_past_tense_and_plans_on_track(text: str, speaker: str) -> None:
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert forecast.speaker == speaker
 
 
@@ -101,7 +94,7 @@ def test_reported_speech_in_the_past_tense_and_plans_on_track(text: str, speaker
     ],
 )
 def test_the_past_tense_outside_reported_speech_is_no_forecast(text: str) -> None:
-    assert _forecasts(text) == []
+    assert forecasts_in(text) == []
 
 
 @pytest.mark.parametrize(
@@ -123,7 +116,7 @@ def test_the_past_tense_outside_reported_speech_is_no_forecast(text: str) -> Non
     ],
 )
 def test_more_ways_news_words_what_is_ahead(text: str) -> None:
-    assert len(_forecasts(text)) == 1
+    assert len(forecasts_in(text)) == 1
 
 
 @pytest.mark.parametrize(
@@ -136,7 +129,7 @@ def test_more_ways_news_words_what_is_ahead(text: str) -> None:
     ],
 )
 def test_what_only_resembles_those_wordings_is_no_forecast(text: str) -> None:
-    assert _forecasts(text) == []
+    assert forecasts_in(text) == []
 
 
 @pytest.mark.parametrize(
@@ -152,18 +145,18 @@ def test_what_only_resembles_those_wordings_is_no_forecast(text: str) -> None:
     ],
 )
 def test_a_headlines_infinitive_is_its_forecast(text: str, forecasts: int) -> None:
-    assert len(_forecasts(text)) == forecasts
+    assert len(forecasts_in(text)) == forecasts
 
 
 def test_a_list_of_counts_after_one_wording_is_a_forecast_for_each() -> None:
     text = "Forecasters expect 17 named storms, 9 hurricanes and four major hurricanes."
-    quotes = [f.quote for f in _forecasts(text)]
+    quotes = [f.quote for f in forecasts_in(text)]
     assert quotes == [
         "Forecasters expect 17 named storms",
         "9 hurricanes",
         "and four major hurricanes",
     ]
-    for forecast in _forecasts(text):
+    for forecast in forecasts_in(text):
         assert text[forecast.quote_start : forecast.quote_end] == forecast.quote
 
 
@@ -172,4 +165,4 @@ def test_a_parenthesis_between_dashes_does_not_hide_the_list() -> None:
         "The forecast \u2014 one of the most trusted \u2014 calls for 17 named storms,"
         " 9 hurricanes and four major hurricanes."
     )
-    assert len(_forecasts(text)) == 3
+    assert len(forecasts_in(text)) == 3

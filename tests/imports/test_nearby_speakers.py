@@ -5,16 +5,9 @@ pronoun that opens a sentence, a passive's agent, and a figure or a pledge tacke
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from tracker.imports.extract import Candidate, extract_candidates
-
-
-def _forecasts(text: str) -> list[Candidate]:
-    published = dt.datetime(2025, 1, 10, tzinfo=dt.UTC)
-    return [c for c in extract_candidates(text, published) if c.kind == "forecast"]
+from tests.imports.forecasts import forecasts_in
 
 
 @pytest.mark.parametrize(
@@ -31,14 +24,14 @@ def _forecasts(text: str) -> list[Candidate]:
 def test_a_sentence_that_only_gives_the_source_names_the_one_before(
     text: str, speaker: str
 ) -> None:
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert forecast.speaker == speaker
     assert forecast.attribution_start is None  # named outside the forecast's sentence
 
 
 def test_a_sentence_after_it_with_content_of_its_own_names_nobody_for_it() -> None:
     text = "Fuel prices will rise by a tenth next year. The World Bank opened an office in May."
-    assert [c.speaker for c in _forecasts(text)] == [None]
+    assert [c.speaker for c in forecasts_in(text)] == [None]
 
 
 def test_a_quotation_goes_on_with_its_speaker_not_whom_the_next_sentence_brings_in() -> None:
@@ -47,12 +40,12 @@ def test_a_quotation_goes_on_with_its_speaker_not_whom_the_next_sentence_brings_
         " \u201cWe now expect the central bank to cut rates twice next year.\u201d"
         " John Smith said on Tuesday that wages rose."
     )
-    assert [c.speaker for c in _forecasts(text)] == ["Jane Doe", "Jane Doe"]
+    assert [c.speaker for c in forecasts_in(text)] == ["Jane Doe", "Jane Doe"]
 
 
 def test_a_forecast_of_the_author_before_a_said_sentence_stays_the_authors() -> None:
     text = "Rates will fall next year. Officials said on Monday that wages rose."
-    assert _forecasts(text)[0].speaker is None
+    assert forecasts_in(text)[0].speaker is None
 
 
 def test_they_opening_a_sentence_is_whoever_was_named_last() -> None:
@@ -60,7 +53,7 @@ def test_they_opening_a_sentence_is_whoever_was_named_last() -> None:
         "The health agency is reporting hundreds of new cases every week. They fear the"
         " numbers could keep climbing through the holidays."
     )
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert forecast.speaker == "health agency"
 
 
@@ -74,13 +67,13 @@ def test_they_opening_a_sentence_is_whoever_was_named_last() -> None:
     ],
 )  # fmt: skip
 def test_a_speaker_named_by_a_passive_or_after_the_verb(text: str, speaker: str) -> None:
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert forecast.speaker == speaker
 
 
 def test_a_survey_named_with_its_group_is_the_speaker_of_the_share() -> None:
     text = "A survey of 64 experts found that 63% believe the strait will be blockaded by 2030."
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert forecast.speaker == "survey of 64 experts" and forecast.probability == 0.63
     assert forecast.probability_kind == "survey_share"
 
@@ -90,7 +83,7 @@ def test_a_figure_added_with_with_is_a_forecast_of_the_same_speaker() -> None:
         "Analysts expected revenue of CHF5.2 billion, with organic growth of 9.2%, according"
         " to estimates compiled by the exchange."
     )
-    first, second = _forecasts(text)
+    first, second = forecasts_in(text)
     assert second.quote.startswith("with organic growth of 9.2%")
     assert first.speaker == second.speaker == "Analysts"
     assert first.quote_end <= second.quote_start
@@ -104,32 +97,32 @@ def test_a_figure_added_with_with_is_a_forecast_of_the_same_speaker() -> None:
     ],
 )
 def test_with_and_how_the_forecast_goes_is_one_forecast(text: str) -> None:
-    assert len(_forecasts(text)) <= 1
+    assert len(forecasts_in(text)) <= 1
 
 
 def test_a_pledge_tacked_on_with_with_is_its_makers_forecast() -> None:
     text = (
         "Such growth will continue, with Jane Gould promising to open forty new stores next year."
     )
-    first, second = _forecasts(text)
+    first, second = forecasts_in(text)
     assert first.quote == "Such growth will continue"
     assert second.speaker == "Jane Gould" and "promising to" in second.quote
 
 
 def test_a_figure_with_a_later_date_of_its_own_added_with_with_is_a_forecast() -> None:
     text = "Sales will fall by 9% this year, with sales reaching 400 million by 2028."
-    first, second = _forecasts(text)
+    first, second = forecasts_in(text)
     assert first.quote == "Sales will fall by 9% this year"
     assert second.quote.startswith("with sales reaching 400 million by 2028")
 
 
 def test_according_to_a_role_then_the_name_set_off_by_a_comma_is_the_name() -> None:
     text = "The striker will complete his move this week, according to transfer expert, Jo Lind."
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert forecast.speaker == "Jo Lind" and forecast.speaker_kind == "person"
 
 
 def test_a_forecast_someone_has_been_making_is_a_forecast() -> None:
     text = "Ana Ruiz is an analyst. She has been forecasting a launch in September for a year."
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert forecast.speaker == "Ana Ruiz" and forecast.phrase == "forecasting"

@@ -3,16 +3,9 @@ rules added when a fresh sample of the corpus was read (tests/imports/corpus/REA
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from tracker.imports.extract import Candidate, extract_candidates
-
-
-def _forecasts(text: str) -> list[Candidate]:
-    published = dt.datetime(2025, 1, 10, tzinfo=dt.UTC)
-    return [c for c in extract_candidates(text, published) if c.kind == "forecast"]
+from tests.imports.forecasts import forecasts_in
 
 
 @pytest.mark.parametrize(
@@ -39,7 +32,7 @@ def _forecasts(text: str) -> list[Candidate]:
     ],
 )  # fmt: skip
 def test_whose_forecast_a_news_sentence_reports(text: str, speakers: list[str]) -> None:
-    assert [c.speaker for c in _forecasts(text)] == speakers
+    assert [c.speaker for c in forecasts_in(text)] == speakers
 
 
 @pytest.mark.parametrize(
@@ -63,12 +56,12 @@ def test_whose_forecast_a_news_sentence_reports(text: str, speakers: list[str]) 
     ],
 )  # fmt: skip
 def test_more_news_wordings_are_forecasts(text: str, quotes: list[str]) -> None:
-    assert [c.quote for c in _forecasts(text)] == quotes
+    assert [c.quote for c in forecasts_in(text)] == quotes
 
 
 def test_a_past_habit_after_a_fact_is_no_forecast() -> None:
     text = "The club was founded in 1900. Fans would walk to the ground every week."
-    assert _forecasts(text) == []
+    assert forecasts_in(text) == []
 
 
 @pytest.mark.parametrize(
@@ -84,7 +77,7 @@ def test_a_past_habit_after_a_fact_is_no_forecast() -> None:
     ],
 )  # fmt: skip
 def test_stated_chances_in_news_wording(text: str, probability: float, kind: str) -> None:
-    last = _forecasts(text)[-1]
+    last = forecasts_in(text)[-1]
     assert (last.probability, last.probability_origin, last.probability_kind) == (
         probability,
         "stated",
@@ -93,5 +86,5 @@ def test_stated_chances_in_news_wording(text: str, probability: float, kind: str
 
 
 def test_a_name_may_is_no_modal() -> None:
-    [candidate] = _forecasts("Theresa May would win a majority, the pollster said.")
+    [candidate] = forecasts_in("Theresa May would win a majority, the pollster said.")
     assert not candidate.hedged

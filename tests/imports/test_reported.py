@@ -5,16 +5,9 @@ list, and wordings of expectation beyond "will"."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from tracker.imports.extract import Candidate, extract_candidates
-
-
-def _forecasts(text: str) -> list[Candidate]:
-    published = dt.datetime(2025, 1, 10, tzinfo=dt.UTC)
-    return [c for c in extract_candidates(text, published) if c.kind == "forecast"]
+from tests.imports.forecasts import forecasts_in
 
 
 @pytest.mark.parametrize(
@@ -106,7 +99,7 @@ def _forecasts(text: str) -> list[Candidate]:
     ],
 )  # fmt: skip
 def test_whose_reported_forecast_it_is(text: str, speaker: str, kind: str) -> None:
-    [candidate] = _forecasts(text)
+    [candidate] = forecasts_in(text)
     assert (candidate.speaker, candidate.speaker_kind) == (speaker, kind)
 
 
@@ -115,7 +108,7 @@ def test_the_group_a_later_sentence_calls_the_economists_is_the_one_named_before
         "JPMorgan's economists said the Fed would raise rates in September. The economists said"
         " the increases would stop in 2023. They predicted inflation will fall next year."
     )
-    assert [c.speaker for c in _forecasts(text)] == ["JPMorgan's economists"] * 3
+    assert [c.speaker for c in forecasts_in(text)] == ["JPMorgan's economists"] * 3
 
 
 def test_a_quoted_paragraph_in_straight_single_marks_goes_on_with_its_speaker() -> None:
@@ -123,7 +116,7 @@ def test_a_quoted_paragraph_in_straight_single_marks_goes_on_with_its_speaker() 
         "'We know he has had some problems,' Koeman told reporters. 'He has a lot of confidence"
         " in the doctor. He will be fit for the weekend.'"
     )
-    [candidate] = _forecasts(text)
+    [candidate] = forecasts_in(text)
     assert candidate.quote == "He will be fit for the weekend.'"
     assert candidate.speaker == "Koeman"
 
@@ -133,7 +126,7 @@ def test_a_he_after_a_person_named_with_an_irregular_verb_is_that_person() -> No
         "Mark Carney spoke at length about the economy. \u201cRates will stay high for"
         " longer,\u201d he said."
     )
-    assert [c.speaker for c in _forecasts(text)] == ["Mark Carney"]
+    assert [c.speaker for c in forecasts_in(text)] == ["Mark Carney"]
 
 
 def test_whoever_made_predictions_goes_on_as_the_speaker_of_those_that_follow() -> None:
@@ -141,7 +134,7 @@ def test_whoever_made_predictions_goes_on_as_the_speaker_of_those_that_follow() 
         "Gartner has made some bold predictions about AI. By 2027, most models will be specific"
         " to an industry. Gartner predicts that by 2028, 30% of projects will be optimised."
     )
-    found = _forecasts(text)
+    found = forecasts_in(text)
     assert [c.speaker for c in found] == ["Gartner", "Gartner"]
     assert found[1].quote.startswith("Gartner predicts that by 2028, 30%")
 
@@ -151,7 +144,7 @@ def test_a_fact_sourced_according_to_someone_starts_no_thread_of_reporting() -> 
         "This gives her 2,357 delegates, according to the AP's delegate count. She is forecast"
         " to win the state."
     )
-    [candidate] = _forecasts(text)
+    [candidate] = forecasts_in(text)
     assert candidate.speaker is None
 
 
@@ -176,7 +169,7 @@ def test_a_fact_sourced_according_to_someone_starts_no_thread_of_reporting() -> 
 def test_chances_stated_in_the_ways_news_states_them(
     text: str, probability: float, kind: str
 ) -> None:
-    [candidate] = _forecasts(text)
+    [candidate] = forecasts_in(text)
     assert (candidate.probability, candidate.probability_kind) == (probability, kind)
     assert candidate.probability_origin == "stated"
 
@@ -186,7 +179,7 @@ def test_a_share_of_any_group_is_the_surveys_finding_not_the_groups_forecast() -
         "Eighty-seven percent of Democrats expect Joe Biden to win, while 84 percent of"
         " Republicans expect Donald Trump to win, finds a survey of US households."
     )
-    found = _forecasts(text)
+    found = forecasts_in(text)
     assert [(c.probability, c.probability_kind) for c in found] == [
         (0.87, "survey_share"),
         (0.84, "survey_share"),
@@ -195,7 +188,7 @@ def test_a_share_of_any_group_is_the_surveys_finding_not_the_groups_forecast() -
 
 
 def test_what_a_share_believes_about_the_present_is_no_forecast() -> None:
-    assert _forecasts("The majority, 84% believe China is willing to wait for unification.") == []
+    assert forecasts_in("The majority, 84% believe China is willing to wait for unification.") == []
 
 
 def test_a_list_of_chances_and_a_list_of_figures_give_a_forecast_each() -> None:
@@ -203,19 +196,19 @@ def test_a_list_of_chances_and_a_list_of_figures_give_a_forecast_each() -> None:
         "There is a 35 percent chance of an above-normal season, a 40 percent chance of a"
         " near-normal season, and a 25 percent chance of a below-normal season."
     )
-    assert [c.probability for c in _forecasts(chances)] == [0.35, 0.4, 0.25]
+    assert [c.probability for c in forecasts_in(chances)] == [0.35, 0.4, 0.25]
     figures = (
         "In the USA, inflation is expected to reach 3.2%, in the United Kingdom 4.3% and in"
         " Ireland 3.0%."
     )
-    found = _forecasts(figures)
+    found = forecasts_in(figures)
     assert [c.quote[-4:] for c in found] == ["3.2%", "4.3%", "3.0%"]
     assert all(c.phrase == "is expected to" for c in found)
     odds = (
         "William Hill say there's a 57% chance of Verstappen winning, ahead of Leclerc who is 4/1"
         " to win the race."
     )
-    assert [c.probability for c in _forecasts(odds)] == [0.57, 0.2]
+    assert [c.probability for c in forecasts_in(odds)] == [0.57, 0.2]
 
 
 @pytest.mark.parametrize(
@@ -238,7 +231,7 @@ def test_a_list_of_chances_and_a_list_of_figures_give_a_forecast_each() -> None:
     ],
 )
 def test_wordings_of_expectation_beyond_will(text: str) -> None:
-    assert len(_forecasts(text)) == 1
+    assert len(forecasts_in(text)) == 1
 
 
 @pytest.mark.parametrize(
@@ -251,13 +244,13 @@ def test_wordings_of_expectation_beyond_will(text: str) -> None:
     ],
 )
 def test_where_something_goes_or_went_is_no_forecast(text: str) -> None:
-    assert _forecasts(text) == []
+    assert forecasts_in(text) == []
 
 
 def test_how_something_may_seem_now_is_no_forecast() -> None:
-    assert _forecasts("That might seem a little high to you.") == []
-    assert _forecasts("The plan may look odd at first.") == []
-    assert len(_forecasts("Shares may look cheap by next year.")) == 1
+    assert forecasts_in("That might seem a little high to you.") == []
+    assert forecasts_in("The plan may look odd at first.") == []
+    assert len(forecasts_in("Shares may look cheap by next year.")) == 1
 
 
 def test_the_future_perfect_is_a_forecast_and_a_modal_past_is_not() -> None:
@@ -269,9 +262,9 @@ def test_the_future_perfect_is_a_forecast_and_a_modal_past_is_not() -> None:
         "The ministry says the line shall not have opened before 2030.",
         "Critics say the council wont have finished the bridge by 2028.",
     ):
-        assert len(_forecasts(text)) == 1, text
+        assert len(forecasts_in(text)) == 1, text
     for text in ("The war might have been avoided.", "The deal would have cost more."):
-        assert _forecasts(text) == [], text
+        assert forecasts_in(text) == [], text
 
 
 @pytest.mark.parametrize(
@@ -279,7 +272,7 @@ def test_the_future_perfect_is_a_forecast_and_a_modal_past_is_not() -> None:
     ["We should invest more in schools.", "The board should have acted sooner last year."],
 )
 def test_should_of_advice_is_no_forecast(text: str) -> None:
-    assert _forecasts(text) == []
+    assert forecasts_in(text) == []
 
 
 @pytest.mark.parametrize(
@@ -292,7 +285,7 @@ def test_should_of_advice_is_no_forecast(text: str) -> None:
     ],
 )
 def test_a_question_left_open_is_no_forecast(text: str) -> None:
-    assert _forecasts(text) == []
+    assert forecasts_in(text) == []
 
 
 @pytest.mark.parametrize(
@@ -303,7 +296,7 @@ def test_a_question_left_open_is_no_forecast(text: str) -> None:
     ],
 )
 def test_what_is_widely_expected_is_not_the_speaker(text: str) -> None:
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert forecast.speaker is None
 
 
@@ -314,7 +307,7 @@ def test_an_organisations_own_people_speak_for_it() -> None:
         "Morgan Stanley is less bullish. "
         "Its strategists see prices averaging $85 this year."
     )
-    assert [f.speaker for f in _forecasts(text)] == ["Goldman Sachs", "Goldman Sachs",
+    assert [f.speaker for f in forecasts_in(text)] == ["Goldman Sachs", "Goldman Sachs",
                                                      "Morgan Stanley"]  # fmt: skip
 
 
@@ -328,7 +321,7 @@ def test_an_organisations_own_people_speak_for_it() -> None:
     ],
 )
 def test_a_doubted_forecast_is_unlikely(text: str, speaker: str | None) -> None:
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert (forecast.probability, forecast.speaker) == (0.325, speaker)
 
 
@@ -337,12 +330,12 @@ def test_a_doubted_forecast_is_unlikely(text: str, speaker: str | None) -> None:
     ["There is little doubt that prices will rise.", "He has no doubts that prices will rise."],
 )
 def test_no_doubt_is_no_doubt(text: str) -> None:
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert forecast.probability == 0.9
 
 
 def test_what_remains_to_be_seen_is_not_forecast() -> None:
-    assert _forecasts("It remains to be seen whether the deal will survive.") == []
+    assert forecasts_in("It remains to be seen whether the deal will survive.") == []
 
 
 @pytest.mark.parametrize(
@@ -357,7 +350,7 @@ def test_what_remains_to_be_seen_is_not_forecast() -> None:
     ],
 )
 def test_what_a_page_says_to_its_reader_is_no_forecast(text: str, forecasts: int) -> None:
-    assert len(_forecasts(text)) == forecasts
+    assert len(forecasts_in(text)) == forecasts
 
 
 @pytest.mark.parametrize(
@@ -376,5 +369,5 @@ def test_what_a_page_says_to_its_reader_is_no_forecast(text: str, forecasts: int
     ],
 )
 def test_a_forecast_on_a_condition_keeps_it(text: str, condition: str | None) -> None:
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert forecast.condition == condition

@@ -6,16 +6,10 @@ that says whose suggestion the one before was."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from tracker.imports.extract import Candidate, extract_candidates
-
-
-def _forecasts(text: str) -> list[Candidate]:
-    published = dt.datetime(2025, 1, 10, tzinfo=dt.UTC)
-    return [c for c in extract_candidates(text, published) if c.kind == "forecast"]
+from tests.imports.forecasts import forecasts_in
+from tracker.imports.extract import Candidate
 
 
 def _named_by(text: str, forecast: Candidate) -> str | None:
@@ -43,17 +37,17 @@ def _named_by(text: str, forecast: Candidate) -> str | None:
     ],
 )  # fmt: skip
 def test_who_a_sentence_names_with_its_verb(text: str, speaker: str, named_by: str) -> None:
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert forecast.speaker == speaker and _named_by(text, forecast) == named_by
 
 
 def test_a_group_a_forecast_is_compared_with_is_not_its_speaker() -> None:
     text = "Glaciers will melt faster than scientists had thought, a new study in Nature says."
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert forecast.speaker is not None and "study" in forecast.speaker
     assert forecast.speaker_kind == "organization"
     assert _named_by(text, forecast) != "scientists had thought"
-    alone = _forecasts("Glaciers will melt faster than scientists had thought.")
+    alone = forecasts_in("Glaciers will melt faster than scientists had thought.")
     assert [f.speaker for f in alone] == [None]
 
 
@@ -62,7 +56,7 @@ def test_the_company_is_the_one_whose_officer_the_text_quoted() -> None:
         "\u201cWe had a good year,\u201d said Jo Park, Acme Foods\u2019 chief financial officer."
         " The Ohio-based company expects revenue of $2 billion next year."
     )
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert forecast.speaker == "Acme Foods" and forecast.speaker_kind == "organization"
     assert _named_by(text, forecast) == "The Ohio-based company expects"
     # A person's spokesman is not a company's.
@@ -70,7 +64,7 @@ def test_the_company_is_the_one_whose_officer_the_text_quoted() -> None:
         "\u201cNo comment,\u201d said Jo Park, Ben Ortiz\u2019s spokesman."
         " The company expects revenue of $2 billion next year."
     )
-    [forecast] = _forecasts(other)
+    [forecast] = forecasts_in(other)
     assert forecast.speaker != "Ben Ortiz"
 
 
@@ -79,7 +73,7 @@ def test_a_name_a_quotation_opens_with_is_not_who_he_is() -> None:
         "Radio host Tunde Bello has predicted that Villa will win the league."
         " \u201cAston Villa is going to win the title. We will win,\u201d he said."
     )
-    assert [f.speaker for f in _forecasts(text)] == ["Tunde Bello"] * 3
+    assert [f.speaker for f in forecasts_in(text)] == ["Tunde Bello"] * 3
 
 
 def test_the_source_a_next_sentence_says_the_suggestion_came_from() -> None:
@@ -88,7 +82,7 @@ def test_the_source_a_next_sentence_says_the_suggestion_came_from() -> None:
         " That\u2019s the suggestion from a report by the Energy Council, which says demand"
         " will fall."
     )
-    first, second = _forecasts(text)
+    first, second = forecasts_in(text)
     assert first.speaker == second.speaker == "Energy Council"
     assert first.attribution_start is None
 
@@ -96,7 +90,7 @@ def test_the_source_a_next_sentence_says_the_suggestion_came_from() -> None:
 @pytest.mark.parametrize("opening", ["All", "Several", "MORE", "Almost all"])
 def test_a_quantifier_or_a_page_label_opening_a_sentence_is_no_name(opening: str) -> None:
     text = f"{opening} expect the bill to pass next week."
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert forecast.speaker not in (opening, opening.split()[-1])
 
 
@@ -104,7 +98,7 @@ def test_a_standfirst_without_a_subject_is_the_headlines_speakers() -> None:
     text = (
         "Acme boss Jo Park targets January launch\nSays new phone will revive the ailing company\n"
     )
-    forecasts = _forecasts(text)
+    forecasts = forecasts_in(text)
     assert forecasts[-1].speaker == "Jo Park"
 
 
@@ -113,7 +107,7 @@ def test_a_page_label_in_capitals_is_no_source() -> None:
         "TRACKING THE TROPICS: Hurricane Center | Hurricane Guide\n"
         "The season will bring 17 named storms."
     )
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert forecast.speaker is None
 
 
@@ -135,7 +129,7 @@ def test_a_page_label_in_capitals_is_no_source() -> None:
 def test_a_described_speaker_is_whom_the_next_sentence_names_with_a_role(
     text: str, speaker: str
 ) -> None:
-    forecast = _forecasts(text)[0]
+    forecast = forecasts_in(text)[0]
     assert forecast.speaker == speaker
     assert _named_by(text, forecast) is not None
 
@@ -154,5 +148,5 @@ def test_a_described_speaker_is_whom_the_next_sentence_names_with_a_role(
     ],
 )  # fmt: skip
 def test_headlines_names_with_an_s_and_cited_sources(text: str, speaker: str) -> None:
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert forecast.speaker == speaker

@@ -5,16 +5,9 @@ saying", verbs beyond "said", "in X's view", unnamed sources in the singular."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from tracker.imports.extract import Candidate, extract_candidates
-
-
-def _forecasts(text: str) -> list[Candidate]:
-    published = dt.datetime(2025, 1, 10, tzinfo=dt.UTC)
-    return [c for c in extract_candidates(text, published) if c.kind == "forecast"]
+from tests.imports.forecasts import forecasts_in
 
 
 @pytest.mark.parametrize(
@@ -27,7 +20,7 @@ def _forecasts(text: str) -> list[Candidate]:
     ],
 )  # fmt: skip
 def test_a_subject_with_a_word_between_it_and_its_verb(text: str, speaker: str) -> None:
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert forecast.speaker == speaker
 
 
@@ -36,7 +29,7 @@ def test_the_report_is_its_authors_whom_the_sentence_before_opens_with() -> None
         "The Kiel Institute published a review on Monday."
         " The report claims that two lenders will fail next year."
     )
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert forecast.speaker == "Kiel Institute" and forecast.speaker_kind == "organization"
 
 
@@ -45,7 +38,7 @@ def test_a_person_set_off_with_a_role_and_no_article_is_whom_she_means() -> None
         "Ann Cole, the mayor, spoke first. Jo Marsh, head of the flood office at the agency in"
         " Leeds, England, briefed reporters. \u201cThe river will crest on Friday,\u201d she said."
     )
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert forecast.speaker == "Jo Marsh"
 
 
@@ -54,7 +47,7 @@ def test_a_name_said_to_be_who_did_something_is_a_person() -> None:
         "But Hale, who chaired the inquiry, told MPs that talks would fail."
         " She put the chances of a deal at less than 30%."
     )
-    first, second = _forecasts(text)
+    first, second = forecasts_in(text)
     assert first.speaker == second.speaker == "Hale"
     assert first.speaker_kind == second.speaker_kind == "person"
 
@@ -64,7 +57,7 @@ def test_according_to_a_pronoun_is_whom_the_pronoun_means() -> None:
         "Jane Doe, a diplomat, said the talks had stalled."
         " According to her, the ceasefire could collapse within weeks."
     )
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert forecast.speaker == "Jane Doe" and forecast.speaker_kind == "person"
 
 
@@ -78,7 +71,7 @@ def test_according_to_a_pronoun_is_whom_the_pronoun_means() -> None:
     ],
 )  # fmt: skip
 def test_whom_an_outlet_quotes_as_saying_is_the_speaker(text: str, speaker: str) -> None:
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert forecast.speaker == speaker and forecast.speaker_kind == "person"
 
 
@@ -109,7 +102,7 @@ def test_whom_an_outlet_quotes_as_saying_is_the_speaker(text: str, speaker: str)
     ],
 )  # fmt: skip
 def test_more_ways_of_naming_the_speaker(text: str, speaker: str) -> None:
-    forecast = _forecasts(text)[-1]
+    forecast = forecasts_in(text)[-1]
     assert forecast.speaker == speaker
 
 
@@ -132,7 +125,7 @@ def test_more_ways_of_naming_the_speaker(text: str, speaker: str) -> None:
     ],
 )  # fmt: skip
 def test_whom_a_team_a_work_or_they_stands_for(text: str, speaker: str) -> None:
-    forecast = _forecasts(text)[-1]
+    forecast = forecasts_in(text)[-1]
     assert forecast.speaker == speaker
 
 
@@ -150,13 +143,13 @@ def test_whom_a_team_a_work_or_they_stands_for(text: str, speaker: str) -> None:
     ],
 )  # fmt: skip
 def test_what_a_text_calls_an_organisation_it_has_named(text: str, speaker: str) -> None:
-    forecast = _forecasts(text)[-1]
+    forecast = forecasts_in(text)[-1]
     assert forecast.speaker == speaker
 
 
 def test_the_central_bank_is_not_the_bank_named_before() -> None:
     text = "Nomura cut its forecast on Monday. The central bank expects inflation to ease by June."
-    assert _forecasts(text)[-1].speaker == "central bank"
+    assert forecasts_in(text)[-1].speaker == "central bank"
 
 
 @pytest.mark.parametrize(
@@ -171,13 +164,13 @@ def test_the_central_bank_is_not_the_bank_named_before() -> None:
 def test_a_name_opening_the_sentence_is_the_subject_of_a_verb_joined_by_and(
     text: str, speaker: str
 ) -> None:
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert forecast.speaker == speaker
 
 
 def test_a_possessive_opening_the_sentence_is_not_the_subject() -> None:
     text = "Spain's largest bank cut jobs in May and expects profits to fall next year."
-    assert _forecasts(text)[0].speaker != "Spain's"
+    assert forecasts_in(text)[0].speaker != "Spain's"
 
 
 @pytest.mark.parametrize(
@@ -194,19 +187,19 @@ def test_a_possessive_opening_the_sentence_is_not_the_subject() -> None:
     ],
 )  # fmt: skip
 def test_the_role_is_the_person_the_text_named_with_it(text: str, speaker: str) -> None:
-    forecast = _forecasts(text)[-1]
+    forecast = forecasts_in(text)[-1]
     assert forecast.speaker == speaker and forecast.speaker_kind == "person"
 
 
 def test_a_line_that_only_names_who_reported_the_line_before_is_its_source() -> None:
     text = "The court will rule against the plan before summer,\nThe Ledger reported."
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert forecast.speaker == "Ledger"
 
 
 def test_a_line_that_brings_in_what_follows_is_not_the_source_of_the_line_before() -> None:
     text = "The court will rule against the plan before summer.\nThe Ledger reports:"
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert forecast.speaker is None
 
 
@@ -215,7 +208,7 @@ def test_what_is_expected_to_happen_is_not_who_expects_it() -> None:
         "There are also analysts claiming that the launch will slip to October, with the"
         " cheaper phones expected to go on sale in September."
     )
-    assert [c.speaker for c in _forecasts(text)] == ["analysts", "analysts"]
+    assert [c.speaker for c in forecasts_in(text)] == ["analysts", "analysts"]
 
 
 @pytest.mark.parametrize(
@@ -230,7 +223,7 @@ def test_what_is_expected_to_happen_is_not_who_expects_it() -> None:
 def test_instruments_that_price_in_and_a_speaker_described_with_who(
     text: str, speaker: str, kind: str
 ) -> None:
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert forecast.speaker == speaker and forecast.speaker_kind == kind
 
 
@@ -244,7 +237,7 @@ def test_instruments_that_price_in_and_a_speaker_described_with_who(
     ],
 )  # fmt: skip
 def test_a_warning_had_a_verb_begun_and_many_who_believe(text: str, speaker: str) -> None:
-    forecast = _forecasts(text)[-1]
+    forecast = forecasts_in(text)[-1]
     assert forecast.speaker == speaker
 
 
@@ -261,7 +254,7 @@ def test_a_warning_had_a_verb_begun_and_many_who_believe(text: str, speaker: str
     ],
 )  # fmt: skip
 def test_a_colon_before_a_quotation_an_age_and_a_consensus(text: str, speaker: str) -> None:
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert forecast.speaker == speaker
 
 
@@ -270,7 +263,7 @@ def test_whom_the_speaker_spoke_to_before_the_name_is_not_the_speaker() -> None:
         "Speaking to the Ledger, Ann Lee, chief analyst at Acme, said the market points to"
         " a slump next year."
     )
-    assert _forecasts(text)[0].speaker == "Ann Lee"
+    assert forecasts_in(text)[0].speaker == "Ann Lee"
 
 
 def test_the_report_is_of_whom_the_text_said_released_it() -> None:
@@ -278,7 +271,7 @@ def test_the_report_is_of_whom_the_text_said_released_it() -> None:
         "The review was released by the Kiel Institute on Tuesday."
         " According to the report, exports will fall by 2030."
     )
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert forecast.speaker == "Kiel Institute"
 
 
@@ -293,13 +286,13 @@ def test_the_report_is_of_whom_the_text_said_released_it() -> None:
     ],
 )  # fmt: skip
 def test_a_headlines_source_one_analyst_and_a_countrys_bank(text: str, speaker: str) -> None:
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert forecast.speaker == speaker
 
 
 def test_a_possessive_before_report_is_not_the_subject_of_report_the_verb() -> None:
     text = "Wednesday's report will still show the full impact of the new tariffs."
-    assert [c.speaker for c in _forecasts(text)] == [None]
+    assert [c.speaker for c in forecasts_in(text)] == [None]
 
 
 def test_the_company_is_the_company_not_the_estimates_quoted_since() -> None:
@@ -308,7 +301,7 @@ def test_the_company_is_the_company_not_the_estimates_quoted_since() -> None:
         " according to consensus estimates compiled by LSEG. Results for the year will be"
         " reported on March 5, the company said."
     )
-    assert _forecasts(text)[-1].speaker == "Acme Foods"
+    assert forecasts_in(text)[-1].speaker == "Acme Foods"
 
 
 @pytest.mark.parametrize(
@@ -321,5 +314,5 @@ def test_the_company_is_the_company_not_the_estimates_quoted_since() -> None:
     ],
 )  # fmt: skip
 def test_quoted_as_saying_and_a_name_with_its_suffix(text: str, speaker: str) -> None:
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert forecast.speaker == speaker

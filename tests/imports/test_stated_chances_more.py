@@ -10,12 +10,8 @@ import datetime as dt
 
 import pytest
 
-from tracker.imports.extract import Candidate, extract_candidates
-
-
-def _forecasts(text: str) -> list[Candidate]:
-    published = dt.datetime(2025, 1, 10, tzinfo=dt.UTC)
-    return [c for c in extract_candidates(text, published) if c.kind == "forecast"]
+from tests.imports.forecasts import forecasts_in
+from tracker.imports.extract import extract_candidates
 
 
 @pytest.mark.parametrize(
@@ -39,18 +35,18 @@ def _forecasts(text: str) -> list[Candidate]:
     ],
 )  # fmt: skip
 def test_a_chance_stated_as_news_states_it(text: str, probability: float, kind: str) -> None:
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert forecast.probability_origin == "stated" and forecast.probability_kind == kind
     assert forecast.probability == pytest.approx(probability, rel=1e-4)
 
 
 def test_a_share_that_believes_something_of_the_present_is_no_forecast() -> None:
-    assert _forecasts("Nearly 7 in 10 believe the economy is weak.") == []
+    assert forecasts_in("Nearly 7 in 10 believe the economy is weak.") == []
 
 
 def test_odds_in_a_betting_text_are_one_time_out_of_so_many() -> None:
     text = "Bookmakers make the team 4/1, so it should win the title one time out of five."
-    chances = [c.probability for c in _forecasts(text)]
+    chances = [c.probability for c in forecasts_in(text)]
     assert 0.2 in chances
 
 
@@ -66,7 +62,7 @@ def test_odds_in_a_betting_text_are_one_time_out_of_so_many() -> None:
     ],
 )
 def test_wordings_of_something_impending(text: str, phrase: str) -> None:
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert phrase in (forecast.phrase or "")
 
 
@@ -74,7 +70,7 @@ def test_a_favourite_tipped_in_a_betting_text_is_the_bookmakers() -> None:
     text = (
         "Bookmakers cut their prices this week. The Reds are tipped to finish second next season."
     )
-    assert [c.speaker for c in _forecasts(text)][-1] == "bookmakers"
+    assert [c.speaker for c in forecasts_in(text)][-1] == "bookmakers"
 
 
 def test_a_chance_put_at_a_figure_far_from_its_noun() -> None:
@@ -82,7 +78,7 @@ def test_a_chance_put_at_a_figure_far_from_its_noun() -> None:
         "Economists surveyed by the paper put the probability of the economy being in recession"
         " sometime in the next 12 months at 44%."
     )
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert forecast.probability == 0.44 and forecast.probability_kind == "speaker"
 
 
@@ -94,7 +90,7 @@ def test_a_chance_put_at_a_figure_far_from_its_noun() -> None:
     ],
 )
 def test_a_figure_for_a_later_period_is_a_forecast_of_its_own(text: str) -> None:
-    first, second = _forecasts(text)
+    first, second = forecasts_in(text)
     assert first.quote_end <= second.quote_start and second.quote.startswith("and ")
 
 
@@ -103,9 +99,9 @@ def test_odds_alone_do_not_make_a_later_chance_a_betting_price() -> None:
         "The model gives the incumbent long odds of losing. In its simulations, the challenger"
         " wins the election only 5% of the time."
     )
-    assert _forecasts(text)[-1].probability_kind == "speaker"
+    assert forecasts_in(text)[-1].probability_kind == "speaker"
     betting = "Bookmakers have cut the odds. The challenger wins the title 5% of the time."
-    assert _forecasts(betting)[-1].probability_kind == "market"
+    assert forecasts_in(betting)[-1].probability_kind == "market"
 
 
 def test_the_remainder_of_a_survey_is_what_the_sentences_before_left() -> None:
@@ -114,12 +110,12 @@ def test_the_remainder_of_a_survey_is_what_the_sentences_before_left() -> None:
         "24/36 economists see the rate at 0.75% by year-end\n"
         "8/36 economists see the rate at 0.50% by year-end, remainder see no change"
     )
-    shares = [c.probability for c in _forecasts(text)]
+    shares = [c.probability for c in forecasts_in(text)]
     assert shares == [0.9722, 0.6667, 0.2222, 0.1111]
 
 
 def test_a_share_that_stated_a_forecast() -> None:
-    [forecast] = _forecasts("Asked about timing, 44% stated that the deadline will be 2049.")
+    [forecast] = forecasts_in("Asked about timing, 44% stated that the deadline will be 2049.")
     assert forecast.probability == 0.44 and forecast.probability_kind == "survey_share"
 
 
@@ -135,7 +131,7 @@ def test_a_share_that_stated_a_forecast() -> None:
     ],
 )  # fmt: skip
 def test_a_bound_said_of_a_chance_is_the_chance(text: str, probability: float) -> None:
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert (forecast.probability_origin, forecast.probability) == ("stated", probability)
 
 
@@ -148,13 +144,13 @@ def test_a_bound_said_of_a_chance_is_the_chance(text: str, probability: float) -
     ],
 )
 def test_a_bound_on_a_quantity_is_no_chance(text: str) -> None:
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert forecast.probability_origin == "phrase"
 
 
 def test_a_past_change_bounded_by_a_percentage_is_a_fact() -> None:
     text = "The index has fallen more than 20% this year, its worst start since 1970."
-    assert _forecasts(text) == []
+    assert forecasts_in(text) == []
     assert [c.kind for c in extract_candidates(text, dt.datetime(2025, 1, 10, tzinfo=dt.UTC))] == [
         "fact"
     ]
@@ -171,14 +167,14 @@ def test_a_past_change_bounded_by_a_percentage_is_a_fact() -> None:
     ],
 )
 def test_a_market_price_is_the_markets_that_the_sentence_names(text: str, speaker: str) -> None:
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert (forecast.probability_kind, forecast.speaker) == ("market", speaker)
 
 
 def test_what_markets_price_in_is_their_forecast() -> None:
-    [forecast] = _forecasts("Markets are pricing in three rate cuts this year.")
+    [forecast] = forecasts_in("Markets are pricing in three rate cuts this year.")
     assert forecast.speaker == "Markets"
-    assert _forecasts("The company prices in dollars.") == []
+    assert forecasts_in("The company prices in dollars.") == []
 
 
 @pytest.mark.parametrize(
@@ -196,12 +192,12 @@ def test_what_markets_price_in_is_their_forecast() -> None:
 def test_even_chances_and_chances_put_at_a_figure(
     text: str, probability: float, origin: str
 ) -> None:
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert (forecast.probability, forecast.probability_origin) == (probability, origin)
 
 
 def test_a_figure_of_the_event_is_no_chance() -> None:
-    found = _forecasts("The chance that inflation falls below 2% this year is slim.")
+    found = forecasts_in("The chance that inflation falls below 2% this year is slim.")
     assert all(f.probability_origin != "stated" for f in found)
 
 
@@ -224,17 +220,17 @@ def test_a_figure_of_the_event_is_no_chance() -> None:
     ],
 )  # fmt: skip
 def test_ranges_odds_and_whose_odds(text: str, probability: float, kind: str) -> None:
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert forecast.probability == probability and forecast.probability_origin == "stated"
     assert forecast.probability_kind == kind
 
 
 def test_two_chances_for_two_subjects_are_no_range() -> None:
     text = "Polls give Ana a 46.3% and Ben a 45.7% chance of winning."
-    assert {f.probability for f in _forecasts(text)} <= {0.463, 0.457}
+    assert {f.probability for f in forecasts_in(text)} <= {0.463, 0.457}
 
 
 def test_odds_on_an_outcome_are_not_odds_on() -> None:
     text = "Bookmakers offer odds of 14/1 on Leeds winning the league this season."
-    [forecast] = _forecasts(text)
+    [forecast] = forecasts_in(text)
     assert forecast.probability == 0.0667
