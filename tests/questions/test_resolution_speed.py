@@ -9,6 +9,7 @@ import random
 import time
 from collections.abc import Callable
 
+import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
@@ -18,6 +19,8 @@ from tracker.record import services
 from tracker.review import changes, resolutions
 from tracker.scorecard import recount
 from tracker.scorecard import services as scorecard
+
+pytestmark = pytest.mark.timed
 
 N = 1000
 ROUNDS = 3

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from urllib.parse import quote
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
@@ -17,6 +18,8 @@ from sqlalchemy.orm import Session
 from tracker.models import Assignment, Claim, Question, User
 from tracker.record import services
 from tracker.review import queue
+
+pytestmark = pytest.mark.timed
 
 N = 10_000
 

@@ -209,6 +209,30 @@ def test_queue_tabs(session: Session, seeded: int, make_user: MakeUser) -> None:
     assert [q.id for q in overdue] == [_claim(session, "revenge-agenda").question_id]
     upcoming = queue.list_tab(session, "upcoming", now, me.id)
     assert [c.deadline_at for c in upcoming] == sorted(c.deadline_at for c in upcoming)  # type: ignore[type-var]
+    # Every tab's count is what its pages list, before and after a snooze moves a question
+    # from overdue to upcoming.
+    assert _listed(session, now, me.id) == counts
+    strife = _claim(session, "revenge-agenda")
+    changes.snooze_claim(session, strife, me, now + dt.timedelta(days=7), "vote due", now)
+    session.commit()
+    after = queue.counts(session, now, me.id)
+    assert after["overdue"] == 0 and after["upcoming"] == 7
+    assert _listed(session, now, me.id) == after
+    assert queue.counts(session, now, None) == {k: v for k, v in after.items() if k != "mine"}
+
+
+def _listed(session: Session, now: dt.datetime, user_id: int) -> dict[str, int]:
+    listed = {}
+    for tab in queue.TABS:
+        found, after = [], None
+        while True:
+            page = queue.list_tab(session, tab, now, user_id, after)
+            found += page
+            if len(page) < queue.PER_PAGE:
+                break
+            after = (page[-1].deadline_at or queue.NO_DEADLINE, page[-1].id)
+        listed[tab] = len(found)
+    return listed
 
 
 def test_resolve_page_one_submit_each(

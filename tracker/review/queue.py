@@ -71,12 +71,18 @@ def _select(tab: str, now: dt.datetime, user_id: int | None, *columns: Any) -> S
 
 
 def counts(session: Session, now: dt.datetime, user_id: int | None) -> dict[str, int]:
-    """How many questions each tab holds."""
-    result = {}
-    for tab in TABS:
-        if tab == "mine" and user_id is None:
-            continue
-        result[tab] = session.scalar(_select(tab, now, user_id, func.count(Question.id))) or 0
+    """How many questions each tab holds: one pass over the open and disputed questions for the
+    tabs that are conditions on a question, and one over the reviewer's assignments."""
+    shared = [tab for tab in TABS if tab != "mine"]
+    row = session.execute(
+        select(
+            *(func.count(Question.id).filter(_condition(tab, now, None)) for tab in shared)
+        ).where(Question.status.in_(("open", "disputed")), Question.merged_into_id.is_(None))
+    ).one()
+    result = {tab: row[index] or 0 for index, tab in enumerate(shared)}
+    if user_id is not None:
+        mine = _select("mine", now, user_id, func.count(Question.id))
+        result = {"mine": session.scalar(mine) or 0, **result}
     return result
 
 
