@@ -117,11 +117,13 @@ def extract_page(
 ) -> Page:
     """The forecasts and facts stated in the page of `text` that starts at `place`, in text
     order. The work is bounded by `page_chars` whatever the text's length; following `next`
-    from the start gives exactly what `extract_candidates` gives. What a sentence leans on from
-    the sentences around it (who "he" is, a survey's size, talk of betting, a next sentence
-    naming the source) is read within the page, so a page that starts after such a mention, or
-    ends before it, does not know it: one page as long as the text gives the same only when no
-    such mention crosses a page's edge (most articles are one page)."""
+    from the start gives exactly what `extract_candidates` gives. The page's last sentence is
+    read beside the next page's first, as every other sentence is beside the one after it (a
+    next sentence naming the source: "..., the bank said."). What a sentence leans on from
+    earlier sentences (who "he" is, a survey's size, talk of betting, a quotation still open)
+    is read within the page, so a page that starts after such a mention does not know it: one
+    page as long as the text gives the same only when no such mention crosses a page's start
+    (most articles are one page)."""
     if not 0 <= place.offset <= len(text):
         raise ValueError(f"offset {place.offset} is outside the text")
     if page_chars < 2 * max_sentence_chars:
@@ -132,6 +134,11 @@ def extract_page(
     candidates: list[Candidate] = []
     reader = Reader(published, base_note)
     texts = [text[start:end] for start, end in spans]
+    after = (
+        _first_sentence(text, following, splitter, page_chars, max_sentence_chars)
+        if spans
+        else None
+    )
     open_at_start, closing = quoting.runs(texts)
     for index, (start, end) in enumerate(spans):
         sentence = texts[index]
@@ -142,7 +149,7 @@ def extract_page(
             sentence,
             open_at_start[index],
             None if closer is None else texts[closer],
-            texts[index + 1] if index + 1 < len(texts) else None,
+            texts[index + 1] if index + 1 < len(texts) else after,
         )
         for forecast in forecasts:
             fields = dict(forecast.fields)
@@ -173,6 +180,24 @@ def extract_page(
             reason = fact if not forecasts else "also " + fact
             candidates.append(Candidate(FACT, sentence, start, end, reason, start, end))
     return Page(candidates, following)
+
+
+def _first_sentence(
+    text: str, place: Place | None, splitter: Splitter, page_chars: int, longest: int
+) -> str | None:
+    """The first sentence the page at `place` reads (None after the last page, or where that
+    page reads none): the sentence after the last one of the page before. Read from a stretch
+    of two of the longest sentences proposed where a second sentence starts in it (the first
+    is then settled), else from the next page's whole stretch."""
+    if place is None:
+        return None
+    if not place.inside_long_sentence:
+        start = place.offset
+        spans = list(splitter(text[start : start + 2 * longest]))
+        if len(spans) > 1:
+            return text[start + spans[0][0] : start + spans[0][1]]
+    spans, _ = page_sentences(text, place, splitter, page_chars)
+    return text[spans[0][0] : spans[0][1]] if spans else None
 
 
 def extract_candidates(
