@@ -134,11 +134,6 @@ def extract_page(
     candidates: list[Candidate] = []
     reader = Reader(published, base_note)
     texts = [text[start:end] for start, end in spans]
-    after = (
-        _first_sentence(text, following, splitter, page_chars, max_sentence_chars)
-        if spans
-        else None
-    )
     open_at_start, closing = quoting.runs(texts)
     for index, (start, end) in enumerate(spans):
         sentence = texts[index]
@@ -149,7 +144,9 @@ def extract_page(
             sentence,
             open_at_start[index],
             None if closer is None else texts[closer],
-            texts[index + 1] if index + 1 < len(texts) else after,
+            texts[index + 1]
+            if index + 1 < len(texts)
+            else _first_sentence(text, following, splitter, page_chars, max_sentence_chars),
         )
         for forecast in forecasts:
             fields = dict(forecast.fields)
